@@ -1,0 +1,10 @@
+//! fixgen: Windows fix recipes (YAML) in; reviewed, signed PowerShell, .reg, Intune and Group
+//! Policy artifacts out.
+//!
+//! Pipeline: `load` -> `validate` -> `plan` -> `render` -> `sign` -> `write`.
+
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod plan;
+pub mod render;

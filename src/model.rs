@@ -1,0 +1,405 @@
+//! The recipe model: what a YAML recipe and a `bundle.yaml` deserialize into.
+//!
+//! Every struct denies unknown fields. Values that a recipe may take from a parameter are
+//! `Val<T>`: either a literal or `{ param: Name }` (a whole value; there is no interpolation).
+//! The JSON Schema written by `fixgen schema` is generated from these types (schemars).
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One fix: metadata, typed parameters and ordered steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Recipe {
+    /// kebab-case identifier, unique in the bundle, equal to the file stem.
+    pub id: String,
+    /// One line shown as the script synopsis and in the review.
+    pub title: String,
+    /// What the fix does and why, for the reviewer.
+    pub summary: String,
+    /// The error message or symptom this recipe addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symptom: Option<String>,
+    /// Which step of the source article this recipe implements (shown in REVIEW.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_step: Option<String>,
+    /// Documentation links (Microsoft Learn first).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    /// Who runs the generated script.
+    #[serde(default)]
+    pub context: Context,
+    /// Whether the change needs a restart to take effect.
+    #[serde(default)]
+    pub reboot: Reboot,
+    /// Typed parameters, referenced from steps as `{ param: Name }`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, Param>,
+    /// The changes, applied in order. Steps and registry values are written as single-key
+    /// maps (`- registry: {...}`, `value: { dword: 2 }`), not YAML tags.
+    #[serde(with = "serde_norway::with::singleton_map_recursive")]
+    #[schemars(with = "Vec<Step>")]
+    pub steps: Vec<Step>,
+}
+
+/// Who runs the generated script.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Context {
+    /// SYSTEM or an elevated administrator (Intune default, GPO startup scripts).
+    #[default]
+    System,
+    /// The signed-in user.
+    User,
+}
+
+/// Whether a restart is needed after the change.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Reboot {
+    #[default]
+    None,
+    Recommended,
+    Required,
+}
+
+/// A declared parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    #[serde(rename = "type")]
+    pub ty: ParamType,
+    /// The build (or the script's caller) must supply a value.
+    #[serde(default)]
+    pub required: bool,
+    /// Never logged, shown or written to a review; a PowerShell `[SecureString]`.
+    #[serde(default)]
+    pub secret: bool,
+    /// Used when no value is given with `--set`/`--values`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<ParamValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamType {
+    String,
+    /// A DNS name or an IPv4/IPv6 address.
+    Hostname,
+    Int,
+    Bool,
+}
+
+/// A parameter value as given in YAML.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Bool(bool),
+    Int(i64),
+    String(String),
+}
+
+/// Reference to a parameter: `{ param: Name }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParamRef {
+    pub param: String,
+}
+
+/// A literal value or a parameter reference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Val<T> {
+    Param(ParamRef),
+    Lit(T),
+}
+
+impl<T> Val<T> {
+    pub fn param_name(&self) -> Option<&str> {
+        match self {
+            Val::Param(p) => Some(&p.param),
+            Val::Lit(_) => None,
+        }
+    }
+}
+
+/// One change. Externally tagged: `- registry: {...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Registry(RegistryStep),
+    Service(ServiceStep),
+    Firewall(FirewallStep),
+    Vpn(VpnStep),
+    WindowsUpdate(WindowsUpdateStep),
+}
+
+impl Step {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Step::Registry(_) => "registry",
+            Step::Service(_) => "service",
+            Step::Firewall(_) => "firewall",
+            Step::Vpn(_) => "vpn",
+            Step::WindowsUpdate(_) => "windows_update",
+        }
+    }
+}
+
+/// Set or delete one registry value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryStep {
+    /// `HIVE\path`, hive HKLM/HKCU/HKCR/HKU/HKCC (long or short name).
+    pub key: String,
+    /// Value name; the empty string is the key's default value.
+    pub name: String,
+    /// Required with `ensure: present`, forbidden with `ensure: absent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<RegValue>,
+    #[serde(default)]
+    pub ensure: Ensure,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Ensure {
+    #[default]
+    Present,
+    Absent,
+}
+
+/// Registry data with its kind, in native widths.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RegValue {
+    /// REG_SZ
+    String(Val<String>),
+    /// REG_EXPAND_SZ
+    ExpandString(Val<String>),
+    /// REG_MULTI_SZ
+    MultiString(Vec<String>),
+    /// REG_DWORD (0..=4294967295)
+    Dword(Val<u32>),
+    /// REG_QWORD (0..=18446744073709551615)
+    Qword(Val<u64>),
+    /// REG_BINARY as hex digits, optionally separated by spaces, commas or colons.
+    Binary(String),
+}
+
+impl RegValue {
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            RegValue::String(_) => "string",
+            RegValue::ExpandString(_) => "expand_string",
+            RegValue::MultiString(_) => "multi_string",
+            RegValue::Dword(_) => "dword",
+            RegValue::Qword(_) => "qword",
+            RegValue::Binary(_) => "binary",
+        }
+    }
+}
+
+/// Startup type and state of a Windows service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceStep {
+    /// Service (key) name, e.g. IKEEXT.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup: Option<Startup>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ServiceState>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Startup {
+    Automatic,
+    AutomaticDelayed,
+    Manual,
+    Disabled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceState {
+    Running,
+    Stopped,
+}
+
+/// A Windows Defender Firewall rule, found by its stable `id` (the rule's -Name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FirewallStep {
+    /// Stable rule name (`-Name`), e.g. fixgen-l2tp-udp-out.
+    pub id: String,
+    pub display_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub direction: Direction,
+    pub protocol: Protocol,
+    /// Ports and "lo-hi" ranges; only with tcp/udp.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub local_ports: Vec<PortEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remote_ports: Vec<PortEntry>,
+    pub action: FirewallAction,
+    /// Empty means all profiles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<Profile>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Inbound,
+    Outbound,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Protocol {
+    Tcp,
+    Udp,
+    Icmpv4,
+    Icmpv6,
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FirewallAction {
+    Allow,
+    Block,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    Domain,
+    Private,
+    Public,
+}
+
+/// A port as written: a number or a "lo-hi" range string. The validator parses and checks it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PortEntry {
+    Number(i64),
+    Text(String),
+}
+
+/// A VPN connection (VpnClient cmdlets).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpnStep {
+    pub name: Val<String>,
+    /// Server name or address; required when the connection may be created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<Val<String>>,
+    pub tunnel: Tunnel,
+    /// L2TP pre-shared key; must come from a `secret` param.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psk: Option<Val<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authentication: Vec<AuthMethod>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Encryption>,
+    /// All-user phonebook (`-AllUserConnection`); false writes the running user's phonebook.
+    #[serde(default = "yes")]
+    pub all_users: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split_tunneling: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remember_credential: Option<bool>,
+    /// Remove and add the connection instead of correcting it in place.
+    #[serde(default)]
+    pub recreate: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Tunnel {
+    L2tp,
+    Pptp,
+    Sstp,
+    Ikev2,
+    Automatic,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    Pap,
+    Chap,
+    Mschapv2,
+    Eap,
+    MachineCertificate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Encryption {
+    None,
+    Optional,
+    Required,
+    Maximum,
+}
+
+/// Windows Update through the Windows Update Agent COM API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WindowsUpdateStep {
+    pub action: UpdateAction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateAction {
+    /// Search and report pending software updates; change nothing.
+    Scan,
+    /// Download and install pending software updates; report a needed reboot.
+    Install,
+}
+
+/// `bundle.yaml`: the bundle's identity and the recipes in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BundleManifest {
+    /// PascalCase, used as the PowerShell noun: `Invoke-<name>`, module `<name>`.
+    pub name: String,
+    pub title: String,
+    /// Semantic version `MAJOR.MINOR.PATCH` (the module's ModuleVersion).
+    pub version: String,
+    pub description: String,
+    /// Shown in generated help and Intune payloads.
+    pub publisher: String,
+    /// The article or document the fixes come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceDoc>,
+    /// Recipe ids in the order they run.
+    pub recipes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDoc {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}

@@ -1,0 +1,265 @@
+//! The plan: a validated bundle with every parameter bound to a value or left open.
+//!
+//! Renderers take a `Plan`, never raw YAML. A value a step takes from a parameter is looked up
+//! with [`RecipePlan::resolve`]: it is either known at build time (`--set`, `--values`, the
+//! param's default) or open (a script target turns it into a PowerShell parameter; a target that
+//! cannot take parameters, such as .reg or Intune, reports an error).
+
+use std::collections::BTreeMap;
+
+use crate::model::{BundleManifest, Param, ParamType, ParamValue, Recipe, Val};
+
+/// One recipe's source as it was read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceFile {
+    /// Path as shown to the user (`recipes/l2tp/nat-traversal.yaml`, or `<embedded>/...`).
+    pub path: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    /// Lower-case hex SHA-256 of the source bytes.
+    pub fn sha256_hex(&self) -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(self.text.as_bytes()))
+    }
+}
+
+/// A bundle as loaded: the manifest and its recipes in run order, each with its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bundle {
+    pub manifest: BundleManifest,
+    pub manifest_source: SourceFile,
+    pub recipes: Vec<LoadedRecipe>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedRecipe {
+    pub recipe: Recipe,
+    pub source: SourceFile,
+}
+
+/// Where a parameter's value comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Binding {
+    /// Known at build time.
+    Value(ParamValue),
+    /// Not known: a script takes it as a parameter.
+    Open,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundParam {
+    pub decl: Param,
+    pub binding: Binding,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecipePlan {
+    pub recipe: Recipe,
+    pub source_path: String,
+    /// Lower-case hex SHA-256 of the recipe's source file.
+    pub source_sha256: String,
+    /// Every declared param, by name.
+    pub params: BTreeMap<String, BoundParam>,
+}
+
+/// A value a step uses, after parameter binding.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved<'a, T> {
+    /// Literal in the recipe, or a param bound at build time (`param` says which).
+    Known { value: T, param: Option<&'a str> },
+    /// A param left open; the script must take it as a parameter.
+    Open { param: &'a str, decl: &'a Param },
+}
+
+impl<'a, T> Resolved<'a, T> {
+    pub fn is_secret(&self) -> bool {
+        match self {
+            Resolved::Open { decl, .. } => decl.secret,
+            Resolved::Known { .. } => false,
+        }
+    }
+}
+
+/// Conversion of a bound param value to the type a step field needs.
+pub trait FromParamValue: Sized + Clone {
+    fn from_param_value(v: &ParamValue) -> Option<Self>;
+}
+
+impl FromParamValue for String {
+    fn from_param_value(v: &ParamValue) -> Option<Self> {
+        match v {
+            ParamValue::String(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromParamValue for u32 {
+    fn from_param_value(v: &ParamValue) -> Option<Self> {
+        match v {
+            ParamValue::Int(i) => u32::try_from(*i).ok(),
+            _ => None,
+        }
+    }
+}
+
+impl FromParamValue for u64 {
+    fn from_param_value(v: &ParamValue) -> Option<Self> {
+        match v {
+            ParamValue::Int(i) => u64::try_from(*i).ok(),
+            _ => None,
+        }
+    }
+}
+
+impl FromParamValue for bool {
+    fn from_param_value(v: &ParamValue) -> Option<Self> {
+        match v {
+            ParamValue::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+impl RecipePlan {
+    /// Resolve a step value. Panics only on a plan the validator did not accept (undeclared
+    /// param or wrong type), which `plan::build` never produces.
+    pub fn resolve<'a, T: FromParamValue>(&'a self, v: &'a Val<T>) -> Resolved<'a, T> {
+        match v {
+            Val::Lit(t) => Resolved::Known {
+                value: t.clone(),
+                param: None,
+            },
+            Val::Param(r) => {
+                let bound = self
+                    .params
+                    .get(&r.param)
+                    .expect("validated plan: every referenced param is declared");
+                match &bound.binding {
+                    Binding::Value(pv) => Resolved::Known {
+                        value: T::from_param_value(pv)
+                            .expect("validated plan: param value has the step's type"),
+                        param: Some(&r.param),
+                    },
+                    Binding::Open => Resolved::Open {
+                        param: &r.param,
+                        decl: &bound.decl,
+                    },
+                }
+            }
+        }
+    }
+
+    /// Params left open, in name order.
+    pub fn open_params(&self) -> impl Iterator<Item = (&str, &Param)> {
+        self.params.iter().filter_map(|(n, b)| match b.binding {
+            Binding::Open => Some((n.as_str(), &b.decl)),
+            Binding::Value(_) => None,
+        })
+    }
+
+    /// True when this param is a secret (its value must never be shown).
+    pub fn is_secret(&self, name: &str) -> bool {
+        self.params.get(name).is_some_and(|b| b.decl.secret)
+    }
+}
+
+/// The whole plan: the bundle's identity and every recipe in run order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub bundle: BundleManifest,
+    pub bundle_sha256: String,
+    pub recipes: Vec<RecipePlan>,
+}
+
+/// Values given on the command line (`--set K=V`) or in a `--values` file, as text.
+pub type ParamValues = BTreeMap<String, String>;
+
+/// A problem binding a `--set` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindError {
+    pub recipe: String,
+    pub param: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for BindError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "recipe `{}`, param `{}`: {}",
+            self.recipe, self.param, self.message
+        )
+    }
+}
+
+/// Parse a `--set` text for a param of type `ty`.
+pub fn parse_param_text(ty: ParamType, text: &str) -> Result<ParamValue, String> {
+    match ty {
+        ParamType::String | ParamType::Hostname => Ok(ParamValue::String(text.to_string())),
+        ParamType::Int => text
+            .trim()
+            .parse::<i64>()
+            .map(ParamValue::Int)
+            .map_err(|_| format!("expected a whole number, found {:?}", text)),
+        ParamType::Bool => match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Ok(ParamValue::Bool(true)),
+            "false" | "0" | "no" => Ok(ParamValue::Bool(false)),
+            _ => Err("expected true or false".to_string()),
+        },
+    }
+}
+
+/// Bind params: `values` first, then the param's default, else open.
+/// A value given for a param no recipe declares is not an error here (a bundle shares one
+/// `--values` file across recipes); the CLI warns about names nobody uses.
+pub fn build(bundle: &Bundle, values: &ParamValues) -> Result<Plan, Vec<BindError>> {
+    let mut errors = Vec::new();
+    let mut recipes = Vec::new();
+    for lr in &bundle.recipes {
+        let mut params = BTreeMap::new();
+        for (name, decl) in &lr.recipe.params {
+            let binding = if let Some(text) = values.get(name) {
+                match parse_param_text(decl.ty, text) {
+                    Ok(v) => Binding::Value(v),
+                    Err(message) => {
+                        errors.push(BindError {
+                            recipe: lr.recipe.id.clone(),
+                            param: name.clone(),
+                            message,
+                        });
+                        Binding::Open
+                    }
+                }
+            } else if let Some(d) = &decl.default {
+                Binding::Value(d.clone())
+            } else {
+                Binding::Open
+            };
+            params.insert(
+                name.clone(),
+                BoundParam {
+                    decl: decl.clone(),
+                    binding,
+                },
+            );
+        }
+        recipes.push(RecipePlan {
+            recipe: lr.recipe.clone(),
+            source_path: lr.source.path.clone(),
+            source_sha256: lr.source.sha256_hex(),
+            params,
+        });
+    }
+    if errors.is_empty() {
+        Ok(Plan {
+            bundle: bundle.manifest.clone(),
+            bundle_sha256: bundle.manifest_source.sha256_hex(),
+            recipes,
+        })
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,51 @@
+//! Renderers: a `Plan` in, files out. Every renderer returns `OutputFile`s with paths relative
+//! to the bundle root (forward slashes); the bundle writer (`write`) signs, hashes and writes
+//! them. Renderers never touch the file system.
+
+use std::collections::BTreeMap;
+
+/// One generated file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative path with `/` separators, e.g. `scripts/nat-traversal.ps1`.
+    pub path: String,
+    pub bytes: Vec<u8>,
+    /// The file embeds a secret value (only with `--allow-embedded-secrets`).
+    pub holds_secret: bool,
+}
+
+impl OutputFile {
+    pub fn new(path: impl Into<String>, bytes: Vec<u8>) -> Self {
+        OutputFile {
+            path: path.into(),
+            bytes,
+            holds_secret: false,
+        }
+    }
+
+    /// PowerShell files are Authenticode-signed when signing options are given.
+    pub fn is_powershell(&self) -> bool {
+        let p = self.path.to_ascii_lowercase();
+        p.ends_with(".ps1") || p.ends_with(".psm1") || p.ends_with(".psd1")
+    }
+}
+
+/// All files of a bundle, ordered by path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Artifacts {
+    pub files: BTreeMap<String, OutputFile>,
+}
+
+impl Artifacts {
+    /// Add a file; a second file at the same path is a bug in a renderer.
+    pub fn add(&mut self, file: OutputFile) {
+        let prev = self.files.insert(file.path.clone(), file);
+        debug_assert!(prev.is_none(), "two renderers wrote the same path");
+    }
+
+    pub fn extend(&mut self, other: Artifacts) {
+        for (_, f) in other.files {
+            self.add(f);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! Shared helpers for integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Path of the `fixgen` binary built for these tests.
+pub fn fixgen_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_fixgen"))
+}
+
+/// A `Command` running the real binary, with colours off.
+pub fn fixgen() -> Command {
+    let mut c = Command::new(fixgen_bin());
+    c.env("NO_COLOR", "1");
+    c
+}
+
+/// True when oracle tests must not skip (`.ci/run` sets `FIXGEN_REQUIRE_ORACLES=1`).
+pub fn oracles_required() -> bool {
+    std::env::var("FIXGEN_REQUIRE_ORACLES").is_ok_and(|v| v == "1")
+}
+
+/// Find an external oracle tool on PATH (or at an absolute path).
+///
+/// Returns `None` with a printed reason when it is missing, so the caller can skip; panics
+/// instead when `FIXGEN_REQUIRE_ORACLES=1`, so CI can never skip an oracle silently.
+pub fn oracle(tool: &str) -> Option<PathBuf> {
+    let found = if Path::new(tool).is_absolute() {
+        Path::new(tool).exists().then(|| PathBuf::from(tool))
+    } else {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(tool))
+                .find(|p| p.is_file())
+        })
+    };
+    match found {
+        Some(p) => Some(p),
+        None if oracles_required() => {
+            panic!("oracle `{tool}` is not installed and FIXGEN_REQUIRE_ORACLES=1")
+        }
+        None => {
+            eprintln!("SKIPPED: oracle `{tool}` is not installed (set FIXGEN_REQUIRE_ORACLES=1 to fail instead)");
+            None
+        }
+    }
+}
