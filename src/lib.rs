@@ -7,4 +7,5 @@ pub mod diag;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod registry;
 pub mod render;
