@@ -9,3 +9,4 @@ pub mod model;
 pub mod plan;
 pub mod registry;
 pub mod render;
+pub mod sign;
