@@ -11,6 +11,7 @@
 //! `# SIG # Begin signature block` comment block appended in the file's own encoding.
 
 mod asn1;
+pub mod bundle;
 mod keys;
 pub mod manifest;
 mod script;
