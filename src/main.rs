@@ -1,5 +1,3 @@
-mod cli;
-
 fn main() {
-    std::process::exit(cli::run());
+    std::process::exit(fixgen::cli::run());
 }

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use fixgen::diag::Diagnostic;
-use fixgen::plan::{Bundle, ParamValues, SourceFile};
-use fixgen::render::powershell::{self, PsOptions, RenderError};
-use fixgen::render::Artifacts;
+use crate::diag::Diagnostic;
+use crate::plan::{Bundle, ParamValues, SourceFile};
+use crate::render::powershell::{self, PsOptions, RenderError};
+use crate::render::Artifacts;
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 
@@ -46,8 +46,8 @@ pub struct BuildArgs {
 fn print_diags(diags: &[Diagnostic]) {
     for d in diags {
         let sev = match d.severity {
-            fixgen::diag::Severity::Error => "error",
-            fixgen::diag::Severity::Warning => "warning",
+            crate::diag::Severity::Error => "error",
+            crate::diag::Severity::Warning => "warning",
         };
         let field = if d.field.is_empty() {
             String::new()
@@ -105,7 +105,7 @@ fn read_sources(paths: &[PathBuf]) -> Result<Vec<SourceFile>, String> {
 
 fn load(paths: &[PathBuf]) -> Result<Bundle, i32> {
     if paths.is_empty() {
-        return fixgen::load::embedded_bundle().map_err(|d| {
+        return crate::load::embedded_bundle().map_err(|d| {
             print_diags(&d);
             EXIT_FINDINGS
         });
@@ -114,7 +114,7 @@ fn load(paths: &[PathBuf]) -> Result<Bundle, i32> {
         eprintln!("error: {m}");
         EXIT_USAGE
     })?;
-    fixgen::load::parse_bundle(sources).map_err(|d| {
+    crate::load::parse_bundle(sources).map_err(|d| {
         print_diags(&d);
         EXIT_FINDINGS
     })
@@ -176,7 +176,7 @@ fn print_render_errors(errors: &[RenderError]) {
 
 /// Render the requested targets into memory.
 pub fn render(
-    plan: &fixgen::plan::Plan,
+    plan: &crate::plan::Plan,
     targets: &[Target],
     opts: &PsOptions,
 ) -> Result<Artifacts, Vec<RenderError>> {
@@ -228,7 +228,7 @@ pub fn run(args: &BuildArgs) -> i32 {
             );
         }
     }
-    let plan = match fixgen::plan::build(&bundle, &values) {
+    let plan = match crate::plan::build(&bundle, &values) {
         Ok(p) => p,
         Err(errs) => {
             for e in errs {
@@ -249,7 +249,7 @@ pub fn run(args: &BuildArgs) -> i32 {
             return EXIT_FINDINGS;
         }
     };
-    match fixgen::write::write_bundle(&args.out, &artifacts) {
+    match crate::write::write_bundle(&args.out, &artifacts) {
         Ok(n) => {
             println!(
                 "wrote {n} files for bundle {} {} to {}",
