@@ -3,9 +3,11 @@
 //!
 //! Pipeline: `load` -> `validate` -> `plan` -> `render` -> `sign` -> `write`.
 
+pub mod cli;
 pub mod diag;
 pub mod load;
 pub mod model;
 pub mod plan;
 pub mod registry;
 pub mod render;
+pub mod validate;
