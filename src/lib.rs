@@ -10,4 +10,5 @@ pub mod model;
 pub mod plan;
 pub mod registry;
 pub mod render;
+pub mod sign;
 pub mod validate;
