@@ -3,6 +3,7 @@
 //!
 //! Pipeline: `load` -> `validate` -> `plan` -> `render` -> `sign` -> `write`.
 
+pub mod cli;
 pub mod diag;
 pub mod load;
 pub mod model;
@@ -10,3 +11,4 @@ pub mod plan;
 pub mod registry;
 pub mod render;
 pub mod sign;
+pub mod validate;

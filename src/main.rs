@@ -1,15 +1,38 @@
-fn main() {
-    match fixgen::load::embedded_bundle() {
-        Ok(b) => {
-            for r in &b.recipes {
-                println!("{}\t{}", r.recipe.id, r.recipe.title);
-            }
-        }
-        Err(d) => {
-            for x in d {
-                eprintln!("{}:{}:{}: {}", x.file, x.line, x.column, x.message);
-            }
-            std::process::exit(1);
-        }
-    }
+//! `fixgen`: parse arguments, call the subcommand. The work happens in the library.
+
+use clap::{Parser, Subcommand};
+use fixgen::cli::{self, check, list, schema};
+
+#[derive(Parser)]
+#[command(
+    name = "fixgen",
+    version,
+    about = "Turns Windows fix recipes (YAML) into reviewed, signed PowerShell, .reg, Intune and Group Policy artifacts",
+    after_help = cli::EXIT_CODES_HELP
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate recipes and bundles; print every finding
+    #[command(after_help = cli::EXIT_CODES_HELP)]
+    Check(check::CheckArgs),
+    /// List the recipes of a bundle in run order
+    #[command(after_help = cli::EXIT_CODES_HELP)]
+    List(list::ListArgs),
+    /// Print or write the JSON Schema of recipes and bundle.yaml
+    #[command(after_help = cli::EXIT_CODES_HELP)]
+    Schema(schema::SchemaArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let exit = match Cli::parse().command {
+        Command::Check(a) => check::run(a),
+        Command::List(a) => list::run(a),
+        Command::Schema(a) => schema::run(a),
+    };
+    exit.into()
 }

@@ -198,7 +198,9 @@ impl std::fmt::Display for BindError {
 /// Parse a `--set` text for a param of type `ty`.
 pub fn parse_param_text(ty: ParamType, text: &str) -> Result<ParamValue, String> {
     match ty {
-        ParamType::String | ParamType::Hostname => Ok(ParamValue::String(text.to_string())),
+        ParamType::String => Ok(ParamValue::String(text.to_string())),
+        ParamType::Hostname => crate::validate::names::check_hostname(text)
+            .map(|()| ParamValue::String(text.to_string())),
         ParamType::Int => text
             .trim()
             .parse::<i64>()
@@ -261,5 +263,45 @@ pub fn build(bundle: &Bundle, values: &ParamValues) -> Result<Plan, Vec<BindErro
         })
     } else {
         Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_values_are_typed_and_hostnames_checked() {
+        assert_eq!(
+            parse_param_text(ParamType::Hostname, "vpn.example.com"),
+            Ok(ParamValue::String("vpn.example.com".into()))
+        );
+        let e = parse_param_text(ParamType::Hostname, "vpn example.com").unwrap_err();
+        assert!(e.contains("expected a DNS name"), "{e}");
+        assert_eq!(
+            parse_param_text(ParamType::Int, "42"),
+            Ok(ParamValue::Int(42))
+        );
+        assert!(parse_param_text(ParamType::Int, "x").is_err());
+        assert_eq!(
+            parse_param_text(ParamType::Bool, "true"),
+            Ok(ParamValue::Bool(true))
+        );
+    }
+
+    #[test]
+    fn build_reports_a_bad_hostname_given_with_set() {
+        let bundle = crate::load::embedded_bundle().expect("embedded bundle is valid");
+        let mut values = ParamValues::new();
+        values.insert("ServerAddress".into(), "bad host;calc".into());
+        let errs = build(&bundle, &values).unwrap_err();
+        assert!(errs.iter().all(|e| e.param == "ServerAddress"));
+        assert_eq!(
+            errs.len(),
+            2,
+            "vpn-security and recreate-connection: {errs:?}"
+        );
+        values.insert("ServerAddress".into(), "vpn.example.com".into());
+        assert!(build(&bundle, &values).is_ok());
     }
 }
