@@ -1,7 +1,7 @@
 //! `fixgen`: parse arguments, call the subcommand. The work happens in the library.
 
 use clap::{Parser, Subcommand};
-use fixgen::cli::{self, check, list, schema};
+use fixgen::cli::{self, check, list, schema, sign, verify};
 
 #[derive(Parser)]
 #[command(
@@ -26,6 +26,12 @@ enum Command {
     /// Print or write the JSON Schema of recipes and bundle.yaml
     #[command(after_help = cli::EXIT_CODES_HELP)]
     Schema(schema::SchemaArgs),
+    /// Authenticode-sign PowerShell files in place (replaces an existing signature)
+    #[command(after_help = cli::EXIT_CODES_HELP)]
+    Sign(sign::SignArgs),
+    /// Check a bundle folder (SHA256SUMS, manifest.json, signatures) or one signed script
+    #[command(after_help = cli::EXIT_CODES_HELP)]
+    Verify(verify::VerifyArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -33,6 +39,8 @@ fn main() -> std::process::ExitCode {
         Command::Check(a) => check::run(a),
         Command::List(a) => list::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Sign(a) => sign::run(a),
+        Command::Verify(a) => verify::run(a),
     };
     exit.into()
 }

@@ -4,6 +4,8 @@
 pub mod check;
 pub mod list;
 pub mod schema;
+pub mod sign;
+pub mod verify;
 
 use std::io::IsTerminal;
 
