@@ -183,6 +183,9 @@ fn fixgen_sign_with_pfx_and_password_sources() {
     assert_no_secrets(&out, p);
 }
 
+/// Arguments, environment, expected message.
+type Case<'a> = (Vec<std::ffi::OsString>, Vec<(&'a str, &'a str)>, &'a str);
+
 #[test]
 fn bad_signing_material_gives_clear_errors_and_changes_nothing() {
     let Some(p) = pki::pki() else { return };
@@ -191,7 +194,7 @@ fn bad_signing_material_gives_clear_errors_and_changes_nothing() {
     let original = b"Write-Output 'a'\r\n".to_vec();
     std::fs::write(&f, &original).unwrap();
     let wrong = "Wrong-Guess-4711";
-    let cases: Vec<(Vec<std::ffi::OsString>, Vec<(&str, &str)>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             vec![
                 "--cert".into(),
