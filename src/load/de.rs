@@ -161,7 +161,8 @@ pub fn deserialize<T: DeserializeOwned>(
         touched: filled.into_iter().collect(),
         diagnostics: diags,
     };
-    loop {
+    // Each round fixes one problem; the cap guards against a recovery that makes no progress.
+    for _round in 0..4 * MAX_ERRORS {
         let result: Result<T, _> = serde_path_to_error::deserialize(value.clone());
         let e = match result {
             Ok(t) if diags.is_empty() => {
@@ -265,6 +266,7 @@ pub fn deserialize<T: DeserializeOwned>(
             return done(diags, filled, None);
         }
     }
+    done(diags, filled, None)
 }
 
 fn code_for(msg: &str) -> &'static str {
