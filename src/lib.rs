@@ -11,4 +11,5 @@ pub mod plan;
 pub mod registry;
 pub mod render;
 pub mod sign;
+pub mod validate;
 pub mod write;

@@ -34,7 +34,7 @@ struct Torture {
 fn write_bundle() -> Torture {
     let dir = tempfile::tempdir().unwrap();
     let mut values = BTreeMap::new();
-    let title = nasty_multiline("title");
+    let title = nasty("title");
     let summary = nasty_multiline("summary");
     let key_seg = nasty("key");
     let value_name = nasty("value-name");
@@ -57,7 +57,7 @@ context: system
 reboot: required
 params:
   VpnName: {{ type: string, required: true, description: {pdesc} }}
-  Server: {{ type: hostname, required: true }}
+  Server: {{ type: string, required: true }}
 steps:
   - registry:
       key: {key}

@@ -1,16 +1,15 @@
 //! `fixgen build [PATH...] --out DIR [--target ...] [--set K=V] [--values FILE]`
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::diag::Diagnostic;
-use crate::plan::{Bundle, ParamValues, SourceFile};
+use super::{Exit, Format};
+use crate::diag;
+use crate::plan::ParamValues;
 use crate::render::powershell::{self, PsOptions, RenderError};
 use crate::render::Artifacts;
-
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 
 /// What to render. `all` renders every target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -41,83 +40,6 @@ pub struct BuildArgs {
     /// Allow a secret param given a value to be baked into generated files.
     #[arg(long)]
     pub allow_embedded_secrets: bool,
-}
-
-fn print_diags(diags: &[Diagnostic]) {
-    for d in diags {
-        let sev = match d.severity {
-            crate::diag::Severity::Error => "error",
-            crate::diag::Severity::Warning => "warning",
-        };
-        let field = if d.field.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", d.field)
-        };
-        eprintln!(
-            "{}:{}:{}: {sev}{field}: {}",
-            d.file, d.line, d.column, d.message
-        );
-        if let Some(h) = &d.hint {
-            eprintln!("  hint: {h}");
-        }
-    }
-}
-
-/// Read the files of one or more bundle folders / recipe files.
-fn read_sources(paths: &[PathBuf]) -> Result<Vec<SourceFile>, String> {
-    let mut files: BTreeSet<PathBuf> = BTreeSet::new();
-    for p in paths {
-        if p.is_dir() {
-            let rd =
-                std::fs::read_dir(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
-            for entry in rd {
-                let entry = entry.map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
-                let f = entry.path();
-                if f.is_file() && f.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-                    files.insert(f);
-                }
-            }
-        } else if p.is_file() {
-            files.insert(p.clone());
-            if let Some(dir) = p.parent() {
-                let b = dir.join("bundle.yaml");
-                if b.is_file() {
-                    files.insert(b);
-                }
-            }
-        } else {
-            return Err(format!("{}: no such file or folder", p.display()));
-        }
-    }
-    files
-        .into_iter()
-        .map(|f| {
-            std::fs::read_to_string(&f)
-                .map(|text| SourceFile {
-                    path: f.display().to_string(),
-                    text,
-                })
-                .map_err(|e| format!("{}: cannot read: {e}", f.display()))
-        })
-        .collect()
-}
-
-fn load(paths: &[PathBuf]) -> Result<Bundle, i32> {
-    if paths.is_empty() {
-        return crate::load::embedded_bundle().map_err(|d| {
-            print_diags(&d);
-            EXIT_FINDINGS
-        });
-    }
-    let sources = read_sources(paths).map_err(|m| {
-        eprintln!("error: {m}");
-        EXIT_USAGE
-    })?;
-    crate::load::parse_bundle(sources).map_err(|d| {
-        print_diags(&d);
-        EXIT_FINDINGS
-    })
 }
 
 fn scalar_text(v: &serde_norway::Value) -> Option<String> {
@@ -203,17 +125,33 @@ pub fn render(
     }
 }
 
-pub fn run(args: &BuildArgs) -> i32 {
-    let values = match param_values(args) {
+pub fn run(args: BuildArgs) -> Exit {
+    let values = match param_values(&args) {
         Ok(v) => v,
         Err(m) => {
             eprintln!("error: {m}");
-            return EXIT_USAGE;
+            return Exit::Usage;
         }
     };
-    let bundle = match load(&args.paths) {
+    // Load and validate: a bundle with any error renders nothing.
+    let inputs = match super::inputs(&args.paths) {
+        Ok(i) => i,
+        Err(mut d) => return super::report_usage_errors(&mut d, Format::Human),
+    };
+    let report = crate::validate::check(inputs);
+    if !report.diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            diag::render_human(&report.diagnostics, &report.sources, super::stderr_color())
+        );
+    }
+    let bundle = match report.into_bundle() {
         Ok(b) => b,
-        Err(code) => return code,
+        Err(d) => {
+            let errors = d.iter().filter(|x| x.is_error()).count();
+            eprintln!("nothing written: {errors} error(s) in the recipes");
+            return Exit::Findings;
+        }
     };
     let declared: BTreeSet<&str> = bundle
         .recipes
@@ -231,10 +169,14 @@ pub fn run(args: &BuildArgs) -> i32 {
     let plan = match crate::plan::build(&bundle, &values) {
         Ok(p) => p,
         Err(errs) => {
-            for e in errs {
+            for e in &errs {
                 eprintln!("error: {e}");
             }
-            return EXIT_FINDINGS;
+            eprintln!(
+                "nothing written: {} error(s) in the parameter values",
+                errs.len()
+            );
+            return Exit::Findings;
         }
     };
     let opts = PsOptions {
@@ -246,7 +188,7 @@ pub fn run(args: &BuildArgs) -> i32 {
         Err(errs) => {
             print_render_errors(&errs);
             eprintln!("nothing written: {} error(s)", errs.len());
-            return EXIT_FINDINGS;
+            return Exit::Findings;
         }
     };
     match crate::write::write_bundle(&args.out, &artifacts) {
@@ -255,17 +197,13 @@ pub fn run(args: &BuildArgs) -> i32 {
                 "wrote {n} files for bundle {} {} to {}",
                 plan.bundle.name,
                 plan.bundle.version,
-                display_dir(&args.out)
+                args.out.display()
             );
-            EXIT_OK
+            Exit::Ok
         }
         Err(e) => {
             eprintln!("error: {e}");
-            EXIT_USAGE
+            Exit::Usage
         }
     }
-}
-
-fn display_dir(p: &Path) -> String {
-    p.display().to_string()
 }
