@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod diag;
+pub mod limits;
 pub mod load;
 pub mod model;
 pub mod plan;
