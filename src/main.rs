@@ -1,7 +1,7 @@
 //! `fixgen`: parse arguments, call the subcommand. The work happens in the library.
 
 use clap::{Parser, Subcommand};
-use fixgen::cli::{self, check, list, schema, sign, verify};
+use fixgen::cli::{self, build, check, list, schema, sign, verify};
 
 #[derive(Parser)]
 #[command(
@@ -17,6 +17,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Render a bundle (default: the embedded L2TP bundle) into an output folder
+    #[command(after_help = cli::EXIT_CODES_HELP)]
+    Build(build::BuildArgs),
     /// Validate recipes and bundles; print every finding
     #[command(after_help = cli::EXIT_CODES_HELP)]
     Check(check::CheckArgs),
@@ -36,6 +39,7 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let exit = match Cli::parse().command {
+        Command::Build(a) => build::run(a),
         Command::Check(a) => check::run(a),
         Command::List(a) => list::run(a),
         Command::Schema(a) => schema::run(a),

@@ -1,6 +1,7 @@
 //! Command-line subcommands. `main.rs` parses arguments with clap and calls `run` of the
 //! subcommand's module here; each module owns its argument struct.
 
+pub mod build;
 pub mod check;
 pub mod list;
 pub mod schema;
