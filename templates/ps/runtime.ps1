@@ -57,7 +57,7 @@ function Write-FixgenLog {
     $invariant = [System.Globalization.CultureInfo]::InvariantCulture
     $now = Get-Date
     $bias = [int][System.TimeZoneInfo]::Local.GetUtcOffset($now).TotalMinutes
-    $text = $Message -replace '\]LOG\]!>', '] LOG]!>'
+    $text = ($Message -replace '\]LOG\]!>', '] LOG]!>') -replace '[\r\n]+', ' '
     $line = '<![LOG[' + $text + ']LOG]!><time="' + $now.ToString('HH:mm:ss.fff', $invariant) +
         $bias.ToString('+000;-000', $invariant) + '" date="' + $now.ToString('MM-dd-yyyy', $invariant) +
         '" component="' + $script:FixgenLogComponent + '" context="" type="' + $type + '" thread="' + $PID +
@@ -147,8 +147,10 @@ function Test-FixgenListEqual {
         [AllowNull()]
         [object[]]$Right
     )
-    $l = @($Left)
-    $r = @($Right)
+    $l = @()
+    $r = @()
+    if ($null -ne $Left) { $l = @($Left) }
+    if ($null -ne $Right) { $r = @($Right) }
     if ($l.Count -ne $r.Count) { return $false }
     for ($i = 0; $i -lt $l.Count; $i++) {
         if (-not ($l[$i] -ceq $r[$i])) { return $false }
@@ -170,8 +172,10 @@ function Test-FixgenSetEqual {
         [AllowNull()]
         [object[]]$Right
     )
-    $l = @(@($Left) | ForEach-Object -Process { ([string]$_).ToUpperInvariant() } | Sort-Object -Unique)
-    $r = @(@($Right) | ForEach-Object -Process { ([string]$_).ToUpperInvariant() } | Sort-Object -Unique)
+    $l = @()
+    $r = @()
+    if ($null -ne $Left) { $l = @(@($Left) | ForEach-Object -Process { ([string]$_).ToUpperInvariant() } | Sort-Object -Unique) }
+    if ($null -ne $Right) { $r = @(@($Right) | ForEach-Object -Process { ([string]$_).ToUpperInvariant() } | Sort-Object -Unique) }
     return (Test-FixgenListEqual -Left $l -Right $r)
 }
 

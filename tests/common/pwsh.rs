@@ -345,6 +345,33 @@ pub fn defined_functions(src: &str) -> BTreeMap<String, (BTreeSet<String>, bool)
     out
 }
 
+/// All checks for one generated PowerShell file: pure ASCII, CRLF line ends without a BOM,
+/// zero ERROR/MISSING nodes, and the allowlist. Empty means the file passed.
+pub fn check_generated(name: &str, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !text.is_ascii() {
+        out.push(format!("{name}: not pure ASCII"));
+    }
+    let b = text.as_bytes();
+    if b.iter().enumerate().any(|(i, c)| {
+        (*c == b'\n' && (i == 0 || b[i - 1] != b'\r'))
+            || (*c == b'\r' && b.get(i + 1) != Some(&b'\n'))
+    }) {
+        out.push(format!("{name}: line ends are not all CRLF"));
+    }
+    out.extend(
+        syntax_problems(text)
+            .into_iter()
+            .map(|p| format!("{name}: {p}")),
+    );
+    out.extend(
+        allowlist_violations(text)
+            .into_iter()
+            .map(|p| format!("{name}: {p}")),
+    );
+    out
+}
+
 /// Every use of a command or parameter the allowlist does not know, every function with an
 /// unapproved verb, and every forbidden command (aliases, Invoke-Expression, Write-Host).
 pub fn allowlist_violations(src: &str) -> Vec<String> {
