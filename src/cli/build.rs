@@ -191,6 +191,12 @@ pub fn run(args: BuildArgs) -> Exit {
             return Exit::Findings;
         }
     };
+    for f in artifacts.files.values().filter(|f| f.holds_secret) {
+        eprintln!(
+            "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
+            f.path
+        );
+    }
     match crate::write::write_bundle(&args.out, &artifacts) {
         Ok(n) => {
             println!(

@@ -276,6 +276,24 @@ impl PsName {
         }
     }
 
+    /// A parameter name for generated scripts and functions: a [`PsName`] that is not a
+    /// common parameter (`Verbose`, `WhatIf`, ...), not an automatic variable (`Host`, `Args`,
+    /// ...) and does not start with `fixgen` (the generated code's own variables).
+    pub fn param(name: &str) -> Result<PsName, String> {
+        let n = PsName::new(name)?;
+        if RESERVED_PARAMS.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+            return Err(format!(
+                "`{name}` cannot be a PowerShell parameter name: it is a common parameter or an automatic variable"
+            ));
+        }
+        if name.len() >= 6 && name[..6].eq_ignore_ascii_case("fixgen") {
+            return Err(format!(
+                "`{name}`: parameter names starting with `fixgen` are reserved for the generated code"
+            ));
+        }
+        Ok(n)
+    }
+
     /// A PascalCase noun from a kebab-case id: `nat-traversal` -> `NatTraversal`.
     pub fn pascal_from_kebab(id: &str) -> Result<PsName, String> {
         if id.is_empty()
@@ -305,6 +323,69 @@ impl PsName {
         &self.0
     }
 }
+
+/// Common parameters (about_CommonParameters) and automatic variables (about_Automatic_Variables)
+/// a generated parameter must not shadow.
+const RESERVED_PARAMS: &[&str] = &[
+    "Debug",
+    "ErrorAction",
+    "ErrorVariable",
+    "InformationAction",
+    "InformationVariable",
+    "OutBuffer",
+    "OutVariable",
+    "PipelineVariable",
+    "ProgressAction",
+    "Verbose",
+    "WarningAction",
+    "WarningVariable",
+    "WhatIf",
+    "Confirm",
+    "Args",
+    "ConsoleFileName",
+    "EnabledExperimentalFeatures",
+    "Error",
+    "Event",
+    "EventArgs",
+    "EventSubscriber",
+    "ExecutionContext",
+    "False",
+    "ForEach",
+    "Home",
+    "Host",
+    "Input",
+    "IsCoreCLR",
+    "IsLinux",
+    "IsMacOS",
+    "IsWindows",
+    "LastExitCode",
+    "Matches",
+    "MyInvocation",
+    "NestedPromptLevel",
+    "Null",
+    "PID",
+    "Profile",
+    "PSBoundParameters",
+    "PSCmdlet",
+    "PSCommandPath",
+    "PSCulture",
+    "PSDebugContext",
+    "PSEdition",
+    "PSHome",
+    "PSItem",
+    "PSScriptRoot",
+    "PSSenderInfo",
+    "PSUICulture",
+    "PSVersionTable",
+    "Pwd",
+    "Sender",
+    "ShellId",
+    "StackTrace",
+    "Switch",
+    "This",
+    "True",
+    "Step",
+];
 
 impl fmt::Display for PsName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -431,6 +512,10 @@ mod tests {
             "NatTraversal"
         );
         assert!(PsName::pascal_from_kebab("Nat'x").is_err());
+        assert!(PsName::param("ServerAddress").is_ok());
+        for bad in ["Verbose", "whatif", "Host", "args", "FixgenSteps", "fixgen"] {
+            assert!(PsName::param(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

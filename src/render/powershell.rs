@@ -236,7 +236,7 @@ impl<'a> Binder<'a> {
                 format!("{field}: param `{param}` has no value; give one with --set {param}=VALUE or --values"),
             ));
         }
-        let name = PsName::new(param).map_err(|m| err(self.id(), m))?;
+        let name = PsName::param(param).map_err(|m| err(self.id(), m))?;
         Ok(PsLit::variable(&name))
     }
 
@@ -622,7 +622,7 @@ pub fn recipe_model(
             if !used.contains(name) {
                 continue;
             }
-            match PsName::new(name) {
+            match PsName::param(name) {
                 Ok(n) => {
                     let mut text = decl
                         .description
@@ -1080,6 +1080,18 @@ pub fn render_module(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<Ren
     let mut kinds = Kinds::default();
     for m in &models {
         kinds = kinds.union(m.kinds);
+    }
+    let mut nouns: BTreeMap<String, &str> = BTreeMap::new();
+    for m in &models {
+        if let Some(other) = nouns.insert(m.noun.as_str().to_ascii_lowercase(), &m.id) {
+            return Err(vec![err(
+                &m.id,
+                format!(
+                    "its PowerShell noun {} is the same as recipe `{other}`'s (names are case-insensitive); rename one",
+                    m.noun
+                ),
+            )]);
+        }
     }
     let mut exports = Vec::new();
     for m in &models {

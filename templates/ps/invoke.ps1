@@ -11,9 +11,11 @@
 
 {% include "ps/relaunch.ps1" %}
 
-$fixgenRelaunchExitCode = Invoke-FixgenRelaunch -ScriptPath $PSCommandPath -BoundParameters $PSBoundParameters
-if ($null -ne $fixgenRelaunchExitCode) {
-    exit $fixgenRelaunchExitCode
+$fixgenHostPath = Get-FixgenRelaunchHost
+if ($null -ne $fixgenHostPath) {
+    $fixgenArguments = Get-FixgenRelaunchArgument -ScriptPath $PSCommandPath -BoundParameters $PSBoundParameters
+    & $fixgenHostPath @fixgenArguments
+    exit $LASTEXITCODE
 }
 {%- endif %}
 

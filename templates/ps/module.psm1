@@ -18,11 +18,11 @@ function Get-{{ bundle_name }}{{ r.noun }}Definition {
     [CmdletBinding()]
     [OutputType([hashtable])]
     {% call m::param_block(r.params.as_slice(), "    ") %}{% endcall %}
-    $recipe = {% call m::hashtable(r.recipe.as_slice(), "    ") %}{% endcall %}
-    $steps = {% call m::steps(r.steps.as_slice(), "    ") %}{% endcall %}
+    $fixgenRecipe = {% call m::hashtable(r.recipe.as_slice(), "    ") %}{% endcall %}
+    $fixgenSteps = {% call m::steps(r.steps.as_slice(), "    ") %}{% endcall %}
     return @{
-        Recipe = $recipe
-        Steps  = $steps
+        Recipe = $fixgenRecipe
+        Steps  = $fixgenSteps
     }
 }
 
@@ -31,9 +31,9 @@ function Test-{{ bundle_name }}{{ r.noun }} {
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     {% call m::param_block(r.params.as_slice(), "    ") %}{% endcall %}
-    $definition = Get-{{ bundle_name }}{{ r.noun }}Definition{% for p in r.params %} -{{ p.name }} ${{ p.name }}{% endfor %}
-    Initialize-FixgenLog -Component $definition.Recipe.Id
-    Test-FixgenRecipe -Recipe $definition.Recipe -Steps $definition.Steps
+    $fixgenDefinition = Get-{{ bundle_name }}{{ r.noun }}Definition{% for p in r.params %} -{{ p.name }} ${{ p.name }}{% endfor %}
+    Initialize-FixgenLog -Component $fixgenDefinition.Recipe.Id
+    Test-FixgenRecipe -Recipe $fixgenDefinition.Recipe -Steps $fixgenDefinition.Steps
 }
 
 function {{ r.verb }}-{{ bundle_name }}{{ r.noun }} {
@@ -41,9 +41,9 @@ function {{ r.verb }}-{{ bundle_name }}{{ r.noun }} {
     [CmdletBinding(SupportsShouldProcess)]
     [OutputType([pscustomobject])]
     {% call m::param_block(r.params.as_slice(), "    ") %}{% endcall %}
-    $definition = Get-{{ bundle_name }}{{ r.noun }}Definition{% for p in r.params %} -{{ p.name }} ${{ p.name }}{% endfor %}
-    Initialize-FixgenLog -Component $definition.Recipe.Id
-    Invoke-FixgenRecipe -Recipe $definition.Recipe -Steps $definition.Steps
+    $fixgenDefinition = Get-{{ bundle_name }}{{ r.noun }}Definition{% for p in r.params %} -{{ p.name }} ${{ p.name }}{% endfor %}
+    Initialize-FixgenLog -Component $fixgenDefinition.Recipe.Id
+    Invoke-FixgenRecipe -Recipe $fixgenDefinition.Recipe -Steps $fixgenDefinition.Steps
 }
 
 #endregion
@@ -54,19 +54,19 @@ function Invoke-{{ bundle_name }} {
     [CmdletBinding(SupportsShouldProcess)]
     [OutputType([pscustomobject])]
     {% call m::param_block(invoke_params, "    ") %}{% endcall %}
-    $results = @()
+    $fixgenResults = @()
 {%- for r in recipes %}
-    $results += {{ r.verb }}-{{ bundle_name }}{{ r.noun }}{% for p in r.params %} -{{ p.name }} ${{ p.name }}{% endfor %}
+    $fixgenResults += {{ r.verb }}-{{ bundle_name }}{{ r.noun }}{% for p in r.params %} -{{ p.name }} ${{ p.name }}{% endfor %}
 {%- endfor %}
-    $exitCode = 0
-    if (@($results | Where-Object -FilterScript { $_.ExitCode -ne 0 -and $_.ExitCode -ne 3010 }).Count -gt 0) {
-        $exitCode = 1
-    } elseif (@($results | Where-Object -FilterScript { $_.ExitCode -eq 3010 }).Count -gt 0) {
-        $exitCode = 3010
+    $fixgenExitCode = 0
+    if (@($fixgenResults | Where-Object -FilterScript { $_.ExitCode -ne 0 -and $_.ExitCode -ne 3010 }).Count -gt 0) {
+        $fixgenExitCode = 1
+    } elseif (@($fixgenResults | Where-Object -FilterScript { $_.ExitCode -eq 3010 }).Count -gt 0) {
+        $fixgenExitCode = 3010
     }
     [pscustomobject]@{
-        Results  = $results
-        ExitCode = $exitCode
+        Results  = $fixgenResults
+        ExitCode = $fixgenExitCode
     }
 }
 

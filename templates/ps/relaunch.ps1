@@ -47,15 +47,34 @@ function ConvertTo-FixgenArgument {
     return ($prefix + ' ' + (ConvertTo-FixgenPsLiteral -Text ([string]$Value)))
 }
 
-function Invoke-FixgenRelaunch {
+function Get-FixgenRelaunchHost {
     <#
     .SYNOPSIS
-    In a 32-bit PowerShell host on 64-bit Windows, runs this script again in 64-bit Windows
-    PowerShell through sysnative with the same parameters and returns its exit code; returns
-    $null when no relaunch is needed. The parameters travel in -EncodedCommand (UTF-16,
-    base64), so no quoting rule of the command line can change a value.
+    The 64-bit Windows PowerShell to run this script again in when it runs in a 32-bit host on
+    64-bit Windows (through sysnative); $null when no relaunch is needed.
     #>
     [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    if (-not [System.Environment]::Is64BitOperatingSystem -or [System.Environment]::Is64BitProcess) {
+        return $null
+    }
+    $hostPath = Join-Path -Path $env:windir -ChildPath 'sysnative\WindowsPowerShell\v1.0\powershell.exe'
+    if (-not (Test-Path -LiteralPath $hostPath)) {
+        return $null
+    }
+    return $hostPath
+}
+
+function Get-FixgenRelaunchArgument {
+    <#
+    .SYNOPSIS
+    The arguments for the 64-bit host: the script and its bound parameters as one
+    -EncodedCommand (UTF-16, base64), so no quoting rule of the command line can change a
+    value. -NonInteractive unless -Confirm was asked for.
+    #>
+    [CmdletBinding()]
+    [OutputType([string[]])]
     param(
         [Parameter(Mandatory)]
         [string]$ScriptPath,
@@ -64,21 +83,18 @@ function Invoke-FixgenRelaunch {
         [AllowEmptyCollection()]
         [System.Collections.IDictionary]$BoundParameters
     )
-    if (-not [System.Environment]::Is64BitOperatingSystem -or [System.Environment]::Is64BitProcess) {
-        return $null
-    }
-    $hostPath = Join-Path -Path $env:windir -ChildPath 'sysnative\WindowsPowerShell\v1.0\powershell.exe'
-    if (-not (Test-Path -LiteralPath $hostPath)) {
-        return $null
-    }
     $command = '& ' + (ConvertTo-FixgenPsLiteral -Text $ScriptPath)
     foreach ($name in @($BoundParameters.Keys | Sort-Object)) {
         $command = $command + ' ' + (ConvertTo-FixgenArgument -Name $name -Value $BoundParameters[$name])
     }
     $command = $command + '; exit $LASTEXITCODE'
     $encoded = [System.Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($command))
-    & $hostPath -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand $encoded
-    return $LASTEXITCODE
+    $arguments = @('-NoProfile', '-ExecutionPolicy', 'Bypass')
+    if (-not $BoundParameters.Contains('Confirm')) {
+        $arguments += '-NonInteractive'
+    }
+    $arguments += @('-EncodedCommand', $encoded)
+    return ,([string[]]$arguments)
 }
 
 #endregion

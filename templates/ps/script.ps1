@@ -17,9 +17,11 @@
 #region recipe
 {%- if relaunch %}
 
-$fixgenRelaunchExitCode = Invoke-FixgenRelaunch -ScriptPath $PSCommandPath -BoundParameters $PSBoundParameters
-if ($null -ne $fixgenRelaunchExitCode) {
-    exit $fixgenRelaunchExitCode
+$fixgenHostPath = Get-FixgenRelaunchHost
+if ($null -ne $fixgenHostPath) {
+    $fixgenArguments = Get-FixgenRelaunchArgument -ScriptPath $PSCommandPath -BoundParameters $PSBoundParameters
+    & $fixgenHostPath @fixgenArguments
+    exit $LASTEXITCODE
 }
 {%- endif %}
 
@@ -31,8 +33,8 @@ Initialize-FixgenLog -Component $FixgenRecipe.Id
 {%- if detect %}
 $fixgenChecks = @(Test-FixgenRecipe -Recipe $FixgenRecipe -Steps $FixgenSteps)
 $fixgenOpen = @($fixgenChecks | Where-Object -FilterScript { -not $_.Compliant })
-foreach ($check in $fixgenOpen) {
-    Write-FixgenLog -Severity Warning -Message ($check.Target + ' ' + $check.Setting + ' is ' + (Format-FixgenValue -Value $check.Actual) + ', expected ' + (Format-FixgenValue -Value $check.Expected))
+foreach ($fixgenCheck in $fixgenOpen) {
+    Write-FixgenLog -Severity Warning -Message ($fixgenCheck.Target + ' ' + $fixgenCheck.Setting + ' is ' + (Format-FixgenValue -Value $fixgenCheck.Actual) + ', expected ' + (Format-FixgenValue -Value $fixgenCheck.Expected))
 }
 if ($fixgenOpen.Count -gt 0) {
     Write-Output ($FixgenRecipe.Id + ': not compliant (' + $fixgenOpen.Count + ' of ' + $fixgenChecks.Count + ' checks)')

@@ -92,9 +92,9 @@ function Set-FixgenFirewallStep {
     $ported = ($Step.Protocol -eq 'TCP' -or $Step.Protocol -eq 'UDP')
     if ($null -eq $state) {
         if ($ported) {
-            $null = New-NetFirewallRule -Name $Step.Name -DisplayName $Step.DisplayName -Description $Step.Description -Group 'fixgen' -Enabled True -Direction $Step.Direction -Action $Step.Action -Profile $Step.Profile -Protocol $Step.Protocol -LocalPort $Step.LocalPort -RemotePort $Step.RemotePort -ErrorAction Stop
+            $null = New-NetFirewallRule -Name $Step.Name -DisplayName $Step.DisplayName -Description $Step.Description -Group 'fixgen' -Enabled True -Direction $Step.Direction -Action $Step.Action -Profile $Step.Profile -Protocol $Step.Protocol -LocalPort $Step.LocalPort -RemotePort $Step.RemotePort -ErrorAction Stop -Confirm:$false
         } else {
-            $null = New-NetFirewallRule -Name $Step.Name -DisplayName $Step.DisplayName -Description $Step.Description -Group 'fixgen' -Enabled True -Direction $Step.Direction -Action $Step.Action -Profile $Step.Profile -Protocol $Step.Protocol -ErrorAction Stop
+            $null = New-NetFirewallRule -Name $Step.Name -DisplayName $Step.DisplayName -Description $Step.Description -Group 'fixgen' -Enabled True -Direction $Step.Direction -Action $Step.Action -Profile $Step.Profile -Protocol $Step.Protocol -ErrorAction Stop -Confirm:$false
         }
         return
     }

@@ -79,12 +79,12 @@ function Add-FixgenVpnConnection {
     if ($null -ne $Step.Psk) {
         $plain = [System.Net.NetworkCredential]::new('', $Step.Psk).Password
         try {
-            Add-VpnConnection -Name $Step.Name -ServerAddress $Step.ServerAddress -TunnelType $Step.TunnelType -AuthenticationMethod $methods -EncryptionLevel $encryption -L2tpPsk $plain -AllUserConnection:([bool]$Step.AllUserConnection) -SplitTunneling:([bool]$Step.SplitTunneling) -RememberCredential:([bool]$Step.RememberCredential) -Force -ErrorAction Stop
+            Add-VpnConnection -Name $Step.Name -ServerAddress $Step.ServerAddress -TunnelType $Step.TunnelType -AuthenticationMethod $methods -EncryptionLevel $encryption -L2tpPsk $plain -AllUserConnection:([bool]$Step.AllUserConnection) -SplitTunneling:([bool]$Step.SplitTunneling) -RememberCredential:([bool]$Step.RememberCredential) -Force -ErrorAction Stop -Confirm:$false
         } finally {
             $plain = $null
         }
     } else {
-        Add-VpnConnection -Name $Step.Name -ServerAddress $Step.ServerAddress -TunnelType $Step.TunnelType -AuthenticationMethod $methods -EncryptionLevel $encryption -AllUserConnection:([bool]$Step.AllUserConnection) -SplitTunneling:([bool]$Step.SplitTunneling) -RememberCredential:([bool]$Step.RememberCredential) -Force -ErrorAction Stop
+        Add-VpnConnection -Name $Step.Name -ServerAddress $Step.ServerAddress -TunnelType $Step.TunnelType -AuthenticationMethod $methods -EncryptionLevel $encryption -AllUserConnection:([bool]$Step.AllUserConnection) -SplitTunneling:([bool]$Step.SplitTunneling) -RememberCredential:([bool]$Step.RememberCredential) -Force -ErrorAction Stop -Confirm:$false
     }
 }
 

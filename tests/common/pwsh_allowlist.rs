@@ -51,7 +51,7 @@ pub const FORBIDDEN_COMMANDS: &[&str] = &[
 
 /// `& $variable` invocations the generated code may use: the 64-bit host in the relaunch and a
 /// recipe script in Invoke-<Bundle>.ps1, both built from fixed paths.
-pub const ALLOWED_DYNAMIC_INVOCATIONS: &[&str] = &["$hostPath", "$fixgenScript"];
+pub const ALLOWED_DYNAMIC_INVOCATIONS: &[&str] = &["$fixgenHostPath", "$fixgenScript"];
 
 /// Get-Verb (Windows PowerShell 5.1 and PowerShell 7).
 pub const APPROVED_VERBS: &[&str] = &[
