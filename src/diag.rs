@@ -258,8 +258,10 @@ pub fn render_human(diags: &[Diagnostic], sources: &[SourceFile], color: bool) -
         let mut cs = CsDiag::new(sev).with_code(&d.code).with_message(&d.message);
         let mut notes = Vec::new();
         let src = ids.iter().find(|(p, _)| *p == d.file);
+        // Findings about secrets are shown without the source line, which holds the secret.
+        let secret = d.code.starts_with("secret-");
         match src {
-            Some((_, id)) if d.line > 0 => {
+            Some((_, id)) if d.line > 0 && !secret => {
                 let text = &sources[*id].text;
                 let off = byte_offset(text, d.line, d.column);
                 let len = token_len(text, off);
