@@ -12,3 +12,4 @@ pub mod registry;
 pub mod render;
 pub mod sign;
 pub mod validate;
+pub mod write;

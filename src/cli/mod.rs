@@ -1,9 +1,12 @@
 //! Command-line subcommands. `main.rs` parses arguments with clap and calls `run` of the
 //! subcommand's module here; each module owns its argument struct.
 
+pub mod build;
 pub mod check;
 pub mod list;
 pub mod schema;
+pub mod sign;
+pub mod verify;
 
 use std::io::IsTerminal;
 

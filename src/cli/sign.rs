@@ -46,12 +46,11 @@ impl SigningArgs {
             };
         }
         if let Some(file) = &self.password_file {
-            let text = Zeroizing::new(std::fs::read_to_string(file).map_err(|e| {
-                SignError::Io {
+            let text =
+                Zeroizing::new(std::fs::read_to_string(file).map_err(|e| SignError::Io {
                     path: file.display().to_string(),
                     message: format!("cannot read the password file: {e}"),
-                }
-            })?);
+                })?);
             let first = text.lines().next().unwrap_or_default();
             return Ok(Zeroizing::new(first.to_string()));
         }

@@ -119,7 +119,10 @@ fn verify_file(args: &VerifyArgs, opts: &VerifyOptions) -> Exit {
         Format::Json => print_json(&out),
         Format::Human => match &result {
             Ok(info) => {
-                println!("ok      {shown}: Authenticode valid, signed by {}", describe(info));
+                println!(
+                    "ok      {shown}: Authenticode valid, signed by {}",
+                    describe(info)
+                );
                 for n in &out.notes {
                     println!("note: {n}");
                 }
@@ -138,7 +141,9 @@ fn print_human(r: &BundleReport) {
     for f in &r.files {
         if f.ok() {
             let sig = match (&f.authenticode, &f.signature) {
-                (Some(_), Some(info)) => format!("; Authenticode valid, signed by {}", describe(info)),
+                (Some(_), Some(info)) => {
+                    format!("; Authenticode valid, signed by {}", describe(info))
+                }
                 (Some(a), None) => format!("; Authenticode {a}"),
                 _ => String::new(),
             };
@@ -150,7 +155,10 @@ fn print_human(r: &BundleReport) {
         }
     }
     match (&r.sums_signer, r.sums_signature) {
-        (Some(info), _) => println!("ok      SHA256SUMS.p7s: valid, signed by {}", describe(info)),
+        (Some(info), _) => println!(
+            "ok      SHA256SUMS.p7s: valid, signed by {}",
+            describe(info)
+        ),
         (None, "absent") => println!("note: the bundle is not signed (no SHA256SUMS.p7s)"),
         _ => {}
     }

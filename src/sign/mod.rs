@@ -289,3 +289,18 @@ pub fn sign_artifacts(artifacts: &mut Artifacts, signer: &Signer) -> Result<usiz
     }
     Ok(n)
 }
+
+/// The sign and manifest stages of `fixgen build`, in order: Authenticode-sign every PowerShell
+/// file (when `signer` is given), then add `manifest.json`, `SHA256SUMS` and (when signing)
+/// `SHA256SUMS.p7s`. Call it last, after every other file (REVIEW.md included) is in
+/// `artifacts`, and hand the result to the bundle writer.
+pub fn finalize_bundle(
+    artifacts: &mut Artifacts,
+    plan: &crate::plan::Plan,
+    signer: Option<&Signer>,
+) -> Result<(), SignError> {
+    if let Some(s) = signer {
+        sign_artifacts(artifacts, s)?;
+    }
+    manifest::add_manifest(artifacts, plan, signer)
+}
