@@ -105,6 +105,8 @@ fn l2tp_bundle_parses_with_tree_sitter_and_uses_only_documented_cmdlets() {
         assert!(problems.is_empty(), "{name}: {problems:#?}");
         let violations = pwsh::allowlist_violations(text);
         assert!(violations.is_empty(), "{name}: {violations:#?}");
+        let undefined = pwsh::undefined_variables(text);
+        assert!(undefined.is_empty(), "{name}: {undefined:#?}");
         nodes += pwsh::node_count(text);
         commands += pwsh::commands(text).len();
     }
@@ -148,6 +150,17 @@ fn the_checkers_catch_broken_code() {
         "{bad:?}"
     );
     assert!(bad.iter().any(|v| v.contains("Frob-It")), "{bad:?}");
+    // Variables read but never set in their scope.
+    let undef = pwsh::undefined_variables(
+        "function F { param($A) $b = $A; foreach ($c in $b) { $c; $d } ; $script:Never; $env:windir }\n$x = 1\n$x; $y\n",
+    );
+    assert_eq!(undef.len(), 3, "{undef:?}");
+    assert!(undef.iter().any(|u| u.contains("$d")), "{undef:?}");
+    assert!(
+        undef.iter().any(|u| u.contains("$script:never")),
+        "{undef:?}"
+    );
+    assert!(undef.iter().any(|u| u.contains("$y")), "{undef:?}");
     // The string evaluator.
     let v = pwsh::string_values(
         "$a = ('it''s' + [char]0x00E9 + [char]0xD83D + [char]0xDE00)\n$b = 'x'\n",
