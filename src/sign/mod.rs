@@ -314,14 +314,17 @@ pub fn sign_artifacts(artifacts: &mut Artifacts, signer: &Signer) -> Result<usiz
 /// The sign and manifest stages of `fixgen build`, in order: Authenticode-sign every PowerShell
 /// file (when `signer` is given), then add `manifest.json`, `SHA256SUMS` and (when signing)
 /// `SHA256SUMS.p7s`. Call it last, after every other file (REVIEW.md included) is in
-/// `artifacts`, and hand the result to the bundle writer.
+/// `artifacts`, and hand the result to the bundle writer. Returns how many files were
+/// Authenticode-signed.
 pub fn finalize_bundle(
     artifacts: &mut Artifacts,
     plan: &crate::plan::Plan,
     signer: Option<&Signer>,
-) -> Result<(), SignError> {
-    if let Some(s) = signer {
-        sign_artifacts(artifacts, s)?;
-    }
-    manifest::add_manifest(artifacts, plan, signer)
+) -> Result<usize, SignError> {
+    let signed = match signer {
+        Some(s) => sign_artifacts(artifacts, s)?,
+        None => 0,
+    };
+    manifest::add_manifest(artifacts, plan, signer)?;
+    Ok(signed)
 }
