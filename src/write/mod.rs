@@ -26,9 +26,10 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::render::Artifacts;
 
-/// Marker file written at the root of a bundle folder that has no `manifest.json`.
+/// Marker file written at the root of every bundle folder.
 pub const MARKER: &str = ".fixgen-bundle";
-const MARKER_TEXT: &str =
+/// Content of the marker file (`fixgen verify` accepts the marker only with exactly this text).
+pub const MARKER_TEXT: &str =
     "This folder was written by fixgen. `fixgen build` replaces it as a whole; do not keep other files here.\r\n";
 /// The manifest written by the sign/manifest stage; it also marks a folder as a bundle.
 const MANIFEST: &str = "manifest.json";
@@ -129,11 +130,8 @@ fn write_tree(
         n += 1;
         progress(n);
     }
-    if !artifacts.files.contains_key(MANIFEST) {
-        let marker = root.join(MARKER);
-        fs::write(&marker, MARKER_TEXT)
-            .map_err(|e| werr(&marker, format!("cannot write: {e}")))?;
-    }
+    let marker = root.join(MARKER);
+    fs::write(&marker, MARKER_TEXT).map_err(|e| werr(&marker, format!("cannot write: {e}")))?;
     for d in dirs.iter().rev() {
         sync_dir(d);
     }
@@ -439,7 +437,44 @@ pub fn write_bundle_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::OutputFile;
+
+    use crate::render::{Artifacts, OutputFile};
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_folder_and_no_staging() {
+        let tmp = std::env::temp_dir().join(format!("fixgen-write-test-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&tmp);
+        fs::create_dir_all(&tmp).unwrap();
+        let out = tmp.join("dist");
+        let mut good = Artifacts::default();
+        good.add(OutputFile::new("scripts/a.ps1", b"old".to_vec()));
+        assert_eq!(write_bundle(&out, &good).unwrap(), 1);
+        let mut bad = Artifacts::default();
+        bad.add(OutputFile::new("scripts/a.ps1", b"new".to_vec()));
+        bad.add(OutputFile::new("../escape.ps1", b"x".to_vec()));
+        assert!(write_bundle(&out, &bad).is_err());
+        assert_eq!(fs::read(out.join("scripts/a.ps1")).unwrap(), b"old");
+        assert_eq!(listing(&tmp), vec!["dist".to_string()]);
+        // A good rebuild replaces the folder as a whole.
+        let mut next = Artifacts::default();
+        next.add(OutputFile::new("module/m.psm1", b"m".to_vec()));
+        write_bundle(&out, &next).unwrap();
+        assert_eq!(
+            listing(&out),
+            vec![MARKER.to_string(), "module".to_string()]
+        );
+        assert_eq!(listing(&tmp), vec!["dist".to_string()]);
+        fs::remove_dir_all(&tmp).unwrap();
+    }
 
     #[test]
     fn rejects_unsafe_paths() {
@@ -456,15 +491,6 @@ mod tests {
         a
     }
 
-    fn listing(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
-
     #[test]
     fn writes_replaces_and_leaves_nothing_beside() {
         let t = tempfile::tempdir().unwrap();
@@ -478,20 +504,16 @@ mod tests {
     }
 
     #[test]
-    fn no_marker_when_a_manifest_is_written() {
+    fn a_fixgen_manifest_marks_a_bundle() {
         let t = tempfile::tempdir().unwrap();
         let out = t.path().join("dist");
-        let mut a = artifacts("x");
-        a.add(OutputFile::new(
-            "manifest.json",
-            br#"{"fixgen_version":"0.1.0"}"#.to_vec(),
-        ));
-        write_bundle(&out, &a).unwrap();
-        assert!(!out.join(MARKER).exists());
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("a.ps1"), "x").unwrap();
+        fs::write(out.join(MANIFEST), r#"{"fixgen_version":"0.1.0"}"#).unwrap();
         assert!(is_bundle(&out));
-        // And it is replaced without --force.
         write_bundle(&out, &artifacts("y")).unwrap();
         assert!(out.join(MARKER).exists());
+        assert!(!out.join("a.ps1").exists());
     }
 
     #[test]
