@@ -9,6 +9,7 @@ pub mod limits;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod progress;
 pub mod registry;
 pub mod render;
 pub mod sign;

@@ -33,7 +33,12 @@ pub const MAX_RECIPES: usize = 1000;
 /// Walk a parsed document and report text values longer than [`MAX_TEXT_CHARS`], a title
 /// longer than [`MAX_TITLE_CHARS`] and more than [`MAX_STEPS`] steps, located through `index`.
 /// `recipe` is false for bundle.yaml (which has no title limit and no steps).
-pub fn check_document(value: &Value, index: &SpanIndex, file: &str, recipe: bool) -> Vec<Diagnostic> {
+pub fn check_document(
+    value: &Value,
+    index: &SpanIndex,
+    file: &str,
+    recipe: bool,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let at = |code: &str, path: &str, msg: String, hint: &str| {
         let p = index.value_pos(path);
@@ -142,7 +147,9 @@ mod tests {
     #[test]
     fn long_text_is_located() {
         let long = "a".repeat(MAX_TEXT_CHARS + 1);
-        let d = diags(&format!("id: x\nsummary: ok\nsteps:\n  - registry:\n      name: {long}\n"));
+        let d = diags(&format!(
+            "id: x\nsummary: ok\nsteps:\n  - registry:\n      name: {long}\n"
+        ));
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].code, "text-too-long");
         assert_eq!(d[0].field, "steps[0].registry.name");

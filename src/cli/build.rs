@@ -41,6 +41,10 @@ pub struct BuildArgs {
     /// Allow a secret param given a value to be baked into generated files.
     #[arg(long)]
     pub allow_embedded_secrets: bool,
+    /// Replace --out even when it is a non-empty folder that fixgen did not write (its files
+    /// are deleted).
+    #[arg(long)]
+    pub force: bool,
     /// Authenticode-sign every PowerShell file and sign SHA256SUMS (SHA256SUMS.p7s).
     #[command(flatten)]
     pub signing: super::sign::SigningArgs,
@@ -55,12 +59,36 @@ fn scalar_text(v: &serde_norway::Value) -> Option<String> {
     }
 }
 
+/// The `--values` file as text, refused when larger than `limits::MAX_FILE_BYTES`.
+fn read_values_file(file: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let max = crate::limits::MAX_FILE_BYTES;
+    let f =
+        std::fs::File::open(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    let mut bytes = Vec::new();
+    f.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "{}: the file is larger than {max} bytes (1 MiB), the limit for a --values file",
+            file.display()
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{}: not UTF-8 text (invalid byte at offset {})",
+            file.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 /// `--values` file, then `--set` on top.
 fn param_values(args: &BuildArgs) -> Result<ParamValues, String> {
     let mut values = ParamValues::new();
     if let Some(file) = &args.values {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+        let text = read_values_file(file)?;
         let map: std::collections::BTreeMap<String, serde_norway::Value> =
             serde_norway::from_str(&text).map_err(|e| {
                 let (l, c) = e
@@ -137,6 +165,11 @@ pub fn run(args: BuildArgs) -> Exit {
             return Exit::Usage;
         }
     };
+    // A non-bundle --out is refused before any work (the writer checks again at the end).
+    if let Err(e) = crate::write::check_out(&args.out, args.force) {
+        eprintln!("error: {e}");
+        return Exit::Usage;
+    }
     // Signing material is loaded and checked (EKU, validity, key matches certificate, password)
     // before anything is rendered: a bad key fails fast and writes nothing.
     let signer = match args.signing.load() {
@@ -212,14 +245,25 @@ pub fn run(args: BuildArgs) -> Exit {
         );
     }
     // Sign and manifest stages: last, once every file is in `artifacts`.
-    let signed = match crate::sign::finalize_bundle(&mut artifacts, &plan, signer.as_ref()) {
-        Ok(n) => n,
-        Err(e) => {
-            eprintln!("error: {e}");
-            eprintln!("nothing written");
-            return super::sign::exit_for(&e);
-        }
-    };
+    let progress = crate::progress::Progress::new(
+        artifacts
+            .files
+            .values()
+            .filter(|f| f.is_powershell())
+            .count() as u64,
+        "signing",
+    );
+    let signed =
+        match crate::sign::finalize_bundle_with(&mut artifacts, &plan, signer.as_ref(), &|| {
+            progress.inc()
+        }) {
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!("error: {e}");
+                eprintln!("nothing written");
+                return super::sign::exit_for(&e);
+            }
+        };
     if let Some(s) = &signer {
         println!(
             "signed {signed} PowerShell files and SHA256SUMS as {} ({})",
@@ -227,8 +271,19 @@ pub fn run(args: BuildArgs) -> Exit {
             s.key_description()
         );
     }
-    match crate::write::write_bundle(&args.out, &artifacts) {
-        Ok(n) => {
+    progress.stage(artifacts.files.len() as u64, "writing");
+    let written = crate::write::write_bundle_with(
+        &args.out,
+        &artifacts,
+        crate::write::WriteOptions { force: args.force },
+        &mut |n| progress.set(n as u64),
+    );
+    progress.finish();
+    match written {
+        Ok(crate::write::WriteReport { files: n, notes }) => {
+            for note in notes {
+                eprintln!("note: {note}");
+            }
             println!(
                 "wrote {n} files for bundle {} {} to {}",
                 plan.bundle.name,

@@ -423,7 +423,10 @@ pub fn parse_source<T: serde::de::DeserializeOwned>(
 /// Parse every source: `bundle.yaml` as the manifest, everything else as a recipe.
 pub fn parse(sources: &[SourceFile]) -> Parsed {
     let mut out = Parsed::default();
-    let recipes = sources.iter().filter(|s| !is_manifest_path(&s.path)).count();
+    let recipes = sources
+        .iter()
+        .filter(|s| !is_manifest_path(&s.path))
+        .count();
     if recipes > crate::limits::MAX_RECIPES {
         // Refuse before parsing any recipe: the limit bounds the work of a run.
         let at = sources

@@ -189,6 +189,12 @@ fn may_replace(out: &Path, force: bool) -> Result<bool, WriteError> {
     }
 }
 
+/// Fail early, before any work, when `out` may not be written (see [`write_bundle_with`]).
+pub fn check_out(out: &Path, force: bool) -> Result<(), WriteError> {
+    Names::new(out)?;
+    may_replace(out, force).map(|_| ())
+}
+
 /// Names of the working folders beside `out`.
 struct Names {
     out: PathBuf,
@@ -372,8 +378,7 @@ fn remove_folder(p: &Path) -> std::io::Result<()> {
 /// Write `artifacts` as the folder `out`, atomically: staging folder, then rename.
 /// Returns the number of files written (without the marker).
 pub fn write_bundle(out: &Path, artifacts: &Artifacts) -> Result<usize, WriteError> {
-    write_bundle_with(out, artifacts, WriteOptions::default(), &mut |_| {})
-        .map(|r| r.files)
+    write_bundle_with(out, artifacts, WriteOptions::default(), &mut |_| {}).map(|r| r.files)
 }
 
 /// [`write_bundle`] with options; `progress` is called with the number of files written so far.
@@ -496,10 +501,16 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let out = t.path().join("dist");
         assert_eq!(write_bundle(&out, &artifacts("one")).unwrap(), 2);
-        assert_eq!(fs::read_to_string(out.join("scripts/a.ps1")).unwrap(), "one");
+        assert_eq!(
+            fs::read_to_string(out.join("scripts/a.ps1")).unwrap(),
+            "one"
+        );
         assert!(out.join(MARKER).is_file());
         assert_eq!(write_bundle(&out, &artifacts("two")).unwrap(), 2);
-        assert_eq!(fs::read_to_string(out.join("scripts/a.ps1")).unwrap(), "two");
+        assert_eq!(
+            fs::read_to_string(out.join("scripts/a.ps1")).unwrap(),
+            "two"
+        );
         assert_eq!(listing(t.path()), ["dist"]);
     }
 
@@ -527,8 +538,13 @@ mod tests {
         assert!(e.message.contains("--force"), "{e}");
         assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
         assert_eq!(listing(t.path()), ["dist"]);
-        let r = write_bundle_with(&out, &artifacts("x"), WriteOptions { force: true }, &mut |_| {})
-            .unwrap();
+        let r = write_bundle_with(
+            &out,
+            &artifacts("x"),
+            WriteOptions { force: true },
+            &mut |_| {},
+        )
+        .unwrap();
         assert_eq!(r.files, 2);
         assert!(!out.join("notes.txt").exists());
     }
@@ -558,11 +574,19 @@ mod tests {
         fs::create_dir_all(staging.join("scripts")).unwrap();
         fs::write(staging.join("scripts/a.ps1"), "partial").unwrap();
         fs::write(t.path().join(".dist.fixgen-lock"), "").unwrap();
-        let r = write_bundle_with(&out, &artifacts("new"), WriteOptions::default(), &mut |_| {})
-            .unwrap();
+        let r = write_bundle_with(
+            &out,
+            &artifacts("new"),
+            WriteOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap();
         assert_eq!(r.notes.len(), 2, "{:?}", r.notes);
         assert!(r.notes[0].contains("restored"), "{:?}", r.notes);
-        assert_eq!(fs::read_to_string(out.join("scripts/a.ps1")).unwrap(), "new");
+        assert_eq!(
+            fs::read_to_string(out.join("scripts/a.ps1")).unwrap(),
+            "new"
+        );
         assert_eq!(listing(t.path()), ["dist"]);
     }
 
@@ -579,8 +603,13 @@ mod tests {
         for n in [".other.fixgen-old-17", ".dist.fixgen-old-x"] {
             fs::create_dir(t.path().join(n)).unwrap();
         }
-        let r = write_bundle_with(&out, &artifacts("next"), WriteOptions::default(), &mut |_| {})
-            .unwrap();
+        let r = write_bundle_with(
+            &out,
+            &artifacts("next"),
+            WriteOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap();
         assert_eq!(r.notes.len(), 2, "{:?}", r.notes);
         assert_eq!(
             listing(t.path()),
