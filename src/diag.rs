@@ -1,17 +1,46 @@
-//! Findings: severity, location (file:line:column), field path, message and hint.
+//! Findings: severity, location (file:line:column), field path, message and hint, and their two
+//! renderings: rustc-like text for terminals (codespan-reporting) and a stable JSON format.
+//!
+//! JSON format (`--format json`, version 1), one object on stdout:
+//! ```json
+//! { "version": 1,
+//!   "summary": { "errors": 1, "warnings": 0, "infos": 0 },
+//!   "diagnostics": [
+//!     { "severity": "error", "code": "port-range", "file": "recipes/x.yaml", "line": 12,
+//!       "column": 22, "field": "steps[0].firewall.remote_ports[1]",
+//!       "message": "...", "hint": "..." } ] }
+//! ```
+//! `line` and `column` are 1-based (column in characters); 0 means "the whole file". `hint` is
+//! left out when there is none. Diagnostics are sorted by file, line, column, severity, code and
+//! message, so the same input always gives the same bytes.
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+use crate::plan::SourceFile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
     Warning,
+    Info,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
+    /// Stable kebab-case identifier of the rule, e.g. `registry-path`, `yaml-syntax`.
+    pub code: String,
     /// Path as shown to the user.
     pub file: String,
     /// 1-based; 0 when the finding is about the whole file.
@@ -23,4 +52,284 @@ pub struct Diagnostic {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A finding about the whole file (line and column 0); locate it with [`Diagnostic::at`].
+    pub fn new(
+        severity: Severity,
+        code: impl Into<String>,
+        file: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity,
+            code: code.into(),
+            file: file.into(),
+            line: 0,
+            column: 0,
+            field: String::new(),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn error(code: impl Into<String>, file: impl Into<String>, msg: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, file, msg)
+    }
+
+    pub fn warning(
+        code: impl Into<String>,
+        file: impl Into<String>,
+        msg: impl Into<String>,
+    ) -> Self {
+        Self::new(Severity::Warning, code, file, msg)
+    }
+
+    pub fn info(code: impl Into<String>, file: impl Into<String>, msg: impl Into<String>) -> Self {
+        Self::new(Severity::Info, code, file, msg)
+    }
+
+    /// Set the 1-based line and column.
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.line = line;
+        self.column = column;
+        self
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = field.into();
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:column`, or just `file` for a whole-file finding.
+    pub fn location(&self) -> String {
+        if self.line == 0 {
+            self.file.clone()
+        } else {
+            format!("{}:{}:{}", self.file, self.line, self.column)
+        }
+    }
+}
+
+/// Sort deterministically and drop exact duplicates.
+pub fn sort(diags: &mut Vec<Diagnostic>) {
+    diags.sort_by(|a, b| {
+        (
+            &a.file, a.line, a.column, a.severity, &a.code, &a.message, &a.field,
+        )
+            .cmp(&(
+                &b.file, b.line, b.column, b.severity, &b.code, &b.message, &b.field,
+            ))
+    });
+    diags.dedup();
+}
+
+/// Counts by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn of(diags: &[Diagnostic]) -> Summary {
+        let mut s = Summary::default();
+        for d in diags {
+            match d.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        s
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    summary: Summary,
+    diagnostics: &'a [Diagnostic],
+}
+
+/// The stable machine format (see the module docs), pretty-printed, ending in a newline.
+pub fn render_json(diags: &[Diagnostic]) -> String {
+    let report = JsonReport {
+        version: 1,
+        summary: Summary::of(diags),
+        diagnostics: diags,
+    };
+    // Serializing plain structs of strings and numbers cannot fail.
+    let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Byte offset of a 1-based line and character column in `text`, clamped to the text.
+pub fn byte_offset(text: &str, line: usize, column: usize) -> usize {
+    if line == 0 {
+        return 0;
+    }
+    let mut start = 0usize;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let line_text = &text[start..];
+    let line_end = line_text.find('\n').unwrap_or(line_text.len());
+    let line_text = &line_text[..line_end];
+    let off = line_text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map(|(i, _)| i)
+        .unwrap_or(line_text.len());
+    start + off
+}
+
+/// 1-based (line, column in characters) of a byte offset (clamped to a char boundary).
+pub fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&text[line_start..offset])
+        .chars()
+        .count()
+        + 1;
+    (line, col)
+}
+
+/// Length in bytes of the token starting at `off` (to the end of the word), at least one char.
+fn token_len(text: &str, off: usize) -> usize {
+    let rest = &text[off..];
+    let mut len = 0;
+    for (i, c) in rest.char_indices() {
+        if c == '\n' || c == '\r' || (i > 0 && matches!(c, ',' | ']' | '}' | '#')) {
+            break;
+        }
+        len = i + c.len_utf8();
+    }
+    let trimmed = rest[..len].trim_end();
+    trimmed.len().max(
+        rest.chars()
+            .next()
+            .map_or(0, |c| if c == '\n' { 0 } else { c.len_utf8() }),
+    )
+}
+
+/// rustc-like rendering: a header, the source line and a caret under the location, the field
+/// path and the hint. `color` adds ANSI colours (callers pass false when stdout is not a
+/// terminal or `NO_COLOR` is set). Sources are looked up by path; a finding whose file is not
+/// among them is shown without a snippet.
+pub fn render_human(diags: &[Diagnostic], sources: &[SourceFile], color: bool) -> String {
+    use codespan_reporting::diagnostic::{Diagnostic as CsDiag, Label};
+    use codespan_reporting::files::SimpleFiles;
+    use codespan_reporting::term::{self, termcolor::Buffer, Config};
+
+    let mut files = SimpleFiles::new();
+    let ids: Vec<(String, usize)> = sources
+        .iter()
+        .map(|s| (s.path.clone(), files.add(s.path.clone(), s.text.clone())))
+        .collect();
+    let config = Config::default();
+    let mut out = String::new();
+    for d in diags {
+        let sev = match d.severity {
+            Severity::Error => codespan_reporting::diagnostic::Severity::Error,
+            Severity::Warning => codespan_reporting::diagnostic::Severity::Warning,
+            Severity::Info => codespan_reporting::diagnostic::Severity::Note,
+        };
+        let mut cs = CsDiag::new(sev).with_code(&d.code).with_message(&d.message);
+        let mut notes = Vec::new();
+        let src = ids.iter().find(|(p, _)| *p == d.file);
+        match src {
+            Some((_, id)) if d.line > 0 => {
+                let text = &sources[*id].text;
+                let off = byte_offset(text, d.line, d.column);
+                let len = token_len(text, off);
+                let label = Label::primary(*id, off..off + len);
+                let label = if d.field.is_empty() {
+                    label
+                } else {
+                    label.with_message(format!("in `{}`", d.field))
+                };
+                cs = cs.with_label(label);
+            }
+            _ => {
+                notes.push(format!("in {}", d.location()));
+                if !d.field.is_empty() {
+                    notes.push(format!("field: {}", d.field));
+                }
+            }
+        }
+        if let Some(h) = &d.hint {
+            notes.push(format!("hint: {h}"));
+        }
+        cs = cs.with_notes(notes);
+        let rendered = if color {
+            let mut buf = Buffer::ansi();
+            match term::emit_to_write_style(&mut buf, &config, &files, &cs) {
+                Ok(()) => String::from_utf8_lossy(buf.as_slice()).into_owned(),
+                Err(_) => plain_line(d),
+            }
+        } else {
+            term::emit_into_string(&config, &files, &cs).unwrap_or_else(|_| plain_line(d))
+        };
+        out.push_str(&rendered);
+    }
+    let s = Summary::of(diags);
+    if s.errors + s.warnings + s.infos > 0 {
+        out.push_str(&format!(
+            "{} error(s), {} warning(s), {} info(s)\n",
+            s.errors, s.warnings, s.infos
+        ));
+    }
+    out
+}
+
+fn plain_line(d: &Diagnostic) -> String {
+    let mut s = format!(
+        "{}[{}]: {}: {}",
+        d.severity.as_str(),
+        d.code,
+        d.location(),
+        d.message
+    );
+    if !d.field.is_empty() {
+        s.push_str(&format!(" (field `{}`)", d.field));
+    }
+    s.push('\n');
+    if let Some(h) = &d.hint {
+        s.push_str(&format!("  hint: {h}\n"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_round_trip() {
+        let t = "ab\ncdé f\n";
+        assert_eq!(byte_offset(t, 2, 4), 7); // 'é' takes two bytes
+        assert_eq!(line_col(t.as_bytes(), 7), (2, 4));
+        assert_eq!(line_col(t.as_bytes(), 0), (1, 1));
+    }
 }

@@ -3,6 +3,7 @@
 //!
 //! Pipeline: `load` -> `validate` -> `plan` -> `render` -> `sign` -> `write`.
 
+pub mod cli;
 pub mod diag;
 pub mod load;
 pub mod model;
@@ -10,3 +11,6 @@ pub mod plan;
 pub mod regfile;
 pub mod registry;
 pub mod render;
+pub mod sign;
+pub mod validate;
+pub mod write;

@@ -1,15 +1,50 @@
-fn main() {
-    match fixgen::load::embedded_bundle() {
-        Ok(b) => {
-            for r in &b.recipes {
-                println!("{}\t{}", r.recipe.id, r.recipe.title);
-            }
-        }
-        Err(d) => {
-            for x in d {
-                eprintln!("{}:{}:{}: {}", x.file, x.line, x.column, x.message);
-            }
-            std::process::exit(1);
-        }
-    }
+//! `fixgen`: parse arguments, call the subcommand. The work happens in the library.
+
+use clap::{Parser, Subcommand};
+use fixgen::cli::{self, build, check, list, schema, sign, verify};
+
+#[derive(Parser)]
+#[command(
+    name = "fixgen",
+    version,
+    about = "Turns Windows fix recipes (YAML) into reviewed, signed PowerShell, .reg, Intune and Group Policy artifacts",
+    after_help = cli::EXIT_CODES_HELP
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render a bundle (default: the embedded L2TP bundle) into an output folder
+    #[command(after_help = cli::EXIT_CODES_HELP)]
+    Build(build::BuildArgs),
+    /// Validate recipes and bundles; print every finding
+    #[command(after_help = cli::EXIT_CODES_HELP)]
+    Check(check::CheckArgs),
+    /// List the recipes of a bundle in run order
+    #[command(after_help = cli::EXIT_CODES_HELP)]
+    List(list::ListArgs),
+    /// Print or write the JSON Schema of recipes and bundle.yaml
+    #[command(after_help = cli::EXIT_CODES_HELP)]
+    Schema(schema::SchemaArgs),
+    /// Authenticode-sign PowerShell files in place (replaces an existing signature)
+    #[command(after_help = cli::EXIT_CODES_HELP)]
+    Sign(sign::SignArgs),
+    /// Check a bundle folder (SHA256SUMS, manifest.json, signatures) or one signed script
+    #[command(after_help = cli::EXIT_CODES_HELP)]
+    Verify(verify::VerifyArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let exit = match Cli::parse().command {
+        Command::Build(a) => build::run(a),
+        Command::Check(a) => check::run(a),
+        Command::List(a) => list::run(a),
+        Command::Schema(a) => schema::run(a),
+        Command::Sign(a) => sign::run(a),
+        Command::Verify(a) => verify::run(a),
+    };
+    exit.into()
 }

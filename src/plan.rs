@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{BundleManifest, Param, ParamType, ParamValue, Recipe, Val};
+use crate::model::{BundleManifest, Param, ParamType, ParamValue, Recipe, RegValue, Step, Val};
 
 /// One recipe's source as it was read.
 #[derive(Debug, Clone, PartialEq)]
@@ -198,7 +198,9 @@ impl std::fmt::Display for BindError {
 /// Parse a `--set` text for a param of type `ty`.
 pub fn parse_param_text(ty: ParamType, text: &str) -> Result<ParamValue, String> {
     match ty {
-        ParamType::String | ParamType::Hostname => Ok(ParamValue::String(text.to_string())),
+        ParamType::String => Ok(ParamValue::String(text.to_string())),
+        ParamType::Hostname => crate::validate::names::check_hostname(text)
+            .map(|()| ParamValue::String(text.to_string())),
         ParamType::Int => text
             .trim()
             .parse::<i64>()
@@ -209,6 +211,83 @@ pub fn parse_param_text(ty: ParamType, text: &str) -> Result<ParamValue, String>
             "false" | "0" | "no" => Ok(ParamValue::Bool(false)),
             _ => Err("expected true or false".to_string()),
         },
+    }
+}
+
+/// Every param reference in the recipe's steps must name a declared param whose bound value
+/// converts to the field's type (a REG_DWORD param bound to 5000000000 does not), so
+/// [`RecipePlan::resolve`] never meets a value it cannot use.
+fn check_uses(recipe: &Recipe, params: &BTreeMap<String, BoundParam>, errors: &mut Vec<BindError>) {
+    fn one<T: FromParamValue>(
+        recipe: &Recipe,
+        params: &BTreeMap<String, BoundParam>,
+        v: &Val<T>,
+        what: &str,
+        errors: &mut Vec<BindError>,
+    ) {
+        let Some(name) = v.param_name() else { return };
+        let err = |message: String| BindError {
+            recipe: recipe.id.clone(),
+            param: name.to_string(),
+            message,
+        };
+        match params.get(name) {
+            None => errors.push(err("the param is not declared".into())),
+            Some(BoundParam {
+                binding: Binding::Value(pv),
+                decl,
+            }) => {
+                if T::from_param_value(pv).is_none() {
+                    let shown = if decl.secret {
+                        "the value".to_string()
+                    } else {
+                        match pv {
+                            ParamValue::Int(i) => format!("{i}"),
+                            ParamValue::Bool(b) => format!("{b}"),
+                            ParamValue::String(s) => format!("{s:?}"),
+                        }
+                    };
+                    errors.push(err(format!(
+                        "{shown} does not fit this field; expected {what}"
+                    )));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    for step in &recipe.steps {
+        match step {
+            Step::Registry(r) => match &r.value {
+                Some(RegValue::String(v)) | Some(RegValue::ExpandString(v)) => {
+                    one(recipe, params, v, "text", errors)
+                }
+                Some(RegValue::Dword(v)) => one(
+                    recipe,
+                    params,
+                    v,
+                    "a REG_DWORD from 0 to 4294967295",
+                    errors,
+                ),
+                Some(RegValue::Qword(v)) => one(
+                    recipe,
+                    params,
+                    v,
+                    "a REG_QWORD from 0 to 18446744073709551615",
+                    errors,
+                ),
+                _ => {}
+            },
+            Step::Vpn(v) => {
+                one(recipe, params, &v.name, "text", errors);
+                if let Some(s) = &v.server {
+                    one(recipe, params, s, "a host name or address", errors);
+                }
+                if let Some(k) = &v.psk {
+                    one(recipe, params, k, "text", errors);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -246,6 +325,7 @@ pub fn build(bundle: &Bundle, values: &ParamValues) -> Result<Plan, Vec<BindErro
                 },
             );
         }
+        check_uses(&lr.recipe, &params, &mut errors);
         recipes.push(RecipePlan {
             recipe: lr.recipe.clone(),
             source_path: lr.source.path.clone(),
@@ -261,5 +341,79 @@ pub fn build(bundle: &Bundle, values: &ParamValues) -> Result<Plan, Vec<BindErro
         })
     } else {
         Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_values_are_typed_and_hostnames_checked() {
+        assert_eq!(
+            parse_param_text(ParamType::Hostname, "vpn.example.com"),
+            Ok(ParamValue::String("vpn.example.com".into()))
+        );
+        let e = parse_param_text(ParamType::Hostname, "vpn example.com").unwrap_err();
+        assert!(e.contains("expected a DNS name"), "{e}");
+        assert_eq!(
+            parse_param_text(ParamType::Int, "42"),
+            Ok(ParamValue::Int(42))
+        );
+        assert!(parse_param_text(ParamType::Int, "x").is_err());
+        assert_eq!(
+            parse_param_text(ParamType::Bool, "true"),
+            Ok(ParamValue::Bool(true))
+        );
+    }
+
+    #[test]
+    fn build_reports_a_bad_hostname_given_with_set() {
+        let bundle = crate::load::embedded_bundle().expect("embedded bundle is valid");
+        let mut values = ParamValues::new();
+        values.insert("ServerAddress".into(), "bad host;calc".into());
+        let errs = build(&bundle, &values).unwrap_err();
+        assert!(errs.iter().all(|e| e.param == "ServerAddress"));
+        assert_eq!(
+            errs.len(),
+            2,
+            "vpn-security and recreate-connection: {errs:?}"
+        );
+        values.insert("ServerAddress".into(), "vpn.example.com".into());
+        assert!(build(&bundle, &values).is_ok());
+    }
+
+    #[test]
+    fn build_reports_a_value_too_wide_for_a_dword() {
+        let text = "id: width\ntitle: t\nsummary: s\nparams:\n  Level: { type: int }\nsteps:\n  - registry:\n      key: HKLM\\SYSTEM\\Vendor\n      name: Level\n      value: { dword: { param: Level } }\n";
+        let bundle = crate::load::parse_bundle(vec![SourceFile {
+            path: "width.yaml".into(),
+            text: text.into(),
+        }])
+        .expect("valid recipe");
+        let mut values = ParamValues::new();
+        values.insert("Level".into(), "5000000000".into());
+        let errs = build(&bundle, &values).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert!(
+            errs[0].message.contains("5000000000 does not fit"),
+            "{}",
+            errs[0]
+        );
+        values.insert("Level".into(), "7".into());
+        let plan = build(&bundle, &values).expect("fits");
+        let Step::Registry(r) = &plan.recipes[0].recipe.steps[0] else {
+            panic!("registry step")
+        };
+        let Some(RegValue::Dword(v)) = &r.value else {
+            panic!("dword")
+        };
+        assert_eq!(
+            plan.recipes[0].resolve(v),
+            Resolved::Known {
+                value: 7,
+                param: Some("Level")
+            }
+        );
     }
 }

@@ -1,11 +1,41 @@
 //! Loading recipes and bundles from files, folders or the embedded L2TP bundle.
 //!
-//! NOTE: first cut; the span-aware loader (issue 2) replaces `parse_bundle`'s internals and
-//! keeps its signature.
+//! Reading is split in three stages so every problem is reported with a location:
+//! 1. [`read_paths`] turns command-line paths into [`Inputs`]: file contents as text. It refuses
+//!    files over [`MAX_FILE_BYTES`] without reading them, and non-UTF-8 files (located at the first
+//!    bad byte). Missing paths are I/O errors (exit code 2).
+//! 2. [`parse`] reads each file's YAML ([`yaml::read`]: structure, limits and a position index)
+//!    and deserializes it into the typed model ([`de::deserialize`]), collecting every error.
+//! 3. The validator (`crate::validate`) checks the typed recipes and the bundle as a whole.
+//!
+//! [`parse_bundle`], [`load_paths`] and [`embedded_bundle`] run all three and return a bundle
+//! only when there is no error (warnings are dropped; `validate::check` returns them).
+//!
+//! What paths mean:
+//! - a folder holding `bundle.yaml` is a bundle: `bundle.yaml` plus every `*.yaml`/`*.yml` file
+//!   next to it (not in subfolders), each of which must be listed in `bundle.yaml`;
+//! - `bundle.yaml` itself means its folder;
+//! - any other file is one recipe; a folder without `bundle.yaml` means every `*.yaml`/`*.yml`
+//!   file in it;
+//! - recipes given without any `bundle.yaml` form an *implicit bundle*: named after the folder
+//!   of the first file (PascalCase, `Recipes` when that gives nothing), version 0.0.0, recipes in
+//!   file-name order. Bundle-level rules that need a manifest are skipped for it;
+//! - all paths of one run form one bundle: at most one `bundle.yaml` may be among them.
 
-use crate::diag::{Diagnostic, Severity};
+pub mod de;
+pub mod yaml;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
 use crate::model::{BundleManifest, Recipe};
 use crate::plan::{Bundle, LoadedRecipe, SourceFile};
+
+pub use yaml::{Pos, SpanIndex};
+
+/// Largest recipe or bundle file accepted, in bytes.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The L2TP bundle shipped inside the binary: `(file name, text)`, bundle.yaml first.
 pub const EMBEDDED_L2TP: &[(&str, &str)] = &[
@@ -50,71 +80,389 @@ pub fn embedded_sources() -> Vec<SourceFile> {
         .collect()
 }
 
-fn file_error(path: &str, e: &serde_norway::Error) -> Diagnostic {
-    let (line, column) = e
-        .location()
-        .map(|l| (l.line(), l.column()))
-        .unwrap_or((0, 0));
-    Diagnostic {
-        severity: Severity::Error,
-        file: path.to_string(),
-        line,
-        column,
-        field: String::new(),
-        message: e.to_string(),
-        hint: None,
+/// Files read for one run.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Readable UTF-8 files, in a stable order (bundle.yaml first, then by path).
+    pub sources: Vec<SourceFile>,
+    /// Problems found while reading (too large, not UTF-8): located findings, exit code 1.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Lossy text of rejected files, only to show source lines in messages.
+    pub rejected: Vec<SourceFile>,
+    /// Folder name used for an implicit bundle.
+    pub folder_name: Option<String>,
+}
+
+impl Inputs {
+    /// The embedded L2TP bundle.
+    pub fn embedded() -> Inputs {
+        Inputs {
+            sources: embedded_sources(),
+            ..Inputs::default()
+        }
+    }
+
+    pub fn from_sources(sources: Vec<SourceFile>) -> Inputs {
+        Inputs {
+            sources,
+            ..Inputs::default()
+        }
     }
 }
 
-/// Parse a bundle: one `bundle.yaml` source and recipe sources, ordered as the manifest says.
-pub fn parse_bundle(sources: Vec<SourceFile>) -> Result<Bundle, Vec<Diagnostic>> {
-    let mut diags = Vec::new();
-    let mut manifest: Option<(BundleManifest, SourceFile)> = None;
-    let mut recipes = Vec::new();
-    for src in sources {
-        if src.path.ends_with("bundle.yaml") {
-            match serde_norway::from_str::<BundleManifest>(&src.text) {
-                Ok(m) => manifest = Some((m, src)),
-                Err(e) => diags.push(file_error(&src.path, &e)),
+/// True for the manifest file of a bundle.
+pub fn is_manifest_path(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    name == "bundle.yaml" || name == "bundle.yml"
+}
+
+fn is_yaml(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+fn display(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        "io",
+        display(path),
+        format!("cannot read `{}`: {e}", display(path)),
+    )
+}
+
+/// Read the files named by `paths` (see the module docs for what paths mean).
+///
+/// `Err` holds I/O and usage problems (missing path, no recipes found, two bundles): exit
+/// code 2. File-content problems are in `Inputs::diagnostics`.
+pub fn read_paths(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut errors = Vec::new();
+    let mut folder_name = None;
+    for p in paths {
+        // bundle.yaml stands for its folder.
+        let p = if is_manifest_path(&display(p)) && p.is_file() {
+            match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => PathBuf::from("."),
             }
         } else {
-            match serde_norway::from_str::<Recipe>(&src.text) {
-                Ok(r) => recipes.push(LoadedRecipe {
-                    recipe: r,
-                    source: src,
+            p.clone()
+        };
+        let meta = match std::fs::metadata(&p) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(io_error(&p, &e));
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            match std::fs::read_dir(&p) {
+                Ok(rd) => {
+                    for entry in rd {
+                        match entry {
+                            Ok(en) => {
+                                let fp = en.path();
+                                if fp.is_file() && is_yaml(&fp) {
+                                    found.push(fp);
+                                }
+                            }
+                            Err(e) => errors.push(io_error(&p, &e)),
+                        }
+                    }
+                }
+                Err(e) => {
+                    errors.push(io_error(&p, &e));
+                    continue;
+                }
+            }
+            if found.is_empty() {
+                errors.push(Diagnostic::error(
+                    "no-recipes",
+                    display(&p),
+                    format!("no *.yaml files in folder `{}`", display(&p)),
+                ));
+            }
+            if folder_name.is_none() {
+                folder_name = dir_name(&p);
+            }
+            files.extend(found);
+        } else {
+            if folder_name.is_none() {
+                folder_name = p
+                    .canonicalize()
+                    .ok()
+                    .and_then(|c| c.parent().and_then(dir_name));
+            }
+            files.push(p);
+        }
+    }
+    // One entry per file, in a stable order: bundle.yaml first, then by path.
+    let mut seen = std::collections::BTreeSet::new();
+    files.retain(|f| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
+    files.sort_by_key(|f| (!is_manifest_path(&display(f)), display(f)));
+    let manifests: Vec<String> = files
+        .iter()
+        .map(|f| display(f))
+        .filter(|f| is_manifest_path(f))
+        .collect();
+    if manifests.len() > 1 {
+        errors.push(Diagnostic::error(
+            "two-bundles",
+            manifests[1].clone(),
+            format!(
+                "more than one bundle given ({}); check or build one bundle at a time",
+                manifests.join(", ")
+            ),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut inputs = Inputs {
+        folder_name,
+        ..Inputs::default()
+    };
+    for f in files {
+        match read_file(&f) {
+            Ok(Ok(src)) => inputs.sources.push(src),
+            Ok(Err(rej)) => {
+                let Rejected { diagnostic, lossy } = *rej;
+                inputs.diagnostics.push(diagnostic);
+                if let Some(l) = lossy {
+                    inputs.rejected.push(l);
+                }
+            }
+            Err(e) => errors.push(io_error(&f, &e)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(inputs)
+}
+
+fn dir_name(p: &Path) -> Option<String> {
+    let c = p.canonicalize().ok()?;
+    c.file_name().map(|n| n.to_string_lossy().into_owned())
+}
+
+/// A file that was refused: why, and its lossy text (to show the bad line) when there is one.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    pub diagnostic: Diagnostic,
+    pub lossy: Option<SourceFile>,
+}
+
+/// A file's text, or why it was refused.
+pub type ReadOutcome = Result<SourceFile, Box<Rejected>>;
+
+/// Read one file: refuse it (without reading it all) when larger than [`MAX_FILE_BYTES`], and
+/// locate the first invalid UTF-8 byte.
+pub fn read_file(path: &Path) -> std::io::Result<ReadOutcome> {
+    let shown = display(path);
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > MAX_FILE_BYTES {
+        return Ok(Err(Box::new(Rejected {
+            diagnostic: too_large(&shown, len),
+            lossy: None,
+        })));
+    }
+    let mut bytes = Vec::new();
+    // `take` guards against files that grow, and special files with no length.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Ok(Err(Box::new(Rejected {
+            diagnostic: too_large(&shown, bytes.len() as u64),
+            lossy: None,
+        })));
+    }
+    Ok(decode(shown, bytes))
+}
+
+fn too_large(path: &str, len: u64) -> Diagnostic {
+    Diagnostic::error(
+        "file-too-large",
+        path,
+        format!(
+            "the file is {len} bytes; recipe and bundle files are limited to {MAX_FILE_BYTES} bytes (1 MiB)"
+        ),
+    )
+    .at(1, 1)
+    .with_hint("a recipe is a few kilobytes; is this the right file?")
+}
+
+/// Bytes -> text, or a located error at the first invalid UTF-8 byte. A UTF-8 byte-order mark
+/// is dropped.
+pub fn decode(path: String, bytes: Vec<u8>) -> ReadOutcome {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile { path, text }),
+        Err(e) => {
+            let off = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let (line, column) = crate::diag::line_col(&bytes, off);
+            let d = Diagnostic::error(
+                "not-utf8",
+                path.clone(),
+                format!(
+                    "invalid UTF-8 at byte offset {off} (byte 0x{:02X}); recipe files must be UTF-8 text",
+                    bytes.get(off).copied().unwrap_or(0)
+                ),
+            )
+            .at(line, column)
+            .with_hint("save the file as UTF-8 (without a byte-order mark is best)");
+            let lossy = SourceFile {
+                path,
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+            };
+            Err(Box::new(Rejected {
+                diagnostic: d,
+                lossy: Some(lossy),
+            }))
+        }
+    }
+}
+
+/// The result of parsing a set of sources (before validation).
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// The manifest, when a bundle.yaml was given and deserialized.
+    pub manifest: Option<(BundleManifest, SourceFile)>,
+    /// A bundle.yaml was given (even if it failed to deserialize).
+    pub has_manifest: bool,
+    /// Recipes that deserialized, in source order.
+    pub recipes: Vec<LoadedRecipe>,
+    /// Sources that did not deserialize (their file stems still count as present).
+    pub failed: Vec<SourceFile>,
+    /// Recipes that had errors, with their bad parts replaced by placeholders, and the paths
+    /// replaced: the validator checks the rest and ignores findings on those paths.
+    pub partial: Vec<(LoadedRecipe, Vec<String>)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Read one YAML source into `T`, with every located error.
+pub fn parse_source<T: serde::de::DeserializeOwned>(
+    src: &SourceFile,
+    kind: de::DocKind,
+) -> de::Outcome<T> {
+    let failed = |diagnostics: Vec<Diagnostic>| de::Outcome {
+        value: None,
+        recovered: None,
+        touched: Vec::new(),
+        diagnostics,
+    };
+    let doc = yaml::read(&src.text);
+    let mut diags: Vec<Diagnostic> = doc
+        .errors
+        .iter()
+        .map(|e| {
+            let mut d = Diagnostic::error(e.code, src.path.clone(), e.message.clone())
+                .at(e.pos.line, e.pos.column)
+                .with_field(e.field.clone());
+            if let Some(h) = &e.hint {
+                d = d.with_hint(h.clone());
+            }
+            d
+        })
+        .collect();
+    if !diags.is_empty() {
+        return failed(diags);
+    }
+    let Some(value) = doc.value else {
+        diags.push(
+            Diagnostic::error(
+                "empty-file",
+                src.path.clone(),
+                "the file is empty (no YAML content)",
+            )
+            .at(1, 1)
+            .with_hint(match kind {
+                de::DocKind::Recipe => "a recipe needs at least `id`, `title`, `summary` and `steps`",
+                de::DocKind::Bundle => {
+                    "bundle.yaml needs `name`, `title`, `version`, `description`, `publisher` and `recipes`"
+                }
+            }),
+        );
+        return failed(diags);
+    };
+    if !matches!(value, serde_norway::Value::Mapping(_)) {
+        let pos = doc.index.value_pos("");
+        diags.push(
+            Diagnostic::error(
+                "wrong-type",
+                src.path.clone(),
+                format!(
+                    "expected the file to be a map of fields (`id: ...`), found {}",
+                    yaml::kind_of(&value)
+                ),
+            )
+            .at(pos.line, pos.column),
+        );
+        return failed(diags);
+    }
+    de::deserialize(value, kind, &src.path, &doc.index)
+}
+
+/// Parse every source: `bundle.yaml` as the manifest, everything else as a recipe.
+pub fn parse(sources: &[SourceFile]) -> Parsed {
+    let mut out = Parsed::default();
+    for src in sources {
+        if is_manifest_path(&src.path) {
+            out.has_manifest = true;
+            let o = parse_source::<BundleManifest>(src, de::DocKind::Bundle);
+            out.diagnostics.extend(o.diagnostics);
+            if let Some(m) = o.value {
+                if out.manifest.is_none() {
+                    out.manifest = Some((m, src.clone()));
+                }
+            }
+        } else {
+            let o = parse_source::<Recipe>(src, de::DocKind::Recipe);
+            out.diagnostics.extend(o.diagnostics);
+            match o.value {
+                Some(recipe) => out.recipes.push(LoadedRecipe {
+                    recipe,
+                    source: src.clone(),
                 }),
-                Err(e) => diags.push(file_error(&src.path, &e)),
+                None => {
+                    out.failed.push(src.clone());
+                    if let Some(recipe) = o.recovered {
+                        out.partial.push((
+                            LoadedRecipe {
+                                recipe,
+                                source: src.clone(),
+                            },
+                            o.touched,
+                        ));
+                    }
+                }
             }
         }
     }
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    let Some((manifest, manifest_source)) = manifest else {
-        return Err(vec![Diagnostic {
-            severity: Severity::Error,
-            file: String::new(),
-            line: 0,
-            column: 0,
-            field: String::new(),
-            message: "no bundle.yaml".into(),
-            hint: None,
-        }]);
-    };
-    let mut ordered = Vec::new();
-    for id in &manifest.recipes {
-        if let Some(pos) = recipes.iter().position(|r| &r.recipe.id == id) {
-            ordered.push(recipes.remove(pos));
-        }
-    }
-    Ok(Bundle {
-        manifest,
-        manifest_source,
-        recipes: ordered,
-    })
+    out
 }
 
-/// The embedded L2TP bundle, parsed.
+/// Parse and validate a bundle: one `bundle.yaml` source and recipe sources (or recipes alone:
+/// an implicit bundle). `Ok` only when there is no error; recipes in the manifest's order.
+pub fn parse_bundle(sources: Vec<SourceFile>) -> Result<Bundle, Vec<Diagnostic>> {
+    crate::validate::check(Inputs::from_sources(sources)).into_bundle()
+}
+
+/// Read, parse and validate the files and folders in `paths` (see the module docs).
+pub fn load_paths(paths: &[PathBuf]) -> Result<Bundle, Vec<Diagnostic>> {
+    crate::validate::check(read_paths(paths)?).into_bundle()
+}
+
+/// The embedded L2TP bundle, parsed and validated.
 pub fn embedded_bundle() -> Result<Bundle, Vec<Diagnostic>> {
     parse_bundle(embedded_sources())
 }

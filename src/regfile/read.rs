@@ -15,6 +15,9 @@ use crate::diag::Severity;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadFinding {
     pub severity: Severity,
+    /// `reg-syntax` (regedit would skip the line), `reg-encoding`, or `reg-portability` (read
+    /// differently by Wine and Windows, or a form Windows may not accept).
+    pub code: &'static str,
     pub line: usize,
     pub column: usize,
     pub message: String,
@@ -42,6 +45,7 @@ fn decode(bytes: &[u8], findings: &mut Vec<ReadFinding>) -> (String, Encoding) {
     if bytes.starts_with(&[0xfe, 0xff]) {
         findings.push(ReadFinding {
             severity: Severity::Error,
+            code: "reg-encoding",
             line: 1,
             column: 1,
             message: "the file is UTF-16 big-endian, which regedit does not read".into(),
@@ -59,6 +63,7 @@ fn decode(bytes: &[u8], findings: &mut Vec<ReadFinding>) -> (String, Encoding) {
     if bytes.len() >= 4 && bytes[0] != 0 && bytes[1] == 0 && bytes[3] == 0 {
         findings.push(ReadFinding {
             severity: Severity::Warning,
+            code: "reg-encoding",
             line: 1,
             column: 1,
             message: "the file looks like UTF-16LE but has no byte order mark (FF FE)".into(),
@@ -90,6 +95,7 @@ fn decode_utf16le(bytes: &[u8], findings: &mut Vec<ReadFinding>) -> String {
                 if !reported {
                     findings.push(ReadFinding {
                         severity: Severity::Error,
+                        code: "reg-encoding",
                         line,
                         column,
                         message: "invalid UTF-16: an unpaired surrogate".into(),
@@ -111,6 +117,7 @@ fn decode_utf16le(bytes: &[u8], findings: &mut Vec<ReadFinding>) -> String {
     if bytes.len() % 2 != 0 {
         findings.push(ReadFinding {
             severity: Severity::Error,
+            code: "reg-encoding",
             line,
             column,
             message: "the UTF-16 file has an odd number of bytes (it is cut short)".into(),
@@ -211,6 +218,7 @@ impl<'a> Reader<'a> {
     fn error(&mut self, line: usize, column: usize, message: impl Into<String>) {
         self.findings.push(ReadFinding {
             severity: Severity::Error,
+            code: "reg-syntax",
             line,
             column,
             message: message.into(),
@@ -227,6 +235,7 @@ impl<'a> Reader<'a> {
     ) {
         self.findings.push(ReadFinding {
             severity: Severity::Error,
+            code: "reg-syntax",
             line,
             column,
             message: message.into(),
@@ -237,6 +246,7 @@ impl<'a> Reader<'a> {
     fn warning(&mut self, line: usize, column: usize, message: impl Into<String>, hint: &str) {
         self.findings.push(ReadFinding {
             severity: Severity::Warning,
+            code: "reg-portability",
             line,
             column,
             message: message.into(),
@@ -656,6 +666,11 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The file's text as the reader sees it (for showing source lines next to findings).
+pub fn text(bytes: &[u8]) -> String {
+    decode(bytes, &mut Vec::new()).0
+}
+
 /// Read a `.reg` file from its bytes.
 pub fn parse(bytes: &[u8]) -> Parsed {
     let mut findings = Vec::new();
@@ -669,6 +684,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
     } else {
         findings.push(ReadFinding {
             severity: Severity::Error,
+            code: "reg-syntax",
             line: 1,
             column: 1,
             message: format!(
@@ -687,6 +703,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
     if format == Format::V5 && encoding == Encoding::Ansi {
         findings.push(ReadFinding {
             severity: Severity::Warning,
+            code: "reg-encoding",
             line: 1,
             column: 1,
             message: "a version 5 file in ANSI: regedit reads version 5 files as UTF-16".into(),

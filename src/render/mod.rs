@@ -2,6 +2,8 @@
 //! to the bundle root (forward slashes); the bundle writer (`write`) signs, hashes and writes
 //! them. Renderers never touch the file system.
 
+pub mod escape;
+pub mod powershell;
 pub mod reg;
 
 use std::collections::BTreeMap;

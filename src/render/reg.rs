@@ -8,7 +8,7 @@
 //! starting or stopping services, Windows Update) is listed in the file's header comment with
 //! the script that does it.
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::model::{Ensure, Reboot, RegValue, ServiceState, Startup, Step};
 use crate::plan::{Plan, RecipePlan, Resolved};
 use crate::regfile::write::RegWriter;
@@ -90,37 +90,11 @@ fn startup_label(s: Startup) -> &'static str {
     }
 }
 
-/// Bytes of a recipe's `binary` value: hex digit pairs, optionally separated by spaces,
-/// commas or colons.
-pub fn parse_binary(text: &str) -> Result<Vec<u8>, String> {
-    let digits: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | ',' | ':' | '\t' | '\n' | '\r'))
-        .collect();
-    if let Some(c) = digits.chars().find(|c| !c.is_ascii_hexdigit()) {
-        return Err(format!("binary data holds {c:?}, which is not a hex digit"));
-    }
-    if digits.len() % 2 != 0 {
-        return Err("binary data has an odd number of hex digits".into());
-    }
-    (0..digits.len())
-        .step_by(2)
-        .map(|i| {
-            u8::from_str_radix(&digits[i..i + 2], 16)
-                .map_err(|_| "binary data is not hex".to_string())
-        })
-        .collect()
-}
-
 fn diag(rp: &RecipePlan, field: String, message: String, hint: Option<String>) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        file: rp.source_path.clone(),
-        line: 0,
-        column: 0,
-        field,
-        message,
-        hint,
+    let d = Diagnostic::error("render-registry", rp.source_path.clone(), message).with_field(field);
+    match hint {
+        Some(h) => d.with_hint(h),
+        None => d,
     }
 }
 
@@ -176,7 +150,7 @@ fn reg_data(
         RegValue::MultiString(items) => RegData::MultiSz(items.clone()),
         RegValue::Dword(d) => RegData::Dword(known(rp, rp.resolve(d), field, target, errors)?),
         RegValue::Qword(q) => RegData::Qword(known(rp, rp.resolve(q), field, target, errors)?),
-        RegValue::Binary(text) => match parse_binary(text) {
+        RegValue::Binary(text) => match crate::validate::registry::parse_hex(text) {
             Ok(b) => RegData::Binary(b),
             Err(m) => {
                 errors.push(diag(rp, field.to_string(), m, None));
@@ -442,15 +416,7 @@ fn script_only_comment(w: &mut RegWriter, rc: &RecipeChanges) {
 }
 
 fn render_error(rc: &RecipeChanges, message: String) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        file: rc.source_path.clone(),
-        line: 0,
-        column: 0,
-        field: "steps".into(),
-        message,
-        hint: None,
-    }
+    Diagnostic::error("render-registry", rc.source_path.clone(), message).with_field("steps")
 }
 
 /// Render `reg/<id>.reg` per recipe with changes and `reg/<Bundle>.reg`.
@@ -462,15 +428,13 @@ pub fn render(plan: &Plan) -> Result<Artifacts, Vec<Diagnostic>> {
     let generator = format!("fixgen {}", env!("CARGO_PKG_VERSION"));
 
     let Some(bundle_stem) = file_stem(&b.name) else {
-        return Err(vec![Diagnostic {
-            severity: Severity::Error,
-            file: String::new(),
-            line: 0,
-            column: 0,
-            field: "name".into(),
-            message: format!("the bundle name {:?} cannot be used as a file name", b.name),
-            hint: Some("use letters and digits only (PascalCase)".into()),
-        }]);
+        return Err(vec![Diagnostic::error(
+            "render-registry",
+            "bundle.yaml",
+            format!("the bundle name {:?} cannot be used as a file name", b.name),
+        )
+        .with_field("name")
+        .with_hint("use letters and digits only (PascalCase)")]);
     };
 
     for rc in all.iter().filter(|rc| !rc.changes.is_empty()) {
@@ -565,15 +529,15 @@ pub fn render(plan: &Plan) -> Result<Artifacts, Vec<Diagnostic>> {
         }
         let path = format!("reg/{bundle_stem}.reg");
         if arts.files.contains_key(&path) {
-            errors.push(Diagnostic {
-                severity: Severity::Error,
-                file: String::new(),
-                line: 0,
-                column: 0,
-                field: "name".into(),
-                message: format!("the bundle file {path} has the same name as a recipe's file"),
-                hint: Some("rename the bundle or the recipe".into()),
-            });
+            errors.push(
+                Diagnostic::error(
+                    "render-registry",
+                    "bundle.yaml",
+                    format!("the bundle file {path} has the same name as a recipe's file"),
+                )
+                .with_field("name")
+                .with_hint("rename the bundle or the recipe"),
+            );
         } else {
             arts.add(OutputFile::new(path, w.into_bytes()));
         }

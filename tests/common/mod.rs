@@ -46,3 +46,6 @@ pub fn oracle(tool: &str) -> Option<PathBuf> {
         }
     }
 }
+
+pub mod pwsh;
+pub mod pwsh_allowlist;

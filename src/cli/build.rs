@@ -1,0 +1,253 @@
+//! `fixgen build [PATH...] --out DIR [--target ...] [--set K=V] [--values FILE]`
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::{Exit, Format};
+use crate::diag;
+use crate::plan::ParamValues;
+use crate::render::powershell::{self, PsOptions, RenderError};
+use crate::render::Artifacts;
+
+/// What to render. `all` renders every target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum Target {
+    All,
+    /// scripts/<id>.ps1 and scripts/Invoke-<Bundle>.ps1
+    Scripts,
+    /// module/<Bundle>/<Bundle>.psm1 and .psd1
+    Module,
+    /// reg/<id>.reg and reg/<Bundle>.reg (registry values and service startup types)
+    Reg,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Bundle folders or recipe files (with their bundle.yaml); none: the embedded L2TP bundle.
+    pub paths: Vec<PathBuf>,
+    /// Output folder; replaced as a whole, atomically.
+    #[arg(long, short, default_value = "dist")]
+    pub out: PathBuf,
+    /// Targets to render (comma-separated or repeated).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "all")]
+    pub target: Vec<Target>,
+    /// Parameter value, NAME=VALUE (repeatable; wins over --values).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// YAML file mapping parameter names to values.
+    #[arg(long, value_name = "FILE")]
+    pub values: Option<PathBuf>,
+    /// Allow a secret param given a value to be baked into generated files.
+    #[arg(long)]
+    pub allow_embedded_secrets: bool,
+}
+
+fn scalar_text(v: &serde_norway::Value) -> Option<String> {
+    match v {
+        serde_norway::Value::String(s) => Some(s.clone()),
+        serde_norway::Value::Bool(b) => Some(b.to_string()),
+        serde_norway::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `--values` file, then `--set` on top.
+fn param_values(args: &BuildArgs) -> Result<ParamValues, String> {
+    let mut values = ParamValues::new();
+    if let Some(file) = &args.values {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+        let map: std::collections::BTreeMap<String, serde_norway::Value> =
+            serde_norway::from_str(&text).map_err(|e| {
+                let (l, c) = e
+                    .location()
+                    .map(|l| (l.line(), l.column()))
+                    .unwrap_or((0, 0));
+                format!(
+                    "{}:{l}:{c}: expected a mapping of parameter names to values: {e}",
+                    file.display()
+                )
+            })?;
+        for (k, v) in map {
+            let t = scalar_text(&v).ok_or_else(|| {
+                format!(
+                    "{}: value of `{k}` must be a string, number or boolean",
+                    file.display()
+                )
+            })?;
+            values.insert(k, t);
+        }
+    }
+    for s in &args.set {
+        let (k, v) = s
+            .split_once('=')
+            .ok_or_else(|| format!("--set {s:?}: expected NAME=VALUE"))?;
+        if k.is_empty() {
+            return Err(format!("--set {s:?}: the name is empty"));
+        }
+        values.insert(k.to_string(), v.to_string());
+    }
+    Ok(values)
+}
+
+fn print_render_errors(errors: &[RenderError]) {
+    for e in errors {
+        eprintln!("error: {e}");
+    }
+}
+
+/// A renderer's diagnostic as a build error line.
+fn diagnostic_error(d: &diag::Diagnostic) -> RenderError {
+    let mut message = format!("{}: ", d.location());
+    if !d.field.is_empty() {
+        message.push_str(&format!("{}: ", d.field));
+    }
+    message.push_str(&d.message);
+    if let Some(h) = &d.hint {
+        message.push_str(&format!(" (hint: {h})"));
+    }
+    RenderError {
+        recipe: String::new(),
+        message,
+    }
+}
+
+/// Warn that `--target all` left a target out, and why.
+fn skipped(target: &str, diags: &[diag::Diagnostic]) {
+    eprintln!("warning: target `{target}` left out: it cannot be built with these values:");
+    for d in diags {
+        eprintln!("  {}", diagnostic_error(d).message);
+    }
+    eprintln!("  (ask for it with --target {target} to make this an error)");
+}
+
+/// Render the requested targets into memory.
+pub fn render(
+    plan: &crate::plan::Plan,
+    targets: &[Target],
+    opts: &PsOptions,
+) -> Result<Artifacts, Vec<RenderError>> {
+    let all = targets.contains(&Target::All);
+    let mut out = Artifacts::default();
+    let mut errors = Vec::new();
+    if all || targets.contains(&Target::Scripts) {
+        match powershell::render_scripts(plan, opts) {
+            Ok(a) => out.extend(a),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if all || targets.contains(&Target::Module) {
+        match powershell::render_module(plan, opts) {
+            Ok(a) => out.extend(a),
+            Err(e) => errors.extend(e),
+        }
+    }
+    // Targets that cannot take parameters: asked for by name, a problem is an error; under
+    // `all`, the target is left out as a whole (never half-written) with a warning.
+    if all || targets.contains(&Target::Reg) {
+        match crate::render::reg::render(plan) {
+            Ok(a) => out.extend(a),
+            Err(d) if targets.contains(&Target::Reg) => {
+                errors.extend(d.iter().map(diagnostic_error))
+            }
+            Err(d) => skipped("reg", &d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        errors.dedup();
+        Err(errors)
+    }
+}
+
+pub fn run(args: BuildArgs) -> Exit {
+    let values = match param_values(&args) {
+        Ok(v) => v,
+        Err(m) => {
+            eprintln!("error: {m}");
+            return Exit::Usage;
+        }
+    };
+    // Load and validate: a bundle with any error renders nothing.
+    let inputs = match super::inputs(&args.paths) {
+        Ok(i) => i,
+        Err(mut d) => return super::report_usage_errors(&mut d, Format::Human),
+    };
+    let report = crate::validate::check(inputs);
+    if !report.diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            diag::render_human(&report.diagnostics, &report.sources, super::stderr_color())
+        );
+    }
+    let bundle = match report.into_bundle() {
+        Ok(b) => b,
+        Err(d) => {
+            let errors = d.iter().filter(|x| x.is_error()).count();
+            eprintln!("nothing written: {errors} error(s) in the recipes");
+            return Exit::Findings;
+        }
+    };
+    let declared: BTreeSet<&str> = bundle
+        .recipes
+        .iter()
+        .flat_map(|r| r.recipe.params.keys().map(|k| k.as_str()))
+        .collect();
+    for k in values.keys() {
+        if !declared.contains(k.as_str()) {
+            eprintln!(
+                "warning: no recipe of bundle `{}` declares param `{k}`; value ignored",
+                bundle.manifest.name
+            );
+        }
+    }
+    let plan = match crate::plan::build(&bundle, &values) {
+        Ok(p) => p,
+        Err(errs) => {
+            for e in &errs {
+                eprintln!("error: {e}");
+            }
+            eprintln!(
+                "nothing written: {} error(s) in the parameter values",
+                errs.len()
+            );
+            return Exit::Findings;
+        }
+    };
+    let opts = PsOptions {
+        allow_embedded_secrets: args.allow_embedded_secrets,
+        ..PsOptions::default()
+    };
+    let artifacts = match render(&plan, &args.target, &opts) {
+        Ok(a) => a,
+        Err(errs) => {
+            print_render_errors(&errs);
+            eprintln!("nothing written: {} error(s)", errs.len());
+            return Exit::Findings;
+        }
+    };
+    for f in artifacts.files.values().filter(|f| f.holds_secret) {
+        eprintln!(
+            "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
+            f.path
+        );
+    }
+    match crate::write::write_bundle(&args.out, &artifacts) {
+        Ok(n) => {
+            println!(
+                "wrote {n} files for bundle {} {} to {}",
+                plan.bundle.name,
+                plan.bundle.version,
+                args.out.display()
+            );
+            Exit::Ok
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Usage
+        }
+    }
+}

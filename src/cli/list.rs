@@ -1,0 +1,102 @@
+//! `fixgen list [PATH...]`: the recipes of a bundle in run order.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{Exit, Format};
+use crate::diag;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListArgs {
+    /// Recipe files, bundle folders or bundle.yaml files; none: the embedded L2TP bundle
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    id: &'a str,
+    title: &'a str,
+    context: &'a str,
+    reboot: &'a str,
+    steps: Vec<&'static str>,
+    params: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Listing<'a> {
+    bundle: &'a str,
+    version: &'a str,
+    title: &'a str,
+    recipes: Vec<Row<'a>>,
+}
+
+pub fn run(args: ListArgs) -> Exit {
+    let inputs = match super::inputs(&args.paths) {
+        Ok(i) => i,
+        Err(mut d) => return super::report_usage_errors(&mut d, args.format),
+    };
+    let report = crate::validate::check(inputs);
+    let Some(bundle) = report.bundle.as_ref().filter(|_| !report.has_errors()) else {
+        match args.format {
+            Format::Json => print!("{}", diag::render_json(&report.diagnostics)),
+            Format::Human => eprint!(
+                "{}",
+                diag::render_human(&report.diagnostics, &report.sources, super::stderr_color())
+            ),
+        }
+        return Exit::Findings;
+    };
+    let rows: Vec<Row<'_>> = bundle
+        .recipes
+        .iter()
+        .map(|lr| {
+            let r = &lr.recipe;
+            Row {
+                id: &r.id,
+                title: &r.title,
+                context: match r.context {
+                    crate::model::Context::System => "system",
+                    crate::model::Context::User => "user",
+                },
+                reboot: match r.reboot {
+                    crate::model::Reboot::None => "none",
+                    crate::model::Reboot::Recommended => "recommended",
+                    crate::model::Reboot::Required => "required",
+                },
+                steps: r.steps.iter().map(|s| s.kind()).collect(),
+                params: r.params.keys().map(String::as_str).collect(),
+            }
+        })
+        .collect();
+    match args.format {
+        Format::Json => {
+            let l = Listing {
+                bundle: &bundle.manifest.name,
+                version: &bundle.manifest.version,
+                title: &bundle.manifest.title,
+                recipes: rows,
+            };
+            println!("{}", serde_json::to_string_pretty(&l).unwrap_or_default());
+        }
+        Format::Human => {
+            println!(
+                "{} {}: {}",
+                bundle.manifest.name, bundle.manifest.version, bundle.manifest.title
+            );
+            let w = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for r in &rows {
+                let reboot = if r.reboot == "none" {
+                    String::new()
+                } else {
+                    format!(" [reboot {}]", r.reboot)
+                };
+                println!("  {:w$}  {}{}", r.id, r.title, reboot, w = w);
+            }
+        }
+    }
+    Exit::Ok
+}

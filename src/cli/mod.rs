@@ -1,0 +1,77 @@
+//! Command-line subcommands. `main.rs` parses arguments with clap and calls `run` of the
+//! subcommand's module here; each module owns its argument struct.
+
+pub mod build;
+pub mod check;
+pub mod list;
+pub mod schema;
+pub mod sign;
+pub mod verify;
+
+use std::io::IsTerminal;
+
+/// Exit codes, shown in `--help` and the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: no error (warnings and infos may have been shown).
+    Ok = 0,
+    /// 1: findings (an error in the input) or verification failed.
+    Findings = 1,
+    /// 2: usage or I/O error (bad arguments, missing or unreadable path).
+    Usage = 2,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(e: Exit) -> Self {
+        std::process::ExitCode::from(e as u8)
+    }
+}
+
+/// Text for `--help`.
+pub const EXIT_CODES_HELP: &str = "Exit codes:\n  0  ok (no errors)\n  1  findings: the input has errors (or verification failed)\n  2  usage or I/O error";
+
+/// Output format of commands that report findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-like text with source lines and carets
+    #[default]
+    Human,
+    /// stable machine format (see `fixgen::diag`)
+    Json,
+}
+
+/// Colours only on a terminal and when `NO_COLOR` is unset or empty.
+pub fn use_color(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Colours for stdout.
+pub fn stdout_color() -> bool {
+    use_color(std::io::stdout().is_terminal())
+}
+
+/// Colours for stderr.
+pub fn stderr_color() -> bool {
+    use_color(std::io::stderr().is_terminal())
+}
+
+/// Read the paths given, or the embedded bundle when none are.
+pub fn inputs(
+    paths: &[std::path::PathBuf],
+) -> Result<crate::load::Inputs, Vec<crate::diag::Diagnostic>> {
+    if paths.is_empty() {
+        Ok(crate::load::Inputs::embedded())
+    } else {
+        crate::load::read_paths(paths)
+    }
+}
+
+/// Print usage/I-O diagnostics (exit code 2) in the chosen format.
+pub fn report_usage_errors(diags: &mut Vec<crate::diag::Diagnostic>, format: Format) -> Exit {
+    crate::diag::sort(diags);
+    match format {
+        Format::Json => print!("{}", crate::diag::render_json(diags)),
+        Format::Human => eprint!("{}", crate::diag::render_human(diags, &[], stderr_color())),
+    }
+    Exit::Usage
+}

@@ -1,0 +1,177 @@
+//! `fixgen verify PATH [--ca PEM] [--format json]`: check a bundle folder (SHA256SUMS,
+//! manifest.json, Authenticode blocks, SHA256SUMS.p7s) or one signed PowerShell file.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{Exit, Format};
+use crate::sign::bundle::{verify_bundle, BundleReport};
+use crate::sign::{load_ca_file, verify_script, SignatureInfo, TrustStatus, VerifyOptions};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyArgs {
+    /// Bundle folder written by `fixgen build`, or one signed PowerShell file
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Trusted CA certificates (PEM) that every signature must chain to
+    #[arg(long, value_name = "PEM")]
+    pub ca: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct FileResult<'a> {
+    path: &'a str,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signature: Option<&'a SignatureInfo>,
+    problems: Vec<String>,
+    notes: Vec<String>,
+}
+
+fn describe(info: &SignatureInfo) -> String {
+    format!(
+        "{} ({}, {})",
+        info.signer,
+        info.algorithm,
+        match info.trust {
+            TrustStatus::Trusted => "chains to --ca",
+            TrustStatus::NotChecked => "trust not checked",
+        }
+    )
+}
+
+fn print_json<T: Serialize>(v: &T) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("error: cannot write JSON: {e}"),
+    }
+}
+
+pub fn run(args: VerifyArgs) -> Exit {
+    let ca = match &args.ca {
+        Some(p) => match load_ca_file(p) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("error: --ca {e}");
+                return Exit::Usage;
+            }
+        },
+        None => None,
+    };
+    let opts = VerifyOptions {
+        ca,
+        now: std::time::SystemTime::now(),
+    };
+    let meta = match std::fs::metadata(&args.path) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.path.display());
+            return Exit::Usage;
+        }
+    };
+    if meta.is_file() {
+        return verify_file(&args, &opts);
+    }
+    let report = match verify_bundle(&args.path, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    match args.format {
+        Format::Json => print_json(&report),
+        Format::Human => print_human(&report),
+    }
+    if report.ok {
+        Exit::Ok
+    } else {
+        Exit::Findings
+    }
+}
+
+fn verify_file(args: &VerifyArgs, opts: &VerifyOptions) -> Exit {
+    let shown = args.path.display().to_string();
+    let bytes = match std::fs::read(&args.path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {shown}: {e}");
+            return Exit::Usage;
+        }
+    };
+    let result = verify_script(&bytes, opts);
+    let mut notes = Vec::new();
+    if opts.ca.is_none() && result.is_ok() {
+        notes.push("not checked against a trusted CA: pass --ca CA.pem to check who signed".into());
+    }
+    let out = FileResult {
+        path: &shown,
+        ok: result.is_ok(),
+        signature: result.as_ref().ok(),
+        problems: result.as_ref().err().cloned().into_iter().collect(),
+        notes,
+    };
+    match args.format {
+        Format::Json => print_json(&out),
+        Format::Human => match &result {
+            Ok(info) => {
+                println!(
+                    "ok      {shown}: Authenticode valid, signed by {}",
+                    describe(info)
+                );
+                for n in &out.notes {
+                    println!("note: {n}");
+                }
+            }
+            Err(e) => println!("FAILED  {shown}: {e}"),
+        },
+    }
+    if result.is_ok() {
+        Exit::Ok
+    } else {
+        Exit::Findings
+    }
+}
+
+fn print_human(r: &BundleReport) {
+    for f in &r.files {
+        if f.ok() {
+            let sig = match (&f.authenticode, &f.signature) {
+                (Some(_), Some(info)) => {
+                    format!("; Authenticode valid, signed by {}", describe(info))
+                }
+                (Some(a), None) => format!("; Authenticode {a}"),
+                _ => String::new(),
+            };
+            println!("ok      {}: SHA-256 matches{sig}", f.path);
+        } else {
+            for p in &f.problems {
+                println!("FAILED  {}: {p}", f.path);
+            }
+        }
+    }
+    match (&r.sums_signer, r.sums_signature) {
+        (Some(info), _) => println!(
+            "ok      SHA256SUMS.p7s: valid, signed by {}",
+            describe(info)
+        ),
+        (None, "absent") => println!("note: the bundle is not signed (no SHA256SUMS.p7s)"),
+        _ => {}
+    }
+    for p in &r.problems {
+        println!("FAILED  {p}");
+    }
+    for n in &r.notes {
+        println!("note: {n}");
+    }
+    let failed = r.files.iter().filter(|f| !f.ok()).count() + r.problems.len();
+    if r.ok {
+        println!("verified {}: {} files, all ok", r.dir, r.files.len());
+    } else {
+        println!("verified {}: {failed} problem(s) found", r.dir);
+    }
+}

@@ -1,0 +1,527 @@
+//! Typed escaping helpers: the only way recipe text reaches generated PowerShell.
+//!
+//! Templates never see a raw `String` from a recipe. They see:
+//! - [`PsLit`]: a PowerShell expression that evaluates to the original text. Printable ASCII goes
+//!   into single-quoted literals (where only the quote characters are special, and all five of
+//!   them are doubled); every other character (non-ASCII, newlines, tabs, other controls) becomes
+//!   a `[char]0xNNNN` piece per UTF-16 code unit, joined with `+` inside parentheses:
+//!   `('caf' + [char]0x00E9)`. The result is pure ASCII and cannot end the literal early.
+//! - [`PsComment`]: text for comment-based help, pure ASCII, that cannot close the comment
+//!   (`#>`), open a nested one (`<#`) or start a help keyword line (`.EXAMPLE`).
+//! - [`PsName`]: an identifier checked against a strict pattern (parameter and function names).
+//!
+//! Only the constructors in this module can build these types, so a template field typed
+//! `PsLit` is escaped by construction.
+
+use std::fmt;
+
+/// The single-quote characters PowerShell treats as quotes inside a single-quoted string:
+/// `'`, U+2018, U+2019, U+201A and U+201B. Inside a literal each is written twice.
+pub const PS_SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+
+/// A PowerShell expression (pure ASCII) that evaluates to a given string, or an array of them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PsLit(String);
+
+impl PsLit {
+    /// An expression evaluating to exactly `text`.
+    pub fn string(text: &str) -> PsLit {
+        PsLit(string_expr(text))
+    }
+
+    /// `@('a', 'b')`: an array of strings (also for zero or one element).
+    pub fn string_array<S: AsRef<str>>(items: &[S]) -> PsLit {
+        let parts: Vec<String> = items.iter().map(|s| string_expr(s.as_ref())).collect();
+        PsLit(format!("@({})", parts.join(", ")))
+    }
+
+    /// A decimal integer literal.
+    pub fn int(n: i64) -> PsLit {
+        PsLit(n.to_string())
+    }
+
+    /// `$true` / `$false`.
+    pub fn bool(b: bool) -> PsLit {
+        PsLit(if b { "$true" } else { "$false" }.to_string())
+    }
+
+    /// `$null`.
+    pub fn null() -> PsLit {
+        PsLit("$null".to_string())
+    }
+
+    /// An unsigned decimal literal (REG_DWORD/REG_QWORD data; the script converts it to the
+    /// registry's signed bit pattern).
+    pub fn uint(v: u64) -> PsLit {
+        PsLit(v.to_string())
+    }
+
+    /// A single constant literal for a data file (.psd1), where `+` and `[char]` casts are not
+    /// allowed (Import-PowerShellDataFile accepts constants only). Lossy by design and only for
+    /// descriptive text: a character outside printable ASCII is written as `U+NNNN`.
+    pub fn data_text(text: &str) -> PsLit {
+        let mut s = String::new();
+        for c in text.chars() {
+            if is_plain(c) {
+                s.push(c);
+            } else if c == '\n' || c == '\r' || c == '\t' {
+                s.push(' ');
+            } else {
+                s.push_str(&format!("U+{:04X}", c as u32));
+            }
+        }
+        PsLit(format!("'{}'", single_quoted_body(&s)))
+    }
+
+    /// A REG_BINARY value: `([byte[]]@(0x01, 0xFF))`.
+    pub fn bytes(b: &[u8]) -> PsLit {
+        let parts: Vec<String> = b.iter().map(|x| format!("0x{x:02X}")).collect();
+        PsLit(format!("([byte[]]@({}))", parts.join(", ")))
+    }
+
+    /// A SecureString made from a value baked in at build time (only with
+    /// `--allow-embedded-secrets`; the file then holds the secret).
+    pub fn secure_string_from_plain(text: &str) -> PsLit {
+        PsLit(format!(
+            "(ConvertTo-SecureString -String {} -AsPlainText -Force)",
+            string_expr(text)
+        ))
+    }
+
+    /// A reference to a script or function parameter: `$Name`.
+    pub fn variable(name: &PsName) -> PsLit {
+        PsLit(format!("${}", name.0))
+    }
+
+    /// The generated expression text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PsLit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Body of a single-quoted literal: every PowerShell single-quote character doubled.
+/// The caller wraps it in `'...'`. Used for printable ASCII runs (so only `'` occurs), but
+/// correct for any text.
+pub fn single_quoted_body(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        out.push(c);
+        if PS_SINGLE_QUOTES.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn is_plain(c: char) -> bool {
+    (' '..='~').contains(&c)
+}
+
+/// The expression for one string: `'...'` when all printable ASCII, else a parenthesised
+/// concatenation that starts with a string literal (so `+` concatenates instead of adding
+/// character codes).
+fn string_expr(text: &str) -> String {
+    if text.chars().all(is_plain) {
+        return format!("'{}'", single_quoted_body(text));
+    }
+    let mut pieces: Vec<String> = Vec::new();
+    let mut run = String::new();
+    for c in text.chars() {
+        if is_plain(c) {
+            run.push(c);
+            continue;
+        }
+        if !run.is_empty() {
+            pieces.push(format!("'{}'", single_quoted_body(&run)));
+            run.clear();
+        }
+        let mut buf = [0u16; 2];
+        for unit in c.encode_utf16(&mut buf) {
+            pieces.push(format!("[char]0x{unit:04X}"));
+        }
+    }
+    if !run.is_empty() {
+        pieces.push(format!("'{}'", single_quoted_body(&run)));
+    }
+    group(pieces)
+}
+
+/// Most `+` operands in one parenthesised group. Long values are built as a shallow tree of
+/// groups, so no parser or compiler has to recurse through thousands of nested `+` operations.
+const GROUP: usize = 32;
+
+/// `(p1 + p2 + ...)`, starting with a string literal so `+` concatenates; more than
+/// [`GROUP`] pieces become groups of groups.
+fn group(mut pieces: Vec<String>) -> String {
+    if pieces.len() <= GROUP {
+        if !pieces
+            .first()
+            .is_some_and(|p| p.starts_with('\'') || p.starts_with('('))
+        {
+            pieces.insert(0, "''".to_string());
+        }
+        return format!("({})", pieces.join(" + "));
+    }
+    let groups: Vec<String> = pieces.chunks(GROUP).map(|c| group(c.to_vec())).collect();
+    group(groups)
+}
+
+/// Text for comment-based help: pure ASCII, one entry per line, safe inside `<# ... #>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PsComment(Vec<String>);
+
+impl PsComment {
+    /// Escape free text for a help section. Non-ASCII characters become `U+NNNN` (help text is
+    /// documentation; the exact value is in the code as a [`PsLit`]); `#>` and `<#` get a space
+    /// between their characters; a line starting with `.` gets a second `.` so it can never be
+    /// read as a help keyword; control characters become spaces; long lines are wrapped at
+    /// `width` columns on spaces.
+    pub fn text(text: &str, width: usize) -> PsComment {
+        let mut lines = Vec::new();
+        for raw_line in text.split('\n') {
+            let mut s = String::new();
+            for c in raw_line.chars() {
+                if is_plain(c) {
+                    s.push(c);
+                } else if c == '\t' || c.is_control() {
+                    s.push(' ');
+                } else {
+                    s.push_str(&format!("U+{:04X}", c as u32));
+                }
+            }
+            // Repeat until stable: "##>>" style overlaps are broken up too.
+            while s.contains("#>") || s.contains("<#") {
+                s = s.replace("#>", "# >").replace("<#", "< #");
+            }
+            for l in wrap(s.trim_end(), width) {
+                let l = if l.trim_start().starts_with('.') {
+                    let indent = l.len() - l.trim_start().len();
+                    format!("{}.{}", &l[..indent], &l[indent..])
+                } else {
+                    l
+                };
+                lines.push(l);
+            }
+        }
+        while lines.last().is_some_and(|l| l.is_empty()) {
+            lines.pop();
+        }
+        PsComment(lines)
+    }
+
+    pub fn lines(&self) -> &[String] {
+        &self.0
+    }
+
+    /// The lines, each prefixed with `indent`, joined with `\n` (no trailing newline).
+    pub fn indented(&self, indent: &str) -> String {
+        self.0
+            .iter()
+            .map(|l| {
+                if l.is_empty() {
+                    String::new()
+                } else {
+                    format!("{indent}{l}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+fn wrap(s: &str, width: usize) -> Vec<String> {
+    if s.len() <= width {
+        return vec![s.to_string()];
+    }
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for word in s.split(' ') {
+        if !cur.is_empty() && cur.len() + 1 + word.len() > width {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    out.push(cur);
+    out
+}
+
+/// A PowerShell identifier: `[A-Za-z_][A-Za-z0-9_]*`, at most 128 characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PsName(String);
+
+impl PsName {
+    pub fn new(name: &str) -> Result<PsName, String> {
+        let mut chars = name.chars();
+        let ok_first = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        if ok_first
+            && name.len() <= 128
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            Ok(PsName(name.to_string()))
+        } else {
+            Err(format!(
+                "`{name}` is not a usable PowerShell name (expected a letter or `_`, then letters, digits or `_`)"
+            ))
+        }
+    }
+
+    /// A parameter name for generated scripts and functions: a [`PsName`] that is not a
+    /// common parameter (`Verbose`, `WhatIf`, ...), not an automatic variable (`Host`, `Args`,
+    /// ...) and does not start with `fixgen` (the generated code's own variables).
+    pub fn param(name: &str) -> Result<PsName, String> {
+        let n = PsName::new(name)?;
+        if RESERVED_PARAMS.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+            return Err(format!(
+                "`{name}` cannot be a PowerShell parameter name: it is a common parameter or an automatic variable"
+            ));
+        }
+        if name.len() >= 6 && name[..6].eq_ignore_ascii_case("fixgen") {
+            return Err(format!(
+                "`{name}`: parameter names starting with `fixgen` are reserved for the generated code"
+            ));
+        }
+        Ok(n)
+    }
+
+    /// A PascalCase noun from a kebab-case id: `nat-traversal` -> `NatTraversal`.
+    pub fn pascal_from_kebab(id: &str) -> Result<PsName, String> {
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(format!(
+                "`{id}` is not a kebab-case id (lower-case letters, digits and `-`)"
+            ));
+        }
+        let mut out = String::new();
+        for part in id.split('-').filter(|p| !p.is_empty()) {
+            let mut cs = part.chars();
+            if let Some(f) = cs.next() {
+                out.push(f.to_ascii_uppercase());
+                out.extend(cs);
+            }
+        }
+        if out.starts_with(|c: char| c.is_ascii_digit()) {
+            out.insert(0, 'R');
+        }
+        PsName::new(&out)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Common parameters (about_CommonParameters) and automatic variables (about_Automatic_Variables)
+/// a generated parameter must not shadow.
+const RESERVED_PARAMS: &[&str] = &[
+    "Debug",
+    "ErrorAction",
+    "ErrorVariable",
+    "InformationAction",
+    "InformationVariable",
+    "OutBuffer",
+    "OutVariable",
+    "PipelineVariable",
+    "ProgressAction",
+    "Verbose",
+    "WarningAction",
+    "WarningVariable",
+    "WhatIf",
+    "Confirm",
+    "Args",
+    "ConsoleFileName",
+    "EnabledExperimentalFeatures",
+    "Error",
+    "Event",
+    "EventArgs",
+    "EventSubscriber",
+    "ExecutionContext",
+    "False",
+    "ForEach",
+    "Home",
+    "Host",
+    "Input",
+    "IsCoreCLR",
+    "IsLinux",
+    "IsMacOS",
+    "IsWindows",
+    "LastExitCode",
+    "Matches",
+    "MyInvocation",
+    "NestedPromptLevel",
+    "Null",
+    "PID",
+    "Profile",
+    "PSBoundParameters",
+    "PSCmdlet",
+    "PSCommandPath",
+    "PSCulture",
+    "PSDebugContext",
+    "PSEdition",
+    "PSHome",
+    "PSItem",
+    "PSScriptRoot",
+    "PSSenderInfo",
+    "PSUICulture",
+    "PSVersionTable",
+    "Pwd",
+    "Sender",
+    "ShellId",
+    "StackTrace",
+    "Switch",
+    "This",
+    "True",
+    "Step",
+];
+
+impl fmt::Display for PsName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for PsComment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join("\n"))
+    }
+}
+
+/// Finish a generated PowerShell file: check it is pure ASCII with `\n` line ends, then convert
+/// to CRLF. A non-ASCII or `\r` character here is a renderer bug (all recipe text went through
+/// [`PsLit`]/[`PsComment`]), reported as an error rather than written.
+pub fn finish_ps(text: &str) -> Result<Vec<u8>, String> {
+    if let Some((i, c)) = text
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii() && (*c == '\n' || *c == '\t' || !c.is_ascii_control())))
+    {
+        return Err(format!(
+            "internal error: generated PowerShell has character U+{:04X} at byte {i}",
+            c as u32
+        ));
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 20);
+    for line in text.split('\n') {
+        out.push_str(line.trim_end());
+        out.push_str("\r\n");
+    }
+    // `split` yields one empty piece after a trailing newline.
+    while out.ends_with("\r\n\r\n") {
+        out.truncate(out.len() - 2);
+    }
+    Ok(out.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_ascii_is_one_literal() {
+        assert_eq!(PsLit::string("abc").as_str(), "'abc'");
+        assert_eq!(PsLit::string("").as_str(), "''");
+        assert_eq!(PsLit::string("it's").as_str(), "'it''s'");
+        assert_eq!(PsLit::string("$(x) `n \"").as_str(), "'$(x) `n \"'");
+    }
+
+    #[test]
+    fn non_ascii_and_controls_become_char_pieces() {
+        assert_eq!(
+            PsLit::string("caf\u{e9}").as_str(),
+            "('caf' + [char]0x00E9)"
+        );
+        assert_eq!(
+            PsLit::string("\u{2018}x").as_str(),
+            "('' + [char]0x2018 + 'x')"
+        );
+        assert_eq!(PsLit::string("a\nb").as_str(), "('a' + [char]0x000A + 'b')");
+        assert_eq!(
+            PsLit::string("\u{1F600}").as_str(),
+            "('' + [char]0xD83D + [char]0xDE00)"
+        );
+    }
+
+    #[test]
+    fn long_values_are_grouped() {
+        let text = "\u{e9}".repeat(100);
+        let e = PsLit::string(&text);
+        let s = e.as_str();
+        assert!(s.starts_with("(('' + [char]0x00E9"), "{s}");
+        // No group has more than GROUP + 1 operands at its own level.
+        let mut depth = 0usize;
+        let mut plus_at_depth = [0usize; 16];
+        for c in s.chars() {
+            match c {
+                '(' => {
+                    depth += 1;
+                    plus_at_depth[depth] = 0;
+                }
+                ')' => depth -= 1,
+                '+' => {
+                    plus_at_depth[depth] += 1;
+                    assert!(plus_at_depth[depth] <= GROUP);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn quote_doubling_covers_unicode_quotes() {
+        assert_eq!(
+            single_quoted_body("'\u{2018}\u{2019}\u{201A}\u{201B}"),
+            "''\u{2018}\u{2018}\u{2019}\u{2019}\u{201A}\u{201A}\u{201B}\u{201B}"
+        );
+    }
+
+    #[test]
+    fn numbers_use_bit_patterns() {
+        assert_eq!(PsLit::uint(u64::MAX).as_str(), "18446744073709551615");
+        assert_eq!(PsLit::data_text("a'\u{e9}\n").as_str(), "'a''U+00E9 '");
+        assert_eq!(PsLit::bytes(&[1, 255]).as_str(), "([byte[]]@(0x01, 0xFF))");
+    }
+
+    #[test]
+    fn comments_cannot_close_or_open() {
+        let c = PsComment::text("a #> b <# c ##>> .EXAMPLE\n.NOTES x \u{e9}", 200);
+        let s = c.to_string();
+        assert!(!s.contains("#>") && !s.contains("<#"), "{s}");
+        assert_eq!(c.lines()[1], "..NOTES x U+00E9");
+        assert!(s.is_ascii());
+    }
+
+    #[test]
+    fn names() {
+        assert!(PsName::new("ConnectionName").is_ok());
+        assert!(PsName::new("a-b").is_err());
+        assert!(PsName::new("1a").is_err());
+        assert_eq!(
+            PsName::pascal_from_kebab("nat-traversal").unwrap().as_str(),
+            "NatTraversal"
+        );
+        assert!(PsName::pascal_from_kebab("Nat'x").is_err());
+        assert!(PsName::param("ServerAddress").is_ok());
+        for bad in ["Verbose", "whatif", "Host", "args", "FixgenSteps", "fixgen"] {
+            assert!(PsName::param(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn finish_converts_to_crlf_and_rejects_non_ascii() {
+        assert_eq!(finish_ps("a\nb\n").unwrap(), b"a\r\nb\r\n");
+        assert!(finish_ps("\u{e9}").is_err());
+        assert!(finish_ps("a\rb").is_err());
+    }
+}

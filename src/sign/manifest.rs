@@ -1,0 +1,184 @@
+//! Manifest stage: `manifest.json`, `SHA256SUMS` (GNU `sha256sum` format) and, when signing,
+//! the detached CMS signature `SHA256SUMS.p7s`. Runs after rendering and Authenticode signing,
+//! before the bundle writer; it only adds files to the in-memory [`Artifacts`].
+//!
+//! Coverage: `manifest.json` lists every bundle file (not itself, `SHA256SUMS` or
+//! `SHA256SUMS.p7s`); `SHA256SUMS` lists every file including `manifest.json`;
+//! `SHA256SUMS.p7s` signs `SHA256SUMS`. So one signature covers every byte of the bundle.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{SignError, Signer};
+use crate::plan::Plan;
+use crate::render::{Artifacts, OutputFile};
+
+pub const SUMS_FILE: &str = "SHA256SUMS";
+pub const SUMS_SIG_FILE: &str = "SHA256SUMS.p7s";
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Version of fixgen that built the bundle.
+    pub fixgen_version: String,
+    pub bundle: BundleInfo,
+    /// Recipes in run order with the SHA-256 of each source file.
+    pub recipes: Vec<RecipeInfo>,
+    /// Every file of the bundle except manifest.json, SHA256SUMS and SHA256SUMS.p7s, by path.
+    pub files: Vec<FileInfo>,
+    /// True when the bundle carries `SHA256SUMS.p7s`.
+    pub signed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleInfo {
+    pub name: String,
+    pub version: String,
+    /// SHA-256 of bundle.yaml.
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipeInfo {
+    pub id: String,
+    pub source: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileInfo {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+    /// The file carries an Authenticode signature block.
+    pub authenticode: bool,
+    /// The file embeds a secret value (handle it like a password).
+    pub holds_secret: bool,
+}
+
+impl Manifest {
+    /// The manifest of `artifacts` (already signed) for `plan`.
+    pub fn new(plan: &Plan, artifacts: &Artifacts, signed: bool) -> Manifest {
+        Manifest {
+            fixgen_version: env!("CARGO_PKG_VERSION").to_string(),
+            bundle: BundleInfo {
+                name: plan.bundle.name.clone(),
+                version: plan.bundle.version.clone(),
+                sha256: plan.bundle_sha256.clone(),
+            },
+            recipes: plan
+                .recipes
+                .iter()
+                .map(|r| RecipeInfo {
+                    id: r.recipe.id.clone(),
+                    source: r.source_path.clone(),
+                    sha256: r.source_sha256.clone(),
+                })
+                .collect(),
+            files: artifacts
+                .files
+                .values()
+                .filter(|f| !is_manifest_file(&f.path))
+                .map(|f| FileInfo {
+                    path: f.path.clone(),
+                    size: f.bytes.len() as u64,
+                    sha256: sha256_hex(&f.bytes),
+                    authenticode: f.is_powershell() && super::has_signature_block(&f.bytes),
+                    holds_secret: f.holds_secret,
+                })
+                .collect(),
+            signed,
+        }
+    }
+}
+
+/// The three files this stage writes.
+pub fn is_manifest_file(path: &str) -> bool {
+    path == SUMS_FILE || path == SUMS_SIG_FILE || path == MANIFEST_FILE
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// GNU `sha256sum` text for files: `<hex>  <path>` per line, sorted by path, LF endings.
+/// Paths with a backslash or a line break would need GNU's escaping; the bundle never has them.
+pub fn sha256sums<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Result<String, SignError> {
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    for (path, bytes) in files {
+        if path.contains(['\\', '\n', '\r']) || path.starts_with('/') || path.is_empty() {
+            return Err(SignError::Script {
+                path: path.to_string(),
+                message: "a bundle path must be relative and contain no backslash or line break"
+                    .to_string(),
+            });
+        }
+        rows.push((path, sha256_hex(bytes)));
+    }
+    rows.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out = String::with_capacity(rows.len() * 100);
+    for (path, h) in rows {
+        out.push_str(&h);
+        out.push_str("  ");
+        out.push_str(path);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Add `manifest.json`, `SHA256SUMS` and (with a signer) `SHA256SUMS.p7s` to the artifacts.
+/// Call after [`super::sign_artifacts`] and after every other file has been added.
+pub fn add_manifest(
+    artifacts: &mut Artifacts,
+    plan: &Plan,
+    signer: Option<&Signer>,
+) -> Result<(), SignError> {
+    for p in [SUMS_FILE, SUMS_SIG_FILE, MANIFEST_FILE] {
+        artifacts.files.remove(p);
+    }
+    let manifest = Manifest::new(plan, artifacts, signer.is_some());
+    let mut json = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| SignError::Crypto(format!("cannot write manifest.json ({e})")))?;
+    json.push('\n');
+    artifacts.add(OutputFile::new(MANIFEST_FILE, json.into_bytes()));
+    let sums = sha256sums(
+        artifacts
+            .files
+            .values()
+            .map(|f| (f.path.as_str(), f.bytes.as_slice())),
+    )?;
+    if let Some(s) = signer {
+        let p7s = s.sign_detached(sums.as_bytes())?;
+        artifacts.add(OutputFile::new(SUMS_SIG_FILE, p7s));
+    }
+    artifacts.add(OutputFile::new(SUMS_FILE, sums.into_bytes()));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_are_sorted_gnu_format() {
+        let s = sha256sums([("b.txt", &b"b"[..]), ("a/x.ps1", &b""[..])]).unwrap();
+        assert_eq!(
+            s,
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a/x.ps1\n\
+             3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d  b.txt\n"
+        );
+    }
+
+    #[test]
+    fn sums_reject_unescapable_paths() {
+        assert!(sha256sums([("a\\b", &b""[..])]).is_err());
+        assert!(sha256sums([("a\nb", &b""[..])]).is_err());
+    }
+}

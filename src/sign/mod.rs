@@ -1,0 +1,306 @@
+//! Sign stage: Authenticode signatures for PowerShell files (.ps1, .psm1, .psd1), a detached CMS
+//! signature for `SHA256SUMS`, and the verifier for both.
+//!
+//! The ASN.1 structures come from the RustCrypto crates (`der`, `x509-cert`, `cms`, `spki`,
+//! `pkcs8`); the RSA (PKCS#1 v1.5, SHA-256) and ECDSA P-256 signatures from `aws-lc-rs`, which is
+//! constant-time. Keys and certificates are parsed once ([`Signer`]) and reused for every file.
+//!
+//! Layout of a script signature (what Windows' PowerShell SIP and `osslsigncode` expect):
+//! `ContentInfo { signedData, SignedData v1 { sha256, SpcIndirectDataContent { SpcSipInfo(PowerShell
+//! GUID), sha256 of the script as UTF-16LE }, certificates, SignerInfo v1 } }`, base64 in a
+//! `# SIG # Begin signature block` comment block appended in the file's own encoding.
+
+mod asn1;
+pub mod bundle;
+mod keys;
+pub mod manifest;
+mod script;
+mod verify;
+
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::signed_data::{
+    EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
+};
+use der::asn1::{Any, OctetString, SetOfVec};
+use der::{Encode, EncodeValue};
+use sha2::{Digest, Sha256};
+use x509_cert::attr::Attribute;
+
+use crate::render::Artifacts;
+use asn1::*;
+
+pub use keys::{Password, Signer};
+pub use script::{has_signature_block, TextEncoding};
+pub use verify::{
+    load_ca_file, parse_ca_pem, verify_detached, verify_script, SignatureInfo, TrustStatus,
+    VerifyOptions,
+};
+
+/// Why signing could not be done. Messages name the file and never contain key material or
+/// passwords.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignError {
+    /// A file could not be read or written.
+    Io {
+        path: String,
+        message: String,
+    },
+    /// Key or certificate material is unusable (the message says why and what to do).
+    Key(String),
+    /// The PFX (or encrypted key) password is wrong.
+    WrongPassword {
+        file: String,
+    },
+    /// No password was available (no --password-env/--password-file and no terminal).
+    NoPassword(String),
+    /// The private key belongs to none of the certificates.
+    KeyMismatch {
+        key: String,
+        cert: String,
+    },
+    /// The signer certificate lacks the codeSigning extended key usage.
+    NoCodeSigningEku {
+        subject: String,
+    },
+    Expired {
+        subject: String,
+        not_after: String,
+    },
+    NotYetValid {
+        subject: String,
+        not_before: String,
+    },
+    /// The script cannot be signed (encoding).
+    Script {
+        path: String,
+        message: String,
+    },
+    /// Internal failure of the signature primitive or encoder.
+    Crypto(String),
+}
+
+impl std::fmt::Display for SignError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignError::Io { path, message } => write!(f, "{path}: {message}"),
+            SignError::Key(m) => write!(f, "{m}"),
+            SignError::WrongPassword { file } => write!(
+                f,
+                "{file}: wrong password (the PFX integrity check or key decryption failed)"
+            ),
+            SignError::NoPassword(m) => write!(f, "{m}"),
+            SignError::KeyMismatch { key, cert } => write!(
+                f,
+                "{key} does not belong to any certificate in {cert}; give the certificate that matches the key"
+            ),
+            SignError::NoCodeSigningEku { subject } => write!(
+                f,
+                "certificate `{subject}` cannot sign code: it has no Extended Key Usage `Code Signing` (1.3.6.1.5.5.7.3.3); Windows rejects such signatures, so use a code signing certificate"
+            ),
+            SignError::Expired { subject, not_after } => write!(
+                f,
+                "certificate `{subject}` expired on {not_after}; renew it or use a valid code signing certificate"
+            ),
+            SignError::NotYetValid { subject, not_before } => write!(
+                f,
+                "certificate `{subject}` is not valid before {not_before}; check the clock or the certificate"
+            ),
+            SignError::Script { path, message } => write!(f, "{path}: {message}"),
+            SignError::Crypto(m) => write!(f, "signing failed: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for SignError {}
+
+fn enc_err(e: der::Error) -> SignError {
+    SignError::Crypto(format!("DER encoding failed ({e})"))
+}
+
+fn attribute(oid: der::asn1::ObjectIdentifier, value: Any) -> Result<Attribute, SignError> {
+    Ok(Attribute {
+        oid,
+        values: SetOfVec::try_from(vec![value]).map_err(enc_err)?,
+    })
+}
+
+impl Signer {
+    /// Sign a PowerShell script: drop any existing signature block, hash the content as the
+    /// PowerShell SIP does, and append a new block in the file's own encoding. `path` is only
+    /// used in error messages.
+    pub fn sign_script(&self, bytes: &[u8], path: &str) -> Result<Vec<u8>, SignError> {
+        let split = script::split(bytes).map_err(|message| SignError::Script {
+            path: path.to_string(),
+            message,
+        })?;
+        let content = &bytes[..split.content_len];
+        let hash =
+            script::content_hash(content, split.encoding).map_err(|message| SignError::Script {
+                path: path.to_string(),
+                message,
+            })?;
+        let der = self.authenticode_signature(&hash)?;
+        let mut out = Vec::with_capacity(content.len() + der.len() * 2 + 128);
+        out.extend_from_slice(content);
+        script::append_block(&mut out, split.encoding, &der);
+        Ok(out)
+    }
+
+    /// True when the script text is BOM-less and not ASCII (its hash then depends on the ANSI
+    /// code page of the Windows machine that checks it).
+    pub fn script_has_locale_dependent_text(bytes: &[u8]) -> bool {
+        script::split(bytes).is_ok_and(|s| script::bomless_non_ascii(bytes, &s))
+    }
+
+    /// The DER `ContentInfo` of an Authenticode signature over a PowerShell content hash.
+    pub fn authenticode_signature(&self, file_hash: &[u8; 32]) -> Result<Vec<u8>, SignError> {
+        let indirect = SpcIndirectDataContent {
+            data: self.sip_data.clone(),
+            message_digest: DigestInfo {
+                digest_algorithm: sha256_alg(),
+                digest: OctetString::new(file_hash.to_vec()).map_err(enc_err)?,
+            },
+        };
+        // messageDigest covers the SpcIndirectDataContent's contents, without tag and length.
+        let mut contents = Vec::new();
+        indirect.encode_value(&mut contents).map_err(enc_err)?;
+        let digest: [u8; 32] = Sha256::digest(&contents).into();
+        let econtent = Any::encode_from(&indirect).map_err(enc_err)?;
+
+        let attrs = vec![
+            attribute(
+                ID_CONTENT_TYPE,
+                Any::encode_from(&SPC_INDIRECT_DATA).map_err(enc_err)?,
+            )?,
+            attribute(
+                ID_MESSAGE_DIGEST,
+                Any::encode_from(&OctetString::new(digest.to_vec()).map_err(enc_err)?)
+                    .map_err(enc_err)?,
+            )?,
+            // SpcSpOpusInfo: empty SEQUENCE (no program name, no URL).
+            attribute(
+                SPC_SP_OPUS_INFO,
+                Any::new(der::Tag::Sequence, Vec::<u8>::new()).map_err(enc_err)?,
+            )?,
+            // SpcStatementType: individual code signing.
+            attribute(
+                SPC_STATEMENT_TYPE,
+                Any::encode_from(&vec![SPC_INDIVIDUAL_SP_KEY_PURPOSE]).map_err(enc_err)?,
+            )?,
+        ];
+        self.signed_data(SPC_INDIRECT_DATA, Some(econtent), attrs)
+    }
+
+    /// A detached CMS signature (DER) over `content`, as `openssl cms -verify -binary
+    /// -inform DER -content FILE` checks it. No signing time, so the output is deterministic
+    /// for RSA keys.
+    pub fn sign_detached(&self, content: &[u8]) -> Result<Vec<u8>, SignError> {
+        let digest: [u8; 32] = Sha256::digest(content).into();
+        let attrs = vec![
+            attribute(
+                ID_CONTENT_TYPE,
+                Any::encode_from(&ID_DATA).map_err(enc_err)?,
+            )?,
+            attribute(
+                ID_MESSAGE_DIGEST,
+                Any::encode_from(&OctetString::new(digest.to_vec()).map_err(enc_err)?)
+                    .map_err(enc_err)?,
+            )?,
+        ];
+        self.signed_data(ID_DATA, None, attrs)
+    }
+
+    fn signed_data(
+        &self,
+        content_type: der::asn1::ObjectIdentifier,
+        econtent: Option<Any>,
+        attrs: Vec<Attribute>,
+    ) -> Result<Vec<u8>, SignError> {
+        // SET OF sorts by DER encoding, as DER requires for the signed attributes.
+        let signed_attrs: SetOfVec<Attribute> = SetOfVec::try_from(attrs).map_err(enc_err)?;
+        // The signature covers the attributes encoded as a universal SET (tag 0x31).
+        let to_sign = signed_attrs.to_der().map_err(enc_err)?;
+        let signature = self.key.sign(&to_sign)?;
+        let signer_info = SignerInfo {
+            version: CmsVersion::V1,
+            sid: SignerIdentifier::IssuerAndSerialNumber(self.sid.clone()),
+            digest_alg: sha256_alg(),
+            signed_attrs: Some(signed_attrs),
+            signature_algorithm: self.sig_alg.clone(),
+            signature: OctetString::new(signature).map_err(enc_err)?,
+            unsigned_attrs: None,
+        };
+        let sd = SignedData {
+            version: CmsVersion::V1,
+            digest_algorithms: SetOfVec::try_from(vec![sha256_alg()]).map_err(enc_err)?,
+            encap_content_info: EncapsulatedContentInfo {
+                econtent_type: content_type,
+                econtent,
+            },
+            certificates: Some(self.certs.clone()),
+            crls: None,
+            signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info]).map_err(enc_err)?),
+        };
+        let ci = ContentInfo {
+            content_type: ID_SIGNED_DATA,
+            content: Any::encode_from(&sd).map_err(enc_err)?,
+        };
+        ci.to_der().map_err(enc_err)
+    }
+}
+
+/// Sign every PowerShell file of a bundle in place. Returns how many files were signed.
+///
+/// Files are independent, so they are signed on all available cores.
+pub fn sign_artifacts(artifacts: &mut Artifacts, signer: &Signer) -> Result<usize, SignError> {
+    let mut targets: Vec<&mut crate::render::OutputFile> = artifacts
+        .files
+        .values_mut()
+        .filter(|f| f.is_powershell())
+        .collect();
+    let n = targets.len();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let per = n.div_ceil(threads.max(1)).max(1);
+    let results: Vec<Result<(), SignError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = targets
+            .chunks_mut(per)
+            .map(|chunk| {
+                s.spawn(move || {
+                    for f in chunk.iter_mut() {
+                        f.bytes = signer.sign_script(&f.bytes, &f.path)?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(SignError::Crypto("a signing thread panicked".into())))
+            })
+            .collect()
+    });
+    for r in results {
+        r?;
+    }
+    Ok(n)
+}
+
+/// The sign and manifest stages of `fixgen build`, in order: Authenticode-sign every PowerShell
+/// file (when `signer` is given), then add `manifest.json`, `SHA256SUMS` and (when signing)
+/// `SHA256SUMS.p7s`. Call it last, after every other file (REVIEW.md included) is in
+/// `artifacts`, and hand the result to the bundle writer.
+pub fn finalize_bundle(
+    artifacts: &mut Artifacts,
+    plan: &crate::plan::Plan,
+    signer: Option<&Signer>,
+) -> Result<(), SignError> {
+    if let Some(s) = signer {
+        sign_artifacts(artifacts, s)?;
+    }
+    manifest::add_manifest(artifacts, plan, signer)
+}

@@ -1,0 +1,53 @@
+{%- macro help(h, indent) -%}
+{{ indent }}<#
+{{ indent }}.SYNOPSIS
+{{ h.synopsis.indented(indent) }}
+
+{{ indent }}.DESCRIPTION
+{{ h.description.indented(indent) }}
+{% for p in h.params %}
+{{ indent }}.PARAMETER {{ p.name }}
+{{ p.help.indented(indent) }}
+{% endfor %}
+{%- for e in h.examples %}
+{{ indent }}.EXAMPLE
+{{ e.indented(indent) }}
+{% endfor %}
+{{ indent }}.NOTES
+{{ h.notes.indented(indent) }}
+{{ indent }}#>
+{%- endmacro -%}
+
+{%- macro param_block(params, indent) -%}
+{{ indent }}param(
+{%- for p in params %}
+{%- if p.mandatory %}
+{{ indent }}    [Parameter(Mandatory)]
+{{ indent }}    [ValidateNotNullOrEmpty()]
+{%- endif %}
+{{ indent }}    [{{ p.ps_type }}]${{ p.name }}{% if !loop.last %},
+{% endif %}
+{%- endfor %}
+{{ indent }})
+{%- endmacro -%}
+
+{%- macro hashtable(entries, indent) -%}
+@{
+{%- for e in entries %}
+{{ indent }}    {{ e.key }} = {{ e.value }}
+{%- endfor %}
+{{ indent }}}
+{%- endmacro -%}
+
+{%- macro steps(list, indent) -%}
+@(
+{%- for s in list %}
+{{ indent }}    @{
+{%- for e in s.entries %}
+{{ indent }}        {{ e.key }} = {{ e.value }}
+{%- endfor %}
+{{ indent }}    }{% if !loop.last %},{% endif %}
+{%- endfor %}
+{{ indent }})
+{%- endmacro -%}
+

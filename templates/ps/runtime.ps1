@@ -1,0 +1,334 @@
+#region fixgen runtime (logging, compliance objects, the step runner)
+
+function Initialize-FixgenLog {
+    <#
+    .SYNOPSIS
+    Chooses the CMTrace log file: $env:windir\Logs\fixgen\<id>.log, or the user's
+    LOCALAPPDATA when that folder cannot be written (user-context recipes).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string]$Component
+    )
+    $script:FixgenLogComponent = $Component
+    $script:FixgenLogPath = $null
+    $folders = @(
+        (Join-Path -Path $env:windir -ChildPath 'Logs\fixgen'),
+        (Join-Path -Path $env:LOCALAPPDATA -ChildPath 'fixgen\Logs')
+    )
+    foreach ($folder in $folders) {
+        try {
+            if (-not (Test-Path -LiteralPath $folder -PathType Container)) {
+                $null = New-Item -Path $folder -ItemType Directory -Force -ErrorAction Stop -WhatIf:$false -Confirm:$false
+            }
+            $file = Join-Path -Path $folder -ChildPath ($Component + '.log')
+            $item = Get-Item -LiteralPath $file -ErrorAction SilentlyContinue
+            if ($null -ne $item -and $item.Length -gt 5MB) {
+                Move-Item -LiteralPath $file -Destination ($file.Substring(0, $file.Length - 1) + '_') -Force -ErrorAction Stop -WhatIf:$false -Confirm:$false
+            }
+            Add-Content -LiteralPath $file -Value '' -Encoding UTF8 -ErrorAction Stop -WhatIf:$false -Confirm:$false
+            $script:FixgenLogPath = $file
+            return
+        } catch {
+            Write-Verbose -Message ('Cannot write a log in ' + $folder + ': ' + $_.Exception.Message)
+        }
+    }
+}
+
+function Write-FixgenLog {
+    <#
+    .SYNOPSIS
+    Writes one CMTrace-format line to the log file and the message to the verbose stream
+    (warnings and errors to the warning stream).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string]$Message,
+
+        [ValidateSet('Info', 'Warning', 'Error')]
+        [string]$Severity = 'Info'
+    )
+    $type = 1
+    if ($Severity -eq 'Warning') { $type = 2 }
+    if ($Severity -eq 'Error') { $type = 3 }
+    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+    $now = Get-Date
+    $bias = [int][System.TimeZoneInfo]::Local.GetUtcOffset($now).TotalMinutes
+    $text = ($Message -replace '\]LOG\]!>', '] LOG]!>') -replace '[\r\n]+', ' '
+    $line = '<![LOG[' + $text + ']LOG]!><time="' + $now.ToString('HH:mm:ss.fff', $invariant) +
+        $bias.ToString('+000;-000', $invariant) + '" date="' + $now.ToString('MM-dd-yyyy', $invariant) +
+        '" component="' + $script:FixgenLogComponent + '" context="" type="' + $type + '" thread="' + $PID +
+        '" file="' + $script:FixgenLogComponent + '">'
+    if ($null -ne $script:FixgenLogPath) {
+        try {
+            Add-Content -LiteralPath $script:FixgenLogPath -Value $line -Encoding UTF8 -ErrorAction Stop -WhatIf:$false -Confirm:$false
+        } catch {
+            Write-Verbose -Message ('Cannot write the log: ' + $_.Exception.Message)
+        }
+    }
+    if ($type -eq 1) {
+        Write-Verbose -Message $Message
+    } elseif ($type -eq 2) {
+        Write-Warning -Message $Message
+    } else {
+        Write-Warning -Message ('ERROR: ' + $Message)
+    }
+}
+
+function Format-FixgenValue {
+    <#
+    .SYNOPSIS
+    Text for a value in a log line: arrays joined, bytes in hex, secrets hidden.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [AllowNull()]
+        [object]$Value
+    )
+    if ($null -eq $Value) { return '(none)' }
+    if ($Value -is [System.Security.SecureString]) { return '(secret)' }
+    if ($Value -is [byte[]]) {
+        return (($Value | ForEach-Object -Process { $_.ToString('X2') }) -join ' ')
+    }
+    if ($Value -is [System.Array]) {
+        return ('[' + ((@($Value) | ForEach-Object -Process { [string]$_ }) -join ', ') + ']')
+    }
+    return [string]$Value
+}
+
+function New-FixgenCompliance {
+    <#
+    .SYNOPSIS
+    One compliance result: what was checked, the expected and the actual value.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)]
+        [string]$Target,
+
+        [Parameter(Mandatory)]
+        [string]$Setting,
+
+        [AllowNull()]
+        [object]$Expected,
+
+        [AllowNull()]
+        [object]$Actual,
+
+        [Parameter(Mandatory)]
+        [bool]$Compliant
+    )
+    [pscustomobject]@{
+        Recipe    = $script:FixgenLogComponent
+        Target    = $Target
+        Setting   = $Setting
+        Expected  = $Expected
+        Actual    = $Actual
+        Compliant = $Compliant
+    }
+}
+
+function Test-FixgenListEqual {
+    <#
+    .SYNOPSIS
+    True when two lists hold the same items in the same order (strings compared case-sensitively).
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [AllowNull()]
+        [object[]]$Left,
+
+        [AllowNull()]
+        [object[]]$Right
+    )
+    $l = @()
+    $r = @()
+    if ($null -ne $Left) { $l = @($Left) }
+    if ($null -ne $Right) { $r = @($Right) }
+    if ($l.Count -ne $r.Count) { return $false }
+    for ($i = 0; $i -lt $l.Count; $i++) {
+        if (-not ($l[$i] -ceq $r[$i])) { return $false }
+    }
+    return $true
+}
+
+function Test-FixgenSetEqual {
+    <#
+    .SYNOPSIS
+    True when two lists hold the same items in any order (case-insensitive).
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [AllowNull()]
+        [object[]]$Left,
+
+        [AllowNull()]
+        [object[]]$Right
+    )
+    $l = @()
+    $r = @()
+    if ($null -ne $Left) { $l = @(@($Left) | ForEach-Object -Process { ([string]$_).ToUpperInvariant() } | Sort-Object -Unique) }
+    if ($null -ne $Right) { $r = @(@($Right) | ForEach-Object -Process { ([string]$_).ToUpperInvariant() } | Sort-Object -Unique) }
+    return (Test-FixgenListEqual -Left $l -Right $r)
+}
+
+function Test-FixgenElevation {
+    <#
+    .SYNOPSIS
+    True when the process runs elevated (as an administrator or SYSTEM).
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param()
+    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+    $principal = New-Object -TypeName System.Security.Principal.WindowsPrincipal -ArgumentList $identity
+    return $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
+}
+
+function Test-FixgenRecipe {
+    <#
+    .SYNOPSIS
+    Runs the read-only check of every step and returns its compliance objects. Changes nothing.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)]
+        [hashtable]$Recipe,
+
+        [Parameter(Mandatory)]
+        [AllowEmptyCollection()]
+        [object[]]$Steps
+    )
+    $index = 0
+    foreach ($step in $Steps) {
+        $index++
+        try {
+            Test-FixgenStep -Step $step
+        } catch {
+            New-FixgenCompliance -Target ('step ' + $index + ' (' + $step.Kind + ')') -Setting 'Check' -Expected 'readable' -Actual ('check failed: ' + $_.Exception.Message) -Compliant $false
+        }
+    }
+}
+
+{% if !detect -%}
+function Invoke-FixgenRecipe {
+    <#
+    .SYNOPSIS
+    For each step: read the current state; if it differs, change it under ShouldProcess; read
+    it again and verify. Returns one result object with the exit code (0, 3010 or 1).
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)]
+        [hashtable]$Recipe,
+
+        [Parameter(Mandatory)]
+        [AllowEmptyCollection()]
+        [object[]]$Steps
+    )
+    $failed = 0
+    $changed = 0
+    $pending = 0
+    $reported = 0
+    $rebootNeeded = $false
+    $id = $Recipe.Id
+    Write-FixgenLog -Message ('Starting ' + $id + ' (bundle ' + $Recipe.Bundle + ' ' + $Recipe.BundleVersion + ', source sha256 ' + $Recipe.SourceSha256 + ')')
+    if ([System.Environment]::Is64BitOperatingSystem -and -not [System.Environment]::Is64BitProcess) {
+        Write-FixgenLog -Severity Error -Message ($id + ': running in a 32-bit PowerShell host on 64-bit Windows; run it in 64-bit PowerShell (for Intune, set "Run script in 64 bit PowerShell host" to Yes).')
+        $failed++
+    } elseif ($Recipe.Context -eq 'System' -and -not (Test-FixgenElevation)) {
+        Write-FixgenLog -Severity Error -Message ($id + ': needs an elevated session (administrator or SYSTEM).')
+        $failed++
+    } else {
+        $index = 0
+        foreach ($step in $Steps) {
+            $index++
+            $label = $id + ' step ' + $index + ' (' + $step.Kind + ')'
+            try {
+                $before = @(Test-FixgenStep -Step $step)
+                $open = @($before | Where-Object -FilterScript { -not $_.Compliant })
+                if ($open.Count -eq 0) {
+                    Write-FixgenLog -Message ($label + ': already compliant')
+                    continue
+                }
+                foreach ($check in $open) {
+                    Write-FixgenLog -Severity Warning -Message ($label + ': ' + $check.Target + ' ' + $check.Setting + ' is ' + (Format-FixgenValue -Value $check.Actual) + ', expected ' + (Format-FixgenValue -Value $check.Expected))
+                }
+                if ($step.ReportOnly) {
+                    $result = Set-FixgenStep -Step $step
+                    if ($null -ne $result -and $result.RebootRequired) { $rebootNeeded = $true }
+                    $reported++
+                    Write-FixgenLog -Severity Warning -Message ($label + ': reported only; this recipe changes nothing here')
+                    continue
+                }
+                $settings = (@($open | ForEach-Object -Process { $_.Setting }) | Select-Object -Unique) -join ', '
+                if (-not $PSCmdlet.ShouldProcess($open[0].Target, ('Set ' + $settings))) {
+                    $pending++
+                    Write-FixgenLog -Message ($label + ': not changed (WhatIf or declined)')
+                    continue
+                }
+                $result = Set-FixgenStep -Step $step
+                $changed++
+                $stepReboot = ($null -ne $result -and $result.RebootRequired)
+                if ($stepReboot) { $rebootNeeded = $true }
+                $after = @(Test-FixgenStep -Step $step)
+                $still = @($after | Where-Object -FilterScript { -not $_.Compliant })
+                if ($still.Count -eq 0) {
+                    Write-FixgenLog -Message ($label + ': changed and verified')
+                } elseif ($stepReboot) {
+                    Write-FixgenLog -Severity Warning -Message ($label + ': changed; the rest takes effect after a restart')
+                } else {
+                    foreach ($check in $still) {
+                        Write-FixgenLog -Severity Error -Message ($label + ': verification failed: ' + $check.Target + ' ' + $check.Setting + ' is ' + (Format-FixgenValue -Value $check.Actual) + ', expected ' + (Format-FixgenValue -Value $check.Expected))
+                    }
+                    $failed++
+                }
+            } catch {
+                Write-FixgenLog -Severity Error -Message ($label + ' failed: ' + $_.Exception.Message)
+                $failed++
+            }
+        }
+    }
+    if ($changed -gt 0 -and $Recipe.Reboot -eq 'Required') { $rebootNeeded = $true }
+    if ($changed -gt 0 -and $Recipe.Reboot -eq 'Recommended') {
+        Write-FixgenLog -Severity Warning -Message ($id + ': a restart is recommended for the change to take full effect')
+    }
+    $exitCode = 0
+    if ($failed -gt 0) {
+        $exitCode = 1
+        $summary = $id + ': FAILED (' + $failed + ' step(s) failed; see the log)'
+    } elseif ($rebootNeeded) {
+        $exitCode = 3010
+        $summary = $id + ': fixed, restart required (' + $changed + ' step(s) changed)'
+    } elseif ($changed -gt 0) {
+        $summary = $id + ': fixed (' + $changed + ' step(s) changed and verified)'
+    } elseif ($pending -gt 0) {
+        $summary = $id + ': not compliant; ' + $pending + ' step(s) would change (WhatIf)'
+    } elseif ($reported -gt 0) {
+        $summary = $id + ': reported ' + $reported + ' finding(s); nothing changed'
+    } else {
+        $summary = $id + ': already compliant'
+    }
+    Write-FixgenLog -Message ($summary + ' (exit ' + $exitCode + ')')
+    [pscustomobject]@{
+        Recipe         = $id
+        Changed        = $changed
+        Failed         = $failed
+        Pending        = $pending
+        RebootRequired = $rebootNeeded
+        ExitCode       = $exitCode
+        Summary        = $summary
+    }
+}
+{%- endif %}
+
+#endregion

@@ -1,0 +1,51 @@
+{%- import "ps/macros.ps1" as m -%}
+#Requires -Version 5.1
+{%- if requires_admin %}
+#Requires -RunAsAdministrator
+{%- endif %}
+
+{% call m::help(help, "") %}{% endcall %}
+[CmdletBinding(SupportsShouldProcess)]
+{% call m::param_block(params, "") %}{% endcall %}
+
+{% include "ps/libraries.ps1" %}
+{%- if relaunch %}
+
+{% include "ps/relaunch.ps1" %}
+{%- endif %}
+
+#region recipe
+{%- if relaunch %}
+
+$fixgenHostPath = Get-FixgenRelaunchHost
+if ($null -ne $fixgenHostPath) {
+    $fixgenArguments = Get-FixgenRelaunchArgument -ScriptPath $PSCommandPath -BoundParameters $PSBoundParameters
+    & $fixgenHostPath @fixgenArguments
+    exit $LASTEXITCODE
+}
+{%- endif %}
+
+$FixgenRecipe = {% call m::hashtable(recipe, "") %}{% endcall %}
+
+$FixgenSteps = {% call m::steps(steps, "") %}{% endcall %}
+
+Initialize-FixgenLog -Component $FixgenRecipe.Id
+{%- if detect %}
+$fixgenChecks = @(Test-FixgenRecipe -Recipe $FixgenRecipe -Steps $FixgenSteps)
+$fixgenOpen = @($fixgenChecks | Where-Object -FilterScript { -not $_.Compliant })
+foreach ($fixgenCheck in $fixgenOpen) {
+    Write-FixgenLog -Severity Warning -Message ($fixgenCheck.Target + ' ' + $fixgenCheck.Setting + ' is ' + (Format-FixgenValue -Value $fixgenCheck.Actual) + ', expected ' + (Format-FixgenValue -Value $fixgenCheck.Expected))
+}
+if ($fixgenOpen.Count -gt 0) {
+    Write-Output ($FixgenRecipe.Id + ': not compliant (' + $fixgenOpen.Count + ' of ' + $fixgenChecks.Count + ' checks)')
+    exit 1
+}
+Write-Output ($FixgenRecipe.Id + ': compliant (' + $fixgenChecks.Count + ' checks)')
+exit 0
+{%- else %}
+$fixgenResult = Invoke-FixgenRecipe -Recipe $FixgenRecipe -Steps $FixgenSteps
+Write-Output $fixgenResult.Summary
+exit $fixgenResult.ExitCode
+{%- endif %}
+
+#endregion

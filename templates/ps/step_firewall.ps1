@@ -1,0 +1,109 @@
+#region firewall steps
+
+function Get-FixgenFirewallState {
+    <#
+    .SYNOPSIS
+    The rule with the step's stable -Name and its port filter, or $null.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [hashtable]$Step
+    )
+    $rule = Get-NetFirewallRule -Name $Step.Name -ErrorAction SilentlyContinue
+    if ($null -eq $rule) { return $null }
+    $ports = Get-NetFirewallPortFilter -AssociatedNetFirewallRule $rule -ErrorAction Stop
+    [pscustomobject]@{
+        Rule  = $rule
+        Ports = $ports
+    }
+}
+
+function ConvertTo-FixgenProfileList {
+    <#
+    .SYNOPSIS
+    A profile value (Any, or 'Domain, Private, Public') as a list of profile names.
+    #>
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param(
+        [AllowNull()]
+        [object]$Value
+    )
+    $names = @(@($Value) | ForEach-Object -Process { ([string]$_) -split ',\s*' } | Where-Object -FilterScript { $_ -ne '' })
+    if ($names -contains 'Any') { $names = @('Domain', 'Private', 'Public') }
+    return ,([string[]]$names)
+}
+
+function Test-FixgenFirewallStep {
+    <#
+    .SYNOPSIS
+    Finds the rule by its stable name and compares every setting with the step.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)]
+        [hashtable]$Step
+    )
+    $target = 'firewall rule ' + $Step.Name
+    $state = Get-FixgenFirewallState -Step $Step
+    if ($null -eq $state) {
+        New-FixgenCompliance -Target $target -Setting 'Exists' -Expected $true -Actual $false -Compliant $false
+        return
+    }
+    $rule = $state.Rule
+    $ports = $state.Ports
+    New-FixgenCompliance -Target $target -Setting 'Group' -Expected 'fixgen' -Actual $rule.Group -Compliant ($rule.Group -ceq 'fixgen')
+    New-FixgenCompliance -Target $target -Setting 'DisplayName' -Expected $Step.DisplayName -Actual $rule.DisplayName -Compliant ($rule.DisplayName -ceq $Step.DisplayName)
+    New-FixgenCompliance -Target $target -Setting 'Description' -Expected $Step.Description -Actual $rule.Description -Compliant ([string]$rule.Description -ceq $Step.Description)
+    New-FixgenCompliance -Target $target -Setting 'Enabled' -Expected 'True' -Actual $rule.Enabled.ToString() -Compliant ($rule.Enabled.ToString() -eq 'True')
+    New-FixgenCompliance -Target $target -Setting 'Direction' -Expected $Step.Direction -Actual $rule.Direction.ToString() -Compliant ($rule.Direction.ToString() -eq $Step.Direction)
+    New-FixgenCompliance -Target $target -Setting 'Action' -Expected $Step.Action -Actual $rule.Action.ToString() -Compliant ($rule.Action.ToString() -eq $Step.Action)
+    $profiles = ConvertTo-FixgenProfileList -Value $rule.Profile.ToString()
+    $wanted = ConvertTo-FixgenProfileList -Value $Step.Profile
+    New-FixgenCompliance -Target $target -Setting 'Profile' -Expected $wanted -Actual $profiles -Compliant (Test-FixgenSetEqual -Left $profiles -Right $wanted)
+    New-FixgenCompliance -Target $target -Setting 'Protocol' -Expected $Step.Protocol -Actual $ports.Protocol -Compliant ([string]$ports.Protocol -eq $Step.Protocol)
+    if ($Step.Protocol -eq 'TCP' -or $Step.Protocol -eq 'UDP') {
+        $local = @($ports.LocalPort)
+        $remote = @($ports.RemotePort)
+        New-FixgenCompliance -Target $target -Setting 'LocalPort' -Expected $Step.LocalPort -Actual $local -Compliant (Test-FixgenSetEqual -Left $local -Right $Step.LocalPort)
+        New-FixgenCompliance -Target $target -Setting 'RemotePort' -Expected $Step.RemotePort -Actual $remote -Compliant (Test-FixgenSetEqual -Left $remote -Right $Step.RemotePort)
+    }
+}
+
+{% if !detect -%}
+function Set-FixgenFirewallStep {
+    <#
+    .SYNOPSIS
+    Creates the rule in the group 'fixgen', or corrects it in place; a rule with the name but
+    in another group is replaced. The caller has already asked ShouldProcess.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [hashtable]$Step
+    )
+    $state = Get-FixgenFirewallState -Step $Step
+    if ($null -ne $state -and $state.Rule.Group -cne 'fixgen') {
+        Remove-NetFirewallRule -Name $Step.Name -ErrorAction Stop -Confirm:$false
+        $state = $null
+    }
+    $ported = ($Step.Protocol -eq 'TCP' -or $Step.Protocol -eq 'UDP')
+    if ($null -eq $state) {
+        if ($ported) {
+            $null = New-NetFirewallRule -Name $Step.Name -DisplayName $Step.DisplayName -Description $Step.Description -Group 'fixgen' -Enabled True -Direction $Step.Direction -Action $Step.Action -Profile $Step.Profile -Protocol $Step.Protocol -LocalPort $Step.LocalPort -RemotePort $Step.RemotePort -ErrorAction Stop -Confirm:$false
+        } else {
+            $null = New-NetFirewallRule -Name $Step.Name -DisplayName $Step.DisplayName -Description $Step.Description -Group 'fixgen' -Enabled True -Direction $Step.Direction -Action $Step.Action -Profile $Step.Profile -Protocol $Step.Protocol -ErrorAction Stop -Confirm:$false
+        }
+        return
+    }
+    if ($ported) {
+        Set-NetFirewallRule -Name $Step.Name -NewDisplayName $Step.DisplayName -Description $Step.Description -Enabled True -Direction $Step.Direction -Action $Step.Action -Profile $Step.Profile -Protocol $Step.Protocol -LocalPort $Step.LocalPort -RemotePort $Step.RemotePort -ErrorAction Stop -Confirm:$false
+    } else {
+        Set-NetFirewallRule -Name $Step.Name -NewDisplayName $Step.DisplayName -Description $Step.Description -Enabled True -Direction $Step.Direction -Action $Step.Action -Profile $Step.Profile -Protocol $Step.Protocol -ErrorAction Stop -Confirm:$false
+    }
+}
+{%- endif %}
+
+#endregion

@@ -1,0 +1,97 @@
+#region service steps
+
+function Get-FixgenServiceStartup {
+    <#
+    .SYNOPSIS
+    The startup type as the recipe names it: Automatic, AutomaticDelayed, Manual or Disabled
+    (delayed start read from the service's DelayedAutostart registry value).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [System.ServiceProcess.ServiceController]$Service
+    )
+    $startType = $Service.StartType.ToString()
+    if ($startType -ne 'Automatic') { return $startType }
+    $keyPath = 'Registry::HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\' + $Service.ServiceName
+    $delayed = Get-ItemProperty -LiteralPath $keyPath -Name 'DelayedAutostart' -ErrorAction SilentlyContinue
+    if ($null -ne $delayed -and $delayed.DelayedAutostart -eq 1) { return 'AutomaticDelayed' }
+    return 'Automatic'
+}
+
+function Test-FixgenServiceStep {
+    <#
+    .SYNOPSIS
+    Reads a service's startup type and state and compares them with the step.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)]
+        [hashtable]$Step
+    )
+    $target = 'service ' + $Step.Name
+    $service = Get-Service -Name $Step.Name -ErrorAction SilentlyContinue
+    if ($null -eq $service) {
+        New-FixgenCompliance -Target $target -Setting 'Installed' -Expected $true -Actual $false -Compliant $false
+        return
+    }
+    if ($null -ne $Step.Startup) {
+        $startup = Get-FixgenServiceStartup -Service $service
+        New-FixgenCompliance -Target $target -Setting 'StartupType' -Expected $Step.Startup -Actual $startup -Compliant ($startup -eq $Step.Startup)
+    }
+    if ($null -ne $Step.State) {
+        $status = $service.Status.ToString()
+        New-FixgenCompliance -Target $target -Setting 'Status' -Expected $Step.State -Actual $status -Compliant ($status -eq $Step.State)
+    }
+}
+
+{% if !detect -%}
+function Set-FixgenServiceStep {
+    <#
+    .SYNOPSIS
+    Sets the startup type with sc.exe (the one tool that sets delayed automatic start on
+    Windows PowerShell 5.1 and 7 alike), then starts or stops the service and waits for the
+    new state with a timeout. The caller has already asked ShouldProcess.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [hashtable]$Step
+    )
+    $service = Get-Service -Name $Step.Name -ErrorAction Stop
+    if ($null -ne $Step.Startup -and (Get-FixgenServiceStartup -Service $service) -ne $Step.Startup) {
+        $mode = 'auto'
+        if ($Step.Startup -eq 'AutomaticDelayed') { $mode = 'delayed-auto' }
+        if ($Step.Startup -eq 'Manual') { $mode = 'demand' }
+        if ($Step.Startup -eq 'Disabled') { $mode = 'disabled' }
+        $output = & sc.exe 'config' $service.ServiceName 'start=' $mode 2>&1
+        if ($LASTEXITCODE -ne 0) {
+            throw ('sc.exe config ' + $service.ServiceName + ' start= ' + $mode + ' failed with exit code ' + $LASTEXITCODE + ': ' + (($output | Out-String).Trim()))
+        }
+    }
+    if ($null -ne $Step.State) {
+        $service.Refresh()
+        $timeout = [System.TimeSpan]::FromSeconds($Step.TimeoutSeconds)
+        if ($Step.State -eq 'Running' -and $service.Status.ToString() -ne 'Running') {
+            Start-Service -Name $service.ServiceName -ErrorAction Stop -Confirm:$false
+            try {
+                $service.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Running, $timeout)
+            } catch {
+                throw ('service ' + $service.ServiceName + ' did not reach Running within ' + $Step.TimeoutSeconds + ' seconds')
+            }
+        }
+        if ($Step.State -eq 'Stopped' -and $service.Status.ToString() -ne 'Stopped') {
+            Stop-Service -Name $service.ServiceName -ErrorAction Stop -Confirm:$false
+            try {
+                $service.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Stopped, $timeout)
+            } catch {
+                throw ('service ' + $service.ServiceName + ' did not reach Stopped within ' + $Step.TimeoutSeconds + ' seconds')
+            }
+        }
+    }
+}
+{%- endif %}
+
+#endregion

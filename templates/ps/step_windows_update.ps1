@@ -1,0 +1,95 @@
+#region Windows Update steps
+
+function Find-FixgenPendingUpdate {
+    <#
+    .SYNOPSIS
+    Searches through the Windows Update Agent COM API for software updates that apply, are
+    not installed and are not hidden.
+    #>
+    [CmdletBinding()]
+    param()
+    $session = New-Object -ComObject 'Microsoft.Update.Session'
+    $searcher = $session.CreateUpdateSearcher()
+    $result = $searcher.Search("IsInstalled=0 and Type='Software' and IsHidden=0")
+    [pscustomobject]@{
+        Session = $session
+        Updates = $result.Updates
+    }
+}
+
+function Test-FixgenRebootPending {
+    <#
+    .SYNOPSIS
+    True when Windows Update reports that a restart is pending.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param()
+    $info = New-Object -ComObject 'Microsoft.Update.SystemInfo'
+    return [bool]$info.RebootRequired
+}
+
+function Test-FixgenWindowsUpdateStep {
+    <#
+    .SYNOPSIS
+    Lists pending software updates; compliant when there are none.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)]
+        [hashtable]$Step
+    )
+    $found = Find-FixgenPendingUpdate
+    $titles = @()
+    for ($i = 0; $i -lt $found.Updates.Count; $i++) {
+        $titles += [string]$found.Updates.Item($i).Title
+    }
+    New-FixgenCompliance -Target 'Windows Update' -Setting 'PendingUpdates' -Expected 0 -Actual $titles -Compliant ($titles.Count -eq 0)
+}
+
+{% if !detect -%}
+function Set-FixgenWindowsUpdateStep {
+    <#
+    .SYNOPSIS
+    With action Install: downloads and installs the pending updates and reports whether a
+    restart is needed. With action Scan: changes nothing and reports a pending restart.
+    Never restarts the machine.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [hashtable]$Step
+    )
+    if ($Step.Action -ne 'Install') {
+        return [pscustomobject]@{ RebootRequired = (Test-FixgenRebootPending) }
+    }
+    $found = Find-FixgenPendingUpdate
+    $collection = New-Object -ComObject 'Microsoft.Update.UpdateColl'
+    for ($i = 0; $i -lt $found.Updates.Count; $i++) {
+        $update = $found.Updates.Item($i)
+        if ($update.InstallationBehavior.CanRequestUserInput) {
+            Write-FixgenLog -Severity Warning -Message ('skipped (needs user input): ' + $update.Title)
+            continue
+        }
+        if (-not $update.EulaAccepted) { $update.AcceptEula() }
+        $null = $collection.Add($update)
+    }
+    if ($collection.Count -eq 0) {
+        return [pscustomobject]@{ RebootRequired = (Test-FixgenRebootPending) }
+    }
+    $downloader = $found.Session.CreateUpdateDownloader()
+    $downloader.Updates = $collection
+    $null = $downloader.Download()
+    $installer = $found.Session.CreateUpdateInstaller()
+    $installer.Updates = $collection
+    $result = $installer.Install()
+    Write-FixgenLog -Message ('Windows Update install result code ' + $result.ResultCode + ' for ' + $collection.Count + ' update(s)')
+    if ($result.ResultCode -ne 2 -and $result.ResultCode -ne 3) {
+        throw ('Windows Update installation failed with result code ' + $result.ResultCode + ' (HRESULT ' + $result.HResult + ')')
+    }
+    return [pscustomobject]@{ RebootRequired = ([bool]$result.RebootRequired -or (Test-FixgenRebootPending)) }
+}
+{%- endif %}
+
+#endregion

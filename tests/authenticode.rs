@@ -1,0 +1,321 @@
+//! Authenticode signing through the library, checked by `osslsigncode verify` (Debian's
+//! osslsigncode, an oracle we did not write) and by our own verifier.
+
+mod common;
+mod pki;
+
+use std::time::SystemTime;
+
+use fixgen::sign::{verify_script, Signer, VerifyOptions};
+
+fn signer_pem(cert: &std::path::Path, key: &std::path::Path) -> Signer {
+    Signer::from_pem_files(cert, key, None).expect("load signer")
+}
+
+fn opts(ca: &std::path::Path) -> VerifyOptions {
+    VerifyOptions {
+        ca: Some(fixgen::sign::load_ca_file(ca).unwrap()),
+        now: SystemTime::now(),
+    }
+}
+
+fn utf16le(s: &str) -> Vec<u8> {
+    let mut v = vec![0xFF, 0xFE];
+    for u in s.encode_utf16() {
+        v.extend_from_slice(&u.to_le_bytes());
+    }
+    v
+}
+
+/// The four input shapes the issue names.
+fn inputs() -> Vec<(&'static str, Vec<u8>)> {
+    let crlf = "#Requires -Version 5.1\r\nparam()\r\nWrite-Output 'fixgen \u{e9}t\u{e9}'\r\n";
+    let lf = "#Requires -Version 5.1\nparam()\nWrite-Output 'plain'\n";
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice("Write-Output 'caf\u{e9} \u{2713}'\r\n".as_bytes());
+    vec![
+        ("crlf.ps1", crlf.as_bytes().to_vec()),
+        ("lf.psm1", lf.as_bytes().to_vec()),
+        ("bom.psd1", bom),
+        ("utf16.ps1", utf16le("Write-Output 'UTF-16 \u{e9}'\r\n")),
+    ]
+}
+
+#[test]
+fn osslsigncode_accepts_every_key_type_and_encoding() {
+    let Some(p) = pki::pki() else { return };
+    let dir = pki::scratch("lib-matrix");
+    for (label, leaf) in [
+        ("rsa2048", &p.rsa2048),
+        ("rsa4096", &p.rsa4096),
+        ("p256", &p.p256),
+    ] {
+        let s = signer_pem(&leaf.cert, &leaf.key);
+        for (name, bytes) in inputs() {
+            let signed = s.sign_script(&bytes, name).unwrap();
+            assert!(signed.starts_with(&bytes), "content kept as is");
+            let f = dir.join(format!("{label}-{name}"));
+            std::fs::write(&f, &signed).unwrap();
+            let Some((ok, out)) = pki::osslsigncode_verify(&f, &p.ca) else {
+                return;
+            };
+            assert!(ok, "osslsigncode rejected {label} {name}:\n{out}");
+            let info = verify_script(&signed, &opts(&p.ca)).unwrap();
+            assert_eq!(info.trust, fixgen::sign::TrustStatus::Trusted);
+            assert!(info.signer.contains(label), "{}", info.signer);
+        }
+    }
+}
+
+fn sample() -> Vec<u8> {
+    b"#Requires -Version 5.1\r\nWrite-Output 'hello'\r\n".to_vec()
+}
+
+#[test]
+fn fixgen_verifies_a_file_signed_by_osslsigncode() {
+    let Some(p) = pki::pki() else { return };
+    let Some(tool) = common::oracle("osslsigncode") else {
+        return;
+    };
+    let dir = pki::scratch("lib-ossl-signed");
+    for (name, bytes) in inputs() {
+        let input = dir.join(format!("in-{name}"));
+        let output = dir.join(format!("out-{name}"));
+        std::fs::write(&input, &bytes).unwrap();
+        let st = std::process::Command::new(&tool)
+            .args(["sign", "-h", "sha256", "-certs"])
+            .arg(&p.rsa2048_chain)
+            .arg("-key")
+            .arg(&p.rsa2048.key)
+            .arg("-in")
+            .arg(&input)
+            .arg("-out")
+            .arg(&output)
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+        let signed = std::fs::read(&output).unwrap();
+        let info = verify_script(&signed, &opts(&p.ca))
+            .unwrap_or_else(|e| panic!("fixgen rejected osslsigncode's {name}: {e}"));
+        assert_eq!(info.trust, fixgen::sign::TrustStatus::Trusted);
+        // And our own signature over the same input is byte-identical in the content part and
+        // verifies too (RSA PKCS#1 v1.5 is deterministic).
+        let ours = signer_pem(&p.rsa2048.cert, &p.rsa2048.key)
+            .sign_script(&signed, name)
+            .unwrap();
+        assert!(ours.starts_with(&bytes));
+        verify_script(&ours, &opts(&p.ca)).unwrap();
+    }
+}
+
+#[test]
+fn re_signing_replaces_the_block() {
+    let Some(p) = pki::pki() else { return };
+    let s = signer_pem(&p.rsa2048.cert, &p.rsa2048.key);
+    for (name, bytes) in inputs() {
+        let once = s.sign_script(&bytes, name).unwrap();
+        let twice = s.sign_script(&once, name).unwrap();
+        assert_eq!(
+            once, twice,
+            "{name}: re-signing must replace, not stack, the block"
+        );
+        // A different key replaces the block too.
+        let other = signer_pem(&p.p256.cert, &p.p256.key)
+            .sign_script(&once, name)
+            .unwrap();
+        assert!(other.starts_with(&bytes));
+        let text = String::from_utf8_lossy(&other).replace('\0', "");
+        assert_eq!(text.matches("# SIG # Begin signature block").count(), 1);
+        verify_script(&other, &opts(&p.ca)).unwrap();
+    }
+}
+
+#[test]
+fn tampering_is_caught_by_fixgen_and_osslsigncode() {
+    let Some(p) = pki::pki() else { return };
+    let s = signer_pem(&p.rsa2048.cert, &p.rsa2048.key);
+    let dir = pki::scratch("lib-tamper");
+    let signed = s.sign_script(&sample(), "t.ps1").unwrap();
+    let good = dir.join("good.ps1");
+    std::fs::write(&good, &signed).unwrap();
+    if let Some((ok, out)) = pki::osslsigncode_verify(&good, &p.ca) {
+        assert!(ok, "{out}");
+    }
+
+    // One flipped byte in the content.
+    let mut content = signed.clone();
+    content[25] ^= 0x01;
+    let e = verify_script(&content, &opts(&p.ca)).unwrap_err();
+    assert!(e.contains("content hash mismatch"), "{e}");
+    let f = dir.join("content.ps1");
+    std::fs::write(&f, &content).unwrap();
+    if let Some((ok, out)) = pki::osslsigncode_verify(&f, &p.ca) {
+        assert!(!ok, "osslsigncode accepted a changed script:\n{out}");
+    }
+
+    // One changed character in the base64 (inside the signature value near the end).
+    let text = String::from_utf8(signed.clone()).unwrap();
+    let end = text.find("\r\n# SIG # End signature block").unwrap();
+    let at = end - 10;
+    let mut b64 = signed.clone();
+    b64[at] = if b64[at] == b'A' { b'B' } else { b'A' };
+    let e = verify_script(&b64, &opts(&p.ca)).unwrap_err();
+    assert!(
+        e.contains("signature") || e.contains("base64") || e.contains("DER"),
+        "{e}"
+    );
+    let f = dir.join("b64.ps1");
+    std::fs::write(&f, &b64).unwrap();
+    if let Some((ok, out)) = pki::osslsigncode_verify(&f, &p.ca) {
+        assert!(!ok, "osslsigncode accepted a changed signature:\n{out}");
+    }
+
+    // A line after the end marker: Windows rejects it, osslsigncode does not look; we must.
+    let mut appended = signed.clone();
+    appended.extend_from_slice(b"Remove-Item C:\\ -Recurse\r\n");
+    let e = verify_script(&appended, &opts(&p.ca)).unwrap_err();
+    assert!(e.contains("follows"), "{e}");
+    // Trailing line breaks alone are fine.
+    let mut breaks = signed.clone();
+    breaks.extend_from_slice(b"\r\n\r\n");
+    verify_script(&breaks, &opts(&p.ca)).unwrap();
+
+    // CRLF -> LF conversion (what git autocrlf does) breaks the signature.
+    let lf = String::from_utf8(signed.clone())
+        .unwrap()
+        .replace("\r\n", "\n");
+    let e = verify_script(lf.as_bytes(), &opts(&p.ca)).unwrap_err();
+    assert!(e.contains("content hash mismatch"), "{e}");
+}
+
+#[test]
+fn trust_is_anchored_in_the_given_ca() {
+    let Some(p) = pki::pki() else { return };
+    let signed = signer_pem(&p.rsa2048.cert, &p.rsa2048.key)
+        .sign_script(&sample(), "t.ps1")
+        .unwrap();
+    let e = verify_script(&signed, &opts(&p.other_ca)).unwrap_err();
+    assert!(e.contains("does not chain"), "{e}");
+    let untrusted = verify_script(&signed, &VerifyOptions::default()).unwrap();
+    assert_eq!(untrusted.trust, fixgen::sign::TrustStatus::NotChecked);
+    // Verified in the future, after the leaf's 30 days: expired.
+    let later = VerifyOptions {
+        now: SystemTime::now() + std::time::Duration::from_secs(60 * 86400),
+        ..opts(&p.ca)
+    };
+    let e = verify_script(&signed, &later).unwrap_err();
+    assert!(e.contains("expired"), "{e}");
+}
+
+#[test]
+fn key_formats_and_pfx_forms_load() {
+    let Some(p) = pki::pki() else { return };
+    let pw = || Ok(zeroize::Zeroizing::new(pki::PASSWORD.to_string()));
+    let cases: Vec<(&str, Signer)> = vec![
+        (
+            "pkcs1",
+            Signer::from_pem_files(&p.rsa2048.cert, &p.rsa2048_pkcs1_key, None).unwrap(),
+        ),
+        (
+            "sec1",
+            Signer::from_pem_files(&p.p256.cert, &p.p256_sec1_key, None).unwrap(),
+        ),
+        (
+            "encrypted pkcs8",
+            Signer::from_pem_files(&p.rsa2048.cert, &p.rsa2048_encrypted_key, Some(&pw)).unwrap(),
+        ),
+        (
+            "modern pfx",
+            Signer::from_pfx_file(&p.pfx_modern, pki::PASSWORD).unwrap(),
+        ),
+        (
+            "legacy pfx",
+            Signer::from_pfx_file(&p.pfx_legacy, pki::PASSWORD).unwrap(),
+        ),
+        (
+            "3des pfx",
+            Signer::from_pfx_file(&p.pfx_3des, pki::PASSWORD).unwrap(),
+        ),
+    ];
+    let dir = pki::scratch("lib-keys");
+    for (label, s) in cases {
+        let signed = s.sign_script(&sample(), "t.ps1").unwrap();
+        let f = dir.join(format!("{}.ps1", label.replace(' ', "-")));
+        std::fs::write(&f, &signed).unwrap();
+        if let Some((ok, out)) = pki::osslsigncode_verify(&f, &p.ca) {
+            assert!(ok, "{label}: {out}");
+        }
+        verify_script(&signed, &opts(&p.ca)).unwrap();
+    }
+}
+
+#[test]
+fn unusable_keys_and_certificates_give_clear_errors() {
+    let Some(p) = pki::pki() else { return };
+    use fixgen::sign::SignError;
+    let e = Signer::from_pem_files(&p.no_eku.cert, &p.no_eku.key, None).unwrap_err();
+    assert!(matches!(e, SignError::NoCodeSigningEku { .. }), "{e}");
+    assert!(e.to_string().contains("Code Signing"), "{e}");
+    let e = Signer::from_pem_files(&p.expired.cert, &p.expired.key, None).unwrap_err();
+    assert!(matches!(e, SignError::Expired { .. }), "{e}");
+    assert!(e.to_string().contains("expired on"), "{e}");
+    let e = Signer::from_pfx_file(&p.pfx_modern, "wrong").unwrap_err();
+    assert!(matches!(e, SignError::WrongPassword { .. }), "{e}");
+    let e = Signer::from_pfx_file(&p.pfx_legacy, "wrong").unwrap_err();
+    assert!(matches!(e, SignError::WrongPassword { .. }), "{e}");
+    let e = Signer::from_pem_files(&p.rsa2048.cert, &p.p256.key, None).unwrap_err();
+    assert!(matches!(e, SignError::KeyMismatch { .. }), "{e}");
+    let bad = || Ok(zeroize::Zeroizing::new("nope".to_string()));
+    let e =
+        Signer::from_pem_files(&p.rsa2048.cert, &p.rsa2048_encrypted_key, Some(&bad)).unwrap_err();
+    assert!(matches!(e, SignError::WrongPassword { .. }), "{e}");
+    // A certificate file given as the key.
+    let e = Signer::from_pem_files(&p.rsa2048.cert, &p.rsa2048.cert, None).unwrap_err();
+    assert!(e.to_string().contains("no private key found"), "{e}");
+}
+
+#[test]
+fn detached_signature_is_accepted_by_openssl_cms() {
+    let Some(p) = pki::pki() else { return };
+    let Some(openssl) = common::oracle("openssl") else {
+        return;
+    };
+    let dir = pki::scratch("lib-cms");
+    let content = b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a.ps1\n";
+    for leaf in [&p.rsa2048, &p.p256] {
+        let s = signer_pem(&leaf.cert, &leaf.key);
+        let p7s = s.sign_detached(content).unwrap();
+        std::fs::write(dir.join("SHA256SUMS"), content).unwrap();
+        std::fs::write(dir.join("SHA256SUMS.p7s"), &p7s).unwrap();
+        let cms = |d: &std::path::Path| {
+            std::process::Command::new(&openssl)
+                .args(["cms", "-verify", "-binary", "-inform", "DER", "-in"])
+                .arg(d.join("SHA256SUMS.p7s"))
+                .arg("-content")
+                .arg(d.join("SHA256SUMS"))
+                .arg("-CAfile")
+                .arg(&p.ca)
+                .args(["-purpose", "any", "-out", "/dev/null"])
+                .output()
+                .unwrap()
+        };
+        let out = cms(&dir);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        fixgen::sign::verify_detached(content, &p7s, &opts(&p.ca)).unwrap();
+        std::fs::write(dir.join("SHA256SUMS"), b"changed\n").unwrap();
+        let out = cms(&dir);
+        assert!(
+            !out.status.success(),
+            "openssl cms accepted changed content"
+        );
+        assert!(fixgen::sign::verify_detached(b"changed\n", &p7s, &opts(&p.ca)).is_err());
+    }
+}
