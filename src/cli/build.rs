@@ -14,6 +14,7 @@ use crate::render::Artifacts;
 /// What to render. `all` renders every target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 pub enum Target {
+    /// every target
     All,
     /// scripts/<id>.ps1 and scripts/Invoke-<Bundle>.ps1
     Scripts,
