@@ -10,6 +10,7 @@ pub mod load;
 pub mod model;
 pub mod plan;
 pub mod progress;
+pub mod regfile;
 pub mod registry;
 pub mod render;
 pub mod sign;
