@@ -14,6 +14,9 @@ use crate::load::yaml::{join_index, join_key, SpanIndex};
 
 /// Largest recipe, bundle or `--values` file accepted, in bytes (1 MiB).
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+/// Largest `.reg` file `fixgen check` reads (64 MiB; a full HKLM export is a few hundred MB,
+/// and nobody reviews that).
+pub const MAX_REG_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Deepest nesting of YAML sequences and mappings accepted.
 pub const MAX_DEPTH: usize = 64;
 /// Most YAML aliases (`*name`) accepted in one file.

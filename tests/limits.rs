@@ -6,7 +6,9 @@ mod common;
 
 use std::path::Path;
 
-use fixgen::limits::{MAX_FILE_BYTES, MAX_RECIPES, MAX_STEPS, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
+use fixgen::limits::{
+    MAX_FILE_BYTES, MAX_RECIPES, MAX_REG_FILE_BYTES, MAX_STEPS, MAX_TEXT_CHARS, MAX_TITLE_CHARS,
+};
 
 const STEP: &str = "  - registry:\n      key: HKLM\\SYSTEM\\CurrentControlSet\\Services\\FixgenTest\n      name: V{i}\n      value: { dword: 1 }\n";
 
@@ -223,4 +225,21 @@ fn values_file_size() {
     assert!(stderr.contains("values.yaml"), "{stderr}");
     assert!(stderr.contains("1 MiB"), "{stderr}");
     assert!(!dist.exists());
+}
+
+#[test]
+fn reg_file_size() {
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path().join("huge.reg");
+    // Sparse: no disk space used; refused by its size before reading.
+    let f = std::fs::File::create(&p).unwrap();
+    f.set_len(MAX_REG_FILE_BYTES + 1).unwrap();
+    let o = common::fixgen().arg("check").arg(&p).output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("huge.reg"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("checked up to {MAX_REG_FILE_BYTES} bytes")),
+        "{stderr}"
+    );
 }
