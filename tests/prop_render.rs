@@ -229,7 +229,7 @@ proptest! {
                 let strings = pwsh::string_values(&text);
                 for (field, want) in c.values() {
                     prop_assert!(
-                        strings.iter().any(|s| *s == want),
+                        strings.contains(&want),
                         "{path}: {field} = {want:?} is not carried unchanged\n{yaml}"
                     );
                 }
@@ -238,7 +238,7 @@ proptest! {
                         "Registry::HKEY_LOCAL_MACHINE\\SOFTWARE\\FixgenProp\\{}",
                         r.segments.join("\\")
                     );
-                    prop_assert!(strings.iter().any(|s| *s == key), "{path}: key {key:?} missing");
+                    prop_assert!(strings.contains(&key), "{path}: key {key:?} missing");
                     // Numbers are literals too: the decimal text appears in the file.
                     match r.data {
                         Data::Dword(n) => prop_assert!(text.contains(&n.to_string())),

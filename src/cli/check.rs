@@ -28,7 +28,6 @@ fn is_reg_file(p: &std::path::Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("reg"))
 }
 
-
 /// Check `.reg` files: findings and the decoded sources (to show lines), or I/O errors.
 fn check_reg_files(
     paths: &[PathBuf],
