@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// How long work runs before the bar appears.
+/// How long work runs before the bar appears (`FIXGEN_PROGRESS_DELAY_MS` overrides it).
 pub const DELAY: Duration = Duration::from_secs(1);
 
 /// A counted progress bar that stays hidden for [`DELAY`] and when stderr is not a terminal.
@@ -18,6 +18,7 @@ pub const DELAY: Duration = Duration::from_secs(1);
 pub struct Progress {
     bar: ProgressBar,
     started: Instant,
+    delay: Duration,
     enabled: bool,
     shown: AtomicBool,
 }
@@ -31,6 +32,11 @@ impl Progress {
     }
 
     fn with(len: u64, what: &str, enabled: bool) -> Progress {
+        // FIXGEN_PROGRESS_DELAY_MS: a shorter or longer delay (tests use 0).
+        let delay = std::env::var("FIXGEN_PROGRESS_DELAY_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(DELAY, Duration::from_millis);
         let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
         if let Ok(style) = ProgressStyle::with_template("{msg:>9} [{bar:30}] {pos}/{len} {elapsed}")
         {
@@ -40,6 +46,7 @@ impl Progress {
         Progress {
             bar,
             started: Instant::now(),
+            delay,
             enabled,
             shown: AtomicBool::new(false),
         }
@@ -68,11 +75,16 @@ impl Progress {
     fn tick(&self) {
         if self.enabled
             && !self.shown.load(Ordering::Relaxed)
-            && self.started.elapsed() >= DELAY
+            && self.started.elapsed() >= self.delay
             && !self.shown.swap(true, Ordering::Relaxed)
         {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
+    }
+
+    /// Run `f` (which prints) with the bar cleared, then redraw it.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
     }
 
     /// True once the bar has been drawn.

@@ -203,6 +203,8 @@ pub fn run(args: BuildArgs) -> Exit {
             return Exit::Usage;
         }
     };
+    // Progress bar on a terminal once the build has taken a second (hidden otherwise).
+    let progress = crate::progress::Progress::new(0, "checking");
     // A non-bundle --out is refused before any work (the writer checks again at the end).
     if let Err(e) = crate::write::check_out(&args.out, args.force) {
         eprintln!("error: {e}");
@@ -283,31 +285,37 @@ pub fn run(args: BuildArgs) -> Exit {
         );
     }
     // Sign and manifest stages: last, once every file is in `artifacts`.
-    let progress = crate::progress::Progress::new(
-        artifacts
-            .files
-            .values()
-            .filter(|f| f.is_powershell())
-            .count() as u64,
-        "signing",
-    );
+    if signer.is_some() {
+        progress.stage(
+            artifacts
+                .files
+                .values()
+                .filter(|f| f.is_powershell())
+                .count() as u64,
+            "signing",
+        );
+    }
     let signed =
         match crate::sign::finalize_bundle_with(&mut artifacts, &plan, signer.as_ref(), &|| {
             progress.inc()
         }) {
             Ok(n) => n,
             Err(e) => {
-                eprintln!("error: {e}");
-                eprintln!("nothing written");
+                progress.suspend(|| {
+                    eprintln!("error: {e}");
+                    eprintln!("nothing written");
+                });
                 return super::sign::exit_for(&e);
             }
         };
     if let Some(s) = &signer {
-        println!(
-            "signed {signed} PowerShell files and SHA256SUMS as {} ({})",
-            s.subject(),
-            s.key_description()
-        );
+        progress.suspend(|| {
+            println!(
+                "signed {signed} PowerShell files and SHA256SUMS as {} ({})",
+                s.subject(),
+                s.key_description()
+            )
+        });
     }
     progress.stage(artifacts.files.len() as u64, "writing");
     let written = crate::write::write_bundle_with(

@@ -178,12 +178,16 @@ pub fn run(args: SignArgs) -> Exit {
         }
     };
     let mut exit = Exit::Ok;
+    // A progress bar on a terminal once signing takes more than a second; lines are printed
+    // with the bar cleared.
+    let progress = crate::progress::Progress::new(args.files.len() as u64, "signing");
     for f in &args.files {
+        progress.inc();
         let shown = f.display().to_string();
         let bytes = match std::fs::read(f) {
             Ok(b) => b,
             Err(e) => {
-                eprintln!("error: {shown}: {e}");
+                progress.suspend(|| eprintln!("error: {shown}: {e}"));
                 exit = Exit::Usage;
                 continue;
             }
@@ -192,7 +196,7 @@ pub fn run(args: SignArgs) -> Exit {
         let signed = match signer.sign_script(&bytes, &shown) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("error: {e}");
+                progress.suspend(|| eprintln!("error: {e}"));
                 if exit == Exit::Ok {
                     exit = exit_for(&e);
                 }
@@ -200,21 +204,24 @@ pub fn run(args: SignArgs) -> Exit {
             }
         };
         if Signer::script_has_locale_dependent_text(&bytes) {
-            eprintln!(
+            progress.suspend(|| eprintln!(
                 "warning: {shown}: non-ASCII text without a byte order mark; Windows PowerShell 5.1 reads such a file in the machine's ANSI code page, so the signature only verifies where that code page matches. Prefer pure ASCII (or UTF-8 with BOM where Intune is not involved)."
-            );
+            ));
         }
         if let Err(e) = write_atomically(f, &signed) {
-            eprintln!("error: {shown}: cannot write: {e}");
+            progress.suspend(|| eprintln!("error: {shown}: cannot write: {e}"));
             exit = Exit::Usage;
             continue;
         }
-        println!(
-            "{} {shown} ({}, {})",
-            if had_block { "re-signed" } else { "signed" },
-            signer.subject(),
-            signer.key_description()
-        );
+        progress.suspend(|| {
+            println!(
+                "{} {shown} ({}, {})",
+                if had_block { "re-signed" } else { "signed" },
+                signer.subject(),
+                signer.key_description()
+            )
+        });
     }
+    progress.finish();
     exit
 }

@@ -180,7 +180,8 @@ fn may_replace(out: &Path, force: bool) -> Result<bool, WriteError> {
                 Err(werr(
                     out,
                     format!(
-                        "exists, is not empty and is not a fixgen bundle (no {MARKER} or fixgen {MANIFEST}); \
+                        "exists, is not empty and was not written by fixgen (it is not a fixgen bundle: no {MARKER} \
+                         or fixgen {MANIFEST}); \
                          choose another --out, empty it, or pass --force to replace it and delete its files"
                     ),
                 ))
