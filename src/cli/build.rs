@@ -19,6 +19,9 @@ pub enum Target {
     Scripts,
     /// module/<Bundle>/<Bundle>.psm1 and .psd1
     Module,
+    /// intune/<id>/ and intune/<Bundle>/: detect.ps1, remediate.ps1 and Graph payloads. Needs a
+    /// value for every param; under `all` it is skipped (with a note) when one is missing.
+    Intune,
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +120,29 @@ pub fn render(
             Err(e) => errors.extend(e),
         }
     }
+    if targets.contains(&Target::Intune) {
+        match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
+            Ok(a) => out.extend(a),
+            Err(e) => errors.extend(e),
+        }
+    } else if all {
+        // Intune scripts take no parameters: under `all` the target is built only when every
+        // param has a value (and secrets may be embedded); otherwise say why it was skipped.
+        let problems = crate::render::intune::param_problems(plan, opts.allow_embedded_secrets);
+        if problems.is_empty() {
+            match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
+                Ok(a) => out.extend(a),
+                Err(e) => errors.extend(e),
+            }
+        } else {
+            eprintln!(
+                "note: intune target skipped: Intune scripts take no parameters, so every param needs a value at build time (`--target intune` makes this an error):"
+            );
+            for p in &problems {
+                eprintln!("note:   {p}");
+            }
+        }
+    }
     if errors.is_empty() {
         Ok(out)
     } else {
@@ -183,7 +209,7 @@ pub fn run(args: BuildArgs) -> Exit {
         allow_embedded_secrets: args.allow_embedded_secrets,
         ..PsOptions::default()
     };
-    let artifacts = match render(&plan, &args.target, &opts) {
+    let mut artifacts = match render(&plan, &args.target, &opts) {
         Ok(a) => a,
         Err(errs) => {
             print_render_errors(&errs);
@@ -191,6 +217,19 @@ pub fn run(args: BuildArgs) -> Exit {
             return Exit::Findings;
         }
     };
+    for p in crate::render::intune::packages(&plan) {
+        if p.run_as == crate::render::intune::RunAs::User && artifacts.files.contains_key(&p.detect_path()) {
+            eprintln!(
+                "note: {}/ runs as the signed-in user (runAsAccount user), not SYSTEM",
+                p.folder
+            );
+        }
+    }
+    if let Err(e) = crate::sign::finalize_bundle(&mut artifacts, &plan, None) {
+        eprintln!("error: {e}");
+        eprintln!("nothing written");
+        return Exit::Findings;
+    }
     for f in artifacts.files.values().filter(|f| f.holds_secret) {
         eprintln!(
             "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",

@@ -3,6 +3,7 @@
 //! them. Renderers never touch the file system.
 
 pub mod escape;
+pub mod intune;
 pub mod powershell;
 
 use std::collections::BTreeMap;
