@@ -218,7 +218,9 @@ pub fn run(args: BuildArgs) -> Exit {
         }
     };
     for p in crate::render::intune::packages(&plan) {
-        if p.run_as == crate::render::intune::RunAs::User && artifacts.files.contains_key(&p.detect_path()) {
+        if p.run_as == crate::render::intune::RunAs::User
+            && artifacts.files.contains_key(&p.detect_path())
+        {
             eprintln!(
                 "note: {}/ runs as the signed-in user (runAsAccount user), not SYSTEM",
                 p.folder

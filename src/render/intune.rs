@@ -550,7 +550,10 @@ pub fn add_payloads(
     if written.is_empty() {
         return Ok(0);
     }
-    let n = written.iter().map(|(p, ..)| 1 + usize::from(p.is_bundle)).sum();
+    let n = written
+        .iter()
+        .map(|(p, ..)| 1 + usize::from(p.is_bundle))
+        .sum();
     artifacts.files.remove(README_FILE);
     artifacts.add(OutputFile::new(README_FILE, readme(plan, &written, signed)));
     Ok(n)
@@ -576,7 +579,11 @@ fn readme(plan: &Plan, pkgs: &[(IntunePackage, bool, bool)], signed: bool) -> Ve
                 RunAs::System => "system",
                 RunAs::User => "**user** (logged-on credentials)",
             },
-            if *enforce { "enforced (signed)" } else { "off (unsigned)" },
+            if *enforce {
+                "enforced (signed)"
+            } else {
+                "off (unsigned)"
+            },
             if *holds { "**yes**" } else { "no" }
         ));
     }

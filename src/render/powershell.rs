@@ -236,7 +236,12 @@ impl<'a> Binder<'a> {
     /// An open param in a field that may be left unset (`vpn.server`, `vpn.psk`): without
     /// script parameters (Intune), an optional param without a value is `$null` ("leave as it
     /// is"); otherwise as [`Binder::open`].
-    fn open_optional(&self, param: &str, required: bool, field: &str) -> Result<PsLit, RenderError> {
+    fn open_optional(
+        &self,
+        param: &str,
+        required: bool,
+        field: &str,
+    ) -> Result<PsLit, RenderError> {
         if !self.opts.allow_open_params && !required {
             return Ok(PsLit::null());
         }

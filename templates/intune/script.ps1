@@ -5,11 +5,11 @@
 {%- endif %}
 
 {% call m::help(help, "") %}{% endcall %}
-{%- if detect %}
+{% if detect -%}
 [CmdletBinding()]
-{%- else %}
+{% else -%}
 [CmdletBinding(SupportsShouldProcess)]
-{%- endif %}
+{% endif -%}
 param()
 
 {% include "ps/libraries.ps1" %}
@@ -55,6 +55,9 @@ try {
     }
 }
 Write-Output (Limit-FixgenLine -Text $fixgenResult.Line)
-exit $fixgenResult.ExitCode
+if ($fixgenResult.ExitCode -eq 0) {
+    exit 0
+}
+exit 1
 
 #endregion
