@@ -603,12 +603,12 @@ fn readme(plan: &Plan, pkgs: &[(IntunePackage, bool, bool)], signed: bool) -> Ve
         "## Upload in the Intune admin center\n\n\
 1. Devices > Scripts and remediations > Remediations > Create (the bundle's platform script: Devices > Scripts and remediations > Platform scripts > Add > Windows 10 and later).\n\
 2. Basics: name and description from `{HEALTH_SCRIPT_FILE}` (`displayName`, `description`).\n\
-3. Settings: detection script file `{DETECT_FILE}`, remediation script file `{REMEDIATE_FILE}`; \"Run this script using the logged-on credentials\": **No** for system packages, **Yes** for user packages (table above); \"Enforce script signature check\": Yes only for a signed build; \"Run script in 64-bit PowerShell\": No is fine (the scripts relaunch themselves in 64-bit PowerShell) and Yes is fine too.\n\
+3. Settings: detection script file `{DETECT_FILE}`, remediation script file `{REMEDIATE_FILE}`; \"Run this script using the logged-on credentials\": **No** for system packages, **Yes** for user packages (table above); \"Enforce script signature check\": Yes only for a signed build; \"Run script in 64-bit PowerShell\": Yes (the payloads say `runAs32Bit: false`); No works too, the scripts then run themselves again in 64-bit PowerShell.\n\
 4. Assignments: a device group and a schedule (for example daily).\n\n\
 ## Upload with Microsoft Graph PowerShell\n\n\
 The JSON files are ready-made request bodies (Graph beta). With the Microsoft.Graph.Authentication module:\n\n\
 ```powershell\n\
-Connect-MgGraph -Scopes 'DeviceManagementScripts.ReadWrite.All'\n\
+Connect-MgGraph -Scopes 'DeviceManagementScripts.ReadWrite.All', 'DeviceManagementConfiguration.ReadWrite.All'\n\
 # Remediation (detection + remediation pair) of one folder\n\
 $script = Invoke-MgGraphRequest -Method POST -Uri 'https://graph.microsoft.com/beta/deviceManagement/deviceHealthScripts' -Body (Get-Content -LiteralPath '.\\{DIR}\\{name}\\{HEALTH_SCRIPT_FILE}' -Raw) -ContentType 'application/json'\n\
 # Assign it to a group, running daily at 09:00 local time\n\
