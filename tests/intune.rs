@@ -817,6 +817,30 @@ fn signed_build_payloads_carry_the_signed_bytes() {
     }
     let readme = std::fs::read_to_string(dist.join("intune/README.md")).unwrap();
     assert!(readme.contains("enforceSignatureCheck: true"));
+    // The same through the binary: `fixgen build --cert --key` signs, then writes the payloads.
+    let values = values_file(&out);
+    let cli = out.join("cli");
+    let o = build(
+        &[
+            "--target",
+            "intune",
+            "--values",
+            values.to_str().unwrap(),
+            "--allow-embedded-secrets",
+            "--cert",
+            pki.rsa2048.cert.to_str().unwrap(),
+            "--key",
+            pki.rsa2048.key.to_str().unwrap(),
+        ],
+        &cli,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains(SECRET));
+    assert_eq!(check_payloads(&cli, true), 8);
+    let (ok, log) =
+        pki::osslsigncode_verify(&cli.join("intune/L2tpIpsecFix/remediate.ps1"), &pki.ca)
+            .expect("osslsigncode was found above");
+    assert!(ok, "{log}");
     for p in ["manifest.json", "SHA256SUMS", "intune/README.md"] {
         let t = std::fs::read_to_string(dist.join(p)).unwrap();
         assert!(!t.contains(SECRET), "{p}");

@@ -14,6 +14,7 @@ use crate::render::Artifacts;
 /// What to render. `all` renders every target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 pub enum Target {
+    /// every target
     All,
     /// scripts/<id>.ps1 and scripts/Invoke-<Bundle>.ps1
     Scripts,
@@ -43,6 +44,9 @@ pub struct BuildArgs {
     /// Allow a secret param given a value to be baked into generated files.
     #[arg(long)]
     pub allow_embedded_secrets: bool,
+    /// Authenticode-sign every PowerShell file and sign SHA256SUMS (SHA256SUMS.p7s).
+    #[command(flatten)]
+    pub signing: super::sign::SigningArgs,
 }
 
 fn scalar_text(v: &serde_norway::Value) -> Option<String> {
@@ -159,6 +163,16 @@ pub fn run(args: BuildArgs) -> Exit {
             return Exit::Usage;
         }
     };
+    // Signing material is loaded and checked (EKU, validity, key matches certificate, password)
+    // before anything is rendered: a bad key fails fast and writes nothing.
+    let signer = match args.signing.load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("nothing written");
+            return super::sign::exit_for(&e);
+        }
+    };
     // Load and validate: a bundle with any error renders nothing.
     let inputs = match super::inputs(&args.paths) {
         Ok(i) => i,
@@ -227,15 +241,26 @@ pub fn run(args: BuildArgs) -> Exit {
             );
         }
     }
-    if let Err(e) = crate::sign::finalize_bundle(&mut artifacts, &plan, None) {
-        eprintln!("error: {e}");
-        eprintln!("nothing written");
-        return Exit::Findings;
-    }
+    // Sign and manifest stages: last, once every file is in `artifacts`.
+    let signed = match crate::sign::finalize_bundle(&mut artifacts, &plan, signer.as_ref()) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("nothing written");
+            return super::sign::exit_for(&e);
+        }
+    };
     for f in artifacts.files.values().filter(|f| f.holds_secret) {
         eprintln!(
             "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
             f.path
+        );
+    }
+    if let Some(s) = &signer {
+        println!(
+            "signed {signed} PowerShell files and SHA256SUMS as {} ({})",
+            s.subject(),
+            s.key_description()
         );
     }
     match crate::write::write_bundle(&args.out, &artifacts) {

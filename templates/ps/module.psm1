@@ -8,7 +8,7 @@
 {% include "ps/libraries.ps1" %}
 {%- for r in recipes %}
 
-#region recipe {{ r.id }}
+#region recipe {{ r.noun }}
 
 function Get-{{ bundle_name }}{{ r.noun }}Definition {
     <#
