@@ -597,7 +597,7 @@ fn the_default_build_skips_intune_with_a_note() {
     assert!(!out.join("intune").exists());
     assert!(out.join("scripts/nat-traversal.ps1").is_file());
     let t = text(&o);
-    assert!(t.contains("note: intune target skipped"), "{t}");
+    assert!(t.contains("note: target `intune` left out"), "{t}");
     assert!(t.contains("--set ConnectionName=VALUE"), "{t}");
 }
 
@@ -845,4 +845,56 @@ fn signed_build_payloads_carry_the_signed_bytes() {
         let t = std::fs::read_to_string(dist.join(p)).unwrap();
         assert!(!t.contains(SECRET), "{p}");
     }
+}
+
+/// An optional param without a value is fine where "leave as it is" makes sense (the VPN
+/// pre-shared key) but an error where a value is needed (a registry value): named with its
+/// recipe and `--set`, and under `all` the target is left out with a note.
+#[test]
+fn an_optional_param_used_as_a_registry_value_needs_a_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("b");
+    std::fs::create_dir(&src).unwrap();
+    std::fs::write(
+        src.join("bundle.yaml"),
+        "name: OptFix\ntitle: t\nversion: 1.0.0\ndescription: d\npublisher: p\nrecipes: [opt-level]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("opt-level.yaml"),
+        "id: opt-level\ntitle: t\nsummary: s\nparams:\n  Level: { type: int, description: level }\nsteps:\n  - registry: { key: HKLM\\SYSTEM\\CurrentControlSet\\Services\\Fixgen, name: Level, value: { dword: { param: Level } } }\n",
+    )
+    .unwrap();
+    let out = dir.path().join("dist");
+    let run = |args: &[&str]| {
+        common::fixgen()
+            .arg("build")
+            .arg(&src)
+            .args(args)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["--target", "intune"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o)
+            .lines()
+            .any(|l| l.starts_with("error: recipe `opt-level`")
+                && l.contains("`Level`")
+                && l.contains("--set Level=VALUE")),
+        "{}",
+        text(&o)
+    );
+    assert!(!out.exists());
+    let o = run(&[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("note: target `intune` left out"));
+    assert!(!out.join("intune").exists());
+    let o = run(&["--target", "intune", "--set", "Level=7"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let d = std::fs::read_to_string(out.join("intune/opt-level/detect.ps1")).unwrap();
+    assert!(pwsh::string_values(&d).iter().any(|v| v == "Level"));
+    assert!(d.contains("Value = 7"));
 }

@@ -20,8 +20,10 @@ pub enum Target {
     Scripts,
     /// module/<Bundle>/<Bundle>.psm1 and .psd1
     Module,
+    /// reg/<id>.reg and reg/<Bundle>.reg (registry values and service startup types)
+    Reg,
     /// intune/<id>/ and intune/<Bundle>/: detect.ps1, remediate.ps1 and Graph payloads. Needs a
-    /// value for every param; under `all` it is skipped (with a note) when one is missing.
+    /// value for every param; under `all` it is left out (with a note) when one is missing.
     Intune,
 }
 
@@ -103,6 +105,31 @@ fn print_render_errors(errors: &[RenderError]) {
     }
 }
 
+/// A renderer's diagnostic as a build error line.
+fn diagnostic_error(d: &diag::Diagnostic) -> RenderError {
+    let mut message = format!("{}: ", d.location());
+    if !d.field.is_empty() {
+        message.push_str(&format!("{}: ", d.field));
+    }
+    message.push_str(&d.message);
+    if let Some(h) = &d.hint {
+        message.push_str(&format!(" (hint: {h})"));
+    }
+    RenderError {
+        recipe: String::new(),
+        message,
+    }
+}
+
+/// Warn that `--target all` left a target out, and why.
+fn skipped(target: &str, diags: &[diag::Diagnostic]) {
+    eprintln!("warning: target `{target}` left out: it cannot be built with these values:");
+    for d in diags {
+        eprintln!("  {}", diagnostic_error(d).message);
+    }
+    eprintln!("  (ask for it with --target {target} to make this an error)");
+}
+
 /// Render the requested targets into memory.
 pub fn render(
     plan: &crate::plan::Plan,
@@ -124,6 +151,17 @@ pub fn render(
             Err(e) => errors.extend(e),
         }
     }
+    // Targets that cannot take parameters: asked for by name, a problem is an error; under
+    // `all`, the target is left out as a whole (never half-written) with a warning.
+    if all || targets.contains(&Target::Reg) {
+        match crate::render::reg::render(plan) {
+            Ok(a) => out.extend(a),
+            Err(d) if targets.contains(&Target::Reg) => {
+                errors.extend(d.iter().map(diagnostic_error))
+            }
+            Err(d) => skipped("reg", &d),
+        }
+    }
     if targets.contains(&Target::Intune) {
         match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
             Ok(a) => out.extend(a),
@@ -131,7 +169,7 @@ pub fn render(
         }
     } else if all {
         // Intune scripts take no parameters: under `all` the target is built only when every
-        // param has a value (and secrets may be embedded); otherwise say why it was skipped.
+        // param has a value (and secrets may be embedded); otherwise say why it was left out.
         let problems = crate::render::intune::param_problems(plan, opts.allow_embedded_secrets);
         if problems.is_empty() {
             match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
@@ -140,11 +178,12 @@ pub fn render(
             }
         } else {
             eprintln!(
-                "note: intune target skipped: Intune scripts take no parameters, so every param needs a value at build time (`--target intune` makes this an error):"
+                "note: target `intune` left out: Intune scripts take no parameters, so every param needs a value at build time:"
             );
             for p in &problems {
-                eprintln!("note:   {p}");
+                eprintln!("  {p}");
             }
+            eprintln!("  (ask for it with --target intune to make this an error)");
         }
     }
     if errors.is_empty() {

@@ -22,7 +22,9 @@
 use askama::Template;
 use serde::Serialize;
 
-use crate::model::Context;
+use std::collections::BTreeSet;
+
+use crate::model::{Context, RegValue, Step};
 use crate::plan::{Binding, Plan};
 use crate::render::escape::{finish_ps, PsComment, PsLit, PsName};
 use crate::render::powershell::{
@@ -216,13 +218,14 @@ pub fn param_problems(plan: &Plan, allow_embedded_secrets: bool) -> Vec<RenderEr
     for rp in &plan.recipes {
         let id = &rp.recipe.id;
         let used = powershell::used_params(&rp.recipe.steps);
+        let strict = strict_params(&rp.recipe.steps);
         for (name, bound) in &rp.params {
             if !used.contains(name) {
                 continue;
             }
             let secret = bound.decl.secret;
             match &bound.binding {
-                Binding::Open if bound.decl.required => {
+                Binding::Open if bound.decl.required || strict.contains(name) => {
                     let how = if secret {
                         format!(
                             "put `{name}: VALUE` in a --values FILE (keeps it out of the shell history; --set {name}=VALUE also works) and pass --allow-embedded-secrets"
@@ -247,6 +250,28 @@ pub fn param_problems(plan: &Plan, allow_embedded_secrets: bool) -> Vec<RenderEr
                 }
                 _ => {}
             }
+        }
+    }
+    out
+}
+
+/// Params used where a value is needed even when the param is optional (a registry value, a
+/// VPN connection name). The VPN server and pre-shared key may stay unset ("leave as it is").
+fn strict_params(steps: &[Step]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for s in steps {
+        let name = match s {
+            Step::Registry(r) => match &r.value {
+                Some(RegValue::String(v)) | Some(RegValue::ExpandString(v)) => v.param_name(),
+                Some(RegValue::Dword(v)) => v.param_name(),
+                Some(RegValue::Qword(v)) => v.param_name(),
+                _ => None,
+            },
+            Step::Vpn(v) => v.name.param_name(),
+            _ => None,
+        };
+        if let Some(n) = name {
+            out.insert(n.to_string());
         }
     }
     out

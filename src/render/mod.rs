@@ -5,6 +5,7 @@
 pub mod escape;
 pub mod intune;
 pub mod powershell;
+pub mod reg;
 
 use std::collections::BTreeMap;
 
