@@ -22,6 +22,11 @@ pub enum Target {
     Module,
     /// reg/<id>.reg and reg/<Bundle>.reg (registry values and service startup types)
     Reg,
+    /// gpo/: Preferences Registry.xml, Registry.pol, startup script with psscripts.ini, README
+    Gpo,
+    /// intune/<id>/ and intune/<Bundle>/: detect.ps1, remediate.ps1 and Graph payloads. Needs a
+    /// value for every param; under `all` it is left out (with a note) when one is missing.
+    Intune,
 }
 
 #[derive(Debug, Args)]
@@ -187,6 +192,71 @@ pub fn render(
             Err(d) => skipped("reg", &d),
         }
     }
+    if targets.contains(&Target::Intune) {
+        match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
+            Ok(a) => out.extend(a),
+            Err(e) => errors.extend(e),
+        }
+    } else if all {
+        // Intune scripts take no parameters: under `all` the target is built only when every
+        // param has a value (and secrets may be embedded); otherwise say why it was left out.
+        let problems = crate::render::intune::param_problems(plan, opts.allow_embedded_secrets);
+        if problems.is_empty() {
+            match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
+                Ok(a) => out.extend(a),
+                Err(e) => errors.extend(e),
+            }
+        } else {
+            eprintln!(
+                "note: target `intune` left out: Intune scripts take no parameters, so every param needs a value at build time:"
+            );
+            for p in &problems {
+                eprintln!("  {p}");
+            }
+            eprintln!("  (ask for it with --target intune to make this an error)");
+        }
+    }
+    if all || targets.contains(&Target::Gpo) {
+        let explicit = targets.contains(&Target::Gpo);
+        match crate::render::gpo::GpoOptions::from_env() {
+            Err(m) => errors.push(RenderError {
+                recipe: String::new(),
+                message: m,
+            }),
+            Ok(gpo_opts) => {
+                // A startup script runs without parameters: every param needs a value.
+                let ps_opts = PsOptions {
+                    allow_open_params: false,
+                    ..*opts
+                };
+                let scripts = powershell::render_scripts(plan, &ps_opts);
+                let why = match &scripts {
+                    Ok(_) => String::new(),
+                    Err(e) => e
+                        .iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                };
+                let startup = match &scripts {
+                    Ok(a) => crate::render::gpo::StartupScripts::Scripts(a),
+                    Err(_) => crate::render::gpo::StartupScripts::Unavailable(&why),
+                };
+                match crate::render::gpo::render(plan, startup, &gpo_opts) {
+                    Ok(a) => {
+                        if scripts.is_err() {
+                            eprintln!(
+                                "warning: gpo/ has no startup script (see gpo/README.md): {why}"
+                            );
+                        }
+                        out.extend(a)
+                    }
+                    Err(d) if explicit => errors.extend(d.iter().map(diagnostic_error)),
+                    Err(d) => skipped("gpo", &d),
+                }
+            }
+        }
+    }
     if errors.is_empty() {
         Ok(out)
     } else {
@@ -278,11 +348,15 @@ pub fn run(args: BuildArgs) -> Exit {
             return Exit::Findings;
         }
     };
-    for f in artifacts.files.values().filter(|f| f.holds_secret) {
-        eprintln!(
-            "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
-            f.path
-        );
+    for p in crate::render::intune::packages(&plan) {
+        if p.run_as == crate::render::intune::RunAs::User
+            && artifacts.files.contains_key(&p.detect_path())
+        {
+            eprintln!(
+                "note: {}/ runs as the signed-in user (runAsAccount user), not SYSTEM",
+                p.folder
+            );
+        }
     }
     // Sign and manifest stages: last, once every file is in `artifacts`.
     if signer.is_some() {
@@ -308,6 +382,14 @@ pub fn run(args: BuildArgs) -> Exit {
                 return super::sign::exit_for(&e);
             }
         };
+    progress.suspend(|| {
+        for f in artifacts.files.values().filter(|f| f.holds_secret) {
+            eprintln!(
+                "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
+                f.path
+            );
+        }
+    });
     if let Some(s) = &signer {
         progress.suspend(|| {
             println!(

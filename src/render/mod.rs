@@ -3,6 +3,8 @@
 //! them. Renderers never touch the file system.
 
 pub mod escape;
+pub mod gpo;
+pub mod intune;
 pub mod powershell;
 pub mod reg;
 

@@ -323,7 +323,8 @@ pub fn sign_artifacts_with(
 }
 
 /// The sign and manifest stages of `fixgen build`, in order: Authenticode-sign every PowerShell
-/// file (when `signer` is given), then add `manifest.json`, `SHA256SUMS` and (when signing)
+/// file (when `signer` is given), the Intune payloads ([`crate::render::intune::add_payloads`]:
+/// base64 of the signed scripts), then add `manifest.json`, `SHA256SUMS` and (when signing)
 /// `SHA256SUMS.p7s`. Call it last, after every other file (REVIEW.md included) is in
 /// `artifacts`, and hand the result to the bundle writer. Returns how many files were
 /// Authenticode-signed.
@@ -346,6 +347,13 @@ pub fn finalize_bundle_with(
         Some(s) => sign_artifacts_with(artifacts, s, on_signed)?,
         None => 0,
     };
+    // Intune payloads carry the base64 of the scripts as signed: after signing, before hashing.
+    crate::render::intune::add_payloads(artifacts, plan, signer.is_some()).map_err(|e| {
+        SignError::Script {
+            path: crate::render::intune::DIR.to_string(),
+            message: e.to_string(),
+        }
+    })?;
     manifest::add_manifest(artifacts, plan, signer)?;
     Ok(signed)
 }
