@@ -1,13 +1,16 @@
-//! Every limit of `src/limits.rs` through the binary: over the limit is a located error and
-//! nothing is built; at the limit is accepted. File size, YAML depth, aliases and alias
-//! expansion are tested in `tests/bad_corpus.rs` (`limits_are_enforced_and_located`).
+//! Limits of `src/limits.rs` through the binary: at the limit is accepted, over it is a located
+//! error and nothing is built. `tests/bad_corpus.rs` (`limits_are_enforced_and_located`,
+//! `limits_have_located_errors`) covers file size, YAML depth, aliases, alias expansion, steps
+//! and params over the limit, the title, registry string data and an implicit bundle of too
+//! many recipes; this file covers the rest.
 
 mod common;
 
 use std::path::Path;
 
 use fixgen::limits::{
-    MAX_FILE_BYTES, MAX_RECIPES, MAX_REG_FILE_BYTES, MAX_STEPS, MAX_TEXT_CHARS, MAX_TITLE_CHARS,
+    MAX_DISPLAY_NAME, MAX_FILE_BYTES, MAX_PARAMS, MAX_RECIPES, MAX_REG_FILE_BYTES, MAX_REG_TEXT,
+    MAX_STEPS, MAX_TEXT, MAX_TITLE,
 };
 
 const STEP: &str = "  - registry:\n      key: HKLM\\SYSTEM\\CurrentControlSet\\Services\\FixgenTest\n      name: V{i}\n      value: { dword: 1 }\n";
@@ -66,24 +69,40 @@ fn build_writes_nothing(path: &Path) {
 }
 
 #[test]
-fn text_length() {
+fn free_text_length() {
     let t = tempfile::tempdir().unwrap();
+    // At every text limit at once: accepted.
     let ok = t.path().join("long-ok.yaml");
-    std::fs::write(&ok, recipe("long-ok", "t", &"s".repeat(MAX_TEXT_CHARS), 1)).unwrap();
+    let mut text = recipe("long-ok", &"t".repeat(MAX_TITLE), &"s".repeat(MAX_TEXT), 1);
+    text.push_str(&format!(
+        "  - registry:\n      key: HKLM\\SYSTEM\\CurrentControlSet\\Services\\FixgenTest\n      name: long\n      value: {{ string: {} }}\n",
+        "r".repeat(MAX_REG_TEXT)
+    ));
+    text.push_str(&format!(
+        "  - firewall:\n      id: fixgen-long\n      display_name: {}\n      description: {}\n      direction: inbound\n      protocol: tcp\n      local_ports: [443]\n      action: allow\n",
+        "d".repeat(MAX_DISPLAY_NAME),
+        "e".repeat(MAX_TEXT)
+    ));
+    std::fs::write(&ok, &text).unwrap();
     let (code, errors) = check(&ok);
     assert_eq!((code, errors.len()), (Some(0), 0), "{errors:?}");
 
+    // One character more in the summary (multi-byte: characters count, not bytes) and in the
+    // firewall display name.
     let dir = t.path().join("bad");
     std::fs::create_dir(&dir).unwrap();
     let bad = dir.join("long.yaml");
-    // Multi-byte characters: the limit counts characters, not bytes.
-    let text = "é".repeat(MAX_TEXT_CHARS + 1);
-    std::fs::write(&bad, recipe("long", "t", &text, 1)).unwrap();
+    let mut text = recipe("long", "t", &"\u{e9}".repeat(MAX_TEXT + 1), 1);
+    text.push_str(&format!(
+        "  - firewall:\n      id: fixgen-long\n      display_name: {}\n      direction: inbound\n      protocol: tcp\n      local_ports: [443]\n      action: allow\n",
+        "d".repeat(MAX_DISPLAY_NAME + 1),
+    ));
+    std::fs::write(&bad, text).unwrap();
     let (code, errors) = check(&bad);
     assert_eq!(code, Some(1));
-    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors.len(), 2, "{errors:?}");
     let d = &errors[0];
-    assert_eq!(d["code"], "text-too-long");
+    assert_eq!(d["code"], "limit-text");
     assert_eq!(d["field"], "summary");
     assert_eq!(
         (d["line"].as_u64(), d["column"].as_u64()),
@@ -91,48 +110,43 @@ fn text_length() {
     );
     let msg = d["message"].as_str().unwrap();
     assert!(
-        msg.contains(&format!("{} characters", MAX_TEXT_CHARS + 1)),
+        msg.contains(&format!("{} characters", MAX_TEXT + 1)),
         "{msg}"
     );
-    assert!(msg.contains(&MAX_TEXT_CHARS.to_string()), "{msg}");
-    assert!(!msg.contains("éé"), "the message must not echo the text");
+    assert!(
+        !msg.contains("\u{e9}\u{e9}"),
+        "the message must not echo the text"
+    );
+    let d = &errors[1];
+    assert_eq!(d["code"], "limit-text");
+    assert_eq!(d["field"], "steps[1].firewall.display_name");
+    assert!(d["message"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("at most {MAX_DISPLAY_NAME}")));
     build_writes_nothing(&dir);
 }
 
 #[test]
-fn title_length() {
-    let t = tempfile::tempdir().unwrap();
-    let ok = t.path().join("title-ok.yaml");
-    std::fs::write(
-        &ok,
-        recipe("title-ok", &"t".repeat(MAX_TITLE_CHARS), "s", 1),
-    )
-    .unwrap();
-    assert_eq!(check(&ok).0, Some(0));
-    let dir = t.path().join("bad");
-    std::fs::create_dir(&dir).unwrap();
-    let bad = dir.join("title.yaml");
-    std::fs::write(
-        &bad,
-        recipe("title", &"t".repeat(MAX_TITLE_CHARS + 1), "s", 1),
-    )
-    .unwrap();
-    let (code, errors) = check(&bad);
-    assert_eq!(code, Some(1));
-    assert_eq!(errors.len(), 1, "{errors:?}");
-    assert_eq!(errors[0]["code"], "title-too-long");
-    assert_eq!(errors[0]["field"], "title");
-    assert_eq!(errors[0]["line"], 2);
-    build_writes_nothing(&dir);
-}
-
-#[test]
-fn steps_per_recipe() {
+fn steps_and_params_at_the_limit() {
     let t = tempfile::tempdir().unwrap();
     let ok = t.path().join("many-ok.yaml");
-    std::fs::write(&ok, recipe("many-ok", "t", "s", MAX_STEPS)).unwrap();
+    let mut text = recipe("many-ok", "t", "s", MAX_STEPS);
+    // Each param is used (an unused param is a finding of its own).
+    let mut params = String::from("params:\n");
+    for i in 0..MAX_PARAMS {
+        params.push_str(&format!("  P{i}: {{ type: int, default: {i} }}\n"));
+        text = text.replacen(
+            "value: { dword: 1 }",
+            &format!("value: {{ dword: {{ param: P{i} }} }}"),
+            1,
+        );
+    }
+    let text = text.replacen("steps:\n", &format!("{params}steps:\n"), 1);
+    std::fs::write(&ok, &text).unwrap();
     let (code, errors) = check(&ok);
     assert_eq!((code, errors.len()), (Some(0), 0), "{errors:?}");
+
     let dir = t.path().join("bad");
     std::fs::create_dir(&dir).unwrap();
     let bad = dir.join("many.yaml");
@@ -140,24 +154,15 @@ fn steps_per_recipe() {
     let (code, errors) = check(&bad);
     assert_eq!(code, Some(1));
     assert_eq!(errors.len(), 1, "{errors:?}");
-    let d = &errors[0];
-    assert_eq!(d["code"], "too-many-steps");
-    assert_eq!(d["field"], "steps");
-    assert_eq!(
-        (d["line"].as_u64(), d["column"].as_u64()),
-        (Some(5), Some(3))
-    );
-    assert!(d["message"].as_str().unwrap().contains(&format!(
-        "{} steps; the limit is {MAX_STEPS}",
-        MAX_STEPS + 1
-    )));
+    assert_eq!(errors[0]["code"], "limit-steps");
+    assert_eq!(errors[0]["field"], "steps");
     build_writes_nothing(&dir);
 }
 
 #[test]
 fn recipes_per_bundle() {
     let t = tempfile::tempdir().unwrap();
-    let write = |dir: &Path, n: usize, with_manifest: bool| {
+    let write = |dir: &Path, n: usize| {
         std::fs::create_dir(dir).unwrap();
         let mut ids = Vec::new();
         for i in 0..n {
@@ -165,44 +170,40 @@ fn recipes_per_bundle() {
             std::fs::write(dir.join(format!("{id}.yaml")), recipe(&id, "t", "s", 1)).unwrap();
             ids.push(id);
         }
-        if with_manifest {
-            std::fs::write(
-                dir.join("bundle.yaml"),
-                format!(
-                    "name: Many\ntitle: t\nversion: 1.0.0\ndescription: d\npublisher: p\nrecipes: [{}]\n",
-                    ids.join(", ")
-                ),
-            )
-            .unwrap();
-        }
+        std::fs::write(
+            dir.join("bundle.yaml"),
+            format!(
+                "name: Many\ntitle: t\nversion: 1.0.0\ndescription: d\npublisher: p\nrecipes:\n{}",
+                ids.iter().map(|i| format!("  - {i}\n")).collect::<String>()
+            ),
+        )
+        .unwrap();
     };
-    // At the limit: accepted (implicit bundle; registry value names differ per step only, so
-    // every recipe writes the same value: allowed across recipes).
+    // A bundle.yaml listing as many recipes as allowed: accepted.
     let ok = t.path().join("ok");
-    write(&ok, MAX_RECIPES, false);
+    write(&ok, MAX_RECIPES);
     let (code, errors) = check(&ok);
     assert_eq!((code, errors.len()), (Some(0), 0), "{errors:?}");
 
-    for (name, manifest) in [("implicit", false), ("bundle", true)] {
-        let bad = t.path().join(name);
-        write(&bad, MAX_RECIPES + 1, manifest);
-        let (code, errors) = check(&bad);
-        assert_eq!(code, Some(1));
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        let d = &errors[0];
-        assert_eq!(d["code"], "too-many-recipes");
-        let file = d["file"].as_str().unwrap();
-        if manifest {
-            assert!(file.ends_with("bundle.yaml"), "{file}");
-        } else {
-            assert!(file.ends_with("r-0000.yaml"), "{file}");
-        }
-        assert!(d["message"].as_str().unwrap().contains(&format!(
-            "{} recipes; the limit is {MAX_RECIPES}",
-            MAX_RECIPES + 1
-        )));
-        build_writes_nothing(&bad);
-    }
+    // One more: located at the first entry over the limit in bundle.yaml.
+    let bad = t.path().join("bad");
+    write(&bad, MAX_RECIPES + 1);
+    let (code, errors) = check(&bad);
+    assert_eq!(code, Some(1));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let d = &errors[0];
+    assert_eq!(d["code"], "limit-recipes");
+    assert!(d["file"].as_str().unwrap().ends_with("bundle.yaml"), "{d}");
+    assert_eq!(d["field"], format!("recipes[{MAX_RECIPES}]"));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(7 + MAX_RECIPES as u64), Some(5))
+    );
+    assert!(d["message"].as_str().unwrap().contains(&format!(
+        "lists {} recipes; a bundle holds at most {MAX_RECIPES}",
+        MAX_RECIPES + 1
+    )));
+    build_writes_nothing(&bad);
 }
 
 #[test]

@@ -409,38 +409,12 @@ pub fn parse_source<T: serde::de::DeserializeOwned>(
         );
         return failed(diags);
     }
-    let limits = crate::limits::check_document(
-        &value,
-        &doc.index,
-        &src.path,
-        matches!(kind, de::DocKind::Recipe),
-    );
-    let mut outcome = de::deserialize(value, kind, &src.path, &doc.index);
-    outcome.diagnostics.extend(limits);
-    outcome
+    de::deserialize(value, kind, &src.path, &doc.index)
 }
 
 /// Parse every source: `bundle.yaml` as the manifest, everything else as a recipe.
 pub fn parse(sources: &[SourceFile]) -> Parsed {
     let mut out = Parsed::default();
-    let recipes = sources
-        .iter()
-        .filter(|s| !is_manifest_path(&s.path))
-        .count();
-    if recipes > crate::limits::MAX_RECIPES {
-        // Refuse before parsing any recipe: the limit bounds the work of a run.
-        let at = sources
-            .iter()
-            .find(|s| is_manifest_path(&s.path))
-            .or(sources.first())
-            .map(|s| s.path.clone())
-            .unwrap_or_default();
-        out.has_manifest = sources.iter().any(|s| is_manifest_path(&s.path));
-        out.failed = sources.to_vec();
-        out.diagnostics
-            .push(crate::limits::too_many_recipes(&at, recipes));
-        return out;
-    }
     for src in sources {
         if is_manifest_path(&src.path) {
             out.has_manifest = true;
