@@ -319,3 +319,63 @@ fn detached_signature_is_accepted_by_openssl_cms() {
         assert!(fixgen::sign::verify_detached(b"changed\n", &p7s, &opts(&p.ca)).is_err());
     }
 }
+
+#[test]
+fn rfc3161_timestamps_from_a_local_tsa_are_accepted_by_osslsigncode() {
+    let Some(p) = pki::pki() else { return };
+    let url = pki::tsa_server(p);
+    let mut s = signer_pem(&p.rsa2048.cert, &p.rsa2048.key);
+    s.set_timestamp_url(&url).unwrap();
+    let dir = pki::scratch("lib-timestamp");
+    for (name, bytes) in inputs() {
+        let signed = s.sign_script(&bytes, name).unwrap();
+        let f = dir.join(name);
+        std::fs::write(&f, &signed).unwrap();
+        if let Some(tool) = common::oracle("osslsigncode") {
+            let out = std::process::Command::new(tool)
+                .args(["verify", "-in"])
+                .arg(&f)
+                .arg("-CAfile")
+                .arg(&p.ca)
+                .arg("-TSA-CAfile")
+                .arg(&p.ca)
+                .arg("-ignore-crl")
+                .output()
+                .unwrap();
+            let t = String::from_utf8_lossy(&out.stdout).to_string();
+            assert!(
+                out.status.success(),
+                "{name}:\n{t}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                t.contains("Timestamp Server Signature verification: ok"),
+                "{name}:\n{t}"
+            );
+        }
+        let info = verify_script(&signed, &opts(&p.ca)).unwrap();
+        let ts = info.timestamp.expect("timestamp checked");
+        assert!(ts.authority.contains("tsa"), "{}", ts.authority);
+        assert_eq!(ts.trust, fixgen::sign::TrustStatus::Trusted);
+        // A timestamped signature stays valid after the signing certificate expires...
+        let later = VerifyOptions {
+            now: SystemTime::now() + std::time::Duration::from_secs(60 * 86400),
+            ..opts(&p.ca)
+        };
+        verify_script(&signed, &later).unwrap();
+        // ...and a changed script still fails.
+        let mut bad = signed.clone();
+        bad[2] ^= 0x01;
+        assert!(verify_script(&bad, &opts(&p.ca)).is_err());
+    }
+    // A TSA that does not answer gives a clear error.
+    let mut s = signer_pem(&p.rsa2048.cert, &p.rsa2048.key);
+    s.set_timestamp_url("http://127.0.0.1:9/tsa").unwrap();
+    let e = s.sign_script(&sample(), "t.ps1").unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("timestamp from http://127.0.0.1:9/tsa failed"),
+        "{e}"
+    );
+    assert!(s.set_timestamp_url("https://example.invalid/").is_err());
+}

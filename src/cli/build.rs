@@ -40,6 +40,9 @@ pub struct BuildArgs {
     /// Allow a secret param given a value to be baked into generated files.
     #[arg(long)]
     pub allow_embedded_secrets: bool,
+    /// Authenticode-sign every PowerShell file and sign SHA256SUMS (SHA256SUMS.p7s).
+    #[command(flatten)]
+    pub signing: super::sign::SigningArgs,
 }
 
 fn scalar_text(v: &serde_norway::Value) -> Option<String> {
@@ -133,6 +136,16 @@ pub fn run(args: BuildArgs) -> Exit {
             return Exit::Usage;
         }
     };
+    // Signing material is loaded and checked (EKU, validity, key matches certificate, password)
+    // before anything is rendered: a bad key fails fast and writes nothing.
+    let signer = match args.signing.load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("nothing written");
+            return super::sign::exit_for(&e);
+        }
+    };
     // Load and validate: a bundle with any error renders nothing.
     let inputs = match super::inputs(&args.paths) {
         Ok(i) => i,
@@ -183,7 +196,7 @@ pub fn run(args: BuildArgs) -> Exit {
         allow_embedded_secrets: args.allow_embedded_secrets,
         ..PsOptions::default()
     };
-    let artifacts = match render(&plan, &args.target, &opts) {
+    let mut artifacts = match render(&plan, &args.target, &opts) {
         Ok(a) => a,
         Err(errs) => {
             print_render_errors(&errs);
@@ -195,6 +208,22 @@ pub fn run(args: BuildArgs) -> Exit {
         eprintln!(
             "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
             f.path
+        );
+    }
+    // Sign and manifest stages: last, once every file is in `artifacts`.
+    let signed = match crate::sign::finalize_bundle(&mut artifacts, &plan, signer.as_ref()) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("nothing written");
+            return super::sign::exit_for(&e);
+        }
+    };
+    if let Some(s) = &signer {
+        println!(
+            "signed {signed} PowerShell files and SHA256SUMS as {} ({})",
+            s.subject(),
+            s.key_description()
         );
     }
     match crate::write::write_bundle(&args.out, &artifacts) {

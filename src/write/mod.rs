@@ -14,7 +14,8 @@ use crate::render::Artifacts;
 
 /// Marker file written at the root of every bundle folder.
 pub const MARKER: &str = ".fixgen-bundle";
-const MARKER_TEXT: &str =
+/// Content of the marker file (`fixgen verify` accepts the marker only with exactly this text).
+pub const MARKER_TEXT: &str =
     "This folder was written by fixgen. `fixgen build` replaces it as a whole; do not keep other files here.\r\n";
 
 #[derive(Debug)]
