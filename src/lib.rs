@@ -10,6 +10,7 @@ pub mod model;
 pub mod plan;
 pub mod registry;
 pub mod render;
+pub mod review;
 pub mod sign;
 pub mod validate;
 pub mod write;

@@ -43,6 +43,10 @@ pub struct BuildArgs {
     /// Authenticode-sign every PowerShell file and sign SHA256SUMS (SHA256SUMS.p7s).
     #[command(flatten)]
     pub signing: super::sign::SigningArgs,
+    /// Write nothing: build in memory and compare with the folder --out; exit 1 listing
+    /// added, removed and changed files, 0 when identical (see README "Drift check").
+    #[arg(long)]
+    pub check: bool,
 }
 
 fn scalar_text(v: &serde_norway::Value) -> Option<String> {
@@ -55,9 +59,12 @@ fn scalar_text(v: &serde_norway::Value) -> Option<String> {
 }
 
 /// `--values` file, then `--set` on top.
-fn param_values(args: &BuildArgs) -> Result<ParamValues, String> {
+pub fn param_values(
+    set: &[String],
+    values_file: Option<&std::path::Path>,
+) -> Result<ParamValues, String> {
     let mut values = ParamValues::new();
-    if let Some(file) = &args.values {
+    if let Some(file) = values_file {
         let text = std::fs::read_to_string(file)
             .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
         let map: std::collections::BTreeMap<String, serde_norway::Value> =
@@ -81,7 +88,7 @@ fn param_values(args: &BuildArgs) -> Result<ParamValues, String> {
             values.insert(k, t);
         }
     }
-    for s in &args.set {
+    for s in set {
         let (k, v) = s
             .split_once('=')
             .ok_or_else(|| format!("--set {s:?}: expected NAME=VALUE"))?;
@@ -109,8 +116,13 @@ pub fn render(
     let mut out = Artifacts::default();
     let mut errors = Vec::new();
     if all || targets.contains(&Target::Scripts) {
-        match powershell::render_scripts(plan, opts) {
-            Ok(a) => out.extend(a),
+        match powershell::render_scripts(plan, opts)
+            .and_then(|a| crate::render::undo::render_undo_scripts(plan, opts).map(|u| (a, u)))
+        {
+            Ok((a, u)) => {
+                out.extend(a);
+                out.extend(u);
+            }
             Err(e) => errors.extend(e),
         }
     }
@@ -129,7 +141,7 @@ pub fn render(
 }
 
 pub fn run(args: BuildArgs) -> Exit {
-    let values = match param_values(&args) {
+    let values = match param_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
         Err(m) => {
             eprintln!("error: {m}");
@@ -158,6 +170,7 @@ pub fn run(args: BuildArgs) -> Exit {
             diag::render_human(&report.diagnostics, &report.sources, super::stderr_color())
         );
     }
+    let diagnostics = report.diagnostics.clone();
     let bundle = match report.into_bundle() {
         Ok(b) => b,
         Err(d) => {
@@ -210,8 +223,20 @@ pub fn run(args: BuildArgs) -> Exit {
             f.path
         );
     }
-    // Sign and manifest stages: last, once every file is in `artifacts`.
-    let signed = match crate::sign::finalize_bundle(&mut artifacts, &plan, signer.as_ref()) {
+    // Sign, REVIEW.md (lists the signed bytes), then the manifest stage (lists REVIEW.md).
+    let review = crate::review::PlanReport::new(&plan, &diagnostics, &values);
+    if args.check {
+        return super::drift::check(
+            &args.out,
+            &artifacts,
+            &plan,
+            &review,
+            signer.as_ref(),
+            &args.signing,
+        );
+    }
+    let signed = match crate::review::finish_bundle(&mut artifacts, &plan, &review, signer.as_ref())
+    {
         Ok(n) => n,
         Err(e) => {
             eprintln!("error: {e}");

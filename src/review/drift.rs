@@ -1,7 +1,8 @@
 //! `fixgen build --check --out DIR`: compare a fresh in-memory build with a bundle folder.
 //!
-//! Every regular file under DIR is compared byte for byte with the fresh build (including the
-//! `.fixgen-bundle` marker the writer adds). A file only in DIR is *added*, a file only in the
+//! Every regular file under DIR is compared byte for byte with the fresh build. The writer's
+//! `.fixgen-bundle` marker must be present but its text is not compared (it carries no
+//! content of the bundle). A file only in DIR is *added*, a file only in the
 //! build is *removed* (missing from DIR), a file in both with other bytes is *changed*.
 //! Symlinks and other special files in DIR count as added (a bundle never has them).
 
@@ -36,7 +37,8 @@ fn walk(dir: &Path) -> Result<BTreeMap<String, bool>, String> {
     let mut out = BTreeMap::new();
     let mut stack: Vec<(PathBuf, String)> = vec![(dir.to_path_buf(), String::new())];
     while let Some((abs, rel)) = stack.pop() {
-        let rd = std::fs::read_dir(&abs).map_err(|e| format!("{}: cannot read: {e}", abs.display()))?;
+        let rd =
+            std::fs::read_dir(&abs).map_err(|e| format!("{}: cannot read: {e}", abs.display()))?;
         for entry in rd {
             let entry = entry.map_err(|e| format!("{}: cannot read: {e}", abs.display()))?;
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -58,24 +60,21 @@ fn walk(dir: &Path) -> Result<BTreeMap<String, bool>, String> {
     Ok(out)
 }
 
-/// Compare `expected` (a fresh build, `extra` files such as the writer's marker on top) with
-/// the folder `dir`. An error means DIR could not be read (exit code 2).
-pub fn compare(
-    dir: &Path,
-    expected: &Artifacts,
-    extra: &[(&str, &[u8])],
-) -> Result<Drift, String> {
+/// Compare `expected` (a fresh build) with the folder `dir`; `presence_only` names files that
+/// must exist but whose bytes are not compared (the writer's marker). An error means DIR could
+/// not be read (exit code 2).
+pub fn compare(dir: &Path, expected: &Artifacts, presence_only: &[&str]) -> Result<Drift, String> {
     let meta = std::fs::metadata(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     if !meta.is_dir() {
         return Err(format!("{}: not a folder", dir.display()));
     }
-    let mut want: BTreeMap<&str, &[u8]> = expected
+    let mut want: BTreeMap<&str, Option<&[u8]>> = expected
         .files
         .values()
-        .map(|f| (f.path.as_str(), f.bytes.as_slice()))
+        .map(|f| (f.path.as_str(), Some(f.bytes.as_slice())))
         .collect();
-    for (p, b) in extra {
-        want.insert(p, b);
+    for p in presence_only {
+        want.insert(p, None);
     }
     let present = walk(dir)?;
     let mut d = Drift::default();
@@ -83,7 +82,8 @@ pub fn compare(
         match want.get(path.as_str()) {
             None => d.added.push(path.clone()),
             Some(_) if !regular => d.changed.push(path.clone()),
-            Some(bytes) => {
+            Some(None) => d.unchanged += 1,
+            Some(Some(bytes)) => {
                 let on_disk = std::fs::read(dir.join(path))
                     .map_err(|e| format!("{}: cannot read: {e}", dir.join(path).display()))?;
                 if on_disk.as_slice() == *bytes {
@@ -118,11 +118,12 @@ mod tests {
         a.add(OutputFile::new("s/a.ps1", b"same".to_vec()));
         a.add(OutputFile::new("s/b.ps1", b"new".to_vec()));
         a.add(OutputFile::new("s/c.ps1", b"c".to_vec()));
-        let d = compare(dir.path(), &a, &[]).unwrap();
+        std::fs::write(dir.path().join(".marker"), b"any text").unwrap();
+        let d = compare(dir.path(), &a, &[".marker", ".gone"]).unwrap();
         assert_eq!(d.added, vec!["extra.txt"]);
-        assert_eq!(d.removed, vec!["s/c.ps1"]);
+        assert_eq!(d.removed, vec![".gone", "s/c.ps1"]);
         assert_eq!(d.changed, vec!["s/b.ps1"]);
-        assert_eq!(d.unchanged, 1);
+        assert_eq!(d.unchanged, 2);
         assert!(!d.is_clean());
     }
 }

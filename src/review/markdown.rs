@@ -46,10 +46,20 @@ pub fn file_rows(artifacts: &Artifacts) -> Vec<FileRow> {
         .collect()
 }
 
-/// Inline Markdown text that renders as exactly `s` (on one line).
+/// Inline Markdown text that renders as exactly `s` (on one line), in the middle of a line.
 pub fn md(s: &str) -> String {
+    md_text(s, false)
+}
+
+/// Like [`md`], for text at the start of a block (a list item): a leading `-`, `+`, `=` or
+/// `1.` is escaped too, so it cannot start a nested list or a heading underline.
+pub fn md_start(s: &str) -> String {
+    md_text(s, true)
+}
+
+fn md_text(s: &str, at_start: bool) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    let mut first = true;
+    let mut first = at_start;
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -102,7 +112,9 @@ pub fn link(url: &str) -> String {
     }
     let mut dest = String::new();
     for b in url.bytes() {
-        if b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'\\' | b'"' | b'\'' | b'`' | b'(' | b')') {
+        if b.is_ascii_graphic()
+            && !matches!(b, b'<' | b'>' | b'\\' | b'"' | b'\'' | b'`' | b'(' | b')')
+        {
             dest.push(b as char);
         } else {
             let _ = write!(dest, "%{b:02X}");
@@ -146,7 +158,9 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
     );
     o.push('\n');
     o.push_str("## Before you approve\n\n");
-    o.push_str("- Read the change table: every setting the scripts may change, with its new value.\n");
+    o.push_str(
+        "- Read the change table: every setting the scripts may change, with its new value.\n",
+    );
     o.push_str("- Each script reads the current state first and changes only what differs; a second run changes nothing.\n");
     o.push_str("- Run a script with `-WhatIf` on a test machine first: it logs what it would change and changes nothing.\n");
     o.push_str("- Exit codes: 0 compliant or fixed, 3010 fixed but a restart is needed, 1 failed. No script restarts the machine.\n");
@@ -181,7 +195,7 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
         o.push_str("## User-context recipes\n\n");
         o.push_str("These run as the signed-in user and change only that user's settings. Deploy them in the user context (Intune: \"Run this script using the logged-on credentials\"); run as SYSTEM they change SYSTEM's own profile instead.\n\n");
         for r in &users {
-            let _ = writeln!(o, "- {}: {}", md(&r.id), md(&r.title));
+            let _ = writeln!(o, "- {}: {}", md_start(&r.id), md(&r.title));
         }
         o.push('\n');
     }
@@ -222,14 +236,14 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
         }
         o.push_str("- Reads:\n");
         for rd in &r.reads {
-            let _ = writeln!(o, "  - {}", md(rd));
+            let _ = writeln!(o, "  - {}", md_start(rd));
         }
         o.push_str("- Changes:\n");
         for c in &r.changes {
             let _ = writeln!(
                 o,
                 "  - {}: {} = {}",
-                md(&c.target),
+                md_start(&c.target),
                 md(&c.setting),
                 md(&c.new_value)
             );
@@ -354,4 +368,25 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
     o.push('\n');
     o.push_str("Check them with `sha256sum -c SHA256SUMS` (in the bundle folder) or `fixgen verify <folder>`.\n");
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_text_cannot_inject_html_links_or_structure() {
+        assert_eq!(md("<script>&"), "&lt;script&gt;&amp;");
+        assert_eq!(md("a|b [x](y) *z* `c`"), "a\\|b \\[x\\](y) \\*z\\* \\`c\\`");
+        assert_eq!(md("line\nbreak"), "line break");
+        assert_eq!(md("1.0.0"), "1.0.0");
+        assert_eq!(md_start("1. item"), "1\\. item");
+        assert_eq!(md_start("- item"), "\\- item");
+        assert_eq!(md("\u{1b}[31m"), "&#x1b;\\[31m");
+        assert_eq!(link("javascript:alert(1)"), "javascript:alert(1)");
+        assert_eq!(
+            link("https://e.com/a b)c"),
+            "[https://e.com/a b)c](<https://e.com/a%20b%29c>)"
+        );
+    }
 }

@@ -257,7 +257,12 @@ fn reg_value_text(rp: &RecipePlan, v: &RegValue) -> String {
 }
 
 /// Reads, changes and the undo note of one step.
-fn step_rows(rp: &RecipePlan, step: &Step, reads: &mut Vec<String>, rows: &mut Vec<(String, String, String)>) {
+fn step_rows(
+    rp: &RecipePlan,
+    step: &Step,
+    reads: &mut Vec<String>,
+    rows: &mut Vec<(String, String, String)>,
+) {
     let mut row = |t: &str, s: &str, v: String| rows.push((t.to_string(), s.to_string(), v));
     match step {
         Step::Registry(r) => {
@@ -269,7 +274,9 @@ fn step_rows(rp: &RecipePlan, step: &Step, reads: &mut Vec<String>, rows: &mut V
             } else {
                 r.name.clone()
             };
-            reads.push(format!("registry value {key}\\{name}: kind and data, or absence"));
+            reads.push(format!(
+                "registry value {key}\\{name}: kind and data, or absence"
+            ));
             match (r.ensure, &r.value) {
                 (Ensure::Absent, _) => row(&key, &name, "deleted (value removed)".into()),
                 (Ensure::Present, Some(v)) => row(&key, &name, reg_value_text(rp, v)),
@@ -278,7 +285,15 @@ fn step_rows(rp: &RecipePlan, step: &Step, reads: &mut Vec<String>, rows: &mut V
         }
         Step::Service(s) => {
             let t = format!("service {}", s.name);
-            reads.push(format!("service {}: startup type and status", s.name));
+            reads.push(format!(
+                "service {}: {}",
+                s.name,
+                if s.startup.is_some() {
+                    "startup type and status"
+                } else {
+                    "status"
+                }
+            ));
             if let Some(st) = s.startup {
                 row(&t, "startup type", startup_str(st).into());
             }
@@ -300,7 +315,8 @@ fn step_rows(rp: &RecipePlan, step: &Step, reads: &mut Vec<String>, rows: &mut V
                 "firewall rule {} (by its Name) and its port filter",
                 f.id
             ));
-            row(&t, "rule", format!("present in group fixgen, enabled: {:?}", f.display_name));
+            row(&t, "rule", "present, enabled, group fixgen".into());
+            row(&t, "display name", f.display_name.clone());
             row(
                 &t,
                 "direction, action",
@@ -337,20 +353,36 @@ fn step_rows(rp: &RecipePlan, step: &Step, reads: &mut Vec<String>, rows: &mut V
         }
         Step::Vpn(v) => {
             let name = val_text(rp, &v.name, |x| x.clone());
-            let scope = if v.all_users { "all users" } else { "current user" };
+            let scope = if v.all_users {
+                "all users"
+            } else {
+                "current user"
+            };
             let t = format!("VPN connection {name} ({scope})");
             reads.push(format!(
                 "VPN connection {name} in the {scope} phonebook: tunnel type, authentication, encryption, options (the pre-shared key cannot be read back)"
             ));
             if v.recreate {
-                row(&t, "connection", "removed and added again (saved credentials are lost)".into());
+                row(
+                    &t,
+                    "connection",
+                    "removed and added again (saved credentials are lost)".into(),
+                );
             } else {
-                row(&t, "connection", "corrected in place; created when missing".into());
+                row(
+                    &t,
+                    "connection",
+                    "corrected in place; created when missing".into(),
+                );
             }
             if let Some(s) = &v.server {
                 row(&t, "server address", val_text(rp, s, |x| x.clone()));
             }
-            row(&t, "tunnel type", format!("{:?}", v.tunnel).replace("L2tp", "L2TP"));
+            row(
+                &t,
+                "tunnel type",
+                format!("{:?}", v.tunnel).replace("L2tp", "L2TP"),
+            );
             if !v.authentication.is_empty() {
                 let mut a = v.authentication.clone();
                 a.sort();
@@ -400,7 +432,8 @@ fn step_rows(rp: &RecipePlan, step: &Step, reads: &mut Vec<String>, rows: &mut V
             }
         }
         Step::WindowsUpdate(w) => {
-            reads.push("Windows Update Agent: applicable software updates not yet installed".into());
+            reads
+                .push("Windows Update Agent: applicable software updates not yet installed".into());
             match w.action {
                 UpdateAction::Scan => row(
                     "Windows Update",
@@ -417,13 +450,14 @@ fn step_rows(rp: &RecipePlan, step: &Step, reads: &mut Vec<String>, rows: &mut V
     }
 }
 
-fn undo_text(rp: &RecipePlan) -> String {
+fn undo_text(bundle: &str, rp: &RecipePlan) -> String {
     let r = &rp.recipe;
     let installs = r
         .steps
         .iter()
         .any(|s| matches!(s, Step::WindowsUpdate(w) if w.action == UpdateAction::Install));
-    let only_updates = !r.steps.is_empty() && r.steps.iter().all(|s| matches!(s, Step::WindowsUpdate(_)));
+    let only_updates =
+        !r.steps.is_empty() && r.steps.iter().all(|s| matches!(s, Step::WindowsUpdate(_)));
     let has_vpn = r.steps.iter().any(|s| matches!(s, Step::Vpn(_)));
     let mut t = if only_updates && !installs {
         "Nothing to undo: this recipe only reports pending updates.".to_string()
@@ -431,7 +465,7 @@ fn undo_text(rp: &RecipePlan) -> String {
         "Cannot be undone: installed Windows updates are not rolled back by fixgen (uninstall them through Windows Update history if needed).".to_string()
     } else {
         format!(
-            "scripts/Undo-{}.ps1 (or Undo-<Bundle> -Recipe {}) restores the state saved before the first change, from the newest backup in %ProgramData%\\fixgen\\backup\\{}\\.",
+            "scripts/Undo-{}.ps1 (or Undo-{bundle} -Recipe {} in the module) restores the state saved before the first change, from the newest backup in %ProgramData%\\fixgen\\backup\\{}\\.",
             r.id, r.id, r.id
         )
     };
@@ -502,7 +536,7 @@ impl PlanReport {
                 references: r.references.clone(),
                 reads,
                 changes,
-                undo: undo_text(rp),
+                undo: undo_text(&plan.bundle.name, rp),
                 open_params: rp.open_params().map(|(n, _)| n.to_string()).collect(),
             });
         }
@@ -582,7 +616,10 @@ impl PlanReport {
 
     /// Recipes run in a user context.
     pub fn user_context_recipes(&self) -> Vec<&RecipeReport> {
-        self.recipes.iter().filter(|r| r.context == "user").collect()
+        self.recipes
+            .iter()
+            .filter(|r| r.context == "user")
+            .collect()
     }
 }
 
@@ -600,16 +637,19 @@ pub fn add_review(artifacts: &mut crate::render::Artifacts, report: &PlanReport)
 
 /// The last stages of `fixgen build`, in order: Authenticode-sign every PowerShell file (with a
 /// signer), write `REVIEW.md` (so it lists the final, signed bytes), then `manifest.json`,
-/// `SHA256SUMS` and `SHA256SUMS.p7s` (so they list REVIEW.md too).
+/// `SHA256SUMS` and `SHA256SUMS.p7s` (so they list REVIEW.md too). Returns how many files
+/// were Authenticode-signed.
 pub fn finish_bundle(
     artifacts: &mut crate::render::Artifacts,
     plan: &Plan,
     report: &PlanReport,
     signer: Option<&crate::sign::Signer>,
-) -> Result<(), crate::sign::SignError> {
-    if let Some(s) = signer {
-        crate::sign::sign_artifacts(artifacts, s)?;
-    }
+) -> Result<usize, crate::sign::SignError> {
+    let signed = match signer {
+        Some(s) => crate::sign::sign_artifacts(artifacts, s)?,
+        None => 0,
+    };
     add_review(artifacts, report);
-    crate::sign::manifest::add_manifest(artifacts, plan, signer)
+    crate::sign::manifest::add_manifest(artifacts, plan, signer)?;
+    Ok(signed)
 }

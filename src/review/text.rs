@@ -53,7 +53,12 @@ pub fn table(header: &[&str], rows: &[Vec<String>], indent: &str) -> String {
 pub fn render(r: &PlanReport) -> String {
     let mut o = String::new();
     let b = &r.bundle;
-    let _ = writeln!(o, "Plan for bundle {} {}", clean(&b.name), clean(&b.version));
+    let _ = writeln!(
+        o,
+        "Plan for bundle {} {}",
+        clean(&b.name),
+        clean(&b.version)
+    );
     let _ = writeln!(o, "  {}", clean(&b.title));
     if let Some(t) = &b.source_title {
         let _ = write!(o, "  Source: {}", clean(t));
@@ -90,7 +95,14 @@ pub fn render(r: &PlanReport) -> String {
         })
         .collect();
     o.push_str(&table(
-        &["RECIPE", "TARGET", "SETTING", "NEW VALUE", "CONTEXT", "REBOOT"],
+        &[
+            "RECIPE",
+            "TARGET",
+            "SETTING",
+            "NEW VALUE",
+            "CONTEXT",
+            "REBOOT",
+        ],
         &rows,
         "  ",
     ));
@@ -104,7 +116,9 @@ pub fn render(r: &PlanReport) -> String {
         }
         let mut ctx = format!("context {}, reboot {}", rec.context, rec.reboot);
         if rec.context == "user" {
-            ctx.push_str(" (USER CONTEXT: runs as the signed-in user, changes only that user's settings)");
+            ctx.push_str(
+                " (USER CONTEXT: runs as the signed-in user, changes only that user's settings)",
+            );
         }
         let _ = writeln!(o, "     {ctx}");
         let _ = writeln!(
@@ -119,7 +133,11 @@ pub fn render(r: &PlanReport) -> String {
         }
         let _ = writeln!(o, "     undo: {}", clean(&rec.undo));
         if !rec.open_params.is_empty() {
-            let _ = writeln!(o, "     open params: {}", clean(&rec.open_params.join(", ")));
+            let _ = writeln!(
+                o,
+                "     open params: {}",
+                clean(&rec.open_params.join(", "))
+            );
         }
     }
     o.push('\n');
@@ -168,12 +186,7 @@ pub fn render(r: &PlanReport) -> String {
                     (Some(v), s) => format!("{} ({s})", clean(v)),
                     (None, _) => "open: given at run time".to_string(),
                 };
-                vec![
-                    clean(&p.name),
-                    ty,
-                    value,
-                    clean(&p.recipes.join(", ")),
-                ]
+                vec![clean(&p.name), ty, value, clean(&p.recipes.join(", "))]
             })
             .collect();
         o.push_str(&table(&["NAME", "TYPE", "VALUE", "RECIPES"], &rows, "  "));
