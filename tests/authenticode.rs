@@ -379,3 +379,39 @@ fn rfc3161_timestamps_from_a_local_tsa_are_accepted_by_osslsigncode() {
     );
     assert!(s.set_timestamp_url("https://example.invalid/").is_err());
 }
+
+/// Exhaustive tampering: every single-character change of a signed file (content, markers,
+/// each base64 character replaced by another base64 character) and every truncation is
+/// rejected, and none makes the verifier panic. This caught unauthenticated fields (algorithm
+/// parameters, SignerInfo version, a certificate's outer signatureAlgorithm) that osslsigncode
+/// also accepts changed.
+#[test]
+fn every_single_character_change_is_rejected() {
+    let Some(p) = pki::pki() else { return };
+    let s = signer_pem(&p.rsa2048.cert, &p.rsa2048.key);
+    let signed = s.sign_script(b"Write-Output 1\r\n", "x.ps1").unwrap();
+    let o = opts(&p.ca);
+    verify_script(&signed, &o).unwrap();
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let block = signed.windows(6).position(|w| w == b"\r\n# SI").unwrap();
+    let mut accepted = Vec::new();
+    for i in 0..signed.len() {
+        let c = signed[i];
+        let alt = match B64.iter().position(|x| *x == c) {
+            Some(k) if i > block => B64[(k + 1) % 64],
+            _ => c ^ 0x01,
+        };
+        let mut m = signed.clone();
+        m[i] = alt;
+        if verify_script(&m, &o).is_ok() {
+            accepted.push((i, c as char, alt as char));
+        }
+    }
+    assert!(accepted.is_empty(), "changes accepted: {accepted:?}");
+    for cut in (1..signed.len() - 2).step_by(7) {
+        assert!(
+            verify_script(&signed[..cut], &o).is_err(),
+            "truncated at {cut}"
+        );
+    }
+}

@@ -14,11 +14,14 @@ use crate::render::Artifacts;
 /// What to render. `all` renders every target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 pub enum Target {
+    /// every target
     All,
     /// scripts/<id>.ps1 and scripts/Invoke-<Bundle>.ps1
     Scripts,
     /// module/<Bundle>/<Bundle>.psm1 and .psd1
     Module,
+    /// reg/<id>.reg and reg/<Bundle>.reg (registry values and service startup types)
+    Reg,
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +109,31 @@ fn print_render_errors(errors: &[RenderError]) {
     }
 }
 
+/// A renderer's diagnostic as a build error line.
+fn diagnostic_error(d: &diag::Diagnostic) -> RenderError {
+    let mut message = format!("{}: ", d.location());
+    if !d.field.is_empty() {
+        message.push_str(&format!("{}: ", d.field));
+    }
+    message.push_str(&d.message);
+    if let Some(h) = &d.hint {
+        message.push_str(&format!(" (hint: {h})"));
+    }
+    RenderError {
+        recipe: String::new(),
+        message,
+    }
+}
+
+/// Warn that `--target all` left a target out, and why.
+fn skipped(target: &str, diags: &[diag::Diagnostic]) {
+    eprintln!("warning: target `{target}` left out: it cannot be built with these values:");
+    for d in diags {
+        eprintln!("  {}", diagnostic_error(d).message);
+    }
+    eprintln!("  (ask for it with --target {target} to make this an error)");
+}
+
 /// Render the requested targets into memory.
 pub fn render(
     plan: &crate::plan::Plan,
@@ -130,6 +158,17 @@ pub fn render(
         match powershell::render_module(plan, opts) {
             Ok(a) => out.extend(a),
             Err(e) => errors.extend(e),
+        }
+    }
+    // Targets that cannot take parameters: asked for by name, a problem is an error; under
+    // `all`, the target is left out as a whole (never half-written) with a warning.
+    if all || targets.contains(&Target::Reg) {
+        match crate::render::reg::render(plan) {
+            Ok(a) => out.extend(a),
+            Err(d) if targets.contains(&Target::Reg) => {
+                errors.extend(d.iter().map(diagnostic_error))
+            }
+            Err(d) => skipped("reg", &d),
         }
     }
     if errors.is_empty() {

@@ -4,6 +4,7 @@
 
 pub mod escape;
 pub mod powershell;
+pub mod reg;
 pub mod undo;
 
 use std::collections::BTreeMap;

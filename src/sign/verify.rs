@@ -253,6 +253,19 @@ fn decode_signed_data(der: &[u8]) -> Result<SignedData, String> {
     Ok(sd)
 }
 
+/// Algorithm parameters must be absent or NULL (every algorithm we accept has no parameters):
+/// anything else is a malformed or altered signature.
+fn check_no_params(alg: &AlgorithmIdentifierOwned, what: &str) -> Result<(), String> {
+    match &alg.parameters {
+        None => Ok(()),
+        Some(p) if der::Tagged::tag(p) == der::Tag::Null && p.value().is_empty() => Ok(()),
+        Some(_) => Err(format!(
+            "the {what} ({}) has unexpected parameters",
+            oid_name(&alg.oid)
+        )),
+    }
+}
+
 /// Hash `data` with the digest algorithm `alg` (sha256, sha384 or sha512).
 fn digest(alg: &ObjectIdentifier, data: &[u8]) -> Result<Vec<u8>, String> {
     match *alg {
@@ -287,7 +300,18 @@ fn verify_signer(
             oid_name(&si.digest_alg.oid)
         ));
     }
+    if si.version != CmsVersion::V1 {
+        return Err(format!(
+            "SignerInfo version is {}, expected 1 (issuer and serial number)",
+            si.version as u8
+        ));
+    }
     let expected_digest = digest(&si.digest_alg.oid, content)?;
+    check_no_params(&si.digest_alg, "signer's digest algorithm")?;
+    check_no_params(&si.signature_algorithm, "signature algorithm")?;
+    for a in sd.digest_algorithms.iter() {
+        check_no_params(a, "SignedData digest algorithm")?;
+    }
     if !sd
         .digest_algorithms
         .iter()
@@ -524,6 +548,11 @@ fn check_validity(cert: &Certificate, now: SystemTime) -> Result<(), String> {
 
 fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
     if child.tbs_certificate.issuer != issuer.tbs_certificate.subject {
+        return false;
+    }
+    // RFC 5280: the outer signatureAlgorithm (not covered by the signature) must equal the
+    // signed one in the TBSCertificate.
+    if child.signature_algorithm != child.tbs_certificate.signature {
         return false;
     }
     let Ok(tbs) = child.tbs_certificate.to_der() else {
