@@ -21,6 +21,19 @@ use crate::plan::{Bundle, LoadedRecipe, SourceFile};
 use crate::registry::{Hive, RegPath};
 use registry::{Finding, RegData};
 
+/// Most steps in one recipe.
+pub const MAX_STEPS: usize = 256;
+/// Most params in one recipe.
+pub const MAX_PARAMS: usize = 64;
+/// Most recipes in one bundle.
+pub const MAX_RECIPES: usize = 500;
+/// Longest title (characters); it is a one-line synopsis.
+pub const MAX_TITLE: usize = 200;
+/// Longest free text (summary, symptom, descriptions), in characters.
+pub const MAX_TEXT: usize = 10_000;
+/// Longest registry string data (characters) written from a recipe.
+pub const MAX_REG_TEXT: usize = 32_767;
+
 /// Everything a check found, plus the bundle when there is no error.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -295,6 +308,82 @@ pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
     }
     if r.steps.is_empty() {
         cx.err("no-steps", "steps", "expected at least one step".into());
+    }
+    if r.steps.len() > MAX_STEPS {
+        cx.err(
+            "limit-steps",
+            "steps",
+            format!("the recipe has {} steps; at most {MAX_STEPS} are allowed (split it into several recipes)", r.steps.len()),
+        );
+    }
+    if r.params.len() > MAX_PARAMS {
+        cx.err(
+            "limit-params",
+            "params",
+            format!(
+                "the recipe declares {} params; at most {MAX_PARAMS} are allowed",
+                r.params.len()
+            ),
+        );
+    }
+    let mut texts: Vec<(String, &str, usize)> = vec![
+        ("title".into(), r.title.as_str(), MAX_TITLE),
+        ("summary".into(), r.summary.as_str(), MAX_TEXT),
+    ];
+    if let Some(s) = &r.symptom {
+        texts.push(("symptom".into(), s, MAX_TEXT));
+    }
+    if let Some(s) = &r.source_step {
+        texts.push(("source_step".into(), s, MAX_TEXT));
+    }
+    for (name, p) in &r.params {
+        if let Some(d) = &p.description {
+            texts.push((format!("params.{name}.description"), d, MAX_TEXT));
+        }
+    }
+    for (i, step) in r.steps.iter().enumerate() {
+        if let Step::Firewall(f) = step {
+            texts.push((
+                format!("steps[{i}].firewall.display_name"),
+                &f.display_name,
+                255,
+            ));
+            if let Some(d) = &f.description {
+                texts.push((format!("steps[{i}].firewall.description"), d, MAX_TEXT));
+            }
+        }
+        if let Step::Registry(rs) = step {
+            match &rs.value {
+                Some(RegValue::String(Val::Lit(t))) => {
+                    texts.push((format!("steps[{i}].registry.value.string"), t, MAX_REG_TEXT))
+                }
+                Some(RegValue::ExpandString(Val::Lit(t))) => texts.push((
+                    format!("steps[{i}].registry.value.expand_string"),
+                    t,
+                    MAX_REG_TEXT,
+                )),
+                Some(RegValue::MultiString(items)) => {
+                    for (j, t) in items.iter().enumerate() {
+                        texts.push((
+                            format!("steps[{i}].registry.value.multi_string[{j}]"),
+                            t,
+                            MAX_REG_TEXT,
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for (field, text, max) in texts {
+        let n = text.chars().count();
+        if n > max {
+            cx.err(
+                "limit-text",
+                &field,
+                format!("the text is {n} characters long; at most {max} are allowed here"),
+            );
+        }
     }
 
     // Params: names, defaults.
@@ -915,6 +1004,17 @@ fn validate_bundle_parts(p: &Parsed) -> Vec<Diagnostic> {
                     }
                 }
             }
+        }
+    }
+    if p.manifest.is_none() && p.recipes.len() > MAX_RECIPES {
+        if let Some(r) = p.recipes.get(MAX_RECIPES) {
+            let mut cx = Ctx::new(&r.source);
+            cx.err(
+                "limit-recipes",
+                "id",
+                format!("{} recipes were given; a bundle holds at most {MAX_RECIPES} (this is number {})", p.recipes.len(), MAX_RECIPES + 1),
+            );
+            out.extend(cx.out);
         }
     }
     let Some((m, src)) = &p.manifest else {
