@@ -22,6 +22,8 @@ pub enum Target {
     Module,
     /// reg/<id>.reg and reg/<Bundle>.reg (registry values and service startup types)
     Reg,
+    /// gpo/: Preferences Registry.xml, Registry.pol, startup script with psscripts.ini, README
+    Gpo,
 }
 
 #[derive(Debug, Args)]
@@ -169,6 +171,47 @@ pub fn render(
                 errors.extend(d.iter().map(diagnostic_error))
             }
             Err(d) => skipped("reg", &d),
+        }
+    }
+    if all || targets.contains(&Target::Gpo) {
+        let explicit = targets.contains(&Target::Gpo);
+        match crate::render::gpo::GpoOptions::from_env() {
+            Err(m) => errors.push(RenderError {
+                recipe: String::new(),
+                message: m,
+            }),
+            Ok(gpo_opts) => {
+                // A startup script runs without parameters: every param needs a value.
+                let ps_opts = PsOptions {
+                    allow_open_params: false,
+                    ..*opts
+                };
+                let scripts = powershell::render_scripts(plan, &ps_opts);
+                let why = match &scripts {
+                    Ok(_) => String::new(),
+                    Err(e) => e
+                        .iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                };
+                let startup = match &scripts {
+                    Ok(a) => crate::render::gpo::StartupScripts::Scripts(a),
+                    Err(_) => crate::render::gpo::StartupScripts::Unavailable(&why),
+                };
+                match crate::render::gpo::render(plan, startup, &gpo_opts) {
+                    Ok(a) => {
+                        if scripts.is_err() {
+                            eprintln!(
+                                "warning: gpo/ has no startup script (see gpo/README.md): {why}"
+                            );
+                        }
+                        out.extend(a)
+                    }
+                    Err(d) if explicit => errors.extend(d.iter().map(diagnostic_error)),
+                    Err(d) => skipped("gpo", &d),
+                }
+            }
         }
     }
     if errors.is_empty() {

@@ -3,6 +3,7 @@
 //! them. Renderers never touch the file system.
 
 pub mod escape;
+pub mod gpo;
 pub mod powershell;
 pub mod reg;
 pub mod undo;
