@@ -225,7 +225,23 @@ fn review_md_lists_the_final_files_and_is_listed_in_the_manifest() {
     build(&out, &[]);
     let all = files(&out);
     let review = String::from_utf8(all["REVIEW.md"].clone()).expect("utf-8");
-    insta::assert_snapshot!("review_md", redact(&review));
+    // The file rows and counts change whenever another target adds files; they are checked
+    // below against the folder and sha256sum instead of the snapshot.
+    let stable: Vec<String> = redact(&review)
+        .lines()
+        .filter(|l| !l.starts_with("| `"))
+        .map(|l| match l.find(" files carry an Authenticode signature") {
+            Some(_) if l.starts_with("Every file") => {
+                let cut = l.rfind(". ").map_or(l.len(), |i| i + 1);
+                format!(
+                    "{} [n] of [m] files carry an Authenticode signature.",
+                    &l[..cut]
+                )
+            }
+            _ => l.to_string(),
+        })
+        .collect();
+    insta::assert_snapshot!("review_md", stable.join("\n"));
 
     // Every file except REVIEW.md itself, the manifest files and the writer's marker is listed,
     // with the hash sha256sum computes.
