@@ -153,9 +153,10 @@ fn assemble(parsed: Parsed, folder: Option<&str>) -> Option<Bundle> {
     }
 }
 
-/// `my-fixes_2` -> `MyFixes2`.
+/// `my-fixes_2` -> `MyFixes2`; leading digits are dropped (`2fast` -> `Fast`).
 fn pascal_from(s: &str) -> String {
-    s.split(|c: char| !c.is_ascii_alphanumeric())
+    let joined: String = s
+        .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut c = w.chars();
@@ -164,9 +165,13 @@ fn pascal_from(s: &str) -> String {
                 None => String::new(),
             }
         })
-        .collect::<String>()
-        .trim_start_matches(|c: char| c.is_ascii_digit())
-        .to_string()
+        .collect();
+    let rest = joined.trim_start_matches(|c: char| c.is_ascii_digit());
+    let mut c = rest.chars();
+    match c.next() {
+        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+        None => String::new(),
+    }
 }
 
 /// Locates findings in one source file.
@@ -1088,4 +1093,55 @@ fn validate_bundle_parts(p: &Parsed) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_bundle_has_no_findings_at_all() {
+        let b = crate::load::embedded_bundle().expect("valid");
+        assert_eq!(b.recipes.len(), 6);
+        assert_eq!(validate_bundle(&b), Vec::<Diagnostic>::new());
+        let r = check(Inputs::embedded());
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    }
+
+    #[test]
+    fn load_paths_reads_the_bundle_folder_in_manifest_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("recipes/l2tp");
+        let b = crate::load::load_paths(&[dir]).expect("valid");
+        let ids: Vec<&str> = b.recipes.iter().map(|r| r.recipe.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            b.manifest
+                .recipes
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+        );
+        assert!(b.manifest_source.path.ends_with("bundle.yaml"));
+    }
+
+    #[test]
+    fn parse_bundle_refuses_a_recipe_with_an_error() {
+        let mut sources = crate::load::embedded_sources();
+        for s in &mut sources {
+            if s.path.ends_with("nat-traversal.yaml") {
+                s.text = s.text.replace("dword: 2", "dword: 7");
+            }
+        }
+        let errs = crate::load::parse_bundle(sources).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].code, "registry-known-value");
+        assert_eq!(errs[0].field, "steps[0].registry.value.dword");
+    }
+
+    #[test]
+    fn pascal_names_for_implicit_bundles() {
+        assert_eq!(pascal_from("my-fixes_2"), "MyFixes2");
+        assert_eq!(pascal_from("2fast"), "Fast");
+        assert_eq!(pascal_from("--"), "");
+    }
 }
