@@ -24,6 +24,9 @@ pub enum Target {
     Reg,
     /// gpo/: Preferences Registry.xml, Registry.pol, startup script with psscripts.ini, README
     Gpo,
+    /// intune/<id>/ and intune/<Bundle>/: detect.ps1, remediate.ps1 and Graph payloads. Needs a
+    /// value for every param; under `all` it is left out (with a note) when one is missing.
+    Intune,
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +176,30 @@ pub fn render(
             Err(d) => skipped("reg", &d),
         }
     }
+    if targets.contains(&Target::Intune) {
+        match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
+            Ok(a) => out.extend(a),
+            Err(e) => errors.extend(e),
+        }
+    } else if all {
+        // Intune scripts take no parameters: under `all` the target is built only when every
+        // param has a value (and secrets may be embedded); otherwise say why it was left out.
+        let problems = crate::render::intune::param_problems(plan, opts.allow_embedded_secrets);
+        if problems.is_empty() {
+            match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
+                Ok(a) => out.extend(a),
+                Err(e) => errors.extend(e),
+            }
+        } else {
+            eprintln!(
+                "note: target `intune` left out: Intune scripts take no parameters, so every param needs a value at build time:"
+            );
+            for p in &problems {
+                eprintln!("  {p}");
+            }
+            eprintln!("  (ask for it with --target intune to make this an error)");
+        }
+    }
     if all || targets.contains(&Target::Gpo) {
         let explicit = targets.contains(&Target::Gpo);
         match crate::render::gpo::GpoOptions::from_env() {
@@ -299,11 +326,15 @@ pub fn run(args: BuildArgs) -> Exit {
             return Exit::Findings;
         }
     };
-    for f in artifacts.files.values().filter(|f| f.holds_secret) {
-        eprintln!(
-            "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
-            f.path
-        );
+    for p in crate::render::intune::packages(&plan) {
+        if p.run_as == crate::render::intune::RunAs::User
+            && artifacts.files.contains_key(&p.detect_path())
+        {
+            eprintln!(
+                "note: {}/ runs as the signed-in user (runAsAccount user), not SYSTEM",
+                p.folder
+            );
+        }
     }
     // Sign, REVIEW.md (lists the signed bytes), then the manifest stage (lists REVIEW.md).
     let review = crate::review::PlanReport::new(&plan, &diagnostics, &values);
@@ -326,6 +357,12 @@ pub fn run(args: BuildArgs) -> Exit {
             return super::sign::exit_for(&e);
         }
     };
+    for f in artifacts.files.values().filter(|f| f.holds_secret) {
+        eprintln!(
+            "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
+            f.path
+        );
+    }
     if let Some(s) = &signer {
         println!(
             "signed {signed} PowerShell files and SHA256SUMS as {} ({})",

@@ -4,6 +4,7 @@
 
 pub mod escape;
 pub mod gpo;
+pub mod intune;
 pub mod powershell;
 pub mod reg;
 pub mod undo;

@@ -70,6 +70,9 @@ pub struct PsOptions {
     pub allow_embedded_secrets: bool,
     /// Include the 64-bit relaunch through sysnative.
     pub relaunch: bool,
+    /// Leave secret values out (`$null`) whatever their binding: for read-only scripts
+    /// (Intune detection) that never use them, so they never hold a secret.
+    pub omit_secrets: bool,
 }
 
 impl Default for PsOptions {
@@ -78,6 +81,7 @@ impl Default for PsOptions {
             allow_open_params: true,
             allow_embedded_secrets: false,
             relaunch: true,
+            omit_secrets: false,
         }
     }
 }
@@ -229,6 +233,21 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// An open param in a field that may be left unset (`vpn.server`, `vpn.psk`): without
+    /// script parameters (Intune), an optional param without a value is `$null` ("leave as it
+    /// is"); otherwise as [`Binder::open`].
+    fn open_optional(
+        &self,
+        param: &str,
+        required: bool,
+        field: &str,
+    ) -> Result<PsLit, RenderError> {
+        if !self.opts.allow_open_params && !required {
+            return Ok(PsLit::null());
+        }
+        self.open(param, field)
+    }
+
     fn open(&self, param: &str, field: &str) -> Result<PsLit, RenderError> {
         if !self.opts.allow_open_params {
             return Err(err(
@@ -255,8 +274,11 @@ impl<'a> Binder<'a> {
                 format!("{field}: param `{param}` must be marked `secret: true`"),
             ));
         }
+        if self.opts.omit_secrets {
+            return Ok(PsLit::null());
+        }
         match self.rp.resolve(v) {
-            Resolved::Open { param, .. } => self.open(param, field),
+            Resolved::Open { param, decl } => self.open_optional(param, decl.required, field),
             Resolved::Known { value, .. } => {
                 if !self.opts.allow_embedded_secrets {
                     return Err(err(
@@ -483,7 +505,12 @@ fn step_data<'a>(b: &mut Binder<'a>, step: &'a Step) -> Result<StepData, RenderE
                 b.value(&v.name, |x: &String| PsLit::string(x), "vpn.name")?,
             ));
             let server = match &v.server {
-                Some(s) => b.value(s, |x: &String| PsLit::string(x), "vpn.server")?,
+                Some(s) => match b.rp.resolve(s) {
+                    Resolved::Open { param, decl } if !decl.secret => {
+                        b.open_optional(param, decl.required, "vpn.server")?
+                    }
+                    _ => b.value(s, |x: &String| PsLit::string(x), "vpn.server")?,
+                },
                 None => PsLit::null(),
             };
             e.push(entry("ServerAddress", server));
@@ -769,7 +796,8 @@ pub fn recipe_model(
     })
 }
 
-fn used_params(steps: &[Step]) -> std::collections::BTreeSet<String> {
+/// Names of the params the steps use.
+pub fn used_params(steps: &[Step]) -> std::collections::BTreeSet<String> {
     let mut out = std::collections::BTreeSet::new();
     let mut add = |n: Option<&str>| {
         if let Some(n) = n {

@@ -636,7 +636,7 @@ pub fn add_review(artifacts: &mut crate::render::Artifacts, report: &PlanReport)
 }
 
 /// The last stages of `fixgen build`, in order: Authenticode-sign every PowerShell file (with a
-/// signer), write `REVIEW.md` (so it lists the final, signed bytes), then `manifest.json`,
+/// signer) and add the Intune payloads ([`crate::sign::sign_stage`]), write `REVIEW.md` (so it lists the final, signed bytes), then `manifest.json`,
 /// `SHA256SUMS` and `SHA256SUMS.p7s` (so they list REVIEW.md too). Returns how many files
 /// were Authenticode-signed.
 pub fn finish_bundle(
@@ -645,10 +645,7 @@ pub fn finish_bundle(
     report: &PlanReport,
     signer: Option<&crate::sign::Signer>,
 ) -> Result<usize, crate::sign::SignError> {
-    let signed = match signer {
-        Some(s) => crate::sign::sign_artifacts(artifacts, s)?,
-        None => 0,
-    };
+    let signed = crate::sign::sign_stage(artifacts, plan, signer)?;
     add_review(artifacts, report);
     crate::sign::manifest::add_manifest(artifacts, plan, signer)?;
     Ok(signed)
