@@ -13,6 +13,7 @@ pub mod progress;
 pub mod regfile;
 pub mod registry;
 pub mod render;
+pub mod review;
 pub mod sign;
 pub mod validate;
 pub mod write;

@@ -168,6 +168,14 @@ fn every_script_parses_is_ascii_and_uses_documented_cmdlets() {
             }
         }
         assert!(t.contains("\r\nparam()\r\n"), "{path}: takes parameters");
+        // The one output line goes through the limiter, which keeps it under Intune's 2,048.
+        let outputs: Vec<_> = cmds.iter().filter(|c| c.name == "Write-Output").collect();
+        assert_eq!(outputs.len(), 1, "{path}: one Write-Output");
+        let line = t.lines().nth(outputs[0].line - 1).unwrap();
+        assert!(line.contains("(Limit-FixgenLine -Text "), "{path}: {line}");
+        let limiter = function_text(&t, "Limit-FixgenLine");
+        assert!(limiter.contains("[int]$MaxLength = 2000"), "{path}");
+        assert!(limiter.contains("IsHighSurrogate"), "{path}");
         assert!(
             t.contains("sysnative\\WindowsPowerShell\\v1.0\\powershell.exe"),
             "{path}: no 64-bit relaunch"
@@ -837,6 +845,15 @@ fn signed_build_payloads_carry_the_signed_bytes() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(!text(&o).contains(SECRET));
     assert_eq!(check_payloads(&cli, true), 8);
+    // fixgen verify accepts the whole signed bundle, payloads and README included.
+    let v = common::fixgen()
+        .arg("verify")
+        .arg(&cli)
+        .arg("--ca")
+        .arg(&pki.ca)
+        .output()
+        .unwrap();
+    assert!(v.status.success(), "{}", text(&v));
     let (ok, log) =
         pki::osslsigncode_verify(&cli.join("intune/L2tpIpsecFix/remediate.ps1"), &pki.ca)
             .expect("osslsigncode was found above");

@@ -55,6 +55,10 @@ pub struct BuildArgs {
     /// Authenticode-sign every PowerShell file and sign SHA256SUMS (SHA256SUMS.p7s).
     #[command(flatten)]
     pub signing: super::sign::SigningArgs,
+    /// Write nothing: build in memory and compare with the folder --out; exit 1 listing
+    /// added, removed and changed files, 0 when identical (see README "Drift check").
+    #[arg(long)]
+    pub check: bool,
 }
 
 fn scalar_text(v: &serde_norway::Value) -> Option<String> {
@@ -92,9 +96,12 @@ fn read_values_file(file: &std::path::Path) -> Result<String, String> {
 }
 
 /// `--values` file, then `--set` on top.
-fn param_values(args: &BuildArgs) -> Result<ParamValues, String> {
+pub fn param_values(
+    set: &[String],
+    values_file: Option<&std::path::Path>,
+) -> Result<ParamValues, String> {
     let mut values = ParamValues::new();
-    if let Some(file) = &args.values {
+    if let Some(file) = values_file {
         let text = read_values_file(file)?;
         let map: std::collections::BTreeMap<String, serde_norway::Value> =
             serde_norway::from_str(&text).map_err(|e| {
@@ -117,7 +124,7 @@ fn param_values(args: &BuildArgs) -> Result<ParamValues, String> {
             values.insert(k, t);
         }
     }
-    for s in &args.set {
+    for s in set {
         let (k, v) = s
             .split_once('=')
             .ok_or_else(|| format!("--set {s:?}: expected NAME=VALUE"))?;
@@ -170,8 +177,13 @@ pub fn render(
     let mut out = Artifacts::default();
     let mut errors = Vec::new();
     if all || targets.contains(&Target::Scripts) {
-        match powershell::render_scripts(plan, opts) {
-            Ok(a) => out.extend(a),
+        match powershell::render_scripts(plan, opts)
+            .and_then(|a| crate::render::undo::render_undo_scripts(plan, opts).map(|u| (a, u)))
+        {
+            Ok((a, u)) => {
+                out.extend(a);
+                out.extend(u);
+            }
             Err(e) => errors.extend(e),
         }
     }
@@ -266,7 +278,7 @@ pub fn render(
 }
 
 pub fn run(args: BuildArgs) -> Exit {
-    let values = match param_values(&args) {
+    let values = match param_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
         Err(m) => {
             eprintln!("error: {m}");
@@ -275,8 +287,12 @@ pub fn run(args: BuildArgs) -> Exit {
     };
     // Progress bar on a terminal once the build has taken a second (hidden otherwise).
     let progress = crate::progress::Progress::new(0, "checking");
-    // A non-bundle --out is refused before any work (the writer checks again at the end).
-    if let Err(e) = crate::write::check_out(&args.out, args.force) {
+    // A non-bundle --out is refused before any work (the writer checks again at the end);
+    // --check writes nothing.
+    if let Err(e) = (!args.check)
+        .then(|| crate::write::check_out(&args.out, args.force))
+        .unwrap_or(Ok(()))
+    {
         eprintln!("error: {e}");
         return Exit::Usage;
     }
@@ -302,6 +318,7 @@ pub fn run(args: BuildArgs) -> Exit {
             diag::render_human(&report.diagnostics, &report.sources, super::stderr_color())
         );
     }
+    let diagnostics = report.diagnostics.clone();
     let bundle = match report.into_bundle() {
         Ok(b) => b,
         Err(d) => {
@@ -358,7 +375,19 @@ pub fn run(args: BuildArgs) -> Exit {
             );
         }
     }
-    // Sign and manifest stages: last, once every file is in `artifacts`.
+    // Sign, REVIEW.md (lists the signed bytes), then the manifest stage (lists REVIEW.md).
+    let review = crate::review::PlanReport::new(&plan, &diagnostics, &values);
+    if args.check {
+        progress.finish();
+        return super::drift::check(
+            &args.out,
+            &artifacts,
+            &plan,
+            &review,
+            signer.as_ref(),
+            &args.signing,
+        );
+    }
     if signer.is_some() {
         progress.stage(
             artifacts
@@ -369,19 +398,22 @@ pub fn run(args: BuildArgs) -> Exit {
             "signing",
         );
     }
-    let signed =
-        match crate::sign::finalize_bundle_with(&mut artifacts, &plan, signer.as_ref(), &|| {
-            progress.inc()
-        }) {
-            Ok(n) => n,
-            Err(e) => {
-                progress.suspend(|| {
-                    eprintln!("error: {e}");
-                    eprintln!("nothing written");
-                });
-                return super::sign::exit_for(&e);
-            }
-        };
+    let signed = match crate::review::finish_bundle_with(
+        &mut artifacts,
+        &plan,
+        &review,
+        signer.as_ref(),
+        &|| progress.inc(),
+    ) {
+        Ok(n) => n,
+        Err(e) => {
+            progress.suspend(|| {
+                eprintln!("error: {e}");
+                eprintln!("nothing written");
+            });
+            return super::sign::exit_for(&e);
+        }
+    };
     progress.suspend(|| {
         for f in artifacts.files.values().filter(|f| f.holds_secret) {
             eprintln!(

@@ -333,11 +333,24 @@ pub fn finalize_bundle(
     plan: &crate::plan::Plan,
     signer: Option<&Signer>,
 ) -> Result<usize, SignError> {
-    finalize_bundle_with(artifacts, plan, signer, &|| {})
+    let signed = sign_stage(artifacts, plan, signer)?;
+    manifest::add_manifest(artifacts, plan, signer)?;
+    Ok(signed)
 }
 
-/// [`finalize_bundle`], calling `on_signed` after each Authenticode-signed file.
-pub fn finalize_bundle_with(
+/// The part of [`finalize_bundle`] before the manifest: Authenticode signing and the Intune
+/// payloads. `fixgen build` runs it, then writes REVIEW.md (which lists the final bytes), then
+/// [`manifest::add_manifest`] (see `crate::review::finish_bundle`).
+pub fn sign_stage(
+    artifacts: &mut Artifacts,
+    plan: &crate::plan::Plan,
+    signer: Option<&Signer>,
+) -> Result<usize, SignError> {
+    sign_stage_with(artifacts, plan, signer, &|| {})
+}
+
+/// [`sign_stage`], calling `on_signed` after each Authenticode-signed file (progress bar).
+pub fn sign_stage_with(
     artifacts: &mut Artifacts,
     plan: &crate::plan::Plan,
     signer: Option<&Signer>,
@@ -354,6 +367,5 @@ pub fn finalize_bundle_with(
             message: e.to_string(),
         }
     })?;
-    manifest::add_manifest(artifacts, plan, signer)?;
     Ok(signed)
 }

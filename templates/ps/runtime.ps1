@@ -260,6 +260,7 @@ function Invoke-FixgenRecipe {
     $pending = 0
     $reported = 0
     $rebootNeeded = $false
+    $backupSaved = $false
     $id = $Recipe.Id
     Write-FixgenLog -Message ('Starting ' + $id + ' (bundle ' + $Recipe.Bundle + ' ' + $Recipe.BundleVersion + ', source sha256 ' + $Recipe.SourceSha256 + ')')
     if ([System.Environment]::Is64BitOperatingSystem -and -not [System.Environment]::Is64BitProcess) {
@@ -295,6 +296,10 @@ function Invoke-FixgenRecipe {
                     $pending++
                     Write-FixgenLog -Message ($label + ': not changed (WhatIf or declined)')
                     continue
+                }
+                if (-not $backupSaved) {
+                    Save-FixgenBackup -Recipe $Recipe -Steps $Steps
+                    $backupSaved = $true
                 }
                 $result = Set-FixgenStep -Step $step
                 $changed++
