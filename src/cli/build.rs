@@ -289,10 +289,12 @@ pub fn run(args: BuildArgs) -> Exit {
     let progress = crate::progress::Progress::new(0, "checking");
     // A non-bundle --out is refused before any work (the writer checks again at the end);
     // --check writes nothing.
-    if let Err(e) = (!args.check)
-        .then(|| crate::write::check_out(&args.out, args.force))
-        .unwrap_or(Ok(()))
-    {
+    let out_ok = if args.check {
+        Ok(())
+    } else {
+        crate::write::check_out(&args.out, args.force)
+    };
+    if let Err(e) = out_ok {
         eprintln!("error: {e}");
         return Exit::Usage;
     }
