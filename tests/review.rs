@@ -184,6 +184,11 @@ fn plan_shows_set_values_and_masks_secrets() {
     assert!(t.contains("<secret: PreSharedKey>"), "{t}");
     assert!(!t.contains(SECRET), "secret value in plan output: {t}");
     assert!(t.contains("Open params: ConnectionName "), "{t}");
+    assert!(
+        t.contains("secret param PreSharedKey was given a value")
+            && t.contains("--allow-embedded-secrets"),
+        "{t}"
+    );
 }
 
 #[test]

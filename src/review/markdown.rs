@@ -291,6 +291,14 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
         o.push('\n');
     }
 
+    if !report.notes.is_empty() {
+        o.push_str("## Notes\n\n");
+        for n in &report.notes {
+            let _ = writeln!(o, "- {}", md_start(n));
+        }
+        o.push('\n');
+    }
+
     o.push_str("## Parameters\n\n");
     if report.params.is_empty() {
         o.push_str("The bundle has no parameters.\n\n");
