@@ -215,22 +215,39 @@ pub fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Length in bytes of the token starting at `off` (to the end of the word), at least one char.
+/// Length in bytes of the token starting at `off`: a quoted string, or text up to the end of
+/// the line, a flow separator (`,` `]` `}`), a comment or a key's `: `. At least one char.
 fn token_len(text: &str, off: usize) -> usize {
     let rest = &text[off..];
-    let mut len = 0;
-    for (i, c) in rest.char_indices() {
-        if c == '\n' || c == '\r' || (i > 0 && matches!(c, ',' | ']' | '}' | '#')) {
+    let line = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
+    let Some(first) = line.chars().next() else {
+        return 0;
+    };
+    if first == '"' || first == '\'' {
+        // Up to the closing quote (a doubled '' or an escaped \" does not close).
+        let mut prev = '\0';
+        for (i, c) in line.char_indices().skip(1) {
+            if c == first && !(first == '"' && prev == '\\') {
+                return i + c.len_utf8();
+            }
+            prev = c;
+        }
+        return line.len();
+    }
+    let mut end = line.len();
+    let mut it = line.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let next = it.peek().map(|(_, n)| *n);
+        let stop = i > 0
+            && (matches!(c, ',' | ']' | '}')
+                || (c == '#' && line[..i].ends_with(' '))
+                || (c == ':' && matches!(next, None | Some(' '))));
+        if stop {
+            end = i;
             break;
         }
-        len = i + c.len_utf8();
     }
-    let trimmed = rest[..len].trim_end();
-    trimmed.len().max(
-        rest.chars()
-            .next()
-            .map_or(0, |c| if c == '\n' { 0 } else { c.len_utf8() }),
-    )
+    line[..end].trim_end().len().max(first.len_utf8())
 }
 
 /// rustc-like rendering: a header, the source line and a caret under the location, the field
@@ -258,8 +275,10 @@ pub fn render_human(diags: &[Diagnostic], sources: &[SourceFile], color: bool) -
         let mut cs = CsDiag::new(sev).with_code(&d.code).with_message(&d.message);
         let mut notes = Vec::new();
         let src = ids.iter().find(|(p, _)| *p == d.file);
+        // Findings about secrets are shown without the source line, which holds the secret.
+        let secret = d.code.starts_with("secret-");
         match src {
-            Some((_, id)) if d.line > 0 => {
+            Some((_, id)) if d.line > 0 && !secret => {
                 let text = &sources[*id].text;
                 let off = byte_offset(text, d.line, d.column);
                 let len = token_len(text, off);
@@ -331,5 +350,15 @@ mod tests {
         assert_eq!(byte_offset(t, 2, 4), 7); // 'é' takes two bytes
         assert_eq!(line_col(t.as_bytes(), 7), (2, 4));
         assert_eq!(line_col(t.as_bytes(), 0), (1, 1));
+    }
+
+    #[test]
+    fn token_lengths() {
+        assert_eq!(token_len("nmae: x\n", 0), 4);
+        assert_eq!(token_len("4294967296 }\n", 0), 10);
+        assert_eq!(token_len("\"80-20\", 500]", 0), 7);
+        assert_eq!(token_len("HKLM\\A\\B # c", 0), 8);
+        assert_eq!(token_len("\n", 0), 0);
+        assert_eq!(token_len("{}", 0), 1);
     }
 }

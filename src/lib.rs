@@ -8,6 +8,7 @@ pub mod diag;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod regfile;
 pub mod registry;
 pub mod render;
 pub mod sign;

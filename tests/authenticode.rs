@@ -319,3 +319,99 @@ fn detached_signature_is_accepted_by_openssl_cms() {
         assert!(fixgen::sign::verify_detached(b"changed\n", &p7s, &opts(&p.ca)).is_err());
     }
 }
+
+#[test]
+fn rfc3161_timestamps_from_a_local_tsa_are_accepted_by_osslsigncode() {
+    let Some(p) = pki::pki() else { return };
+    let url = pki::tsa_server(p);
+    let mut s = signer_pem(&p.rsa2048.cert, &p.rsa2048.key);
+    s.set_timestamp_url(&url).unwrap();
+    let dir = pki::scratch("lib-timestamp");
+    for (name, bytes) in inputs() {
+        let signed = s.sign_script(&bytes, name).unwrap();
+        let f = dir.join(name);
+        std::fs::write(&f, &signed).unwrap();
+        if let Some(tool) = common::oracle("osslsigncode") {
+            let out = std::process::Command::new(tool)
+                .args(["verify", "-in"])
+                .arg(&f)
+                .arg("-CAfile")
+                .arg(&p.ca)
+                .arg("-TSA-CAfile")
+                .arg(&p.ca)
+                .arg("-ignore-crl")
+                .output()
+                .unwrap();
+            let t = String::from_utf8_lossy(&out.stdout).to_string();
+            assert!(
+                out.status.success(),
+                "{name}:\n{t}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                t.contains("Timestamp Server Signature verification: ok"),
+                "{name}:\n{t}"
+            );
+        }
+        let info = verify_script(&signed, &opts(&p.ca)).unwrap();
+        let ts = info.timestamp.expect("timestamp checked");
+        assert!(ts.authority.contains("tsa"), "{}", ts.authority);
+        assert_eq!(ts.trust, fixgen::sign::TrustStatus::Trusted);
+        // A timestamped signature stays valid after the signing certificate expires...
+        let later = VerifyOptions {
+            now: SystemTime::now() + std::time::Duration::from_secs(60 * 86400),
+            ..opts(&p.ca)
+        };
+        verify_script(&signed, &later).unwrap();
+        // ...and a changed script still fails.
+        let mut bad = signed.clone();
+        bad[2] ^= 0x01;
+        assert!(verify_script(&bad, &opts(&p.ca)).is_err());
+    }
+    // A TSA that does not answer gives a clear error.
+    let mut s = signer_pem(&p.rsa2048.cert, &p.rsa2048.key);
+    s.set_timestamp_url("http://127.0.0.1:9/tsa").unwrap();
+    let e = s.sign_script(&sample(), "t.ps1").unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("timestamp from http://127.0.0.1:9/tsa failed"),
+        "{e}"
+    );
+    assert!(s.set_timestamp_url("https://example.invalid/").is_err());
+}
+
+/// Exhaustive tampering: every single-character change of a signed file (content, markers,
+/// each base64 character replaced by another base64 character) and every truncation is
+/// rejected, and none makes the verifier panic. This caught unauthenticated fields (algorithm
+/// parameters, SignerInfo version, a certificate's outer signatureAlgorithm) that osslsigncode
+/// also accepts changed.
+#[test]
+fn every_single_character_change_is_rejected() {
+    let Some(p) = pki::pki() else { return };
+    let s = signer_pem(&p.rsa2048.cert, &p.rsa2048.key);
+    let signed = s.sign_script(b"Write-Output 1\r\n", "x.ps1").unwrap();
+    let o = opts(&p.ca);
+    verify_script(&signed, &o).unwrap();
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let block = signed.windows(6).position(|w| w == b"\r\n# SI").unwrap();
+    let mut accepted = Vec::new();
+    for i in 0..signed.len() {
+        let c = signed[i];
+        let alt = match B64.iter().position(|x| *x == c) {
+            Some(k) if i > block => B64[(k + 1) % 64],
+            _ => c ^ 0x01,
+        };
+        let mut m = signed.clone();
+        m[i] = alt;
+        if verify_script(&m, &o).is_ok() {
+            accepted.push((i, c as char, alt as char));
+        }
+    }
+    assert!(accepted.is_empty(), "changes accepted: {accepted:?}");
+    for cut in (1..signed.len() - 2).step_by(7) {
+        assert!(
+            verify_script(&signed[..cut], &o).is_err(),
+            "truncated at {cut}"
+        );
+    }
+}

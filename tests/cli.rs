@@ -273,3 +273,27 @@ fn implicit_bundle_from_lone_recipe_file() {
         "ok: bundle L2tp 0.0.0: 1 recipe(s) checked\n"
     );
 }
+
+#[test]
+fn secrets_in_bad_recipes_are_not_echoed() {
+    for f in ["psk-literal.yaml", "secret-default.yaml"] {
+        for format in ["human", "json"] {
+            let out = fixgen()
+                .args(["check", "--format", format])
+                .arg(root().join("tests/bad").join(f))
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1));
+            let all = [out.stdout, out.stderr].concat();
+            let text = String::from_utf8_lossy(&all);
+            assert!(
+                text.contains("secret") || text.contains("pre-shared key"),
+                "{text}"
+            );
+            assert!(
+                !text.contains("hunter2"),
+                "{f} {format}: secret echoed:\n{text}"
+            );
+        }
+    }
+}

@@ -225,3 +225,63 @@ fn detection_scripts_only_read() {
         "{errs:?}"
     );
 }
+
+#[test]
+fn step_functions_read_only_keys_the_renderer_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    write_bundle(dir.path());
+    let inputs = fixgen::load::read_paths(&[dir.path().to_path_buf()]).unwrap();
+    let bundle = fixgen::validate::check(inputs).into_bundle().unwrap();
+    let plan = fixgen::plan::build(&bundle, &Default::default()).unwrap();
+    let opts = PsOptions::default();
+    let models = powershell::recipe_models(&plan, &opts).unwrap();
+    let mut keys: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+        Default::default();
+    for m in &models {
+        for s in &m.steps {
+            keys.entry(s.kind)
+                .or_default()
+                .extend(s.entries.iter().map(|e| e.key));
+        }
+    }
+    assert_eq!(keys.len(), 5, "every kind is in the test bundle");
+    let all: std::collections::BTreeSet<&str> = keys.values().flatten().copied().collect();
+    let module = powershell::render_module(&plan, &opts).unwrap();
+    let psm1 =
+        String::from_utf8(module.files["module/KindsFix/KindsFix.psm1"].bytes.clone()).unwrap();
+    let region = |title: &str| -> String {
+        let start = psm1
+            .find(&format!("#region {title}"))
+            .unwrap_or_else(|| panic!("{title}"));
+        let end = start + psm1[start..].find("#endregion").unwrap();
+        psm1[start..end].to_string()
+    };
+    let mut checked = 0;
+    for (title, kind) in [
+        ("registry steps", "registry"),
+        ("service steps", "service"),
+        ("firewall steps", "firewall"),
+        ("VPN steps", "vpn"),
+        ("Windows Update steps", "windows_update"),
+    ] {
+        let text = region(title);
+        let reads = pwsh::member_reads(&text, "Step");
+        assert!(!reads.is_empty(), "{title}");
+        for (member, line) in reads {
+            assert!(
+                keys[kind].contains(member.as_str()),
+                "{title} line {line}: $Step.{member} is not written for {kind} steps"
+            );
+            checked += 1;
+        }
+    }
+    let runtime = region("fixgen runtime");
+    for (member, line) in pwsh::member_reads(&runtime, "step") {
+        assert!(
+            all.contains(member.as_str()),
+            "runtime line {line}: $step.{member}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 50, "{checked}");
+}

@@ -453,3 +453,70 @@ fn fixgen_verify_reports_a_bundle_as_json() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("FAILED  REVIEW.md"), "{}", text(&out));
 }
+
+#[test]
+fn fixgen_sign_with_timestamp_url() {
+    let Some(p) = pki::pki() else { return };
+    let url = pki::tsa_server(p);
+    let dir = pki::scratch("cli-timestamp");
+    let files = write_inputs(&dir);
+    let out = fixgen()
+        .arg("sign")
+        .args(&files)
+        .arg("--pfx")
+        .arg(&p.pfx_modern)
+        .args(["--password-env", "PW", "--timestamp-url", &url])
+        .env("PW", pki::PASSWORD)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_no_secrets(&out, p);
+    for f in &files {
+        if let Some(tool) = common::oracle("osslsigncode") {
+            let o = std::process::Command::new(tool)
+                .args(["verify", "-in"])
+                .arg(f)
+                .arg("-CAfile")
+                .arg(&p.ca)
+                .arg("-TSA-CAfile")
+                .arg(&p.ca)
+                .arg("-ignore-crl")
+                .output()
+                .unwrap();
+            let t = String::from_utf8_lossy(&o.stdout);
+            assert!(o.status.success(), "{t}");
+            assert!(
+                t.contains("Timestamp Server Signature verification: ok"),
+                "{t}"
+            );
+        }
+        let v = fixgen()
+            .arg("verify")
+            .arg(f)
+            .arg("--ca")
+            .arg(&p.ca)
+            .output()
+            .unwrap();
+        assert!(v.status.success(), "{}", text(&v));
+        assert!(text(&v).contains("timestamped"), "{}", text(&v));
+    }
+    // No TSA listening: clear error, exit 2, file untouched.
+    let before = std::fs::read(&files[0]).unwrap();
+    let out = fixgen()
+        .arg("sign")
+        .arg(&files[0])
+        .arg("--cert")
+        .arg(&p.rsa2048.cert)
+        .arg("--key")
+        .arg(&p.rsa2048.key)
+        .args(["--timestamp-url", "http://127.0.0.1:9/"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        text(&out).contains("timestamp from http://127.0.0.1:9/ failed"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(std::fs::read(&files[0]).unwrap(), before);
+}

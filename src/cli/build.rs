@@ -14,11 +14,14 @@ use crate::render::Artifacts;
 /// What to render. `all` renders every target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 pub enum Target {
+    /// every target
     All,
     /// scripts/<id>.ps1 and scripts/Invoke-<Bundle>.ps1
     Scripts,
     /// module/<Bundle>/<Bundle>.psm1 and .psd1
     Module,
+    /// reg/<id>.reg and reg/<Bundle>.reg (registry values and service startup types)
+    Reg,
 }
 
 #[derive(Debug, Args)]
@@ -40,6 +43,9 @@ pub struct BuildArgs {
     /// Allow a secret param given a value to be baked into generated files.
     #[arg(long)]
     pub allow_embedded_secrets: bool,
+    /// Authenticode-sign every PowerShell file and sign SHA256SUMS (SHA256SUMS.p7s).
+    #[command(flatten)]
+    pub signing: super::sign::SigningArgs,
 }
 
 fn scalar_text(v: &serde_norway::Value) -> Option<String> {
@@ -96,6 +102,31 @@ fn print_render_errors(errors: &[RenderError]) {
     }
 }
 
+/// A renderer's diagnostic as a build error line.
+fn diagnostic_error(d: &diag::Diagnostic) -> RenderError {
+    let mut message = format!("{}: ", d.location());
+    if !d.field.is_empty() {
+        message.push_str(&format!("{}: ", d.field));
+    }
+    message.push_str(&d.message);
+    if let Some(h) = &d.hint {
+        message.push_str(&format!(" (hint: {h})"));
+    }
+    RenderError {
+        recipe: String::new(),
+        message,
+    }
+}
+
+/// Warn that `--target all` left a target out, and why.
+fn skipped(target: &str, diags: &[diag::Diagnostic]) {
+    eprintln!("warning: target `{target}` left out: it cannot be built with these values:");
+    for d in diags {
+        eprintln!("  {}", diagnostic_error(d).message);
+    }
+    eprintln!("  (ask for it with --target {target} to make this an error)");
+}
+
 /// Render the requested targets into memory.
 pub fn render(
     plan: &crate::plan::Plan,
@@ -117,6 +148,17 @@ pub fn render(
             Err(e) => errors.extend(e),
         }
     }
+    // Targets that cannot take parameters: asked for by name, a problem is an error; under
+    // `all`, the target is left out as a whole (never half-written) with a warning.
+    if all || targets.contains(&Target::Reg) {
+        match crate::render::reg::render(plan) {
+            Ok(a) => out.extend(a),
+            Err(d) if targets.contains(&Target::Reg) => {
+                errors.extend(d.iter().map(diagnostic_error))
+            }
+            Err(d) => skipped("reg", &d),
+        }
+    }
     if errors.is_empty() {
         Ok(out)
     } else {
@@ -131,6 +173,16 @@ pub fn run(args: BuildArgs) -> Exit {
         Err(m) => {
             eprintln!("error: {m}");
             return Exit::Usage;
+        }
+    };
+    // Signing material is loaded and checked (EKU, validity, key matches certificate, password)
+    // before anything is rendered: a bad key fails fast and writes nothing.
+    let signer = match args.signing.load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("nothing written");
+            return super::sign::exit_for(&e);
         }
     };
     // Load and validate: a bundle with any error renders nothing.
@@ -183,7 +235,7 @@ pub fn run(args: BuildArgs) -> Exit {
         allow_embedded_secrets: args.allow_embedded_secrets,
         ..PsOptions::default()
     };
-    let artifacts = match render(&plan, &args.target, &opts) {
+    let mut artifacts = match render(&plan, &args.target, &opts) {
         Ok(a) => a,
         Err(errs) => {
             print_render_errors(&errs);
@@ -195,6 +247,22 @@ pub fn run(args: BuildArgs) -> Exit {
         eprintln!(
             "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
             f.path
+        );
+    }
+    // Sign and manifest stages: last, once every file is in `artifacts`.
+    let signed = match crate::sign::finalize_bundle(&mut artifacts, &plan, signer.as_ref()) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("nothing written");
+            return super::sign::exit_for(&e);
+        }
+    };
+    if let Some(s) = &signer {
+        println!(
+            "signed {signed} PowerShell files and SHA256SUMS as {} ({})",
+            s.subject(),
+            s.key_description()
         );
     }
     match crate::write::write_bundle(&args.out, &artifacts) {

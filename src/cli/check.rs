@@ -7,7 +7,8 @@ use crate::diag;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
-    /// Recipe files, bundle folders or bundle.yaml files; none: the embedded L2TP bundle
+    /// Recipe files, bundle folders or bundle.yaml files, and .reg files; none: the embedded
+    /// L2TP bundle
     pub paths: Vec<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -17,12 +18,81 @@ pub struct CheckArgs {
     pub deny_warnings: bool,
 }
 
+/// `.reg` files are read and checked by [`crate::regfile::check`]; everything else is a recipe
+/// path.
+fn is_reg_file(p: &std::path::Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("reg"))
+}
+
+/// Largest `.reg` file read (a full HKLM export is a few hundred MB; nobody reviews that).
+const MAX_REG_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Check `.reg` files: findings and the decoded sources (to show lines), or I/O errors.
+fn check_reg_files(
+    paths: &[PathBuf],
+) -> Result<(Vec<diag::Diagnostic>, Vec<crate::plan::SourceFile>), Vec<diag::Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut sources = Vec::new();
+    let mut io = Vec::new();
+    for p in paths {
+        let name = p.display().to_string();
+        let bytes = std::fs::metadata(p).and_then(|m| {
+            if m.len() > MAX_REG_BYTES {
+                Err(std::io::Error::other(format!(
+                    "the file is {} bytes; .reg files are checked up to {MAX_REG_BYTES} bytes",
+                    m.len()
+                )))
+            } else {
+                std::fs::read(p)
+            }
+        });
+        match bytes {
+            Ok(b) => {
+                diags.extend(crate::regfile::check::check(&name, &b));
+                sources.push(crate::plan::SourceFile {
+                    path: name,
+                    text: crate::regfile::read::text(&b),
+                });
+            }
+            Err(e) => io.push(diag::Diagnostic::error(
+                "io",
+                name.clone(),
+                format!("cannot read `{name}`: {e}"),
+            )),
+        }
+    }
+    if io.is_empty() {
+        Ok((diags, sources))
+    } else {
+        Err(io)
+    }
+}
+
 pub fn run(args: CheckArgs) -> Exit {
-    let inputs = match super::inputs(&args.paths) {
-        Ok(i) => i,
+    let (reg_paths, recipe_paths): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.paths.iter().cloned().partition(|p| is_reg_file(p));
+    let (reg_diags, reg_sources) = match check_reg_files(&reg_paths) {
+        Ok(x) => x,
         Err(mut d) => return super::report_usage_errors(&mut d, args.format),
     };
-    let report = crate::validate::check(inputs);
+    let mut report = if !reg_paths.is_empty() && recipe_paths.is_empty() {
+        crate::validate::Report {
+            bundle: None,
+            diagnostics: Vec::new(),
+            sources: Vec::new(),
+        }
+    } else {
+        let inputs = match super::inputs(&recipe_paths) {
+            Ok(i) => i,
+            Err(mut d) => return super::report_usage_errors(&mut d, args.format),
+        };
+        crate::validate::check(inputs)
+    };
+    report.diagnostics.extend(reg_diags);
+    report.sources.extend(reg_sources);
+    diag::sort(&mut report.diagnostics);
     let summary = diag::Summary::of(&report.diagnostics);
     match args.format {
         Format::Json => print!("{}", diag::render_json(&report.diagnostics)),
@@ -32,6 +102,9 @@ pub fn run(args: CheckArgs) -> Exit {
                 diag::render_human(&report.diagnostics, &report.sources, super::stdout_color())
             );
             if summary.errors == 0 {
+                for p in &reg_paths {
+                    println!("ok: {}: registry file checked", p.display());
+                }
                 if let Some(b) = &report.bundle {
                     println!(
                         "ok: bundle {} {}: {} recipe(s) checked",

@@ -27,6 +27,10 @@ pub struct SigningArgs {
     /// Take the PFX or key password from the first line of this file
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+    /// RFC 3161 time-stamping authority (http://) for every Authenticode signature, so the
+    /// signatures stay valid after the certificate expires
+    #[arg(long, value_name = "URL")]
+    pub timestamp_url: Option<String>,
 }
 
 impl SigningArgs {
@@ -68,20 +72,36 @@ impl SigningArgs {
     /// Load the signer (keys and certificates parsed and checked once), or `None` without
     /// signing options.
     pub fn load(&self) -> Result<Option<Signer>, SignError> {
-        if let Some(pfx) = &self.pfx {
+        let signer = if let Some(pfx) = &self.pfx {
             let pw = self.password(pfx)?;
-            return Signer::from_pfx_file(pfx, &pw).map(Some);
-        }
-        match (&self.cert, &self.key) {
-            (Some(cert), Some(key)) => {
-                let ask = || self.password(key);
-                Signer::from_pem_files(cert, key, Some(&ask)).map(Some)
+            Signer::from_pfx_file(pfx, &pw)?
+        } else {
+            match (&self.cert, &self.key) {
+                (Some(cert), Some(key)) => {
+                    let ask = || self.password(key);
+                    Signer::from_pem_files(cert, key, Some(&ask))?
+                }
+                (None, None) => {
+                    if self.timestamp_url.is_some() {
+                        return Err(SignError::Key(
+                            "--timestamp-url needs signing options (--cert/--key or --pfx)"
+                                .to_string(),
+                        ));
+                    }
+                    return Ok(None);
+                }
+                _ => {
+                    return Err(SignError::Key(
+                        "--cert and --key go together (or use --pfx)".to_string(),
+                    ))
+                }
             }
-            (None, None) => Ok(None),
-            _ => Err(SignError::Key(
-                "--cert and --key go together (or use --pfx)".to_string(),
-            )),
+        };
+        let mut signer = signer;
+        if let Some(url) = &self.timestamp_url {
+            signer.set_timestamp_url(url)?;
         }
+        Ok(Some(signer))
     }
 }
 

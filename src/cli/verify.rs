@@ -32,15 +32,29 @@ struct FileResult<'a> {
     notes: Vec<String>,
 }
 
+fn trust(t: TrustStatus) -> &'static str {
+    match t {
+        TrustStatus::Trusted => "chains to --ca",
+        TrustStatus::NotChecked => "trust not checked",
+    }
+}
+
 fn describe(info: &SignatureInfo) -> String {
+    let ts = match (&info.timestamp, info.legacy_timestamp) {
+        (Some(t), _) => format!(
+            "; timestamped {} by {} ({})",
+            t.time,
+            t.authority,
+            trust(t.trust)
+        ),
+        (None, true) => "; legacy countersignature timestamp (not checked)".to_string(),
+        (None, false) => String::new(),
+    };
     format!(
-        "{} ({}, {})",
+        "{} ({}, {}){ts}",
         info.signer,
         info.algorithm,
-        match info.trust {
-            TrustStatus::Trusted => "chains to --ca",
-            TrustStatus::NotChecked => "trust not checked",
-        }
+        trust(info.trust)
     )
 }
 

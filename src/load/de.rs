@@ -236,6 +236,7 @@ pub fn deserialize<T: DeserializeOwned>(
                 d = d.with_hint(h);
             }
             diags.push(d);
+            // (unknown variants get the same hint below)
             if let Some((Seg::Key(k), parent)) = segs.split_last() {
                 if let Some(Value::Mapping(m)) = get_mut(&mut value, parent) {
                     if m.remove(k.as_str()).is_some() {
@@ -258,7 +259,11 @@ pub fn deserialize<T: DeserializeOwned>(
         let mut d = Diagnostic::error(code, file, message)
             .at(pos.line, pos.column)
             .with_field(path.clone());
-        if let Some(h) = hint {
+        if let Some(h) = hint.or_else(|| {
+            msg.starts_with("unknown variant")
+                .then(|| did_you_mean(&msg))
+                .flatten()
+        }) {
             d = d.with_hint(h);
         }
         diags.push(d);
@@ -395,7 +400,9 @@ fn explain(
     let code = code_for(msg);
     let mut probe = root.clone();
     let node = get_mut(&mut probe, segs).cloned();
-    let found = match (&node, index.scalar(path)) {
+    // Never quote what may be a secret (a pre-shared key, a param default).
+    let may_be_secret = matches!(last_key(segs), Some("psk" | "default"));
+    let found = match (&node, index.scalar(path).filter(|_| !may_be_secret)) {
         (Some(Value::String(_)), Some(s)) => format!("text {s:?}"),
         (_, Some(s)) => format!("`{s}`"),
         (Some(v), None) => kind_of(v).to_string(),

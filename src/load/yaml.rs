@@ -602,7 +602,7 @@ pub fn read(text: &str) -> Document {
             }
             Err(e) => {
                 let m = e.marker();
-                b.errors.push(err(
+                let mut ye = err(
                     "yaml-syntax",
                     Pos {
                         line: m.line(),
@@ -610,7 +610,9 @@ pub fn read(text: &str) -> Document {
                     },
                     "",
                     format!("malformed YAML: {}", e.info()),
-                ));
+                );
+                ye.hint = syntax_hint(e.info());
+                b.errors.push(ye);
                 fatal = true;
                 break;
             }
@@ -626,6 +628,21 @@ pub fn read(text: &str) -> Document {
         index: b.index,
         errors: b.errors,
     }
+}
+
+fn syntax_hint(info: &str) -> Option<String> {
+    let h = if info.contains("tab") {
+        "indent with spaces; YAML does not allow tabs for indentation"
+    } else if info.contains("mapping values are not allowed") {
+        "check this line's indentation, or quote a value that contains `: `"
+    } else if info.contains("did not find expected") || info.contains("unclosed") {
+        "a bracket, brace or quote is not closed"
+    } else if info.contains("block sequence entries are not allowed") {
+        "a `- ` list item needs its own line, indented under its key"
+    } else {
+        return None;
+    };
+    Some(h.to_string())
 }
 
 /// A short description of a value's kind for messages ("a list", "text", ...).

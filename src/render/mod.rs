@@ -4,6 +4,7 @@
 
 pub mod escape;
 pub mod powershell;
+pub mod reg;
 
 use std::collections::BTreeMap;
 

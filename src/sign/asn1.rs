@@ -45,8 +45,9 @@ pub const SECP384R1: ObjectIdentifier = oid("1.3.132.0.34");
 pub const ID_CE_EXT_KEY_USAGE: ObjectIdentifier = oid("2.5.29.37");
 pub const ID_CE_BASIC_CONSTRAINTS: ObjectIdentifier = oid("2.5.29.19");
 pub const ID_KP_CODE_SIGNING: ObjectIdentifier = oid("1.3.6.1.5.5.7.3.3");
+pub const ID_KP_TIME_STAMPING: ObjectIdentifier = oid("1.3.6.1.5.5.7.3.8");
 
-// Timestamps (recognised when verifying; not produced)
+// Timestamps
 pub const MS_RFC3161_TIMESTAMP: ObjectIdentifier = oid("1.3.6.1.4.1.311.3.3.1");
 pub const ID_AA_TIMESTAMP_TOKEN: ObjectIdentifier = oid("1.2.840.113549.1.9.16.2.14");
 pub const ID_COUNTER_SIGNATURE: ObjectIdentifier = oid("1.2.840.113549.1.9.6");

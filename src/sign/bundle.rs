@@ -218,6 +218,25 @@ pub fn verify_bundle(dir: &Path, opts: &VerifyOptions) -> Result<BundleReport, B
         if p == SUMS_FILE || p == SUMS_SIG_FILE || listed.contains_key(p) {
             continue;
         }
+        // The bundle writer's marker file is written after the manifest; it is accepted only
+        // with its fixed text.
+        if p == crate::write::MARKER {
+            match std::fs::read(dir.join(p)) {
+                Ok(b) if b == crate::write::MARKER_TEXT.as_bytes() => continue,
+                _ => {
+                    files.push(FileReport {
+                        path: p.clone(),
+                        hash: "changed",
+                        authenticode: None,
+                        signature: None,
+                        problems: vec![
+                            "the fixgen marker file does not have its fixed text".into()
+                        ],
+                    });
+                    continue;
+                }
+            }
+        }
         let mut r = FileReport {
             path: p.clone(),
             hash: "unlisted",

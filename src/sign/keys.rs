@@ -116,6 +116,8 @@ pub struct Signer {
     pub(crate) sid: IssuerAndSerialNumber,
     pub(crate) sig_alg: AlgorithmIdentifierOwned,
     pub(crate) sip_data: SpcAttributeTypeAndOptionalValue,
+    /// RFC 3161 time-stamping authority for Authenticode signatures.
+    pub(crate) timestamper: Option<super::timestamp::Timestamper>,
 }
 
 impl std::fmt::Debug for Signer {
@@ -278,6 +280,7 @@ impl Signer {
             sid,
             sig_alg,
             sip_data,
+            timestamper: None,
         })
     }
 
@@ -289,6 +292,12 @@ impl Signer {
     /// `RSA-2048`, `RSA-4096` or `ECDSA P-256`.
     pub fn key_description(&self) -> String {
         self.key.describe()
+    }
+
+    /// Timestamp every Authenticode signature at this RFC 3161 time-stamping authority.
+    pub fn set_timestamp_url(&mut self, url: &str) -> Result<(), SignError> {
+        self.timestamper = Some(super::timestamp::Timestamper::new(url)?);
+        Ok(())
     }
 
     /// The signer certificate.
@@ -343,6 +352,11 @@ pub(crate) fn check_signer_certificate(
 
 /// True when the certificate has an Extended Key Usage extension listing codeSigning.
 pub(crate) fn has_code_signing_eku(cert: &Certificate) -> bool {
+    has_eku(cert, ID_KP_CODE_SIGNING)
+}
+
+/// True when the certificate has an Extended Key Usage extension listing `purpose`.
+pub(crate) fn has_eku(cert: &Certificate, purpose: der::asn1::ObjectIdentifier) -> bool {
     let Some(exts) = &cert.tbs_certificate.extensions else {
         return false;
     };
@@ -350,7 +364,7 @@ pub(crate) fn has_code_signing_eku(cert: &Certificate) -> bool {
         .filter(|e| e.extn_id == ID_CE_EXT_KEY_USAGE)
         .any(|e| {
             x509_cert::ext::pkix::ExtendedKeyUsage::from_der(e.extn_value.as_bytes())
-                .is_ok_and(|eku| eku.0.contains(&ID_KP_CODE_SIGNING))
+                .is_ok_and(|eku| eku.0.contains(&purpose))
         })
 }
 

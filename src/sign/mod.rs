@@ -15,6 +15,7 @@ pub mod bundle;
 mod keys;
 pub mod manifest;
 mod script;
+pub mod timestamp;
 mod verify;
 
 use cms::content_info::{CmsVersion, ContentInfo};
@@ -22,7 +23,7 @@ use cms::signed_data::{
     EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 use der::asn1::{Any, OctetString, SetOfVec};
-use der::{Encode, EncodeValue};
+use der::{Decode, Encode, EncodeValue};
 use sha2::{Digest, Sha256};
 use x509_cert::attr::Attribute;
 
@@ -75,6 +76,11 @@ pub enum SignError {
         path: String,
         message: String,
     },
+    /// The time-stamping authority could not give a usable timestamp.
+    Timestamp {
+        url: String,
+        message: String,
+    },
     /// Internal failure of the signature primitive or encoder.
     Crypto(String),
 }
@@ -106,6 +112,9 @@ impl std::fmt::Display for SignError {
                 "certificate `{subject}` is not valid before {not_before}; check the clock or the certificate"
             ),
             SignError::Script { path, message } => write!(f, "{path}: {message}"),
+            SignError::Timestamp { url, message } => {
+                write!(f, "timestamp from {url} failed: {message}")
+            }
             SignError::Crypto(m) => write!(f, "signing failed: {m}"),
         }
     }
@@ -188,7 +197,7 @@ impl Signer {
                 Any::encode_from(&vec![SPC_INDIVIDUAL_SP_KEY_PURPOSE]).map_err(enc_err)?,
             )?,
         ];
-        self.signed_data(SPC_INDIRECT_DATA, Some(econtent), attrs)
+        self.signed_data(SPC_INDIRECT_DATA, Some(econtent), attrs, true)
     }
 
     /// A detached CMS signature (DER) over `content`, as `openssl cms -verify -binary
@@ -207,7 +216,7 @@ impl Signer {
                     .map_err(enc_err)?,
             )?,
         ];
-        self.signed_data(ID_DATA, None, attrs)
+        self.signed_data(ID_DATA, None, attrs, false)
     }
 
     fn signed_data(
@@ -215,12 +224,24 @@ impl Signer {
         content_type: der::asn1::ObjectIdentifier,
         econtent: Option<Any>,
         attrs: Vec<Attribute>,
+        timestamp: bool,
     ) -> Result<Vec<u8>, SignError> {
         // SET OF sorts by DER encoding, as DER requires for the signed attributes.
         let signed_attrs: SetOfVec<Attribute> = SetOfVec::try_from(attrs).map_err(enc_err)?;
         // The signature covers the attributes encoded as a universal SET (tag 0x31).
         let to_sign = signed_attrs.to_der().map_err(enc_err)?;
         let signature = self.key.sign(&to_sign)?;
+        let unsigned_attrs = match (&self.timestamper, timestamp) {
+            (Some(ts), true) => {
+                let token = ts.token_for(&signature)?;
+                let value = Any::from_der(&token).map_err(enc_err)?;
+                Some(
+                    SetOfVec::try_from(vec![attribute(MS_RFC3161_TIMESTAMP, value)?])
+                        .map_err(enc_err)?,
+                )
+            }
+            _ => None,
+        };
         let signer_info = SignerInfo {
             version: CmsVersion::V1,
             sid: SignerIdentifier::IssuerAndSerialNumber(self.sid.clone()),
@@ -228,7 +249,7 @@ impl Signer {
             signed_attrs: Some(signed_attrs),
             signature_algorithm: self.sig_alg.clone(),
             signature: OctetString::new(signature).map_err(enc_err)?,
-            unsigned_attrs: None,
+            unsigned_attrs,
         };
         let sd = SignedData {
             version: CmsVersion::V1,
@@ -293,14 +314,17 @@ pub fn sign_artifacts(artifacts: &mut Artifacts, signer: &Signer) -> Result<usiz
 /// The sign and manifest stages of `fixgen build`, in order: Authenticode-sign every PowerShell
 /// file (when `signer` is given), then add `manifest.json`, `SHA256SUMS` and (when signing)
 /// `SHA256SUMS.p7s`. Call it last, after every other file (REVIEW.md included) is in
-/// `artifacts`, and hand the result to the bundle writer.
+/// `artifacts`, and hand the result to the bundle writer. Returns how many files were
+/// Authenticode-signed.
 pub fn finalize_bundle(
     artifacts: &mut Artifacts,
     plan: &crate::plan::Plan,
     signer: Option<&Signer>,
-) -> Result<(), SignError> {
-    if let Some(s) = signer {
-        sign_artifacts(artifacts, s)?;
-    }
-    manifest::add_manifest(artifacts, plan, signer)
+) -> Result<usize, SignError> {
+    let signed = match signer {
+        Some(s) => sign_artifacts(artifacts, s)?,
+        None => 0,
+    };
+    manifest::add_manifest(artifacts, plan, signer)?;
+    Ok(signed)
 }

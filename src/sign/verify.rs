@@ -17,7 +17,7 @@ use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::Certificate;
 
 use super::asn1::*;
-use super::keys::has_code_signing_eku;
+use super::keys::has_eku;
 use super::script;
 
 /// What to check signatures against.
@@ -57,8 +57,75 @@ pub struct SignatureInfo {
     pub serial: String,
     pub algorithm: String,
     pub trust: TrustStatus,
-    /// A timestamp countersignature is present (it is not checked).
-    pub timestamp_present: bool,
+    /// A valid RFC 3161 timestamp.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<TimestampInfo>,
+    /// A legacy (pre-RFC 3161) Authenticode countersignature is present; it is not checked.
+    pub legacy_timestamp: bool,
+}
+
+/// A checked RFC 3161 timestamp.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimestampInfo {
+    /// genTime, RFC 3339.
+    pub time: String,
+    /// The time-stamping authority's certificate subject.
+    pub authority: String,
+    pub trust: TrustStatus,
+    #[serde(skip)]
+    pub system_time: SystemTime,
+}
+
+/// Check an RFC 3161 token over `signature`: its TSTInfo imprint, its own signature by a
+/// certificate with the Time Stamping EKU, and that certificate's chain (at the token's time).
+fn verify_timestamp(
+    value: &der::asn1::Any,
+    signature: &[u8],
+    opts: &VerifyOptions,
+) -> Result<TimestampInfo, String> {
+    let token: ContentInfo = value
+        .decode_as()
+        .map_err(|e| format!("not a ContentInfo ({e})"))?;
+    if token.content_type != ID_SIGNED_DATA {
+        return Err("the token is not SignedData".into());
+    }
+    let sd: SignedData = token
+        .content
+        .decode_as()
+        .map_err(|e| format!("the token's SignedData is malformed ({e})"))?;
+    let tst = super::timestamp::tst_info(&token)?;
+    let imprint = digest(&tst.message_imprint.hash_algorithm.oid, signature)?;
+    if tst.message_imprint.hashed_message.as_bytes() != imprint.as_slice() {
+        return Err("the timestamp does not cover this signature".into());
+    }
+    let econtent = sd
+        .encap_content_info
+        .econtent
+        .as_ref()
+        .ok_or("the token has no content")?;
+    let octets: der::asn1::OctetString = econtent
+        .decode_as()
+        .map_err(|e| format!("the token content is malformed ({e})"))?;
+    // The TSA signed at genTime; its certificates are checked at that time, as Windows does.
+    let gen = tst.gen_time.to_date_time();
+    let at_gen = VerifyOptions {
+        ca: opts.ca.clone(),
+        now: gen.to_system_time(),
+    };
+    let info = verify_signer(
+        &sd,
+        super::timestamp::ID_CT_TSTINFO,
+        octets.as_bytes(),
+        Some(ID_KP_TIME_STAMPING),
+        &at_gen,
+        false,
+    )?;
+    Ok(TimestampInfo {
+        time: gen.to_string(),
+        authority: info.signer,
+        trust: info.trust,
+        system_time: gen.to_system_time(),
+    })
 }
 
 /// Parse trusted certificates from PEM text.
@@ -88,6 +155,12 @@ pub fn verify_script(bytes: &[u8], opts: &VerifyOptions) -> Result<SignatureInfo
     let file_hash = script::content_hash(&bytes[..split.content_len], split.encoding)?;
 
     let sd = decode_signed_data(&der)?;
+    if sd.version != CmsVersion::V1 {
+        return Err(format!(
+            "SignedData version is {}, expected 1",
+            sd.version as u8
+        ));
+    }
     if sd.encap_content_info.econtent_type != SPC_INDIRECT_DATA {
         return Err(format!(
             "the signed content type is {}, expected SPC_INDIRECT_DATA (1.3.6.1.4.1.311.2.1.4)",
@@ -129,8 +202,14 @@ pub fn verify_script(bytes: &[u8], opts: &VerifyOptions) -> Result<SignatureInfo
         return Err("content hash mismatch: the script was changed after it was signed".into());
     }
     // messageDigest covers the SpcIndirectDataContent's contents (without tag and length).
-    let expected: [u8; 32] = Sha256::digest(econtent.value()).into();
-    verify_signer(&sd, SPC_INDIRECT_DATA, &expected, true, opts)
+    verify_signer(
+        &sd,
+        SPC_INDIRECT_DATA,
+        econtent.value(),
+        Some(ID_KP_CODE_SIGNING),
+        opts,
+        true,
+    )
 }
 
 /// Verify a detached CMS signature (`SHA256SUMS.p7s`) over `content`.
@@ -140,6 +219,12 @@ pub fn verify_detached(
     opts: &VerifyOptions,
 ) -> Result<SignatureInfo, String> {
     let sd = decode_signed_data(p7s)?;
+    if sd.version != CmsVersion::V1 {
+        return Err(format!(
+            "SignedData version is {}, expected 1",
+            sd.version as u8
+        ));
+    }
     if sd.encap_content_info.econtent_type != ID_DATA {
         return Err(format!(
             "the signed content type is {}, expected id-data",
@@ -149,8 +234,7 @@ pub fn verify_detached(
     if sd.encap_content_info.econtent.is_some() {
         return Err("the signature embeds its content; expected a detached signature".into());
     }
-    let digest: [u8; 32] = Sha256::digest(content).into();
-    verify_signer(&sd, ID_DATA, &digest, false, opts)
+    verify_signer(&sd, ID_DATA, content, None, opts, false)
 }
 
 fn decode_signed_data(der: &[u8]) -> Result<SignedData, String> {
@@ -166,21 +250,42 @@ fn decode_signed_data(der: &[u8]) -> Result<SignedData, String> {
         .content
         .decode_as()
         .map_err(|e| format!("the SignedData is malformed ({e})"))?;
-    if sd.version != CmsVersion::V1 {
-        return Err(format!(
-            "SignedData version is {}, expected 1",
-            sd.version as u8
-        ));
-    }
     Ok(sd)
 }
 
+/// Algorithm parameters must be absent or NULL (every algorithm we accept has no parameters):
+/// anything else is a malformed or altered signature.
+fn check_no_params(alg: &AlgorithmIdentifierOwned, what: &str) -> Result<(), String> {
+    match &alg.parameters {
+        None => Ok(()),
+        Some(p) if der::Tagged::tag(p) == der::Tag::Null && p.value().is_empty() => Ok(()),
+        Some(_) => Err(format!(
+            "the {what} ({}) has unexpected parameters",
+            oid_name(&alg.oid)
+        )),
+    }
+}
+
+/// Hash `data` with the digest algorithm `alg` (sha256, sha384 or sha512).
+fn digest(alg: &ObjectIdentifier, data: &[u8]) -> Result<Vec<u8>, String> {
+    match *alg {
+        a if a == ID_SHA256 => Ok(Sha256::digest(data).to_vec()),
+        a if a == ID_SHA384 => Ok(sha2::Sha384::digest(data).to_vec()),
+        a if a == ID_SHA512 => Ok(sha2::Sha512::digest(data).to_vec()),
+        a => Err(format!("unsupported digest algorithm {}", oid_name(&a))),
+    }
+}
+
+/// Check the one SignerInfo of `sd` over `content` (the bytes messageDigest covers).
+/// `eku`: the extended key usage the signer certificate must have. `timestamps`: look for an
+/// RFC 3161 timestamp and, when valid, check certificate validity at its time.
 fn verify_signer(
     sd: &SignedData,
     content_type: ObjectIdentifier,
-    expected_digest: &[u8; 32],
-    code_signing: bool,
+    content: &[u8],
+    eku: Option<ObjectIdentifier>,
     opts: &VerifyOptions,
+    timestamps: bool,
 ) -> Result<SignatureInfo, String> {
     let signers: Vec<_> = sd.signer_infos.0.iter().collect();
     let [si] = signers.as_slice() else {
@@ -189,11 +294,23 @@ fn verify_signer(
             signers.len()
         ));
     };
-    if si.digest_alg.oid != ID_SHA256 {
+    if eku == Some(ID_KP_CODE_SIGNING) && si.digest_alg.oid != ID_SHA256 {
         return Err(format!(
             "the signer's digest algorithm is {}; only sha256 is supported",
             oid_name(&si.digest_alg.oid)
         ));
+    }
+    if si.version != CmsVersion::V1 {
+        return Err(format!(
+            "SignerInfo version is {}, expected 1 (issuer and serial number)",
+            si.version as u8
+        ));
+    }
+    let expected_digest = digest(&si.digest_alg.oid, content)?;
+    check_no_params(&si.digest_alg, "signer's digest algorithm")?;
+    check_no_params(&si.signature_algorithm, "signature algorithm")?;
+    for a in sd.digest_algorithms.iter() {
+        check_no_params(a, "SignedData digest algorithm")?;
     }
     if !sd
         .digest_algorithms
@@ -272,27 +389,51 @@ fn verify_signer(
     )
     .map_err(|e| format!("signature check failed: {e}"))?;
 
-    if code_signing && !has_code_signing_eku(signer) {
-        return Err(format!(
-            "the signer certificate `{}` has no Code Signing extended key usage",
-            signer.tbs_certificate.subject
-        ));
+    if let Some(want) = eku {
+        if !has_eku(signer, want) {
+            return Err(format!(
+                "the signer certificate `{}` lacks the {} extended key usage",
+                signer.tbs_certificate.subject,
+                if want == ID_KP_CODE_SIGNING {
+                    "Code Signing"
+                } else {
+                    "Time Stamping"
+                }
+            ));
+        }
     }
-    let trust = check_chain(signer, &certs, opts)?;
-    let timestamp_present = si.unsigned_attrs.as_ref().is_some_and(|u| {
-        u.iter().any(|a| {
-            a.oid == MS_RFC3161_TIMESTAMP
-                || a.oid == ID_AA_TIMESTAMP_TOKEN
-                || a.oid == ID_COUNTER_SIGNATURE
-        })
-    });
+    let mut timestamp = None;
+    let mut legacy_timestamp = false;
+    if timestamps {
+        for a in si.unsigned_attrs.iter().flat_map(|u| u.iter()) {
+            if a.oid == MS_RFC3161_TIMESTAMP || a.oid == ID_AA_TIMESTAMP_TOKEN {
+                let value = a.values.get(0).ok_or("the timestamp attribute is empty")?;
+                let ts = verify_timestamp(value, si.signature.as_bytes(), opts)
+                    .map_err(|e| format!("timestamp: {e}"))?;
+                timestamp = Some(ts);
+            } else if a.oid == ID_COUNTER_SIGNATURE {
+                legacy_timestamp = true;
+            }
+        }
+    }
+    // A valid timestamp proves the signature existed at that time: the signer's certificates
+    // must have been valid then (Windows' rule), not now.
+    let chain_opts = match &timestamp {
+        Some(t) => VerifyOptions {
+            ca: opts.ca.clone(),
+            now: t.system_time,
+        },
+        None => opts.clone(),
+    };
+    let trust = check_chain(signer, &certs, &chain_opts)?;
     Ok(SignatureInfo {
         signer: signer.tbs_certificate.subject.to_string(),
         issuer: signer.tbs_certificate.issuer.to_string(),
         serial: hex::encode(signer.tbs_certificate.serial_number.as_bytes()),
         algorithm: describe_key(&signer.tbs_certificate.subject_public_key_info),
         trust,
-        timestamp_present,
+        timestamp,
+        legacy_timestamp,
     })
 }
 
@@ -407,6 +548,11 @@ fn check_validity(cert: &Certificate, now: SystemTime) -> Result<(), String> {
 
 fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
     if child.tbs_certificate.issuer != issuer.tbs_certificate.subject {
+        return false;
+    }
+    // RFC 5280: the outer signatureAlgorithm (not covered by the signature) must equal the
+    // signed one in the TBSCertificate.
+    if child.signature_algorithm != child.tbs_certificate.signature {
         return false;
     }
     let Ok(tbs) = child.tbs_certificate.to_der() else {

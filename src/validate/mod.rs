@@ -322,7 +322,8 @@ pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
                         param_type_expect(p.ty)
                     ),
                 );
-            } else if let (ParamType::Hostname, ParamValue::String(s)) = (p.ty, d) {
+            } else if let (ParamType::Hostname, ParamValue::String(s), false) = (p.ty, d, p.secret)
+            {
                 if let Err(m) = names::check_hostname(s) {
                     cx.err("hostname", &df, m);
                 }
@@ -359,7 +360,19 @@ pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
             Step::Registry(s) => check_registry(&mut cx, r, &base, s, &mut used),
             Step::Service(s) => {
                 if let Err(m) = names::check_service_name(&s.name) {
-                    cx.err("service-name", &format!("{base}.name"), m);
+                    let hint = names::service_key_for_display_name(&s.name).map(|k| {
+                        format!(
+                            "`{}` is the display name; the service name is `{k}`",
+                            s.name
+                        )
+                    });
+                    cx.push(
+                        Severity::Error,
+                        "service-name",
+                        &format!("{base}.name"),
+                        m,
+                        hint.as_deref(),
+                    );
                 }
                 if s.startup.is_none() && s.state.is_none() {
                     cx.push(

@@ -129,6 +129,28 @@ pub fn check_service_name(s: &str) -> Result<(), String> {
     }
 }
 
+/// Services the L2TP/IPsec client uses: (key name, display name).
+pub const KNOWN_SERVICES: &[(&str, &str)] = &[
+    ("IKEEXT", "IKE and AuthIP IPsec Keying Modules"),
+    ("PolicyAgent", "IPsec Policy Agent"),
+    ("RasMan", "Remote Access Connection Manager"),
+    ("RasAuto", "Remote Access Auto Connection Manager"),
+    ("RemoteAccess", "Routing and Remote Access"),
+    ("SstpSvc", "Secure Socket Tunneling Protocol Service"),
+    ("BFE", "Base Filtering Engine"),
+    ("MpsSvc", "Windows Defender Firewall"),
+    ("Netman", "Network Connections"),
+    ("wuauserv", "Windows Update"),
+];
+
+/// For a display name (`IPsec Policy Agent`), the service's key name (`PolicyAgent`).
+pub fn service_key_for_display_name(s: &str) -> Option<&'static str> {
+    KNOWN_SERVICES
+        .iter()
+        .find(|(_, d)| d.eq_ignore_ascii_case(s.trim()))
+        .map(|(k, _)| *k)
+}
+
 /// A firewall rule id (`New-NetFirewallRule -Name`): ASCII letters, digits, `-`, `_`, `.`,
 /// starting with a letter or digit, at most 128 characters.
 pub fn check_firewall_id(s: &str) -> Result<(), String> {

@@ -14,7 +14,8 @@ use crate::render::Artifacts;
 
 /// Marker file written at the root of every bundle folder.
 pub const MARKER: &str = ".fixgen-bundle";
-const MARKER_TEXT: &str =
+/// Content of the marker file (`fixgen verify` accepts the marker only with exactly this text).
+pub const MARKER_TEXT: &str =
     "This folder was written by fixgen. `fixgen build` replaces it as a whole; do not keep other files here.\r\n";
 
 #[derive(Debug)]
@@ -163,6 +164,44 @@ pub fn write_bundle(out: &Path, artifacts: &Artifacts) -> Result<usize, WriteErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::render::{Artifacts, OutputFile};
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_folder_and_no_staging() {
+        let tmp = std::env::temp_dir().join(format!("fixgen-write-test-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&tmp);
+        fs::create_dir_all(&tmp).unwrap();
+        let out = tmp.join("dist");
+        let mut good = Artifacts::default();
+        good.add(OutputFile::new("scripts/a.ps1", b"old".to_vec()));
+        assert_eq!(write_bundle(&out, &good).unwrap(), 1);
+        let mut bad = Artifacts::default();
+        bad.add(OutputFile::new("scripts/a.ps1", b"new".to_vec()));
+        bad.add(OutputFile::new("../escape.ps1", b"x".to_vec()));
+        assert!(write_bundle(&out, &bad).is_err());
+        assert_eq!(fs::read(out.join("scripts/a.ps1")).unwrap(), b"old");
+        assert_eq!(listing(&tmp), vec!["dist".to_string()]);
+        // A good rebuild replaces the folder as a whole.
+        let mut next = Artifacts::default();
+        next.add(OutputFile::new("module/m.psm1", b"m".to_vec()));
+        write_bundle(&out, &next).unwrap();
+        assert_eq!(
+            listing(&out),
+            vec![MARKER.to_string(), "module".to_string()]
+        );
+        assert_eq!(listing(&tmp), vec!["dist".to_string()]);
+        fs::remove_dir_all(&tmp).unwrap();
+    }
 
     #[test]
     fn rejects_unsafe_paths() {

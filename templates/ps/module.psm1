@@ -8,7 +8,7 @@
 {% include "ps/libraries.ps1" %}
 {%- for r in recipes %}
 
-#region recipe {{ r.id }}
+#region recipe {{ r.noun }}
 
 function Get-{{ bundle_name }}{{ r.noun }}Definition {
     <#
@@ -32,7 +32,6 @@ function Test-{{ bundle_name }}{{ r.noun }} {
     [OutputType([pscustomobject])]
     {% call m::param_block(r.params.as_slice(), "    ") %}{% endcall %}
     $fixgenDefinition = Get-{{ bundle_name }}{{ r.noun }}Definition{% for p in r.params %} -{{ p.name }} ${{ p.name }}{% endfor %}
-    Initialize-FixgenLog -Component $fixgenDefinition.Recipe.Id
     Test-FixgenRecipe -Recipe $fixgenDefinition.Recipe -Steps $fixgenDefinition.Steps
 }
 

@@ -90,7 +90,7 @@ function Get-FixgenRelaunchArgument {
     $command = $command + '; exit $LASTEXITCODE'
     $encoded = [System.Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($command))
     $arguments = @('-NoProfile', '-ExecutionPolicy', 'Bypass')
-    if (-not $BoundParameters.Contains('Confirm')) {
+    if (@($BoundParameters.Keys) -notcontains 'Confirm') {
         $arguments += '-NonInteractive'
     }
     $arguments += @('-EncodedCommand', $encoded)

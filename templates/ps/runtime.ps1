@@ -211,9 +211,13 @@ function Test-FixgenRecipe {
     foreach ($step in $Steps) {
         $index++
         try {
-            Test-FixgenStep -Step $step
+            $checks = @(Test-FixgenStep -Step $step)
         } catch {
-            New-FixgenCompliance -Target ('step ' + $index + ' (' + $step.Kind + ')') -Setting 'Check' -Expected 'readable' -Actual ('check failed: ' + $_.Exception.Message) -Compliant $false
+            $checks = @(New-FixgenCompliance -Target ('step ' + $index + ' (' + $step.Kind + ')') -Setting 'Check' -Expected 'readable' -Actual ('check failed: ' + $_.Exception.Message) -Compliant $false)
+        }
+        foreach ($check in $checks) {
+            $check.Recipe = $Recipe.Id
+            $check
         }
     }
 }

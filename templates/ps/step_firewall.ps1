@@ -77,7 +77,7 @@ function Set-FixgenFirewallStep {
     <#
     .SYNOPSIS
     Creates the rule in the group 'fixgen', or corrects it in place; a rule with the name but
-    in another group is replaced. The caller has already asked ShouldProcess.
+    in another group or with another protocol is replaced. The caller has already asked ShouldProcess.
     #>
     [CmdletBinding()]
     param(
@@ -85,7 +85,9 @@ function Set-FixgenFirewallStep {
         [hashtable]$Step
     )
     $state = Get-FixgenFirewallState -Step $Step
-    if ($null -ne $state -and $state.Rule.Group -cne 'fixgen') {
+    # Another group, or another protocol (ports cannot be changed across protocols in place):
+    # replace the rule.
+    if ($null -ne $state -and ($state.Rule.Group -cne 'fixgen' -or [string]$state.Ports.Protocol -ne $Step.Protocol)) {
         Remove-NetFirewallRule -Name $Step.Name -ErrorAction Stop -Confirm:$false
         $state = $null
     }

@@ -32,7 +32,8 @@ function Test-FixgenRebootPending {
 function Test-FixgenWindowsUpdateStep {
     <#
     .SYNOPSIS
-    Lists pending software updates; compliant when there are none.
+    Lists pending software updates and whether a restart is pending; compliant when there are
+    no pending updates and no pending restart.
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
@@ -46,6 +47,8 @@ function Test-FixgenWindowsUpdateStep {
         $titles += [string]$found.Updates.Item($i).Title
     }
     New-FixgenCompliance -Target 'Windows Update' -Setting 'PendingUpdates' -Expected 0 -Actual $titles -Compliant ($titles.Count -eq 0)
+    $rebootPending = Test-FixgenRebootPending
+    New-FixgenCompliance -Target 'Windows Update' -Setting 'RebootRequired' -Expected $false -Actual $rebootPending -Compliant (-not $rebootPending)
 }
 
 {% if !detect -%}

@@ -439,3 +439,140 @@ pub fn allowlist_violations(src: &str) -> Vec<String> {
     }
     out
 }
+
+/// Automatic and preference variables generated code may read without assigning them.
+const AUTOMATIC_VARIABLES: &[&str] = &[
+    "_",
+    "true",
+    "false",
+    "null",
+    "pscmdlet",
+    "psboundparameters",
+    "lastexitcode",
+    "pid",
+    "pscommandpath",
+    "psscriptroot",
+    "whatifpreference",
+    "confirmpreference",
+    "verbosepreference",
+    "matches",
+    "args",
+    "error",
+];
+
+fn variable_name(text: &str) -> String {
+    let t = text.trim_start_matches(['$', '@']);
+    let t = t
+        .strip_prefix('{')
+        .and_then(|x| x.strip_suffix('}'))
+        .unwrap_or(t);
+    t.to_ascii_lowercase()
+}
+
+fn in_function(n: Node) -> Option<Node> {
+    let mut cur = n.parent();
+    while let Some(p) = cur {
+        if p.kind() == "function_statement" {
+            return Some(p);
+        }
+        cur = p.parent();
+    }
+    None
+}
+
+/// Variables read but never assigned, declared as a parameter or bound by `foreach`, in the
+/// same function (or at file level for code outside functions); `$script:` variables must be
+/// assigned somewhere in the file. Catches template typos no PowerShell run here could find.
+pub fn undefined_variables(src: &str) -> Vec<String> {
+    let tree = parse(src);
+    // (function start byte or usize::MAX for file level) -> defined names
+    let mut defined: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    let mut script_scope: BTreeSet<String> = BTreeSet::new();
+    let mut uses: Vec<(usize, String, usize)> = Vec::new();
+    walk(tree.root_node(), &mut |n| {
+        if n.kind() != "variable" {
+            return true;
+        }
+        let name = variable_name(&src[n.byte_range()]);
+        let scope = in_function(n).map(|f| f.start_byte()).unwrap_or(usize::MAX);
+        let parent = n.parent();
+        let grand = parent.and_then(|p| p.parent());
+        let is_def = parent.is_some_and(|p| {
+            p.kind() == "left_assignment_expression"
+                || p.kind() == "script_parameter"
+                || p.kind() == "foreach_statement"
+        }) || grand.is_some_and(|g| g.kind() == "left_assignment_expression");
+        if is_def {
+            if let Some(s) = name.strip_prefix("script:") {
+                script_scope.insert(s.to_string());
+            }
+            defined.entry(scope).or_default().insert(name);
+        } else {
+            uses.push((scope, name, n.start_position().row + 1));
+        }
+        true
+    });
+    let mut out = Vec::new();
+    for (scope, name, line) in uses {
+        if name.starts_with("env:")
+            || name == "global:lastexitcode"
+            || AUTOMATIC_VARIABLES.contains(&name.as_str())
+        {
+            continue;
+        }
+        if let Some(s) = name.strip_prefix("script:") {
+            if script_scope.contains(s) {
+                continue;
+            }
+        } else if defined.get(&scope).is_some_and(|d| d.contains(&name)) {
+            continue;
+        }
+        out.push(format!(
+            "line {line}: ${name} is read but never set in its scope"
+        ));
+    }
+    out
+}
+
+/// Member names read from `$<var>.<Member>` in the file, with their line.
+pub fn member_reads(src: &str, var: &str) -> Vec<(String, usize)> {
+    let tree = parse(src);
+    let want = var.to_ascii_lowercase();
+    let mut out = Vec::new();
+    walk(tree.root_node(), &mut |n| {
+        if n.kind() == "member_access" {
+            let mut c = n.walk();
+            let kids: Vec<Node> = n.named_children(&mut c).collect();
+            if kids.len() == 2
+                && kids[0].kind() == "variable"
+                && variable_name(&src[kids[0].byte_range()]) == want
+            {
+                out.push((
+                    src[kids[1].byte_range()].to_string(),
+                    n.start_position().row + 1,
+                ));
+            }
+        }
+        true
+    });
+    out
+}
+
+/// Keys of every `Key = value` entry of hashtable literals, with their line.
+pub fn hashtable_keys(src: &str) -> Vec<(String, usize)> {
+    let tree = parse(src);
+    let mut out = Vec::new();
+    walk(tree.root_node(), &mut |n| {
+        if n.kind() == "hash_entry" {
+            let mut c = n.walk();
+            let key = n
+                .named_children(&mut c)
+                .find(|k| k.kind() == "key_expression");
+            if let Some(k) = key {
+                out.push((src[k.byte_range()].to_string(), n.start_position().row + 1));
+            }
+        }
+        true
+    });
+    out
+}

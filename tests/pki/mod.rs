@@ -38,6 +38,8 @@ pub struct Pki {
     pub pfx_3des: PathBuf,
     /// A leaf certificate plus the CA, for `--cert` with a chain.
     pub rsa2048_chain: PathBuf,
+    /// Time-stamping authority certificate (critical timeStamping EKU) and key.
+    pub tsa: Leaf,
 }
 
 const CONFIG: &str = "\
@@ -60,6 +62,25 @@ authorityKeyIdentifier = keyid
 basicConstraints = CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth
+[tsa_ext]
+basicConstraints = CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = critical,timeStamping
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[tsa]
+default_tsa = tsa_config1
+[tsa_config1]
+serial = tsaserial
+crypto_device = builtin
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ordering = no
+tsa_name = no
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
 [ca]
 default_ca = testca
 [testca]
@@ -193,6 +214,8 @@ fn build(dir: &Path) -> Pki {
     let rsa4096 = leaf(dir, "rsa4096", RSA4096, "4098", "cs");
     let p256 = leaf(dir, "p256", P256, "4099", "cs");
     let no_eku = leaf(dir, "noeku", RSA2048, "4100", "noeku");
+    let tsa = leaf(dir, "tsa", RSA2048, "4101", "tsa_ext");
+    std::fs::write(dir.join("tsaserial"), "01\n").unwrap();
     // Expired: `openssl ca` with explicit past dates (openssl 3.0's x509 has no -not_after).
     let expired_key = "expired.key";
     let mut a = vec!["genpkey"];
@@ -352,7 +375,84 @@ fn build(dir: &Path) -> Pki {
         pfx_legacy: dir.join("legacy.pfx"),
         pfx_3des: dir.join("3des.pfx"),
         rsa2048_chain: dir.join("rsa2048-chain.pem"),
+        tsa,
     }
+}
+
+/// A minimal RFC 3161 time-stamping server on 127.0.0.1 for tests: it takes HTTP POSTs and
+/// answers each with `openssl ts -reply` (OpenSSL's TSA, an oracle we did not write). Requests
+/// are served one at a time until the test process exits. Returns the URL.
+pub fn tsa_server(p: &'static Pki) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+    let url = format!("http://{}/tsa", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut len = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let l = line.trim_end();
+                if l.is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = l.split_once(':') {
+                    if k.eq_ignore_ascii_case("content-length") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                }
+            }
+            let mut body = vec![0u8; len];
+            if reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let q = p.dir.join(format!("req-{}-{n}.tsq", std::process::id()));
+            let r = p.dir.join(format!("resp-{}-{n}.tsr", std::process::id()));
+            std::fs::write(&q, &body).unwrap();
+            let out = Command::new("openssl")
+                .args([
+                    "ts",
+                    "-reply",
+                    "-config",
+                    "ca.cnf",
+                    "-section",
+                    "tsa_config1",
+                ])
+                .arg("-queryfile")
+                .arg(&q)
+                .arg("-signer")
+                .arg(&p.tsa.cert)
+                .arg("-inkey")
+                .arg(&p.tsa.key)
+                .arg("-chain")
+                .arg(&p.ca)
+                .arg("-out")
+                .arg(&r)
+                .current_dir(&p.dir)
+                .output()
+                .unwrap();
+            let (status, resp) = if out.status.success() {
+                ("200 OK", std::fs::read(&r).unwrap())
+            } else {
+                eprintln!(
+                    "openssl ts -reply failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                ("500 Internal Server Error", Vec::new())
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                resp.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&resp);
+        }
+    });
+    url
 }
 
 /// The shared test PKI (made once per test binary), or `None` when openssl is missing (the
