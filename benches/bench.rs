@@ -183,6 +183,7 @@ fn find_tool(name: &str) -> Res<PathBuf> {
         .ok_or_else(|| format!("`{name}` is not installed (apt-get install {name})"))
 }
 
+#[derive(Clone)]
 struct Ctx {
     fixgen: PathBuf,
     openssl: PathBuf,
@@ -472,7 +473,13 @@ fn build_cmd(c: &Ctx, out: &Path, paths: &[&Path], signed: bool, set: &[&str]) -
 
 /// A signed build: `fixgen build --cert --key` when build signs, else build then
 /// `fixgen sign` of every PowerShell file (two processes, both counted).
-fn bench_signed_build(c: &Ctx, what: &str, paths: &[&Path], set: &[&str], runs: usize) -> Res<Stats> {
+fn bench_signed_build(
+    c: &Ctx,
+    what: &str,
+    paths: &[&Path],
+    set: &[&str],
+    runs: usize,
+) -> Res<Stats> {
     if c.build_signs {
         return c.bench(runs, |c| Ok(build_cmd(c, &c.fresh(what), paths, true, set)));
     }
@@ -536,7 +543,9 @@ fn openssl_speed(c: &Ctx) -> Res<(f64, String)> {
             }
         }
     }
-    Err(format!("cannot find the rsa 2048 line in openssl speed output:\n{text}"))
+    Err(format!(
+        "cannot find the rsa 2048 line in openssl speed output:\n{text}"
+    ))
 }
 
 /// Copy the unsigned scripts into a fresh folder (not measured) and return the copies.
@@ -561,8 +570,12 @@ fn bench_per_file(
     runs: usize,
     mut make: impl FnMut(&Ctx, &Path) -> Command,
 ) -> Res<Stats> {
+    // Warm-up: a few files, not counted.
+    for f in fresh_copies(c, what, &scripts[..scripts.len().min(3)])? {
+        measure(&mut make(c, &f), &c.log())?;
+    }
     let mut samples = Vec::new();
-    for i in 0..=runs {
+    for _ in 0..runs {
         let files = fresh_copies(c, what, scripts)?;
         let mut total = Sample {
             wall: Duration::ZERO,
@@ -575,9 +588,7 @@ fn bench_per_file(
             total.cpu += s.cpu;
             total.maxrss_kib = total.maxrss_kib.max(s.maxrss_kib);
         }
-        if i > 0 {
-            samples.push(total);
-        }
+        samples.push(total);
     }
     c.clean_runs();
     Ok(stats(&samples))
@@ -654,7 +665,7 @@ fn machine(c: &Ctx) -> String {
     let kernel = first_line(Command::new("uname").arg("-r"));
     format!(
         "{model}, {cores} cores, {mem}; {os}, Linux {kernel}; {}; {}; {}",
-        first_line(&mut c.fixgen().arg("--version")),
+        first_line(c.fixgen().arg("--version")),
         first_line(Command::new(&c.openssl).arg("version")),
         first_line(Command::new(&c.osslsigncode).arg("--version")),
     )
@@ -667,8 +678,28 @@ fn loadavg() -> String {
 }
 
 fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
+    let args: Vec<String> = std::env::args().collect();
+    if !args.iter().any(|a| a == "--bench") {
         println!("fixgen bench: not run under `cargo test`; run `cargo bench --bench bench`");
+        return;
+    }
+    // `cargo bench --bench bench -- --generate DIR N`: only write a synthetic bundle (for
+    // profiling one command by hand).
+    if let Some(i) = args.iter().position(|a| a == "--generate") {
+        let dir = args.get(i + 1).map(PathBuf::from);
+        let n = args.get(i + 2).and_then(|n| n.parse::<usize>().ok());
+        let (Some(dir), Some(n)) = (dir, n) else {
+            eprintln!("fixgen bench: usage: --generate DIR N");
+            std::process::exit(2);
+        };
+        if let Err(e) = write_synthetic(&dir, n) {
+            eprintln!("fixgen bench: error: {e}");
+            std::process::exit(1);
+        }
+        eprintln!(
+            "fixgen bench: wrote {n} recipes and bundle.yaml to {}",
+            dir.display()
+        );
         return;
     }
     match run() {
@@ -712,18 +743,21 @@ fn run() -> Res<()> {
     };
     let started = chrono_like_now();
     let load_before = loadavg();
-    eprintln!("fixgen bench: scratch {}, {} runs per measurement", c.dir.display(), c.runs);
+    eprintln!(
+        "fixgen bench: scratch {}, {} runs per measurement",
+        c.dir.display(),
+        c.runs
+    );
     let mut md = String::new();
 
     // (a) the L2TP bundle.
     eprintln!("(a) L2TP bundle");
-    let l2tp_unsigned = c.bench(c.runs, |c| Ok(build_cmd(c, &c.fresh("l2tp"), &[], false, &[])))?;
+    let l2tp_unsigned = c.bench(c.runs, |c| {
+        Ok(build_cmd(c, &c.fresh("l2tp"), &[], false, &[]))
+    })?;
     let l2tp_signed = bench_signed_build(&c, "l2tp-signed", &[], &[], c.runs)?;
     let probe = c.fresh("l2tp-probe");
-    measure(
-        &mut build_cmd(&c, &probe, &[], false, &[]),
-        &c.log(),
-    )?;
+    measure(&mut build_cmd(&c, &probe, &[], false, &[]), &c.log())?;
     let l2tp_files = count_files(&probe);
 
     // (b) synthetic bundles.
@@ -744,9 +778,17 @@ fn run() -> Res<()> {
         };
         let set = ["ServerAddress=vpn.example.com"];
         let what = format!("build-{n}");
-        let build = c.bench(runs_n, |c| Ok(build_cmd(c, &c.fresh(&what), &[&src], false, &set)))?;
+        let build = c.bench(runs_n, |c| {
+            Ok(build_cmd(c, &c.fresh(&what), &[&src], false, &set))
+        })?;
         let signed = if n <= 1000 {
-            Some(bench_signed_build(&c, &format!("signed-{n}"), &[&src], &set, runs_n)?)
+            Some(bench_signed_build(
+                &c,
+                &format!("signed-{n}"),
+                &[&src],
+                &set,
+                runs_n,
+            )?)
         } else {
             None
         };
@@ -756,11 +798,16 @@ fn run() -> Res<()> {
             Ok(cmd)
         })?;
         let out = c.dir.join(format!("built-{n}"));
-        measure(
-            &mut build_cmd(&c, &out, &[&src], false, &set),
-            &c.log(),
-        )?;
-        synth.push((n, build, signed, check, count_files(&out), dir_bytes(&out), out));
+        measure(&mut build_cmd(&c, &out, &[&src], false, &set), &c.log())?;
+        synth.push((
+            n,
+            build,
+            signed,
+            check,
+            count_files(&out),
+            dir_bytes(&out),
+            out,
+        ));
     }
 
     // (c) signing the same scripts with fixgen and osslsigncode.
@@ -790,7 +837,11 @@ fn run() -> Res<()> {
     for n in [100usize, 1000] {
         eprintln!("(c) signing {n} scripts");
         let scripts = &all_scripts[..n];
-        let runs_n = if n <= 100 { c.runs.min(5) } else { c.runs.min(3) };
+        let runs_n = if n <= 100 {
+            c.runs.min(5)
+        } else {
+            c.runs.min(3)
+        };
         let batch = bench_sign_batch(&c, &format!("fx-batch-{n}"), scripts, runs_n)?;
         let per_file = bench_per_file(&c, &format!("fx-each-{n}"), scripts, runs_n, |c, f| {
             let mut cmd = c.fixgen();
@@ -842,11 +893,58 @@ fn run() -> Res<()> {
         )?;
         verify_with_osslsigncode(&c, &signed)?;
     }
+    // Before/after: the same measurements with an older binary, in the same run.
+    let baseline = match std::env::var_os("FIXGEN_BENCH_BASELINE") {
+        Some(bin) => {
+            eprintln!("baseline binary {}", PathBuf::from(&bin).display());
+            let b = Ctx {
+                fixgen: PathBuf::from(bin),
+                ..c.clone()
+            };
+            let mut rows: Vec<(String, Stats, Stats)> = Vec::new();
+            let s = b.bench(b.runs, |b| {
+                Ok(build_cmd(b, &b.fresh("base-l2tp"), &[], false, &[]))
+            })?;
+            rows.push(("L2TP build, unsigned".into(), s, l2tp_unsigned));
+            let s = bench_signed_build(&b, "base-l2tp-signed", &[], &[], b.runs)?;
+            rows.push(("L2TP build, signed".into(), s, l2tp_signed));
+            for (n, after, ..) in &synth {
+                if *n < 1000 {
+                    continue;
+                }
+                let src = b.dir.join(format!("bundle-{n}"));
+                let what = format!("base-build-{n}");
+                let set = ["ServerAddress=vpn.example.com"];
+                let s = b.bench(b.runs.min(3), |b| {
+                    Ok(build_cmd(b, &b.fresh(&what), &[&src], false, &set))
+                })?;
+                rows.push((format!("build, {n} synthetic recipes"), s, *after));
+            }
+            for (n, batch, ..) in &signing {
+                let s = bench_sign_batch(
+                    &b,
+                    &format!("base-batch-{n}"),
+                    &all_scripts[..*n],
+                    b.runs.min(3),
+                )?;
+                rows.push((
+                    format!("`fixgen sign` of {n} scripts, one process"),
+                    s,
+                    *batch,
+                ));
+            }
+            Some((b.fixgen.clone(), rows))
+        }
+        None => None,
+    };
     let load_after = loadavg();
 
     // ----------------------------------------------------------------------------------------
     // Report.
-    let _ = writeln!(md, "Run: {started}; load average before {load_before}, after {load_after}.  ");
+    let _ = writeln!(
+        md,
+        "Run: {started}; load average before {load_before}, after {load_after}.  "
+    );
     let _ = writeln!(md, "Machine: {}.  ", machine(&c));
     let _ = writeln!(
         md,
@@ -855,9 +953,15 @@ fn run() -> Res<()> {
          user + system time of the process."
     );
     let _ = writeln!(md);
-    let _ = writeln!(md, "### (a) `fixgen build` of the embedded L2TP bundle ({l2tp_files} files)");
+    let _ = writeln!(
+        md,
+        "### (a) `fixgen build` of the embedded L2TP bundle ({l2tp_files} files)"
+    );
     let _ = writeln!(md);
-    let _ = writeln!(md, "| Build | N | wall median | wall min | CPU | peak RSS | target | met |");
+    let _ = writeln!(
+        md,
+        "| Build | N | wall median | wall min | CPU | peak RSS | target | met |"
+    );
     let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---|---|");
     let signed_label = if c.build_signs {
         "signed, RSA-2048 (`--cert/--key`)"
@@ -868,7 +972,8 @@ fn run() -> Res<()> {
         ("unsigned", &l2tp_unsigned, 20.0),
         (signed_label, &l2tp_signed, 100.0),
     ] {
-        let _ = writeln!(
+        let _ =
+            writeln!(
             md,
             "| {label} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} MiB | < {target:.0} ms | {} |",
             s.runs,
@@ -880,7 +985,10 @@ fn run() -> Res<()> {
         );
     }
     let _ = writeln!(md);
-    let _ = writeln!(md, "### (b) Synthetic bundles: `fixgen build` (and `fixgen check`)");
+    let _ = writeln!(
+        md,
+        "### (b) Synthetic bundles: `fixgen build` (and `fixgen check`)"
+    );
     let _ = writeln!(md);
     let _ = writeln!(
         md,
@@ -893,7 +1001,10 @@ fn run() -> Res<()> {
         md,
         "| Recipes | files out | output | N | build wall median | min | CPU | per recipe (wall) | peak RSS | signed build wall | check wall | check recipes/s |"
     );
-    let _ = writeln!(md, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        md,
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
     for (n, b, signed, chk, files, bytes, _) in &synth {
         let _ = writeln!(
             md,
@@ -967,7 +1078,11 @@ fn run() -> Res<()> {
         );
     }
     let _ = writeln!(md);
-    let _ = writeln!(md, "`{speed_line}` (`openssl speed -seconds 3 rsa2048`): {:.3} ms per RSA-2048 signature.", speed * 1e3);
+    let _ = writeln!(
+        md,
+        "`{speed_line}` (`openssl speed -seconds 3 rsa2048`): {:.3} ms per RSA-2048 signature.",
+        speed * 1e3
+    );
     let _ = writeln!(md);
     if let (Some((_, b100, ..)), Some((_, b1000, ..))) = (
         signing.iter().find(|s| s.0 == 100),
@@ -1002,6 +1117,29 @@ fn run() -> Res<()> {
     }
     let _ = writeln!(md);
 
+    if let Some((bin, rows)) = &baseline {
+        let _ = writeln!(
+            md,
+            "### Before/after (same run; before = `{}`)",
+            bin.display()
+        );
+        let _ = writeln!(md);
+        let _ = writeln!(md, "| Measurement | wall before | wall after | CPU before | CPU after | peak RSS before | peak RSS after |");
+        let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|");
+        for (label, before, after) in rows {
+            let _ = writeln!(
+                md,
+                "| {label} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} MiB | {:.1} MiB |",
+                ms(before.wall_median),
+                ms(after.wall_median),
+                ms(before.cpu_median),
+                ms(after.cpu_median),
+                mib(before.maxrss_kib),
+                mib(after.maxrss_kib)
+            );
+        }
+        let _ = writeln!(md);
+    }
     print!("{md}");
     let out = std::env::var_os("FIXGEN_BENCH_OUT")
         .map(PathBuf::from)

@@ -130,24 +130,12 @@ fn is_powershell(p: &Path) -> bool {
 
 /// Write `bytes` next to `path`, then rename over it: a failure never leaves half a file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.fixgen-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
+    let tmp = temp_path(path, &std::process::id().to_string());
+    let result = write_temp(&tmp, path, bytes)
+        .and_then(|_| {
+            crate::write::sync::sync_files(std::slice::from_ref(&tmp)).map_err(|(_, e)| e)
+        })
+        .and_then(|_| std::fs::rename(&tmp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -178,43 +166,166 @@ pub fn run(args: SignArgs) -> Exit {
         }
     };
     let mut exit = Exit::Ok;
-    for f in &args.files {
-        let shown = f.display().to_string();
-        let bytes = match std::fs::read(f) {
-            Ok(b) => b,
+    for batch in args.files.chunks(BATCH) {
+        sign_batch(&signer, batch, &mut exit);
+    }
+    exit
+}
+
+/// Files signed together: bounds memory and open files. A batch is read and signed on every
+/// core, written to temporary files, flushed to disk together, then renamed into place one by
+/// one; a file whose reading, signing or writing fails is left untouched.
+const BATCH: usize = 256;
+
+fn worse(exit: &mut Exit, e: Exit) {
+    if *exit == Exit::Ok {
+        *exit = e;
+    }
+}
+
+fn sign_batch(signer: &Signer, files: &[PathBuf], exit: &mut Exit) {
+    let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    // Read, then sign in parallel (keys were parsed once, in `signer`).
+    let read: Vec<Option<Vec<u8>>> = files
+        .iter()
+        .zip(&shown)
+        .map(|(f, s)| match std::fs::read(f) {
+            Ok(b) => Some(b),
             Err(e) => {
-                eprintln!("error: {shown}: {e}");
-                exit = Exit::Usage;
-                continue;
+                eprintln!("error: {s}: {e}");
+                *exit = Exit::Usage;
+                None
             }
+        })
+        .collect();
+    let signed = sign_parallel(signer, &read, &shown);
+    // Temporary files beside each target, flushed together before any rename.
+    let pid = std::process::id();
+    let mut pending: Vec<(usize, PathBuf)> = Vec::new();
+    for (i, r) in signed.into_iter().enumerate() {
+        let (Some(bytes), Some(result)) = (&read[i], r) else {
+            continue;
         };
-        let had_block = crate::sign::has_signature_block(&bytes);
-        let signed = match signer.sign_script(&bytes, &shown) {
-            Ok(s) => s,
+        let out = match result {
+            Ok(out) => out,
             Err(e) => {
                 eprintln!("error: {e}");
-                if exit == Exit::Ok {
-                    exit = exit_for(&e);
-                }
+                worse(exit, exit_for(&e));
                 continue;
             }
         };
-        if Signer::script_has_locale_dependent_text(&bytes) {
+        if Signer::script_has_locale_dependent_text(bytes) {
             eprintln!(
-                "warning: {shown}: non-ASCII text without a byte order mark; Windows PowerShell 5.1 reads such a file in the machine's ANSI code page, so the signature only verifies where that code page matches. Prefer pure ASCII (or UTF-8 with BOM where Intune is not involved)."
+                "warning: {}: non-ASCII text without a byte order mark; Windows PowerShell 5.1 reads such a file in the machine's ANSI code page, so the signature only verifies where that code page matches. Prefer pure ASCII (or UTF-8 with BOM where Intune is not involved).",
+                shown[i]
             );
         }
-        if let Err(e) = write_atomically(f, &signed) {
-            eprintln!("error: {shown}: cannot write: {e}");
-            exit = Exit::Usage;
+        let tmp = temp_path(&files[i], &format!("{pid}-{i}"));
+        if let Err(e) = write_temp(&tmp, &files[i], &out) {
+            let _ = std::fs::remove_file(&tmp);
+            eprintln!("error: {}: cannot write: {e}", shown[i]);
+            *exit = Exit::Usage;
             continue;
         }
+        pending.push((i, tmp));
+    }
+    let temps: Vec<PathBuf> = pending.iter().map(|(_, t)| t.clone()).collect();
+    if let Err((p, e)) = crate::write::sync::sync_files(&temps) {
+        let target = pending
+            .iter()
+            .find(|(_, t)| *t == p)
+            .map(|(i, _)| shown[*i].as_str())
+            .unwrap_or("a signed file");
+        eprintln!("error: {target}: cannot write: {e}; no file of this batch was replaced");
+        for t in &temps {
+            let _ = std::fs::remove_file(t);
+        }
+        *exit = Exit::Usage;
+        return;
+    }
+    for (i, tmp) in pending {
+        if let Err(e) = std::fs::rename(&tmp, &files[i]) {
+            let _ = std::fs::remove_file(&tmp);
+            eprintln!("error: {}: cannot write: {e}", shown[i]);
+            *exit = Exit::Usage;
+            continue;
+        }
+        let had_block = read[i]
+            .as_deref()
+            .is_some_and(crate::sign::has_signature_block);
         println!(
-            "{} {shown} ({}, {})",
+            "{} {} ({}, {})",
             if had_block { "re-signed" } else { "signed" },
+            shown[i],
             signer.subject(),
             signer.key_description()
         );
     }
-    exit
+}
+
+/// Sign every read file, on up to as many threads as there are cores (at most 8).
+fn sign_parallel(
+    signer: &Signer,
+    read: &[Option<Vec<u8>>],
+    shown: &[String],
+) -> Vec<Option<Result<Vec<u8>, SignError>>> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let per = read.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = read
+            .chunks(per)
+            .zip(shown.chunks(per))
+            .map(|(files, names)| {
+                s.spawn(move || {
+                    files
+                        .iter()
+                        .zip(names)
+                        .map(|(b, n)| b.as_ref().map(|b| signer.sign_script(b, n)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(read.chunks(per))
+            .flat_map(|(h, files)| {
+                h.join().unwrap_or_else(|_| {
+                    files
+                        .iter()
+                        .map(|_| {
+                            Some(Err(SignError::Crypto(
+                                "a signing thread panicked".to_string(),
+                            )))
+                        })
+                        .collect()
+                })
+            })
+            .collect()
+    })
+}
+
+/// `.NAME.fixgen-TAG.tmp` beside `path`.
+fn temp_path(path: &Path, tag: &str) -> PathBuf {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    dir.join(format!(".{name}.fixgen-{tag}.tmp"))
+}
+
+/// Write `bytes` to `tmp` with the permissions of `target` (not flushed yet).
+fn write_temp(tmp: &Path, target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = std::fs::File::create(tmp)?;
+    f.write_all(bytes)?;
+    if let Ok(meta) = std::fs::metadata(target) {
+        std::fs::set_permissions(tmp, meta.permissions())?;
+    }
+    Ok(())
 }
