@@ -10,16 +10,17 @@ use std::time::{Duration, Instant};
 use fixgen::load::{self, Inputs};
 use fixgen::plan::SourceFile;
 
+/// Near the 1 MiB file limit within the other limits: 256 steps with 3,950-character strings.
 fn big_recipe() -> String {
     let mut s =
         String::from("id: big\ntitle: Big\nsummary: A recipe near the 1 MiB limit.\nsteps:\n");
-    let mut i = 0;
-    while s.len() < 1000 * 1024 {
+    for i in 0..256 {
         s.push_str(&format!(
-            "  - registry:\n      key: HKLM\\SYSTEM\\Vendor\\Key{i}\n      name: Value{i}\n      value: {{ dword: {i} }}\n"
+            "  - registry:\n      key: HKLM\\SYSTEM\\Vendor\\Key{i}\n      name: Value{i}\n      value: {{ string: {} }}\n",
+            "x".repeat(3950)
         ));
-        i += 1;
     }
+    assert!(s.len() > 1000 * 1024 && s.len() < 1024 * 1024);
     s
 }
 

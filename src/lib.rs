@@ -11,6 +11,7 @@ pub mod plan;
 pub mod regfile;
 pub mod registry;
 pub mod render;
+pub mod review;
 pub mod sign;
 pub mod validate;
 pub mod write;

@@ -1,7 +1,7 @@
 //! `fixgen`: parse arguments, call the subcommand. The work happens in the library.
 
 use clap::{Parser, Subcommand};
-use fixgen::cli::{self, build, check, list, schema, sign, verify};
+use fixgen::cli::{self, build, check, list, plan, schema, sign, verify};
 
 #[derive(Parser)]
 #[command(
@@ -26,6 +26,9 @@ enum Command {
     /// List the recipes of a bundle in run order
     #[command(after_help = cli::EXIT_CODES_HELP)]
     List(list::ListArgs),
+    /// Show what a bundle reads and changes (secrets masked); changes nothing
+    #[command(after_help = cli::EXIT_CODES_HELP)]
+    Plan(plan::PlanArgs),
     /// Print or write the JSON Schema of recipes and bundle.yaml
     #[command(after_help = cli::EXIT_CODES_HELP)]
     Schema(schema::SchemaArgs),
@@ -42,6 +45,7 @@ fn main() -> std::process::ExitCode {
         Command::Build(a) => build::run(a),
         Command::Check(a) => check::run(a),
         Command::List(a) => list::run(a),
+        Command::Plan(a) => plan::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Sign(a) => sign::run(a),
         Command::Verify(a) => verify::run(a),

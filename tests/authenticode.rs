@@ -415,3 +415,33 @@ fn every_single_character_change_is_rejected() {
         );
     }
 }
+
+#[test]
+fn chains_through_an_embedded_intermediate() {
+    let Some(p) = pki::pki() else { return };
+    let dir = pki::scratch("lib-intermediate");
+    let with = signer_pem(&p.via_intermediate.cert, &p.via_intermediate.key)
+        .sign_script(&sample(), "t.ps1")
+        .unwrap();
+    let f = dir.join("with.ps1");
+    std::fs::write(&f, &with).unwrap();
+    if let Some((ok, out)) = pki::osslsigncode_verify(&f, &p.ca) {
+        assert!(ok, "{out}");
+    }
+    let info = verify_script(&with, &opts(&p.ca)).unwrap();
+    assert_eq!(info.trust, fixgen::sign::TrustStatus::Trusted);
+    assert_eq!(info.algorithm, "ECDSA P-256");
+
+    // Without the intermediate in the signature, neither osslsigncode nor fixgen can build
+    // the chain to the root.
+    let without = signer_pem(&p.via_intermediate_leaf_only, &p.via_intermediate.key)
+        .sign_script(&sample(), "t.ps1")
+        .unwrap();
+    let f = dir.join("without.ps1");
+    std::fs::write(&f, &without).unwrap();
+    if let Some((ok, out)) = pki::osslsigncode_verify(&f, &p.ca) {
+        assert!(!ok, "{out}");
+    }
+    let e = verify_script(&without, &opts(&p.ca)).unwrap_err();
+    assert!(e.contains("does not chain"), "{e}");
+}

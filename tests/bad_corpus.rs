@@ -335,3 +335,120 @@ fn generated_bad_inputs() {
         (Some(65), Some(129))
     );
 }
+
+fn find<'a>(v: &'a Value, code: &str) -> &'a Value {
+    v["diagnostics"]
+        .as_array()
+        .and_then(|d| d.iter().find(|x| x["code"] == code))
+        .unwrap_or_else(|| panic!("no {code} in {v}"))
+}
+
+#[test]
+fn limits_have_located_errors() {
+    let t = TempDir::new("limits");
+    let step = "  - service: { name: IKEEXT, state: running }\n";
+
+    // 257 steps; the error points at the list (line 5, the first `-`).
+    let p = t.0.join("many-steps.yaml");
+    std::fs::write(
+        &p,
+        format!(
+            "id: many-steps\ntitle: t\nsummary: s\nsteps:\n{}",
+            step.repeat(257)
+        ),
+    )
+    .unwrap();
+    let v = run_json(&p).1;
+    let d = find(&v, "limit-steps");
+    assert_eq!(
+        (
+            d["line"].as_u64(),
+            d["column"].as_u64(),
+            d["field"].as_str()
+        ),
+        (Some(5), Some(3), Some("steps"))
+    );
+    assert!(d["message"]
+        .as_str()
+        .unwrap()
+        .contains("257 steps; at most 256"));
+
+    // 65 params.
+    let p = t.0.join("many-params.yaml");
+    let mut s = String::from("id: many-params\ntitle: t\nsummary: s\nparams:\n");
+    for i in 0..65 {
+        s.push_str(&format!("  P{i}: {{ type: int }}\n"));
+    }
+    s.push_str("steps:\n");
+    for i in 0..65 {
+        s.push_str(&format!("  - registry: {{ key: HKLM\\SYSTEM\\V, name: N{i}, value: {{ dword: {{ param: P{i} }} }} }}\n"));
+    }
+    std::fs::write(&p, s).unwrap();
+    let v = run_json(&p).1;
+    let d = find(&v, "limit-params");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(5), Some(3))
+    );
+    assert_eq!(v["summary"]["errors"], 1, "{v}");
+
+    // A 201-character title and a 32,768-character registry string.
+    let p = t.0.join("long-text.yaml");
+    std::fs::write(
+        &p,
+        format!(
+            "id: long-text\ntitle: {}\nsummary: s\nsteps:\n  - registry:\n      key: HKLM\\SYSTEM\\V\n      name: N\n      value: {{ string: {} }}\n",
+            "t".repeat(201),
+            "x".repeat(32_768)
+        ),
+    )
+    .unwrap();
+    let v = run_json(&p).1;
+    assert_eq!(v["summary"]["errors"], 2, "{v}");
+    let d = &v["diagnostics"][0];
+    assert_eq!(
+        (
+            d["code"].as_str(),
+            d["line"].as_u64(),
+            d["column"].as_u64(),
+            d["field"].as_str()
+        ),
+        (Some("limit-text"), Some(2), Some(8), Some("title"))
+    );
+    assert!(d["message"]
+        .as_str()
+        .unwrap()
+        .contains("201 characters long; at most 200"));
+    let d = &v["diagnostics"][1];
+    assert_eq!(
+        (
+            d["line"].as_u64(),
+            d["column"].as_u64(),
+            d["field"].as_str()
+        ),
+        (Some(8), Some(24), Some("steps[0].registry.value.string"))
+    );
+
+    // 501 recipes in an implicit bundle: the 501st file (by name) is flagged.
+    let dir = t.0.join("many-recipes");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..501 {
+        std::fs::write(
+            dir.join(format!("r{i:03}.yaml")),
+            format!("id: r{i:03}\ntitle: t\nsummary: s\nsteps:\n{step}"),
+        )
+        .unwrap();
+    }
+    let (code, v) = run_json(&dir);
+    assert_eq!(code, 1);
+    let d = find(&v, "limit-recipes");
+    assert!(d["file"].as_str().unwrap().ends_with("r500.yaml"), "{d}");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(1), Some(5))
+    );
+    assert!(d["message"]
+        .as_str()
+        .unwrap()
+        .contains("501 recipes were given; a bundle holds at most 500"));
+}

@@ -74,6 +74,22 @@ fn check_accepts_what_build_writes_and_reads_regedit4() {
         .collect();
     files.sort();
     assert_eq!(files.len(), 3, "{files:?}");
+    // The same build again gives the same bytes.
+    let again = dir.path().join("again");
+    let o = fixgen()
+        .args(["build", "--target", "reg", "--out"])
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    for f in &files {
+        let name = f.file_name().unwrap();
+        assert_eq!(
+            std::fs::read(f).unwrap(),
+            std::fs::read(again.join("reg").join(name)).unwrap(),
+            "{name:?} differs between two builds"
+        );
+    }
     let old = dir.path().join("old.reg");
     std::fs::write(
         &old,

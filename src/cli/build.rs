@@ -22,6 +22,11 @@ pub enum Target {
     Module,
     /// reg/<id>.reg and reg/<Bundle>.reg (registry values and service startup types)
     Reg,
+    /// gpo/: Preferences Registry.xml, Registry.pol, startup script with psscripts.ini, README
+    Gpo,
+    /// intune/<id>/ and intune/<Bundle>/: detect.ps1, remediate.ps1 and Graph payloads. Needs a
+    /// value for every param; under `all` it is left out (with a note) when one is missing.
+    Intune,
 }
 
 #[derive(Debug, Args)]
@@ -46,6 +51,10 @@ pub struct BuildArgs {
     /// Authenticode-sign every PowerShell file and sign SHA256SUMS (SHA256SUMS.p7s).
     #[command(flatten)]
     pub signing: super::sign::SigningArgs,
+    /// Write nothing: build in memory and compare with the folder --out; exit 1 listing
+    /// added, removed and changed files, 0 when identical (see README "Drift check").
+    #[arg(long)]
+    pub check: bool,
 }
 
 fn scalar_text(v: &serde_norway::Value) -> Option<String> {
@@ -58,9 +67,12 @@ fn scalar_text(v: &serde_norway::Value) -> Option<String> {
 }
 
 /// `--values` file, then `--set` on top.
-fn param_values(args: &BuildArgs) -> Result<ParamValues, String> {
+pub fn param_values(
+    set: &[String],
+    values_file: Option<&std::path::Path>,
+) -> Result<ParamValues, String> {
     let mut values = ParamValues::new();
-    if let Some(file) = &args.values {
+    if let Some(file) = values_file {
         let text = std::fs::read_to_string(file)
             .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
         let map: std::collections::BTreeMap<String, serde_norway::Value> =
@@ -84,7 +96,7 @@ fn param_values(args: &BuildArgs) -> Result<ParamValues, String> {
             values.insert(k, t);
         }
     }
-    for s in &args.set {
+    for s in set {
         let (k, v) = s
             .split_once('=')
             .ok_or_else(|| format!("--set {s:?}: expected NAME=VALUE"))?;
@@ -137,8 +149,13 @@ pub fn render(
     let mut out = Artifacts::default();
     let mut errors = Vec::new();
     if all || targets.contains(&Target::Scripts) {
-        match powershell::render_scripts(plan, opts) {
-            Ok(a) => out.extend(a),
+        match powershell::render_scripts(plan, opts)
+            .and_then(|a| crate::render::undo::render_undo_scripts(plan, opts).map(|u| (a, u)))
+        {
+            Ok((a, u)) => {
+                out.extend(a);
+                out.extend(u);
+            }
             Err(e) => errors.extend(e),
         }
     }
@@ -159,6 +176,71 @@ pub fn render(
             Err(d) => skipped("reg", &d),
         }
     }
+    if targets.contains(&Target::Intune) {
+        match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
+            Ok(a) => out.extend(a),
+            Err(e) => errors.extend(e),
+        }
+    } else if all {
+        // Intune scripts take no parameters: under `all` the target is built only when every
+        // param has a value (and secrets may be embedded); otherwise say why it was left out.
+        let problems = crate::render::intune::param_problems(plan, opts.allow_embedded_secrets);
+        if problems.is_empty() {
+            match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
+                Ok(a) => out.extend(a),
+                Err(e) => errors.extend(e),
+            }
+        } else {
+            eprintln!(
+                "note: target `intune` left out: Intune scripts take no parameters, so every param needs a value at build time:"
+            );
+            for p in &problems {
+                eprintln!("  {p}");
+            }
+            eprintln!("  (ask for it with --target intune to make this an error)");
+        }
+    }
+    if all || targets.contains(&Target::Gpo) {
+        let explicit = targets.contains(&Target::Gpo);
+        match crate::render::gpo::GpoOptions::from_env() {
+            Err(m) => errors.push(RenderError {
+                recipe: String::new(),
+                message: m,
+            }),
+            Ok(gpo_opts) => {
+                // A startup script runs without parameters: every param needs a value.
+                let ps_opts = PsOptions {
+                    allow_open_params: false,
+                    ..*opts
+                };
+                let scripts = powershell::render_scripts(plan, &ps_opts);
+                let why = match &scripts {
+                    Ok(_) => String::new(),
+                    Err(e) => e
+                        .iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                };
+                let startup = match &scripts {
+                    Ok(a) => crate::render::gpo::StartupScripts::Scripts(a),
+                    Err(_) => crate::render::gpo::StartupScripts::Unavailable(&why),
+                };
+                match crate::render::gpo::render(plan, startup, &gpo_opts) {
+                    Ok(a) => {
+                        if scripts.is_err() {
+                            eprintln!(
+                                "warning: gpo/ has no startup script (see gpo/README.md): {why}"
+                            );
+                        }
+                        out.extend(a)
+                    }
+                    Err(d) if explicit => errors.extend(d.iter().map(diagnostic_error)),
+                    Err(d) => skipped("gpo", &d),
+                }
+            }
+        }
+    }
     if errors.is_empty() {
         Ok(out)
     } else {
@@ -168,7 +250,7 @@ pub fn render(
 }
 
 pub fn run(args: BuildArgs) -> Exit {
-    let values = match param_values(&args) {
+    let values = match param_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
         Err(m) => {
             eprintln!("error: {m}");
@@ -197,6 +279,7 @@ pub fn run(args: BuildArgs) -> Exit {
             diag::render_human(&report.diagnostics, &report.sources, super::stderr_color())
         );
     }
+    let diagnostics = report.diagnostics.clone();
     let bundle = match report.into_bundle() {
         Ok(b) => b,
         Err(d) => {
@@ -243,14 +326,30 @@ pub fn run(args: BuildArgs) -> Exit {
             return Exit::Findings;
         }
     };
-    for f in artifacts.files.values().filter(|f| f.holds_secret) {
-        eprintln!(
-            "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
-            f.path
+    for p in crate::render::intune::packages(&plan) {
+        if p.run_as == crate::render::intune::RunAs::User
+            && artifacts.files.contains_key(&p.detect_path())
+        {
+            eprintln!(
+                "note: {}/ runs as the signed-in user (runAsAccount user), not SYSTEM",
+                p.folder
+            );
+        }
+    }
+    // Sign, REVIEW.md (lists the signed bytes), then the manifest stage (lists REVIEW.md).
+    let review = crate::review::PlanReport::new(&plan, &diagnostics, &values);
+    if args.check {
+        return super::drift::check(
+            &args.out,
+            &artifacts,
+            &plan,
+            &review,
+            signer.as_ref(),
+            &args.signing,
         );
     }
-    // Sign and manifest stages: last, once every file is in `artifacts`.
-    let signed = match crate::sign::finalize_bundle(&mut artifacts, &plan, signer.as_ref()) {
+    let signed = match crate::review::finish_bundle(&mut artifacts, &plan, &review, signer.as_ref())
+    {
         Ok(n) => n,
         Err(e) => {
             eprintln!("error: {e}");
@@ -258,6 +357,12 @@ pub fn run(args: BuildArgs) -> Exit {
             return super::sign::exit_for(&e);
         }
     };
+    for f in artifacts.files.values().filter(|f| f.holds_secret) {
+        eprintln!(
+            "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
+            f.path
+        );
+    }
     if let Some(s) = &signer {
         println!(
             "signed {signed} PowerShell files and SHA256SUMS as {} ({})",

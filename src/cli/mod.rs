@@ -3,7 +3,9 @@
 
 pub mod build;
 pub mod check;
+pub mod drift;
 pub mod list;
+pub mod plan;
 pub mod schema;
 pub mod sign;
 pub mod verify;

@@ -3,8 +3,11 @@
 //! them. Renderers never touch the file system.
 
 pub mod escape;
+pub mod gpo;
+pub mod intune;
 pub mod powershell;
 pub mod reg;
+pub mod undo;
 
 use std::collections::BTreeMap;
 

@@ -227,8 +227,8 @@ impl Signer {
                         return Signer::assemble(key, certs, origin, now);
                     }
                     last_err = Some(SignError::KeyMismatch {
-                        key: origin.to_string(),
-                        cert: origin.to_string(),
+                        key: format!("the private key in {origin}"),
+                        cert: "that file".to_string(),
                     });
                 }
                 Err(e) => last_err = Some(e),

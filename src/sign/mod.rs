@@ -312,7 +312,8 @@ pub fn sign_artifacts(artifacts: &mut Artifacts, signer: &Signer) -> Result<usiz
 }
 
 /// The sign and manifest stages of `fixgen build`, in order: Authenticode-sign every PowerShell
-/// file (when `signer` is given), then add `manifest.json`, `SHA256SUMS` and (when signing)
+/// file (when `signer` is given), the Intune payloads ([`crate::render::intune::add_payloads`]:
+/// base64 of the signed scripts), then add `manifest.json`, `SHA256SUMS` and (when signing)
 /// `SHA256SUMS.p7s`. Call it last, after every other file (REVIEW.md included) is in
 /// `artifacts`, and hand the result to the bundle writer. Returns how many files were
 /// Authenticode-signed.
@@ -321,10 +322,29 @@ pub fn finalize_bundle(
     plan: &crate::plan::Plan,
     signer: Option<&Signer>,
 ) -> Result<usize, SignError> {
+    let signed = sign_stage(artifacts, plan, signer)?;
+    manifest::add_manifest(artifacts, plan, signer)?;
+    Ok(signed)
+}
+
+/// The part of [`finalize_bundle`] before the manifest: Authenticode signing and the Intune
+/// payloads. `fixgen build` runs it, then writes REVIEW.md (which lists the final bytes), then
+/// [`manifest::add_manifest`] (see `crate::review::finish_bundle`).
+pub fn sign_stage(
+    artifacts: &mut Artifacts,
+    plan: &crate::plan::Plan,
+    signer: Option<&Signer>,
+) -> Result<usize, SignError> {
     let signed = match signer {
         Some(s) => sign_artifacts(artifacts, s)?,
         None => 0,
     };
-    manifest::add_manifest(artifacts, plan, signer)?;
+    // Intune payloads carry the base64 of the scripts as signed: after signing, before hashing.
+    crate::render::intune::add_payloads(artifacts, plan, signer.is_some()).map_err(|e| {
+        SignError::Script {
+            path: crate::render::intune::DIR.to_string(),
+            message: e.to_string(),
+        }
+    })?;
     Ok(signed)
 }

@@ -48,27 +48,20 @@ pub struct Split {
     pub block_start: Option<usize>,
 }
 
-/// Code units of the text (u8 for single-byte files, u16 for UTF-16LE) reduced to what the block
-/// search needs: an ASCII view where every non-ASCII unit becomes 0xFF.
-fn ascii_units(bytes: &[u8], encoding: TextEncoding) -> (Vec<u8>, usize) {
-    match encoding {
-        TextEncoding::Utf16Le => {
-            let units = bytes[2..]
-                .chunks_exact(2)
-                .map(|c| {
-                    let u = u16::from_le_bytes([c[0], c[1]]);
-                    if u < 0x80 {
-                        u as u8
-                    } else {
-                        0xFF
-                    }
-                })
-                .collect();
-            (units, 2)
-        }
-        TextEncoding::Utf8Bom => (bytes[3..].to_vec(), 3),
-        TextEncoding::Utf8 => (bytes.to_vec(), 0),
-    }
+/// An ASCII view of a UTF-16LE file's text after the BOM (one byte per code unit, non-ASCII
+/// units as 0xFF), for the block search; offsets in it times two are byte offsets.
+fn utf16_ascii_view(bytes: &[u8]) -> Vec<u8> {
+    bytes[2..]
+        .chunks_exact(2)
+        .map(|c| {
+            let u = u16::from_le_bytes([c[0], c[1]]);
+            if u < 0x80 {
+                u as u8
+            } else {
+                0xFF
+            }
+        })
+        .collect()
 }
 
 /// Find the first line that starts with the begin marker.
@@ -85,9 +78,8 @@ pub fn split(bytes: &[u8]) -> Result<Split, String> {
         TextEncoding::Utf8 => (bytes, 0),
         TextEncoding::Utf8Bom => (&bytes[3..], 3),
         TextEncoding::Utf16Le => {
-            let (v, b) = ascii_units(bytes, encoding);
-            owned = v;
-            (&owned, b)
+            owned = utf16_ascii_view(bytes);
+            (&owned, 2)
         }
     };
     let marker = BEGIN_MARKER.as_bytes();

@@ -21,6 +21,19 @@ use crate::plan::{Bundle, LoadedRecipe, SourceFile};
 use crate::registry::{Hive, RegPath};
 use registry::{Finding, RegData};
 
+/// Most steps in one recipe.
+pub const MAX_STEPS: usize = 256;
+/// Most params in one recipe.
+pub const MAX_PARAMS: usize = 64;
+/// Most recipes in one bundle.
+pub const MAX_RECIPES: usize = 500;
+/// Longest title (characters); it is a one-line synopsis.
+pub const MAX_TITLE: usize = 200;
+/// Longest free text (summary, symptom, descriptions), in characters.
+pub const MAX_TEXT: usize = 10_000;
+/// Longest registry string data (characters) written from a recipe.
+pub const MAX_REG_TEXT: usize = 32_767;
+
 /// Everything a check found, plus the bundle when there is no error.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -140,9 +153,10 @@ fn assemble(parsed: Parsed, folder: Option<&str>) -> Option<Bundle> {
     }
 }
 
-/// `my-fixes_2` -> `MyFixes2`.
+/// `my-fixes_2` -> `MyFixes2`; leading digits are dropped (`2fast` -> `Fast`).
 fn pascal_from(s: &str) -> String {
-    s.split(|c: char| !c.is_ascii_alphanumeric())
+    let joined: String = s
+        .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut c = w.chars();
@@ -151,9 +165,13 @@ fn pascal_from(s: &str) -> String {
                 None => String::new(),
             }
         })
-        .collect::<String>()
-        .trim_start_matches(|c: char| c.is_ascii_digit())
-        .to_string()
+        .collect();
+    let rest = joined.trim_start_matches(|c: char| c.is_ascii_digit());
+    let mut c = rest.chars();
+    match c.next() {
+        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+        None => String::new(),
+    }
 }
 
 /// Locates findings in one source file.
@@ -295,6 +313,82 @@ pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
     }
     if r.steps.is_empty() {
         cx.err("no-steps", "steps", "expected at least one step".into());
+    }
+    if r.steps.len() > MAX_STEPS {
+        cx.err(
+            "limit-steps",
+            "steps",
+            format!("the recipe has {} steps; at most {MAX_STEPS} are allowed (split it into several recipes)", r.steps.len()),
+        );
+    }
+    if r.params.len() > MAX_PARAMS {
+        cx.err(
+            "limit-params",
+            "params",
+            format!(
+                "the recipe declares {} params; at most {MAX_PARAMS} are allowed",
+                r.params.len()
+            ),
+        );
+    }
+    let mut texts: Vec<(String, &str, usize)> = vec![
+        ("title".into(), r.title.as_str(), MAX_TITLE),
+        ("summary".into(), r.summary.as_str(), MAX_TEXT),
+    ];
+    if let Some(s) = &r.symptom {
+        texts.push(("symptom".into(), s, MAX_TEXT));
+    }
+    if let Some(s) = &r.source_step {
+        texts.push(("source_step".into(), s, MAX_TEXT));
+    }
+    for (name, p) in &r.params {
+        if let Some(d) = &p.description {
+            texts.push((format!("params.{name}.description"), d, MAX_TEXT));
+        }
+    }
+    for (i, step) in r.steps.iter().enumerate() {
+        if let Step::Firewall(f) = step {
+            texts.push((
+                format!("steps[{i}].firewall.display_name"),
+                &f.display_name,
+                255,
+            ));
+            if let Some(d) = &f.description {
+                texts.push((format!("steps[{i}].firewall.description"), d, MAX_TEXT));
+            }
+        }
+        if let Step::Registry(rs) = step {
+            match &rs.value {
+                Some(RegValue::String(Val::Lit(t))) => {
+                    texts.push((format!("steps[{i}].registry.value.string"), t, MAX_REG_TEXT))
+                }
+                Some(RegValue::ExpandString(Val::Lit(t))) => texts.push((
+                    format!("steps[{i}].registry.value.expand_string"),
+                    t,
+                    MAX_REG_TEXT,
+                )),
+                Some(RegValue::MultiString(items)) => {
+                    for (j, t) in items.iter().enumerate() {
+                        texts.push((
+                            format!("steps[{i}].registry.value.multi_string[{j}]"),
+                            t,
+                            MAX_REG_TEXT,
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for (field, text, max) in texts {
+        let n = text.chars().count();
+        if n > max {
+            cx.err(
+                "limit-text",
+                &field,
+                format!("the text is {n} characters long; at most {max} are allowed here"),
+            );
+        }
     }
 
     // Params: names, defaults.
@@ -917,6 +1011,17 @@ fn validate_bundle_parts(p: &Parsed) -> Vec<Diagnostic> {
             }
         }
     }
+    if p.manifest.is_none() && p.recipes.len() > MAX_RECIPES {
+        if let Some(r) = p.recipes.get(MAX_RECIPES) {
+            let mut cx = Ctx::new(&r.source);
+            cx.err(
+                "limit-recipes",
+                "id",
+                format!("{} recipes were given; a bundle holds at most {MAX_RECIPES} (this is number {})", p.recipes.len(), MAX_RECIPES + 1),
+            );
+            out.extend(cx.out);
+        }
+    }
     let Some((m, src)) = &p.manifest else {
         return out;
     };
@@ -988,4 +1093,55 @@ fn validate_bundle_parts(p: &Parsed) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_bundle_has_no_findings_at_all() {
+        let b = crate::load::embedded_bundle().expect("valid");
+        assert_eq!(b.recipes.len(), 6);
+        assert_eq!(validate_bundle(&b), Vec::<Diagnostic>::new());
+        let r = check(Inputs::embedded());
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    }
+
+    #[test]
+    fn load_paths_reads_the_bundle_folder_in_manifest_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("recipes/l2tp");
+        let b = crate::load::load_paths(&[dir]).expect("valid");
+        let ids: Vec<&str> = b.recipes.iter().map(|r| r.recipe.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            b.manifest
+                .recipes
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+        );
+        assert!(b.manifest_source.path.ends_with("bundle.yaml"));
+    }
+
+    #[test]
+    fn parse_bundle_refuses_a_recipe_with_an_error() {
+        let mut sources = crate::load::embedded_sources();
+        for s in &mut sources {
+            if s.path.ends_with("nat-traversal.yaml") {
+                s.text = s.text.replace("dword: 2", "dword: 7");
+            }
+        }
+        let errs = crate::load::parse_bundle(sources).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].code, "registry-known-value");
+        assert_eq!(errs[0].field, "steps[0].registry.value.dword");
+    }
+
+    #[test]
+    fn pascal_names_for_implicit_bundles() {
+        assert_eq!(pascal_from("my-fixes_2"), "MyFixes2");
+        assert_eq!(pascal_from("2fast"), "Fast");
+        assert_eq!(pascal_from("--"), "");
+    }
 }

@@ -82,3 +82,7 @@ function Set-FixgenStep {
     }
 }
 {%- endif %}
+{%- if !detect %}
+
+{% include "ps/backup.ps1" %}
+{%- endif %}

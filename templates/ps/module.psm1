@@ -69,6 +69,10 @@ function Invoke-{{ bundle_name }} {
     }
 }
 
+{% include "ps/undo_runtime.ps1" %}
+
+{% include "ps/undo_module.ps1" %}
+
 Export-ModuleMember -Function @(
 {%- for e in exports %}
     {{ e }}{% if !loop.last %},{% endif %}

@@ -3,16 +3,27 @@
 function Initialize-FixgenLog {
     <#
     .SYNOPSIS
+{%- if detect %}
+    Names the log component. A detection script only reads: it writes no log file, and its
+    messages go to the verbose stream.
+{%- else %}
     Chooses the CMTrace log file: $env:windir\Logs\fixgen\<id>.log, or the user's
     LOCALAPPDATA when that folder cannot be written (user-context recipes).
+{%- endif %}
+    With -Quiet, warnings and errors go to the verbose stream too, so the only output is the
+    caller's own (Intune keeps one summary line).
     #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)]
-        [string]$Component
+        [string]$Component,
+
+        [switch]$Quiet
     )
     $script:FixgenLogComponent = $Component
+    $script:FixgenLogQuiet = [bool]$Quiet
     $script:FixgenLogPath = $null
+{%- if !detect %}
     $folders = @(
         (Join-Path -Path $env:windir -ChildPath 'Logs\fixgen'),
         (Join-Path -Path $env:LOCALAPPDATA -ChildPath 'fixgen\Logs')
@@ -34,13 +45,14 @@ function Initialize-FixgenLog {
             Write-Verbose -Message ('Cannot write a log in ' + $folder + ': ' + $_.Exception.Message)
         }
     }
+{%- endif %}
 }
 
 function Write-FixgenLog {
     <#
     .SYNOPSIS
     Writes one CMTrace-format line to the log file and the message to the verbose stream
-    (warnings and errors to the warning stream).
+    (warnings and errors to the warning stream, unless the log was initialized -Quiet).
     #>
     [CmdletBinding()]
     param(
@@ -54,6 +66,7 @@ function Write-FixgenLog {
     $type = 1
     if ($Severity -eq 'Warning') { $type = 2 }
     if ($Severity -eq 'Error') { $type = 3 }
+{%- if !detect %}
     $invariant = [System.Globalization.CultureInfo]::InvariantCulture
     $now = Get-Date
     $bias = [int][System.TimeZoneInfo]::Local.GetUtcOffset($now).TotalMinutes
@@ -69,7 +82,8 @@ function Write-FixgenLog {
             Write-Verbose -Message ('Cannot write the log: ' + $_.Exception.Message)
         }
     }
-    if ($type -eq 1) {
+{%- endif %}
+    if ($type -eq 1 -or $script:FixgenLogQuiet) {
         Write-Verbose -Message $Message
     } elseif ($type -eq 2) {
         Write-Warning -Message $Message
@@ -179,6 +193,7 @@ function Test-FixgenSetEqual {
     return (Test-FixgenListEqual -Left $l -Right $r)
 }
 
+{% if !detect -%}
 function Test-FixgenElevation {
     <#
     .SYNOPSIS
@@ -192,6 +207,7 @@ function Test-FixgenElevation {
     return $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
 }
 
+{% endif -%}
 function Test-FixgenRecipe {
     <#
     .SYNOPSIS
@@ -244,6 +260,7 @@ function Invoke-FixgenRecipe {
     $pending = 0
     $reported = 0
     $rebootNeeded = $false
+    $backupSaved = $false
     $id = $Recipe.Id
     Write-FixgenLog -Message ('Starting ' + $id + ' (bundle ' + $Recipe.Bundle + ' ' + $Recipe.BundleVersion + ', source sha256 ' + $Recipe.SourceSha256 + ')')
     if ([System.Environment]::Is64BitOperatingSystem -and -not [System.Environment]::Is64BitProcess) {
@@ -279,6 +296,10 @@ function Invoke-FixgenRecipe {
                     $pending++
                     Write-FixgenLog -Message ($label + ': not changed (WhatIf or declined)')
                     continue
+                }
+                if (-not $backupSaved) {
+                    Save-FixgenBackup -Recipe $Recipe -Steps $Steps
+                    $backupSaved = $true
                 }
                 $result = Set-FixgenStep -Step $step
                 $changed++

@@ -8,7 +8,8 @@ function Find-FixgenPendingUpdate {
     #>
     [CmdletBinding()]
     param()
-    $session = New-Object -ComObject 'Microsoft.Update.Session'
+    # Activator rather than New-Object: detection scripts call no New- command.
+    $session = [System.Activator]::CreateInstance([System.Type]::GetTypeFromProgID('Microsoft.Update.Session'))
     $searcher = $session.CreateUpdateSearcher()
     $result = $searcher.Search("IsInstalled=0 and Type='Software' and IsHidden=0")
     [pscustomobject]@{
@@ -25,7 +26,7 @@ function Test-FixgenRebootPending {
     [CmdletBinding()]
     [OutputType([bool])]
     param()
-    $info = New-Object -ComObject 'Microsoft.Update.SystemInfo'
+    $info = [System.Activator]::CreateInstance([System.Type]::GetTypeFromProgID('Microsoft.Update.SystemInfo'))
     return [bool]$info.RebootRequired
 }
 

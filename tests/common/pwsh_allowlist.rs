@@ -434,6 +434,71 @@ pub const CMDLETS: &[Cmdlet] = &[
         &["SecureString", "SecureKey", "Key"],
         false,
     ),
+    // Undo/backup (issue 7), from learn.microsoft.com: Microsoft.PowerShell.Security Get-Acl,
+    // Set-Acl; Microsoft.PowerShell.Utility ConvertTo-Json, ConvertFrom-Json;
+    // Microsoft.PowerShell.Management Remove-Item.
+    c(
+        "Get-Acl",
+        &[
+            "Path",
+            "InputObject",
+            "LiteralPath",
+            "Audit",
+            "AllCentralAccessPolicies",
+            "Filter",
+            "Include",
+            "Exclude",
+        ],
+        false,
+    ),
+    c(
+        "Set-Acl",
+        &[
+            "Path",
+            "InputObject",
+            "LiteralPath",
+            "AclObject",
+            "CentralAccessPolicy",
+            "ClearCentralAccessPolicy",
+            "Passthru",
+            "Filter",
+            "Include",
+            "Exclude",
+        ],
+        true,
+    ),
+    c(
+        "ConvertTo-Json",
+        &[
+            "InputObject",
+            "Depth",
+            "Compress",
+            "EnumsAsStrings",
+            "AsArray",
+            "EscapeHandling",
+        ],
+        false,
+    ),
+    c(
+        "ConvertFrom-Json",
+        &["InputObject", "AsHashtable", "Depth", "NoEnumerate"],
+        false,
+    ),
+    c(
+        "Remove-Item",
+        &[
+            "Path",
+            "LiteralPath",
+            "Filter",
+            "Include",
+            "Exclude",
+            "Recurse",
+            "Force",
+            "Credential",
+            "Stream",
+        ],
+        true,
+    ),
     // NetSecurity
     c(
         "Get-NetFirewallRule",

@@ -230,7 +230,7 @@ pub fn steps() -> Vec<(String, String, Option<String>, Option<RegData>)> {
         k.clone(),
         "Overwritten".into(),
         Some("{ string: first }".into()),
-        None,
+        Some(RegData::Sz("first".into())),
     ));
     v.push((
         k,
@@ -272,6 +272,38 @@ pub fn service_expectations() -> Vec<Expect> {
         s("FixgenSvcDisabled", "Start", Some(RegData::Dword(4))),
         s("FixgenSvcDisabled", "DelayedAutostart", None),
     ]
+}
+
+/// What the L2TP recipes say the registry holds afterwards.
+pub fn l2tp_expectations() -> Vec<Expect> {
+    let e = |svc: &str, name: &str, v: u32| Expect {
+        key: format!("{SERVICE_KEY}\\{svc}"),
+        name: name.into(),
+        data: Some(RegData::Dword(v)),
+    };
+    vec![
+        // ipsec-services: IKEEXT and PolicyAgent automatic (Start 2, not delayed).
+        e("IKEEXT", "Start", 2),
+        e("IKEEXT", "DelayedAutostart", 0),
+        e("PolicyAgent", "Start", 2),
+        e("PolicyAgent", "DelayedAutostart", 0),
+        // nat-traversal: AssumeUDPEncapsulationContextOnSendRule REG_DWORD 2.
+        e("PolicyAgent", "AssumeUDPEncapsulationContextOnSendRule", 2),
+    ]
+}
+
+/// Every change of the torture recipe in step order (repeats included): (key, name, data;
+/// None deletes).
+pub fn changes_in_order() -> Vec<(String, String, Option<RegData>)> {
+    let mut out: Vec<(String, String, Option<RegData>)> =
+        steps().into_iter().map(|(k, n, _, d)| (k, n, d)).collect();
+    out.extend(
+        service_expectations()
+            .into_iter()
+            .filter(|e| e.data.is_some())
+            .map(|e| (e.key, e.name, e.data)),
+    );
+    out
 }
 
 /// Everything the registry must hold after importing the torture bundle.

@@ -40,6 +40,10 @@ pub struct Pki {
     pub rsa2048_chain: PathBuf,
     /// Time-stamping authority certificate (critical timeStamping EKU) and key.
     pub tsa: Leaf,
+    /// A leaf issued by an intermediate CA (issued by `ca`); `cert` holds leaf + intermediate.
+    pub via_intermediate: Leaf,
+    /// The same leaf alone, without its intermediate.
+    pub via_intermediate_leaf_only: PathBuf,
 }
 
 const CONFIG: &str = "\
@@ -215,6 +219,95 @@ fn build(dir: &Path) -> Pki {
     let p256 = leaf(dir, "p256", P256, "4099", "cs");
     let no_eku = leaf(dir, "noeku", RSA2048, "4100", "noeku");
     let tsa = leaf(dir, "tsa", RSA2048, "4101", "tsa_ext");
+    // Intermediate CA under the root, and a P-256 code signing leaf under it.
+    let mut a = vec!["genpkey"];
+    a.extend_from_slice(RSA2048);
+    a.extend_from_slice(&["-out", "inter.key"]);
+    run(dir, &a);
+    run(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "inter.key",
+            "-subj",
+            "/CN=fixgen test intermediate",
+            "-out",
+            "inter.csr",
+        ],
+    );
+    run(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "inter.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "4102",
+            "-days",
+            "60",
+            "-sha256",
+            "-extfile",
+            "ca.cnf",
+            "-extensions",
+            "v3_ca",
+            "-out",
+            "inter.pem",
+        ],
+    );
+    let mut a = vec!["genpkey"];
+    a.extend_from_slice(P256);
+    a.extend_from_slice(&["-out", "deep.key"]);
+    run(dir, &a);
+    run(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "deep.key",
+            "-subj",
+            "/CN=fixgen test deep",
+            "-out",
+            "deep.csr",
+        ],
+    );
+    run(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "deep.csr",
+            "-CA",
+            "inter.pem",
+            "-CAkey",
+            "inter.key",
+            "-set_serial",
+            "4103",
+            "-days",
+            "30",
+            "-sha256",
+            "-extfile",
+            "ca.cnf",
+            "-extensions",
+            "cs",
+            "-out",
+            "deep.pem",
+        ],
+    );
+    let deep_chain = [
+        std::fs::read_to_string(dir.join("deep.pem")).unwrap(),
+        std::fs::read_to_string(dir.join("inter.pem")).unwrap(),
+    ]
+    .concat();
+    std::fs::write(dir.join("deep-chain.pem"), deep_chain).unwrap();
     std::fs::write(dir.join("tsaserial"), "01\n").unwrap();
     // Expired: `openssl ca` with explicit past dates (openssl 3.0's x509 has no -not_after).
     let expired_key = "expired.key";
@@ -376,6 +469,11 @@ fn build(dir: &Path) -> Pki {
         pfx_3des: dir.join("3des.pfx"),
         rsa2048_chain: dir.join("rsa2048-chain.pem"),
         tsa,
+        via_intermediate: Leaf {
+            cert: dir.join("deep-chain.pem"),
+            key: dir.join("deep.key"),
+        },
+        via_intermediate_leaf_only: dir.join("deep.pem"),
     }
 }
 

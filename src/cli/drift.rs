@@ -1,0 +1,108 @@
+//! `fixgen build --check --out DIR`: build in memory, compare with DIR, write nothing.
+//!
+//! Signed bundles: RSA PKCS#1 v1.5 signatures (without a timestamp) are deterministic, so a
+//! bundle signed with an RSA key is checked by building again with the same signing options.
+//! ECDSA signatures and RFC 3161 timestamps differ on every run, so `--check` refuses them
+//! (exit 2) instead of always reporting changes. A signed DIR checked without signing options
+//! is refused too: every signed file would differ.
+
+use std::path::Path;
+
+use super::Exit;
+use crate::plan::Plan;
+use crate::render::Artifacts;
+use crate::review::{drift, PlanReport};
+use crate::sign::manifest::{Manifest, MANIFEST_FILE, SUMS_SIG_FILE};
+use crate::sign::Signer;
+
+/// True when DIR looks signed: `SHA256SUMS.p7s` exists or `manifest.json` says so.
+fn dir_is_signed(dir: &Path) -> bool {
+    if dir.join(SUMS_SIG_FILE).exists() {
+        return true;
+    }
+    std::fs::read(dir.join(MANIFEST_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
+        .is_some_and(|m| m.signed || m.files.iter().any(|f| f.authenticode))
+}
+
+pub fn check(
+    out: &Path,
+    artifacts: &Artifacts,
+    plan: &Plan,
+    review: &PlanReport,
+    signer: Option<&Signer>,
+    signing: &super::sign::SigningArgs,
+) -> Exit {
+    if !out.is_dir() {
+        eprintln!(
+            "error: {}: no such folder to check; build it first with `fixgen build --out {}`",
+            out.display(),
+            out.display()
+        );
+        return Exit::Usage;
+    }
+    if let Some(s) = signer {
+        if !s.key_description().starts_with("RSA") {
+            eprintln!(
+                "error: --check cannot compare a bundle signed with {}: ECDSA signatures differ on every run. Check with the RSA key the bundle was signed with, or keep an unsigned bundle in version control and sign at release",
+                s.key_description()
+            );
+            return Exit::Usage;
+        }
+        if signing.timestamp_url.is_some() {
+            eprintln!(
+                "error: --check cannot compare timestamped signatures: every timestamp differs. Run --check without --timestamp-url (timestamps are added at release)"
+            );
+            return Exit::Usage;
+        }
+    } else if dir_is_signed(out) {
+        eprintln!(
+            "error: {} is a signed bundle; --check needs the same signing options it was built with (an RSA key: its signatures are deterministic)",
+            out.display()
+        );
+        return Exit::Usage;
+    }
+    let mut fresh = artifacts.clone();
+    if let Err(e) = crate::review::finish_bundle(&mut fresh, plan, review, signer) {
+        eprintln!("error: {e}");
+        return super::sign::exit_for(&e);
+    }
+    let d = match drift::compare(out, &fresh, &[crate::write::MARKER]) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    if d.is_clean() {
+        println!(
+            "{} is up to date: {} file(s) identical to a fresh build of {} {}",
+            out.display(),
+            d.unchanged,
+            plan.bundle.name,
+            plan.bundle.version
+        );
+        return Exit::Ok;
+    }
+    println!(
+        "{} differs from a fresh build of {} {}:",
+        out.display(),
+        plan.bundle.name,
+        plan.bundle.version
+    );
+    for p in &d.added {
+        println!("  added:   {p} (in the folder, not produced by the recipes)");
+    }
+    for p in &d.removed {
+        println!("  removed: {p} (produced by the recipes, missing from the folder)");
+    }
+    for p in &d.changed {
+        println!("  changed: {p}");
+    }
+    println!(
+        "{} difference(s); run the same `fixgen build` without --check to update the folder",
+        d.added.len() + d.removed.len() + d.changed.len()
+    );
+    Exit::Findings
+}

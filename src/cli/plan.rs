@@ -1,0 +1,88 @@
+//! `fixgen plan [PATH...] [--set NAME=VALUE] [--values FILE] [--format json]`: what a bundle
+//! reads and changes, for review before anything runs. Changes nothing, writes no file.
+
+use std::path::PathBuf;
+
+use super::{Exit, Format};
+use crate::diag;
+use crate::review::{text, PlanReport};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct PlanArgs {
+    /// Recipe files, bundle folders or bundle.yaml files; none: the embedded L2TP bundle
+    pub paths: Vec<PathBuf>,
+    /// Parameter value, NAME=VALUE (repeatable; wins over --values). Secret values are never shown.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// YAML file mapping parameter names to values.
+    #[arg(long, value_name = "FILE")]
+    pub values: Option<PathBuf>,
+    /// Output format (json: stable, `"format": "fixgen-plan/1"`)
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+pub fn run(args: PlanArgs) -> Exit {
+    let values = match super::build::param_values(&args.set, args.values.as_deref()) {
+        Ok(v) => v,
+        Err(m) => {
+            eprintln!("error: {m}");
+            return Exit::Usage;
+        }
+    };
+    let inputs = match super::inputs(&args.paths) {
+        Ok(i) => i,
+        Err(mut d) => return super::report_usage_errors(&mut d, args.format),
+    };
+    let report = crate::validate::check(inputs);
+    if report.has_errors() {
+        match args.format {
+            Format::Json => print!("{}", diag::render_json(&report.diagnostics)),
+            Format::Human => {
+                eprint!(
+                    "{}",
+                    diag::render_human(&report.diagnostics, &report.sources, super::stderr_color())
+                );
+                eprintln!("no plan: fix the errors above first");
+            }
+        }
+        return Exit::Findings;
+    }
+    let diagnostics = report.diagnostics.clone();
+    let bundle = match report.into_bundle() {
+        Ok(b) => b,
+        Err(d) => {
+            eprint!("{}", diag::render_human(&d, &[], super::stderr_color()));
+            return Exit::Findings;
+        }
+    };
+    let declared: std::collections::BTreeSet<&str> = bundle
+        .recipes
+        .iter()
+        .flat_map(|r| r.recipe.params.keys().map(|k| k.as_str()))
+        .collect();
+    for k in values.keys() {
+        if !declared.contains(k.as_str()) {
+            eprintln!(
+                "warning: no recipe of bundle `{}` declares param `{k}`; value ignored",
+                bundle.manifest.name
+            );
+        }
+    }
+    let plan = match crate::plan::build(&bundle, &values) {
+        Ok(p) => p,
+        Err(errs) => {
+            for e in &errs {
+                eprintln!("error: {e}");
+            }
+            eprintln!("no plan: {} error(s) in the parameter values", errs.len());
+            return Exit::Findings;
+        }
+    };
+    let r = PlanReport::new(&plan, &diagnostics, &values);
+    match args.format {
+        Format::Json => print!("{}", r.to_json()),
+        Format::Human => print!("{}", text::render(&r)),
+    }
+    Exit::Ok
+}

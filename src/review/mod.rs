@@ -1,0 +1,652 @@
+//! Review stage: what a bundle reads and changes, for the admin who approves it.
+//!
+//! - [`PlanReport`]: the typed, deterministic review of a [`Plan`] (every change with target,
+//!   setting, new value, context and reboot; what is read; validator warnings; open params).
+//!   `fixgen plan` prints it as text ([`text`]) or JSON (stable, `format: fixgen-plan/1`).
+//! - [`markdown`]: `REVIEW.md`, written into every bundle after signing (so it lists the final
+//!   bytes) and before the manifest stage (so `SHA256SUMS` and `manifest.json` list it).
+//! - [`drift`]: `fixgen build --check`, comparing a fresh in-memory build with a folder.
+//!
+//! Secrets: a value bound to a `secret: true` param is never copied into a report. Every place
+//! that shows a param value goes through [`shown_value`], which returns `<secret: Name>` for
+//! secret params, so the value cannot reach the report even by mistake in a renderer.
+
+pub mod drift;
+pub mod markdown;
+pub mod text;
+
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{
+    Context, Direction, Encryption, Ensure, FirewallAction, ParamType, ParamValue, PortEntry,
+    Protocol, Reboot, RegValue, ServiceState, Startup, Step, UpdateAction, Val,
+};
+use crate::plan::{Binding, FromParamValue, ParamValues, Plan, RecipePlan, Resolved};
+use crate::registry::RegPath;
+
+/// Format tag of the JSON report; bumped on an incompatible change.
+pub const PLAN_FORMAT: &str = "fixgen-plan/1";
+
+/// The whole review of a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanReport {
+    pub format: &'static str,
+    pub fixgen_version: &'static str,
+    pub bundle: BundleSummary,
+    /// Recipes in run order.
+    pub recipes: Vec<RecipeReport>,
+    /// Every change of every recipe in run order (the table an admin scans).
+    pub changes: Vec<Change>,
+    /// Validator warnings and notes (errors stop the plan before it is made).
+    pub warnings: Vec<Warning>,
+    /// Every declared param with where its value comes from.
+    pub params: Vec<ParamReport>,
+    /// Names of params still open (given at run time as script parameters).
+    pub open_params: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BundleSummary {
+    pub name: String,
+    pub version: String,
+    pub title: String,
+    pub description: String,
+    pub publisher: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+    /// SHA-256 of bundle.yaml.
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecipeReport {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    /// The step of the source article this recipe implements.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_step: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symptom: Option<String>,
+    /// `system` or `user`.
+    pub context: &'static str,
+    /// `none`, `recommended` or `required`.
+    pub reboot: &'static str,
+    pub source: String,
+    pub source_sha256: String,
+    pub references: Vec<String>,
+    /// What the scripts read before deciding to change anything.
+    pub reads: Vec<String>,
+    /// The changes of this recipe (also in [`PlanReport::changes`]).
+    pub changes: Vec<Change>,
+    /// How this recipe is undone (or why it cannot be).
+    pub undo: String,
+    /// Params of this recipe still open.
+    pub open_params: Vec<String>,
+}
+
+/// One row of the change table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub recipe: String,
+    pub target: String,
+    pub setting: String,
+    /// The new value as text; `<secret: Name>` for secrets, `<param Name>` for open params.
+    pub new_value: String,
+    pub context: &'static str,
+    pub reboot: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// `warning` or `info`.
+    pub severity: &'static str,
+    pub code: String,
+    /// `file:line:column` (or the file).
+    pub location: String,
+    pub field: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParamReport {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: &'static str,
+    pub secret: bool,
+    pub required: bool,
+    /// `set` (--set/--values), `default` (the recipe's default) or `open` (run time).
+    pub source: &'static str,
+    /// The value; `<secret: Name>` for secrets; absent when open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Recipes that declare it, in run order.
+    pub recipes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Text that stands for a secret's value everywhere.
+pub fn secret_mask(name: &str) -> String {
+    format!("<secret: {name}>")
+}
+
+fn param_text(v: &ParamValue) -> String {
+    match v {
+        ParamValue::Bool(b) => b.to_string(),
+        ParamValue::Int(i) => i.to_string(),
+        ParamValue::String(s) => s.clone(),
+    }
+}
+
+/// How a param's value is shown: the value, `<secret: Name>` or `<param Name>` when open.
+pub fn shown_value(rp: &RecipePlan, name: &str) -> String {
+    match rp.params.get(name) {
+        Some(b) if b.decl.secret => secret_mask(name),
+        Some(b) => match &b.binding {
+            Binding::Value(v) => param_text(v),
+            Binding::Open => format!("<param {name}>"),
+        },
+        None => format!("<param {name}>"),
+    }
+}
+
+/// A step value as text: a literal through `lit`, a bound param's value (never a secret's),
+/// or `<param Name>` when open.
+fn val_text<T: FromParamValue>(rp: &RecipePlan, v: &Val<T>, lit: impl Fn(&T) -> String) -> String {
+    match v {
+        Val::Lit(t) => lit(t),
+        Val::Param(p) => {
+            if rp.is_secret(&p.param) {
+                return secret_mask(&p.param);
+            }
+            match rp.params.get(&p.param).map(|b| &b.binding) {
+                Some(Binding::Value(_)) => match rp.resolve(v) {
+                    Resolved::Known { value, .. } => lit(&value),
+                    Resolved::Open { param, .. } => format!("<param {param}>"),
+                },
+                _ => format!("<param {}>", p.param),
+            }
+        }
+    }
+}
+
+pub fn context_str(c: Context) -> &'static str {
+    match c {
+        Context::System => "system",
+        Context::User => "user",
+    }
+}
+
+pub fn reboot_str(r: Reboot) -> &'static str {
+    match r {
+        Reboot::None => "none",
+        Reboot::Recommended => "recommended",
+        Reboot::Required => "required",
+    }
+}
+
+fn param_type_str(t: ParamType) -> &'static str {
+    match t {
+        ParamType::String => "string",
+        ParamType::Hostname => "hostname",
+        ParamType::Int => "int",
+        ParamType::Bool => "bool",
+    }
+}
+
+fn startup_str(s: Startup) -> &'static str {
+    match s {
+        Startup::Automatic => "Automatic",
+        Startup::AutomaticDelayed => "Automatic (delayed start)",
+        Startup::Manual => "Manual",
+        Startup::Disabled => "Disabled",
+    }
+}
+
+fn protocol_str(p: Protocol) -> &'static str {
+    match p {
+        Protocol::Tcp => "TCP",
+        Protocol::Udp => "UDP",
+        Protocol::Icmpv4 => "ICMPv4",
+        Protocol::Icmpv6 => "ICMPv6",
+        Protocol::Any => "Any",
+    }
+}
+
+fn ports_str(ports: &[PortEntry]) -> String {
+    if ports.is_empty() {
+        return "Any".into();
+    }
+    ports
+        .iter()
+        .map(|p| match p {
+            PortEntry::Number(n) => n.to_string(),
+            PortEntry::Text(s) => s.trim().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn reg_value_text(rp: &RecipePlan, v: &RegValue) -> String {
+    match v {
+        RegValue::String(s) => format!("REG_SZ {}", val_text(rp, s, |x| format!("{x:?}"))),
+        RegValue::ExpandString(s) => {
+            format!("REG_EXPAND_SZ {}", val_text(rp, s, |x| format!("{x:?}")))
+        }
+        RegValue::MultiString(items) => format!("REG_MULTI_SZ {items:?}"),
+        RegValue::Dword(d) => format!(
+            "REG_DWORD {}",
+            val_text(rp, d, |x: &u32| format!("{x} (0x{x:08x})"))
+        ),
+        RegValue::Qword(q) => format!(
+            "REG_QWORD {}",
+            val_text(rp, q, |x: &u64| format!("{x} (0x{x:016x})"))
+        ),
+        RegValue::Binary(h) => {
+            let bytes = crate::render::powershell::parse_binary(h).unwrap_or_default();
+            let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            format!("REG_BINARY {}", hex.join(" "))
+        }
+    }
+}
+
+/// Reads, changes and the undo note of one step.
+fn step_rows(
+    rp: &RecipePlan,
+    step: &Step,
+    reads: &mut Vec<String>,
+    rows: &mut Vec<(String, String, String)>,
+) {
+    let mut row = |t: &str, s: &str, v: String| rows.push((t.to_string(), s.to_string(), v));
+    match step {
+        Step::Registry(r) => {
+            let key = RegPath::parse(&r.key)
+                .map(|p| p.short())
+                .unwrap_or_else(|_| r.key.clone());
+            let name = if r.name.is_empty() {
+                "(default)".to_string()
+            } else {
+                r.name.clone()
+            };
+            reads.push(format!(
+                "registry value {key}\\{name}: kind and data, or absence"
+            ));
+            match (r.ensure, &r.value) {
+                (Ensure::Absent, _) => row(&key, &name, "deleted (value removed)".into()),
+                (Ensure::Present, Some(v)) => row(&key, &name, reg_value_text(rp, v)),
+                (Ensure::Present, None) => {}
+            }
+        }
+        Step::Service(s) => {
+            let t = format!("service {}", s.name);
+            reads.push(format!(
+                "service {}: {}",
+                s.name,
+                if s.startup.is_some() {
+                    "startup type and status"
+                } else {
+                    "status"
+                }
+            ));
+            if let Some(st) = s.startup {
+                row(&t, "startup type", startup_str(st).into());
+            }
+            if let Some(st) = s.state {
+                row(
+                    &t,
+                    "status",
+                    match st {
+                        ServiceState::Running => "Running (started now)",
+                        ServiceState::Stopped => "Stopped (stopped now)",
+                    }
+                    .into(),
+                );
+            }
+        }
+        Step::Firewall(f) => {
+            let t = format!("firewall rule {}", f.id);
+            reads.push(format!(
+                "firewall rule {} (by its Name) and its port filter",
+                f.id
+            ));
+            row(&t, "rule", "present, enabled, group fixgen".into());
+            row(&t, "display name", f.display_name.clone());
+            row(
+                &t,
+                "direction, action",
+                format!(
+                    "{}, {}",
+                    match f.direction {
+                        Direction::Inbound => "Inbound",
+                        Direction::Outbound => "Outbound",
+                    },
+                    match f.action {
+                        FirewallAction::Allow => "Allow",
+                        FirewallAction::Block => "Block",
+                    }
+                ),
+            );
+            row(&t, "protocol", protocol_str(f.protocol).into());
+            if matches!(f.protocol, Protocol::Tcp | Protocol::Udp) {
+                row(&t, "local ports", ports_str(&f.local_ports));
+                row(&t, "remote ports", ports_str(&f.remote_ports));
+            }
+            let mut profiles = f.profiles.clone();
+            profiles.sort();
+            profiles.dedup();
+            let p = if profiles.is_empty() {
+                "Any".to_string()
+            } else {
+                profiles
+                    .iter()
+                    .map(|p| format!("{p:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            row(&t, "profiles", p);
+        }
+        Step::Vpn(v) => {
+            let name = val_text(rp, &v.name, |x| x.clone());
+            let scope = if v.all_users {
+                "all users"
+            } else {
+                "current user"
+            };
+            let t = format!("VPN connection {name} ({scope})");
+            reads.push(format!(
+                "VPN connection {name} in the {scope} phonebook: tunnel type, authentication, encryption, options (the pre-shared key cannot be read back)"
+            ));
+            if v.recreate {
+                row(
+                    &t,
+                    "connection",
+                    "removed and added again (saved credentials are lost)".into(),
+                );
+            } else {
+                row(
+                    &t,
+                    "connection",
+                    "corrected in place; created when missing".into(),
+                );
+            }
+            if let Some(s) = &v.server {
+                row(&t, "server address", val_text(rp, s, |x| x.clone()));
+            }
+            row(
+                &t,
+                "tunnel type",
+                format!("{:?}", v.tunnel).replace("L2tp", "L2TP"),
+            );
+            if !v.authentication.is_empty() {
+                let mut a = v.authentication.clone();
+                a.sort();
+                a.dedup();
+                let names: Vec<&str> = a
+                    .iter()
+                    .map(|m| match m {
+                        crate::model::AuthMethod::Pap => "PAP",
+                        crate::model::AuthMethod::Chap => "CHAP",
+                        crate::model::AuthMethod::Mschapv2 => "MS-CHAP v2",
+                        crate::model::AuthMethod::Eap => "EAP",
+                        crate::model::AuthMethod::MachineCertificate => "machine certificate",
+                    })
+                    .collect();
+                row(&t, "authentication", names.join(", "));
+            }
+            if let Some(e) = v.encryption {
+                row(
+                    &t,
+                    "encryption",
+                    match e {
+                        Encryption::None => "None",
+                        Encryption::Optional => "Optional",
+                        Encryption::Required => "Required",
+                        Encryption::Maximum => "Maximum",
+                    }
+                    .into(),
+                );
+            }
+            if let Some(b) = v.split_tunneling {
+                row(&t, "split tunneling", b.to_string());
+            }
+            if let Some(b) = v.remember_credential {
+                row(&t, "remember credential", b.to_string());
+            }
+            if let Some(k) = &v.psk {
+                let mut shown = val_text(rp, k, |_| String::new());
+                if let Some(p) = k.param_name() {
+                    shown = secret_mask(p);
+                    let required = rp.params.get(p).is_some_and(|b| b.decl.required);
+                    let open = matches!(rp.params.get(p).map(|b| &b.binding), Some(Binding::Open));
+                    if open && !required {
+                        shown.push_str(" (only when given)");
+                    }
+                }
+                row(&t, "L2TP pre-shared key", shown);
+            }
+        }
+        Step::WindowsUpdate(w) => {
+            reads
+                .push("Windows Update Agent: applicable software updates not yet installed".into());
+            match w.action {
+                UpdateAction::Scan => row(
+                    "Windows Update",
+                    "pending updates",
+                    "reported only (scan); nothing installed".into(),
+                ),
+                UpdateAction::Install => row(
+                    "Windows Update",
+                    "pending updates",
+                    "downloaded and installed (cannot be undone); never restarts".into(),
+                ),
+            }
+        }
+    }
+}
+
+fn undo_text(bundle: &str, rp: &RecipePlan) -> String {
+    let r = &rp.recipe;
+    let installs = r
+        .steps
+        .iter()
+        .any(|s| matches!(s, Step::WindowsUpdate(w) if w.action == UpdateAction::Install));
+    let only_updates =
+        !r.steps.is_empty() && r.steps.iter().all(|s| matches!(s, Step::WindowsUpdate(_)));
+    let has_vpn = r.steps.iter().any(|s| matches!(s, Step::Vpn(_)));
+    let mut t = if only_updates && !installs {
+        "Nothing to undo: this recipe only reports pending updates.".to_string()
+    } else if only_updates {
+        "Cannot be undone: installed Windows updates are not rolled back by fixgen (uninstall them through Windows Update history if needed).".to_string()
+    } else {
+        format!(
+            "scripts/Undo-{}.ps1 (or Undo-{bundle} -Recipe {} in the module) restores the state saved before the first change, from the newest backup in %ProgramData%\\fixgen\\backup\\{}\\.",
+            r.id, r.id, r.id
+        )
+    };
+    if has_vpn {
+        t.push_str(" The VPN pre-shared key is never saved, so undo cannot put an old key back; a connection that undo has to add again gets its other settings but no key.");
+    }
+    if installs && !only_updates {
+        t.push_str(" Windows updates it installed are not rolled back.");
+    }
+    t
+}
+
+fn warning(d: &Diagnostic) -> Option<Warning> {
+    let severity = match d.severity {
+        Severity::Error => return None,
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    };
+    Some(Warning {
+        severity,
+        code: d.code.clone(),
+        location: d.location(),
+        field: d.field.clone(),
+        message: d.message.clone(),
+        hint: d.hint.clone(),
+    })
+}
+
+impl PlanReport {
+    /// The review of `plan`; `diagnostics` are the validator's findings (warnings and infos are
+    /// kept, errors never reach a plan).
+    /// `given` are the values from `--set`/`--values` (only their names are used).
+    pub fn new(plan: &Plan, diagnostics: &[Diagnostic], given: &ParamValues) -> PlanReport {
+        let mut recipes = Vec::new();
+        let mut all_changes = Vec::new();
+        for rp in &plan.recipes {
+            let r = &rp.recipe;
+            let context = context_str(r.context);
+            let reboot = reboot_str(r.reboot);
+            let mut reads = Vec::new();
+            let mut rows = Vec::new();
+            for s in &r.steps {
+                step_rows(rp, s, &mut reads, &mut rows);
+            }
+            reads.dedup();
+            let changes: Vec<Change> = rows
+                .into_iter()
+                .map(|(target, setting, new_value)| Change {
+                    recipe: r.id.clone(),
+                    target,
+                    setting,
+                    new_value,
+                    context,
+                    reboot,
+                })
+                .collect();
+            all_changes.extend(changes.iter().cloned());
+            recipes.push(RecipeReport {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                summary: r.summary.clone(),
+                source_step: r.source_step.clone(),
+                symptom: r.symptom.clone(),
+                context,
+                reboot,
+                source: rp.source_path.clone(),
+                source_sha256: rp.source_sha256.clone(),
+                references: r.references.clone(),
+                reads,
+                changes,
+                undo: undo_text(&plan.bundle.name, rp),
+                open_params: rp.open_params().map(|(n, _)| n.to_string()).collect(),
+            });
+        }
+        // Params across the bundle, by name (the same name is one value for every recipe).
+        let mut params: std::collections::BTreeMap<String, ParamReport> = Default::default();
+        for rp in &plan.recipes {
+            for (name, b) in &rp.params {
+                let (source, value) = match &b.binding {
+                    Binding::Open => ("open", None),
+                    Binding::Value(_) => (
+                        if given.contains_key(name) {
+                            "set"
+                        } else {
+                            "default"
+                        },
+                        Some(shown_value(rp, name)),
+                    ),
+                };
+                let e = params.entry(name.clone()).or_insert_with(|| ParamReport {
+                    name: name.clone(),
+                    ty: param_type_str(b.decl.ty),
+                    secret: b.decl.secret,
+                    required: b.decl.required,
+                    source,
+                    value: value.clone(),
+                    recipes: Vec::new(),
+                    description: b.decl.description.clone(),
+                });
+                e.secret |= b.decl.secret;
+                e.required |= b.decl.required;
+                if e.secret {
+                    e.value = e.value.as_ref().map(|_| secret_mask(name));
+                }
+                if e.description.is_none() {
+                    e.description = b.decl.description.clone();
+                }
+                e.recipes.push(rp.recipe.id.clone());
+            }
+        }
+        let params: Vec<ParamReport> = params.into_values().collect();
+        let open_params = params
+            .iter()
+            .filter(|p| p.source == "open")
+            .map(|p| p.name.clone())
+            .collect();
+        let mut diags = diagnostics.to_vec();
+        crate::diag::sort(&mut diags);
+        let b = &plan.bundle;
+        PlanReport {
+            format: PLAN_FORMAT,
+            fixgen_version: env!("CARGO_PKG_VERSION"),
+            bundle: BundleSummary {
+                name: b.name.clone(),
+                version: b.version.clone(),
+                title: b.title.clone(),
+                description: b.description.clone(),
+                publisher: b.publisher.clone(),
+                source_title: b.source.as_ref().map(|s| s.title.clone()),
+                source_url: b.source.as_ref().and_then(|s| s.url.clone()),
+                sha256: plan.bundle_sha256.clone(),
+            },
+            recipes,
+            changes: all_changes,
+            warnings: diags.iter().filter_map(warning).collect(),
+            params,
+            open_params,
+        }
+    }
+
+    /// The JSON form: pretty-printed, fields in declaration order, ending in a newline.
+    pub fn to_json(&self) -> String {
+        // Plain structs of strings, numbers and bools always serialize.
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Recipes run in a user context.
+    pub fn user_context_recipes(&self) -> Vec<&RecipeReport> {
+        self.recipes
+            .iter()
+            .filter(|r| r.context == "user")
+            .collect()
+    }
+}
+
+/// Put `REVIEW.md` for `report` into `artifacts`, listing the files as they are now. Call it
+/// after signing and before the manifest stage ([`finish_bundle`] does both in order).
+pub fn add_review(artifacts: &mut crate::render::Artifacts, report: &PlanReport) {
+    artifacts.files.remove(markdown::REVIEW_FILE);
+    let rows = markdown::file_rows(artifacts);
+    let text = markdown::render(report, &rows);
+    artifacts.add(crate::render::OutputFile::new(
+        markdown::REVIEW_FILE,
+        text.into_bytes(),
+    ));
+}
+
+/// The last stages of `fixgen build`, in order: Authenticode-sign every PowerShell file (with a
+/// signer) and add the Intune payloads ([`crate::sign::sign_stage`]), write `REVIEW.md` (so it lists the final, signed bytes), then `manifest.json`,
+/// `SHA256SUMS` and `SHA256SUMS.p7s` (so they list REVIEW.md too). Returns how many files
+/// were Authenticode-signed.
+pub fn finish_bundle(
+    artifacts: &mut crate::render::Artifacts,
+    plan: &Plan,
+    report: &PlanReport,
+    signer: Option<&crate::sign::Signer>,
+) -> Result<usize, crate::sign::SignError> {
+    let signed = crate::sign::sign_stage(artifacts, plan, signer)?;
+    add_review(artifacts, report);
+    crate::sign::manifest::add_manifest(artifacts, plan, signer)?;
+    Ok(signed)
+}
