@@ -528,9 +528,15 @@ fn collect_ps(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// `openssl speed -seconds 3 rsa2048`: seconds per RSA-2048 signature.
-fn openssl_speed(c: &Ctx) -> Res<(f64, String)> {
-    let text = output(Command::new(&c.openssl).args(["speed", "-seconds", "3", "rsa2048"]))?;
+/// `openssl speed [-elapsed] -seconds 3 rsa2048`: seconds per RSA-2048 signature (CPU time,
+/// or wall time with `-elapsed`).
+fn openssl_speed(c: &Ctx, elapsed: bool) -> Res<(f64, String)> {
+    let mut cmd = Command::new(&c.openssl);
+    cmd.arg("speed");
+    if elapsed {
+        cmd.arg("-elapsed");
+    }
+    let text = output(cmd.args(["-seconds", "3", "rsa2048"]))?;
     for line in text.lines() {
         let t = line.trim_start();
         if t.starts_with("rsa") && t.contains("2048") && t.contains("bits") {
@@ -829,10 +835,9 @@ fn run() -> Res<()> {
             all_scripts.len()
         ));
     }
-    let (speed, speed_line) = {
-        eprintln!("openssl speed -seconds 3 rsa2048");
-        openssl_speed(&c)?
-    };
+    eprintln!("openssl speed -seconds 3 rsa2048 (CPU time, then -elapsed: wall time)");
+    let (speed, speed_line) = openssl_speed(&c, false)?;
+    let (speed_wall, speed_wall_line) = openssl_speed(&c, true)?;
     let mut signing = Vec::new();
     for n in [100usize, 1000] {
         eprintln!("(c) signing {n} scripts");
@@ -1080,8 +1085,11 @@ fn run() -> Res<()> {
     let _ = writeln!(md);
     let _ = writeln!(
         md,
-        "`{speed_line}` (`openssl speed -seconds 3 rsa2048`): {:.3} ms per RSA-2048 signature.",
-        speed * 1e3
+        "OpenSSL, one RSA-2048 signature: {:.3} ms CPU (`openssl speed -seconds 3 rsa2048`: \
+         `{speed_line}`), {:.3} ms wall (`openssl speed -elapsed -seconds 3 rsa2048`: \
+         `{speed_wall_line}`).",
+        speed * 1e3,
+        speed_wall * 1e3
     );
     let _ = writeln!(md);
     if let (Some((_, b100, ..)), Some((_, b1000, ..))) = (
@@ -1102,17 +1110,22 @@ fn run() -> Res<()> {
              `fixgen sign` process for all files, 1,000 scripts: **{ratio:.1}x**: {}.",
             if ratio >= 20.0 { "met" } else { "missed" }
         );
+        let per_file_cpu = ms(b1000.cpu_median) / 1000.0;
         let _ = writeln!(
             md,
-            "- Target \"within 2x of OpenSSL's RSA-2048 cost per signature\": fixgen's cost per \
-             script in one process (1,000 scripts, wall, including reading, hashing and writing \
-             each file and process start) is {per_file:.3} ms = **{:.2}x** OpenSSL's {:.3} ms: {}. \
-             The marginal cost per extra script (1,000 minus 100, over 900) is {marginal:.3} ms wall, \
-             {marginal_cpu:.3} ms CPU ({:.2}x).",
-            per_file / (speed * 1e3),
+            "- Target \"within 2x of OpenSSL's RSA-2048 cost per signature\": one `fixgen sign` \
+             process for 1,000 scripts (reading, hashing, signing, writing and flushing each file, \
+             plus process start and key loading) costs {per_file:.3} ms wall per script = \
+             **{:.2}x** OpenSSL's {:.3} ms wall per signature: {}; in CPU time {per_file_cpu:.3} ms \
+             per script = **{:.2}x** OpenSSL's {:.3} ms CPU: {}. The marginal cost of one more \
+             script (1,000 minus 100 scripts, over 900) is {marginal:.3} ms wall, {marginal_cpu:.3} \
+             ms CPU.",
+            per_file / (speed_wall * 1e3),
+            speed_wall * 1e3,
+            if per_file <= 2.0 * speed_wall * 1e3 { "met" } else { "missed" },
+            per_file_cpu / (speed * 1e3),
             speed * 1e3,
-            if per_file <= 2.0 * speed * 1e3 { "met" } else { "missed" },
-            marginal / (speed * 1e3),
+            if per_file_cpu <= 2.0 * speed * 1e3 { "met" } else { "missed" },
         );
     }
     let _ = writeln!(md);
