@@ -521,11 +521,11 @@ fn fixgen_sign_with_timestamp_url() {
     assert_eq!(std::fs::read(&files[0]).unwrap(), before);
 }
 
-/// More files than one signing batch (256), with two missing files in different batches: every
-/// other file is signed (checked by osslsigncode at the batch edges), the missing ones are
-/// reported, the exit code is 2 and no temporary file is left behind.
+/// Many files signed by several threads, with two missing files: every other file is signed
+/// (some checked by osslsigncode), the missing ones are reported, the exit code is 2 and no
+/// temporary file is left behind.
 #[test]
-fn fixgen_sign_many_files_across_batches() {
+fn fixgen_sign_many_files_with_missing_ones() {
     let Some(p) = pki::pki() else { return };
     let dir = pki::scratch("cli-sign-many");
     let files: Vec<PathBuf> = (0..300).map(|i| dir.join(format!("s{i:03}.ps1"))).collect();

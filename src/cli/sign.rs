@@ -165,17 +165,120 @@ pub fn run(args: SignArgs) -> Exit {
             return exit_for(&e);
         }
     };
+    sign_files(&signer, &args.files)
+}
+
+/// What happened to one file before its rename.
+enum Prepared {
+    /// Signed into this temporary file.
+    Ready {
+        tmp: PathBuf,
+        had_block: bool,
+        locale_warning: bool,
+    },
+    /// Left untouched: the message and the exit code.
+    Failed(String, Exit),
+}
+
+/// Sign `files` in place. Each file is read, signed and written to a temporary file beside it
+/// by a few worker threads (started once: each thread seeds its own random generator), the
+/// temporary files are flushed to disk together, then renamed over the originals in order. A
+/// file whose reading, signing or writing fails is left untouched and reported.
+fn sign_files(signer: &Signer, files: &[PathBuf]) -> Exit {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+        .min(files.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let pid = std::process::id();
+    let mut prepared: Vec<(usize, Prepared)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(f) = files.get(i) else { break };
+                        done.push((i, prepare(signer, f, &temp_path(f, &format!("{pid}-{i}")))));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    prepared.sort_by_key(|p| p.0);
     let mut exit = Exit::Ok;
-    for batch in args.files.chunks(BATCH) {
-        sign_batch(&signer, batch, &mut exit);
+    if prepared.len() != files.len() {
+        eprintln!("error: a signing thread panicked; no file was replaced");
+        for (_, p) in &prepared {
+            if let Prepared::Ready { tmp, .. } = p {
+                let _ = std::fs::remove_file(tmp);
+            }
+        }
+        return Exit::Usage;
+    }
+    let temps: Vec<PathBuf> = prepared
+        .iter()
+        .filter_map(|(_, p)| match p {
+            Prepared::Ready { tmp, .. } => Some(tmp.clone()),
+            Prepared::Failed(..) => None,
+        })
+        .collect();
+    if let Err((p, e)) = crate::write::sync::sync_files(&temps) {
+        let target = prepared
+            .iter()
+            .find(|(_, x)| matches!(x, Prepared::Ready { tmp, .. } if *tmp == p))
+            .map(|(i, _)| files[*i].display().to_string())
+            .unwrap_or_else(|| "a signed file".to_string());
+        eprintln!("error: {target}: cannot write: {e}; no file was replaced");
+        for t in &temps {
+            let _ = std::fs::remove_file(t);
+        }
+        return Exit::Usage;
+    }
+    for (i, p) in prepared {
+        let shown = files[i].display();
+        match p {
+            Prepared::Failed(message, code) => {
+                eprintln!("error: {message}");
+                if code == Exit::Usage {
+                    exit = Exit::Usage;
+                } else {
+                    worse(&mut exit, code);
+                }
+            }
+            Prepared::Ready {
+                tmp,
+                had_block,
+                locale_warning,
+            } => {
+                if locale_warning {
+                    eprintln!(
+                        "warning: {shown}: non-ASCII text without a byte order mark; Windows PowerShell 5.1 reads such a file in the machine's ANSI code page, so the signature only verifies where that code page matches. Prefer pure ASCII (or UTF-8 with BOM where Intune is not involved)."
+                    );
+                }
+                if let Err(e) = std::fs::rename(&tmp, &files[i]) {
+                    let _ = std::fs::remove_file(&tmp);
+                    eprintln!("error: {shown}: cannot write: {e}");
+                    exit = Exit::Usage;
+                    continue;
+                }
+                println!(
+                    "{} {shown} ({}, {})",
+                    if had_block { "re-signed" } else { "signed" },
+                    signer.subject(),
+                    signer.key_description()
+                );
+            }
+        }
     }
     exit
 }
-
-/// Files signed together: bounds memory and open files. A batch is read and signed on every
-/// core, written to temporary files, flushed to disk together, then renamed into place one by
-/// one; a file whose reading, signing or writing fails is left untouched.
-const BATCH: usize = 256;
 
 fn worse(exit: &mut Exit, e: Exit) {
     if *exit == Exit::Ok {
@@ -183,128 +286,26 @@ fn worse(exit: &mut Exit, e: Exit) {
     }
 }
 
-fn sign_batch(signer: &Signer, files: &[PathBuf], exit: &mut Exit) {
-    let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    // Read, then sign in parallel (keys were parsed once, in `signer`).
-    let read: Vec<Option<Vec<u8>>> = files
-        .iter()
-        .zip(&shown)
-        .map(|(f, s)| match std::fs::read(f) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                eprintln!("error: {s}: {e}");
-                *exit = Exit::Usage;
-                None
-            }
-        })
-        .collect();
-    let signed = sign_parallel(signer, &read, &shown);
-    // Temporary files beside each target, flushed together before any rename.
-    let pid = std::process::id();
-    let mut pending: Vec<(usize, PathBuf)> = Vec::new();
-    for (i, r) in signed.into_iter().enumerate() {
-        let (Some(bytes), Some(result)) = (&read[i], r) else {
-            continue;
-        };
-        let out = match result {
-            Ok(out) => out,
-            Err(e) => {
-                eprintln!("error: {e}");
-                worse(exit, exit_for(&e));
-                continue;
-            }
-        };
-        if Signer::script_has_locale_dependent_text(bytes) {
-            eprintln!(
-                "warning: {}: non-ASCII text without a byte order mark; Windows PowerShell 5.1 reads such a file in the machine's ANSI code page, so the signature only verifies where that code page matches. Prefer pure ASCII (or UTF-8 with BOM where Intune is not involved).",
-                shown[i]
-            );
-        }
-        let tmp = temp_path(&files[i], &format!("{pid}-{i}"));
-        if let Err(e) = write_temp(&tmp, &files[i], &out) {
-            let _ = std::fs::remove_file(&tmp);
-            eprintln!("error: {}: cannot write: {e}", shown[i]);
-            *exit = Exit::Usage;
-            continue;
-        }
-        pending.push((i, tmp));
+/// Read, sign and write one file to `tmp` (not flushed yet).
+fn prepare(signer: &Signer, f: &Path, tmp: &Path) -> Prepared {
+    let shown = f.display().to_string();
+    let bytes = match std::fs::read(f) {
+        Ok(b) => b,
+        Err(e) => return Prepared::Failed(format!("{shown}: {e}"), Exit::Usage),
+    };
+    let signed = match signer.sign_script(&bytes, &shown) {
+        Ok(s) => s,
+        Err(e) => return Prepared::Failed(e.to_string(), exit_for(&e)),
+    };
+    if let Err(e) = write_temp(tmp, f, &signed) {
+        let _ = std::fs::remove_file(tmp);
+        return Prepared::Failed(format!("{shown}: cannot write: {e}"), Exit::Usage);
     }
-    let temps: Vec<PathBuf> = pending.iter().map(|(_, t)| t.clone()).collect();
-    if let Err((p, e)) = crate::write::sync::sync_files(&temps) {
-        let target = pending
-            .iter()
-            .find(|(_, t)| *t == p)
-            .map(|(i, _)| shown[*i].as_str())
-            .unwrap_or("a signed file");
-        eprintln!("error: {target}: cannot write: {e}; no file of this batch was replaced");
-        for t in &temps {
-            let _ = std::fs::remove_file(t);
-        }
-        *exit = Exit::Usage;
-        return;
+    Prepared::Ready {
+        tmp: tmp.to_path_buf(),
+        had_block: crate::sign::has_signature_block(&bytes),
+        locale_warning: Signer::script_has_locale_dependent_text(&bytes),
     }
-    for (i, tmp) in pending {
-        if let Err(e) = std::fs::rename(&tmp, &files[i]) {
-            let _ = std::fs::remove_file(&tmp);
-            eprintln!("error: {}: cannot write: {e}", shown[i]);
-            *exit = Exit::Usage;
-            continue;
-        }
-        let had_block = read[i]
-            .as_deref()
-            .is_some_and(crate::sign::has_signature_block);
-        println!(
-            "{} {} ({}, {})",
-            if had_block { "re-signed" } else { "signed" },
-            shown[i],
-            signer.subject(),
-            signer.key_description()
-        );
-    }
-}
-
-/// Sign every read file, on up to as many threads as there are cores (at most 8).
-fn sign_parallel(
-    signer: &Signer,
-    read: &[Option<Vec<u8>>],
-    shown: &[String],
-) -> Vec<Option<Result<Vec<u8>, SignError>>> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
-    let per = read.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = read
-            .chunks(per)
-            .zip(shown.chunks(per))
-            .map(|(files, names)| {
-                s.spawn(move || {
-                    files
-                        .iter()
-                        .zip(names)
-                        .map(|(b, n)| b.as_ref().map(|b| signer.sign_script(b, n)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .zip(read.chunks(per))
-            .flat_map(|(h, files)| {
-                h.join().unwrap_or_else(|_| {
-                    files
-                        .iter()
-                        .map(|_| {
-                            Some(Err(SignError::Crypto(
-                                "a signing thread panicked".to_string(),
-                            )))
-                        })
-                        .collect()
-                })
-            })
-            .collect()
-    })
 }
 
 /// `.NAME.fixgen-TAG.tmp` beside `path`.
