@@ -5,9 +5,11 @@
 
 pub mod cli;
 pub mod diag;
+pub mod limits;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod progress;
 pub mod regfile;
 pub mod registry;
 pub mod render;

@@ -75,9 +75,8 @@ fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// Replace every run of 64 lower-case hex digits by `[sha256]`, and the size column of the
-/// REVIEW.md file table by `[size]`: they change with every template edit and are checked
-/// against `sha256sum` separately.
+/// Replace every run of 64 lower-case hex digits by `[sha256]`: hashes change with every
+/// template edit and are checked against `sha256sum` separately.
 fn redact(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
@@ -96,20 +95,7 @@ fn redact(s: &str) -> String {
             i += ch.len_utf8();
         }
     }
-    out.lines()
-        .map(|l| {
-            if l.starts_with("| `") && l.contains("[sha256]") {
-                let cells: Vec<&str> = l.split(" | ").collect();
-                if cells.len() >= 3 {
-                    let mut c: Vec<String> = cells.iter().map(|x| x.to_string()).collect();
-                    c[1] = "[size]".into();
-                    return c.join(" | ");
-                }
-            }
-            l.to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    out
 }
 
 /// `sha256sum FILE...` in `dir`: path -> hash, from the oracle.
@@ -198,6 +184,11 @@ fn plan_shows_set_values_and_masks_secrets() {
     assert!(t.contains("<secret: PreSharedKey>"), "{t}");
     assert!(!t.contains(SECRET), "secret value in plan output: {t}");
     assert!(t.contains("Open params: ConnectionName "), "{t}");
+    assert!(
+        t.contains("secret param PreSharedKey was given a value")
+            && t.contains("--allow-embedded-secrets"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -520,4 +511,51 @@ fn no_secret_in_plan_review_manifest_or_terminal_output() {
         .expect("PreSharedKey row");
     assert_eq!(psk_row["value"], "<secret: PreSharedKey>");
     assert_eq!(psk_row["source"], "set");
+}
+
+#[test]
+fn user_context_recipes_are_flagged_and_recipe_text_cannot_inject_markdown() {
+    let dir = scratch("user");
+    let b = dir.join("bundle");
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(
+        b.join("bundle.yaml"),
+        "name: UserFix\ntitle: User fix\nversion: 1.2.3\ndescription: d\npublisher: p\nrecipes: [proxy-off]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        b.join("proxy-off.yaml"),
+        "id: proxy-off\ntitle: 'Turn <img src=x onerror=alert(1)> | off [x](javascript:alert(1))'\nsummary: \"- not a list\\n# not a heading\"\ncontext: user\nsource_step: 'Fix 9: *bold* `code`'\nsteps:\n  - registry:\n      key: HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\n      name: ProxyEnable\n      value: { dword: 0 }\n",
+    )
+    .unwrap();
+    let o = run(&["plan"], &[&b]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("USER CONTEXT"), "{}", text(&o));
+
+    let out = dir.join("dist");
+    let o = fixgen()
+        .arg("build")
+        .arg(&b)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let review = std::fs::read_to_string(out.join("REVIEW.md")).unwrap();
+    assert!(review.contains("## User-context recipes"), "{review}");
+    assert!(review.contains("- Context: **user**"), "{review}");
+    for raw in ["<img", "[x](", "\n# not", "*bold*", "`code`"] {
+        assert!(!review.contains(raw), "raw {raw:?} reached REVIEW.md");
+    }
+    assert!(
+        review.contains("&lt;img src=x onerror=alert(1)&gt; \\| off"),
+        "{review}"
+    );
+    // The undo script of a user-context recipe keeps its backups in the user's profile and
+    // passes the checks like the others.
+    let undo = std::fs::read_to_string(out.join("scripts/Undo-proxy-off.ps1")).unwrap();
+    let problems = pwsh::check_generated("Undo-proxy-off.ps1", &undo);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(undo.contains("Context = 'User'"));
+    assert!(!undo.contains("#Requires -RunAsAdministrator"));
 }

@@ -48,6 +48,10 @@ pub struct BuildArgs {
     /// Allow a secret param given a value to be baked into generated files.
     #[arg(long)]
     pub allow_embedded_secrets: bool,
+    /// Replace --out even when it is a non-empty folder that fixgen did not write (its files
+    /// are deleted).
+    #[arg(long)]
+    pub force: bool,
     /// Authenticode-sign every PowerShell file and sign SHA256SUMS (SHA256SUMS.p7s).
     #[command(flatten)]
     pub signing: super::sign::SigningArgs,
@@ -66,6 +70,31 @@ fn scalar_text(v: &serde_norway::Value) -> Option<String> {
     }
 }
 
+/// The `--values` file as text, refused when larger than `limits::MAX_FILE_BYTES`.
+fn read_values_file(file: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let max = crate::limits::MAX_FILE_BYTES;
+    let f =
+        std::fs::File::open(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    let mut bytes = Vec::new();
+    f.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "{}: the file is larger than {max} bytes (1 MiB), the limit for a --values file",
+            file.display()
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{}: not UTF-8 text (invalid byte at offset {})",
+            file.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 /// `--values` file, then `--set` on top.
 pub fn param_values(
     set: &[String],
@@ -73,8 +102,7 @@ pub fn param_values(
 ) -> Result<ParamValues, String> {
     let mut values = ParamValues::new();
     if let Some(file) = values_file {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+        let text = read_values_file(file)?;
         let map: std::collections::BTreeMap<String, serde_norway::Value> =
             serde_norway::from_str(&text).map_err(|e| {
                 let (l, c) = e
@@ -257,6 +285,19 @@ pub fn run(args: BuildArgs) -> Exit {
             return Exit::Usage;
         }
     };
+    // Progress bar on a terminal once the build has taken a second (hidden otherwise).
+    let progress = crate::progress::Progress::new(0, "checking");
+    // A non-bundle --out is refused before any work (the writer checks again at the end);
+    // --check writes nothing.
+    let out_ok = if args.check {
+        Ok(())
+    } else {
+        crate::write::check_out(&args.out, args.force)
+    };
+    if let Err(e) = out_ok {
+        eprintln!("error: {e}");
+        return Exit::Usage;
+    }
     // Signing material is loaded and checked (EKU, validity, key matches certificate, password)
     // before anything is rendered: a bad key fails fast and writes nothing.
     let signer = match args.signing.load() {
@@ -339,6 +380,7 @@ pub fn run(args: BuildArgs) -> Exit {
     // Sign, REVIEW.md (lists the signed bytes), then the manifest stage (lists REVIEW.md).
     let review = crate::review::PlanReport::new(&plan, &diagnostics, &values);
     if args.check {
+        progress.finish();
         return super::drift::check(
             &args.out,
             &artifacts,
@@ -348,30 +390,62 @@ pub fn run(args: BuildArgs) -> Exit {
             &args.signing,
         );
     }
-    let signed = match crate::review::finish_bundle(&mut artifacts, &plan, &review, signer.as_ref())
-    {
+    if signer.is_some() {
+        progress.stage(
+            artifacts
+                .files
+                .values()
+                .filter(|f| f.is_powershell())
+                .count() as u64,
+            "signing",
+        );
+    }
+    let signed = match crate::review::finish_bundle_with(
+        &mut artifacts,
+        &plan,
+        &review,
+        signer.as_ref(),
+        &|| progress.inc(),
+    ) {
         Ok(n) => n,
         Err(e) => {
-            eprintln!("error: {e}");
-            eprintln!("nothing written");
+            progress.suspend(|| {
+                eprintln!("error: {e}");
+                eprintln!("nothing written");
+            });
             return super::sign::exit_for(&e);
         }
     };
-    for f in artifacts.files.values().filter(|f| f.holds_secret) {
-        eprintln!(
-            "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
-            f.path
-        );
-    }
+    progress.suspend(|| {
+        for f in artifacts.files.values().filter(|f| f.holds_secret) {
+            eprintln!(
+                "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
+                f.path
+            );
+        }
+    });
     if let Some(s) = &signer {
-        println!(
-            "signed {signed} PowerShell files and SHA256SUMS as {} ({})",
-            s.subject(),
-            s.key_description()
-        );
+        progress.suspend(|| {
+            println!(
+                "signed {signed} PowerShell files and SHA256SUMS as {} ({})",
+                s.subject(),
+                s.key_description()
+            )
+        });
     }
-    match crate::write::write_bundle(&args.out, &artifacts) {
-        Ok(n) => {
+    progress.stage(artifacts.files.len() as u64, "writing");
+    let written = crate::write::write_bundle_with(
+        &args.out,
+        &artifacts,
+        crate::write::WriteOptions { force: args.force },
+        &mut |n| progress.set(n as u64),
+    );
+    progress.finish();
+    match written {
+        Ok(crate::write::WriteReport { files: n, notes }) => {
+            for note in notes {
+                eprintln!("note: {note}");
+            }
             println!(
                 "wrote {n} files for bundle {} {} to {}",
                 plan.bundle.name,

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use super::{Exit, Format};
 use crate::diag;
+// Largest `.reg` file read: see `crate::limits`.
+use crate::limits::MAX_REG_FILE_BYTES as MAX_REG_BYTES;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
@@ -25,9 +27,6 @@ fn is_reg_file(p: &std::path::Path) -> bool {
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("reg"))
 }
-
-/// Largest `.reg` file read (a full HKLM export is a few hundred MB; nobody reviews that).
-const MAX_REG_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Check `.reg` files: findings and the decoded sources (to show lines), or I/O errors.
 fn check_reg_files(

@@ -165,7 +165,12 @@ pub fn run(args: SignArgs) -> Exit {
             return exit_for(&e);
         }
     };
-    sign_files(&signer, &args.files)
+    // A progress bar on a terminal once signing takes more than a second; lines are printed
+    // with the bar cleared.
+    let progress = crate::progress::Progress::new(args.files.len() as u64, "signing");
+    let exit = sign_files(&signer, &args.files, &progress);
+    progress.finish();
+    exit
 }
 
 /// What happened to one file before its rename.
@@ -184,7 +189,7 @@ enum Prepared {
 /// by a few worker threads (started once: each thread seeds its own random generator), the
 /// temporary files are flushed to disk together, then renamed over the originals in order. A
 /// file whose reading, signing or writing fails is left untouched and reported.
-fn sign_files(signer: &Signer, files: &[PathBuf]) -> Exit {
+fn sign_files(signer: &Signer, files: &[PathBuf], progress: &crate::progress::Progress) -> Exit {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -201,6 +206,7 @@ fn sign_files(signer: &Signer, files: &[PathBuf]) -> Exit {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(f) = files.get(i) else { break };
                         done.push((i, prepare(signer, f, &temp_path(f, &format!("{pid}-{i}")))));
+                        progress.inc();
                     }
                     done
                 })
@@ -214,7 +220,7 @@ fn sign_files(signer: &Signer, files: &[PathBuf]) -> Exit {
     prepared.sort_by_key(|p| p.0);
     let mut exit = Exit::Ok;
     if prepared.len() != files.len() {
-        eprintln!("error: a signing thread panicked; no file was replaced");
+        progress.suspend(|| eprintln!("error: a signing thread panicked; no file was replaced"));
         for (_, p) in &prepared {
             if let Prepared::Ready { tmp, .. } = p {
                 let _ = std::fs::remove_file(tmp);
@@ -235,7 +241,7 @@ fn sign_files(signer: &Signer, files: &[PathBuf]) -> Exit {
             .find(|(_, x)| matches!(x, Prepared::Ready { tmp, .. } if *tmp == p))
             .map(|(i, _)| files[*i].display().to_string())
             .unwrap_or_else(|| "a signed file".to_string());
-        eprintln!("error: {target}: cannot write: {e}; no file was replaced");
+        progress.suspend(|| eprintln!("error: {target}: cannot write: {e}; no file was replaced"));
         for t in &temps {
             let _ = std::fs::remove_file(t);
         }
@@ -245,7 +251,7 @@ fn sign_files(signer: &Signer, files: &[PathBuf]) -> Exit {
         let shown = files[i].display();
         match p {
             Prepared::Failed(message, code) => {
-                eprintln!("error: {message}");
+                progress.suspend(|| eprintln!("error: {message}"));
                 if code == Exit::Usage {
                     exit = Exit::Usage;
                 } else {
@@ -258,22 +264,24 @@ fn sign_files(signer: &Signer, files: &[PathBuf]) -> Exit {
                 locale_warning,
             } => {
                 if locale_warning {
-                    eprintln!(
+                    progress.suspend(|| eprintln!(
                         "warning: {shown}: non-ASCII text without a byte order mark; Windows PowerShell 5.1 reads such a file in the machine's ANSI code page, so the signature only verifies where that code page matches. Prefer pure ASCII (or UTF-8 with BOM where Intune is not involved)."
-                    );
+                    ));
                 }
                 if let Err(e) = std::fs::rename(&tmp, &files[i]) {
                     let _ = std::fs::remove_file(&tmp);
-                    eprintln!("error: {shown}: cannot write: {e}");
+                    progress.suspend(|| eprintln!("error: {shown}: cannot write: {e}"));
                     exit = Exit::Usage;
                     continue;
                 }
-                println!(
-                    "{} {shown} ({}, {})",
-                    if had_block { "re-signed" } else { "signed" },
-                    signer.subject(),
-                    signer.key_description()
-                );
+                progress.suspend(|| {
+                    println!(
+                        "{} {shown} ({}, {})",
+                        if had_block { "re-signed" } else { "signed" },
+                        signer.subject(),
+                        signer.key_description()
+                    )
+                });
             }
         }
     }

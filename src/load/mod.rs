@@ -34,8 +34,8 @@ use crate::plan::{Bundle, LoadedRecipe, SourceFile};
 
 pub use yaml::{Pos, SpanIndex};
 
-/// Largest recipe or bundle file accepted, in bytes.
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+/// Largest recipe or bundle file accepted, in bytes (see `crate::limits`).
+pub use crate::limits::MAX_FILE_BYTES;
 
 /// The L2TP bundle shipped inside the binary: `(file name, text)`, bundle.yaml first.
 pub const EMBEDDED_L2TP: &[(&str, &str)] = &[

@@ -13,12 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_norway::{Mapping, Number, Value};
 
-/// Deepest nesting of sequences and mappings accepted.
-pub const MAX_DEPTH: usize = 64;
-/// Most aliases (`*name`) accepted in one file.
-pub const MAX_ALIASES: usize = 256;
-/// Most nodes accepted after alias expansion (billion-laughs guard).
-pub const MAX_NODES: usize = 200_000;
+/// Structural limits: nesting depth, aliases, nodes after alias expansion (see `crate::limits`).
+pub use crate::limits::{MAX_ALIASES, MAX_DEPTH, MAX_NODES};
 
 /// 1-based line and column (characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]

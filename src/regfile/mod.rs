@@ -76,7 +76,7 @@ pub fn utf16le(s: &str) -> Vec<u8> {
 
 /// Decode UTF-16LE bytes exactly: `None` for an odd length or an unpaired surrogate.
 pub fn from_utf16le(bytes: &[u8]) -> Option<String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     let units = bytes
@@ -145,7 +145,7 @@ impl RegData {
                 let Some(body) = bytes.strip_suffix(&[0, 0]) else {
                     return raw();
                 };
-                if body.len() % 2 != 0 {
+                if !body.len().is_multiple_of(2) {
                     return raw();
                 }
                 match from_utf16le(body) {
@@ -155,7 +155,7 @@ impl RegData {
                 }
             }
             kind::REG_MULTI_SZ => {
-                if bytes.len() % 2 != 0 {
+                if !bytes.len().is_multiple_of(2) {
                     return raw();
                 }
                 let Some(s) = from_utf16le(bytes) else {

@@ -114,7 +114,7 @@ fn decode_utf16le(bytes: &[u8], findings: &mut Vec<ReadFinding>) -> String {
         }
         out.push(c);
     }
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         findings.push(ReadFinding {
             severity: Severity::Error,
             code: "reg-encoding",

@@ -374,7 +374,7 @@ pub fn parse_binary(text: &str) -> Result<Vec<u8>, String> {
         .chars()
         .filter(|c| !matches!(c, ' ' | ',' | ':' | '\t' | '\n' | '\r'))
         .collect();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err("binary data has an odd number of hex digits".into());
     }
     (0..digits.len())

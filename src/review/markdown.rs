@@ -222,11 +222,17 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
             r.source.replace('`', "'"),
             r.source_sha256
         );
-        let _ = writeln!(
-            o,
-            "- Scripts: `scripts/{id}.ps1`, `scripts/Undo-{id}.ps1`",
-            id = r.id
-        );
+        let scripts: Vec<String> = [
+            format!("scripts/{}.ps1", r.id),
+            format!("scripts/Undo-{}.ps1", r.id),
+        ]
+        .into_iter()
+        .filter(|p| files.iter().any(|f| &f.path == p))
+        .map(|p| format!("`{}`", p.replace('`', "'")))
+        .collect();
+        if !scripts.is_empty() {
+            let _ = writeln!(o, "- Scripts: {}", scripts.join(", "));
+        }
         if !r.open_params.is_empty() {
             let _ = writeln!(
                 o,
@@ -281,6 +287,14 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
                 let _ = write!(o, " Hint: {}", md(h));
             }
             o.push('\n');
+        }
+        o.push('\n');
+    }
+
+    if !report.notes.is_empty() {
+        o.push_str("## Notes\n\n");
+        for n in &report.notes {
+            let _ = writeln!(o, "- {}", md_start(n));
         }
         o.push('\n');
     }

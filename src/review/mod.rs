@@ -44,6 +44,8 @@ pub struct PlanReport {
     pub params: Vec<ParamReport>,
     /// Names of params still open (given at run time as script parameters).
     pub open_params: Vec<String>,
+    /// Notes about the options (for example a secret given a value at build time).
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -582,6 +584,16 @@ impl PlanReport {
             .filter(|p| p.source == "open")
             .map(|p| p.name.clone())
             .collect();
+        let notes = params
+            .iter()
+            .filter(|p| p.secret && p.source == "set")
+            .map(|p| {
+                format!(
+                    "secret param {} was given a value: `fixgen build` bakes it into the scripts only with --allow-embedded-secrets (and marks those files); otherwise leave it unset and give it at run time",
+                    p.name
+                )
+            })
+            .collect();
         let mut diags = diagnostics.to_vec();
         crate::diag::sort(&mut diags);
         let b = &plan.bundle;
@@ -603,6 +615,7 @@ impl PlanReport {
             warnings: diags.iter().filter_map(warning).collect(),
             params,
             open_params,
+            notes,
         }
     }
 
@@ -645,7 +658,18 @@ pub fn finish_bundle(
     report: &PlanReport,
     signer: Option<&crate::sign::Signer>,
 ) -> Result<usize, crate::sign::SignError> {
-    let signed = crate::sign::sign_stage(artifacts, plan, signer)?;
+    finish_bundle_with(artifacts, plan, report, signer, &|| {})
+}
+
+/// [`finish_bundle`], calling `on_signed` after each Authenticode-signed file (progress bar).
+pub fn finish_bundle_with(
+    artifacts: &mut crate::render::Artifacts,
+    plan: &Plan,
+    report: &PlanReport,
+    signer: Option<&crate::sign::Signer>,
+    on_signed: &(dyn Fn() + Sync),
+) -> Result<usize, crate::sign::SignError> {
+    let signed = crate::sign::sign_stage_with(artifacts, plan, signer, on_signed)?;
     add_review(artifacts, report);
     crate::sign::manifest::add_manifest(artifacts, plan, signer)?;
     Ok(signed)

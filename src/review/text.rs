@@ -167,6 +167,14 @@ pub fn render(r: &PlanReport) -> String {
     }
     o.push('\n');
 
+    if !r.notes.is_empty() {
+        let _ = writeln!(o, "Notes:");
+        for n in &r.notes {
+            let _ = writeln!(o, "  - {}", clean(n));
+        }
+        o.push('\n');
+    }
+
     let _ = writeln!(o, "Params:");
     if r.params.is_empty() {
         let _ = writeln!(o, "  none");

@@ -274,6 +274,16 @@ impl Signer {
 ///
 /// Files are independent, so they are signed on all available cores.
 pub fn sign_artifacts(artifacts: &mut Artifacts, signer: &Signer) -> Result<usize, SignError> {
+    sign_artifacts_with(artifacts, signer, &|| {})
+}
+
+/// [`sign_artifacts`], calling `on_signed` after each file (from the signing threads), e.g. to
+/// move a progress bar.
+pub fn sign_artifacts_with(
+    artifacts: &mut Artifacts,
+    signer: &Signer,
+    on_signed: &(dyn Fn() + Sync),
+) -> Result<usize, SignError> {
     let mut targets: Vec<&mut crate::render::OutputFile> = artifacts
         .files
         .values_mut()
@@ -292,6 +302,7 @@ pub fn sign_artifacts(artifacts: &mut Artifacts, signer: &Signer) -> Result<usiz
                 s.spawn(move || {
                     for f in chunk.iter_mut() {
                         f.bytes = signer.sign_script(&f.bytes, &f.path)?;
+                        on_signed();
                     }
                     Ok(())
                 })
@@ -335,8 +346,18 @@ pub fn sign_stage(
     plan: &crate::plan::Plan,
     signer: Option<&Signer>,
 ) -> Result<usize, SignError> {
+    sign_stage_with(artifacts, plan, signer, &|| {})
+}
+
+/// [`sign_stage`], calling `on_signed` after each Authenticode-signed file (progress bar).
+pub fn sign_stage_with(
+    artifacts: &mut Artifacts,
+    plan: &crate::plan::Plan,
+    signer: Option<&Signer>,
+    on_signed: &(dyn Fn() + Sync),
+) -> Result<usize, SignError> {
     let signed = match signer {
-        Some(s) => sign_artifacts(artifacts, s)?,
+        Some(s) => sign_artifacts_with(artifacts, s, on_signed)?,
         None => 0,
     };
     // Intune payloads carry the base64 of the scripts as signed: after signing, before hashing.

@@ -20,7 +20,7 @@ pub enum TextEncoding {
 impl TextEncoding {
     pub fn detect(bytes: &[u8]) -> Result<TextEncoding, String> {
         if bytes.starts_with(&[0xFF, 0xFE]) {
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return Err("the file starts with a UTF-16LE byte order mark but has an odd number of bytes".into());
             }
             Ok(TextEncoding::Utf16Le)

@@ -21,18 +21,10 @@ use crate::plan::{Bundle, LoadedRecipe, SourceFile};
 use crate::registry::{Hive, RegPath};
 use registry::{Finding, RegData};
 
-/// Most steps in one recipe.
-pub const MAX_STEPS: usize = 256;
-/// Most params in one recipe.
-pub const MAX_PARAMS: usize = 64;
-/// Most recipes in one bundle.
-pub const MAX_RECIPES: usize = 500;
-/// Longest title (characters); it is a one-line synopsis.
-pub const MAX_TITLE: usize = 200;
-/// Longest free text (summary, symptom, descriptions), in characters.
-pub const MAX_TEXT: usize = 10_000;
-/// Longest registry string data (characters) written from a recipe.
-pub const MAX_REG_TEXT: usize = 32_767;
+/// Size limits (defined with every other input limit in `crate::limits`).
+pub use crate::limits::{
+    MAX_DISPLAY_NAME, MAX_PARAMS, MAX_RECIPES, MAX_REG_TEXT, MAX_STEPS, MAX_TEXT, MAX_TITLE,
+};
 
 /// Everything a check found, plus the bundle when there is no error.
 #[derive(Debug, Clone)]
@@ -351,7 +343,7 @@ pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
             texts.push((
                 format!("steps[{i}].firewall.display_name"),
                 &f.display_name,
-                255,
+                MAX_DISPLAY_NAME,
             ));
             if let Some(d) = &f.description {
                 texts.push((format!("steps[{i}].firewall.description"), d, MAX_TEXT));
@@ -1026,6 +1018,17 @@ fn validate_bundle_parts(p: &Parsed) -> Vec<Diagnostic> {
         return out;
     };
     let mut cx = Ctx::new(src);
+    if m.recipes.len() > MAX_RECIPES {
+        cx.err(
+            "limit-recipes",
+            &format!("recipes[{MAX_RECIPES}]"),
+            format!(
+                "bundle.yaml lists {} recipes; a bundle holds at most {MAX_RECIPES} (this is number {})",
+                m.recipes.len(),
+                MAX_RECIPES + 1
+            ),
+        );
+    }
     if let Err(e) = names::check_pascal_noun(&m.name) {
         cx.err("bundle-name", "name", e);
     }

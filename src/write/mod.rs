@@ -1,13 +1,27 @@
 //! Bundle writer: all files into a staging folder beside the output folder, then renamed into
-//! place. A failed build writes nothing at `--out` and leaves an existing folder untouched.
+//! place. A failed or killed build writes nothing at `--out` and leaves an existing bundle
+//! untouched; an existing bundle is replaced only by a complete new one.
 //!
-//! An existing output folder is replaced only when it is empty or was written by fixgen (it
-//! holds the marker file [`MARKER`]), so `--out` pointing at a folder full of other files is an
-//! error instead of a deletion.
+//! Names used beside `--out DIR` (in DIR's parent folder, all hidden):
+//! - `.DIR.fixgen-lock`: held (OS file lock) while a build writes DIR; a second build to the same
+//!   DIR at the same time is refused. Removed at the end.
+//! - `.DIR.fixgen-staging-PID`: the new bundle while it is written. Only ever incomplete.
+//! - `.DIR.fixgen-old-PID`: the previous bundle while it is swapped out. Always complete.
+//! - `.DIR.fixgen-trash-PID`: an old bundle being deleted. Never complete.
+//!
+//! The swap is: write and fsync staging; rename DIR -> old; rename staging -> DIR; rename old ->
+//! trash; delete trash. A build killed at any point leaves either the previous bundle or the new
+//! one at DIR, or (killed between the two renames) the previous bundle in `old`. The next build
+//! to the same DIR recovers before writing: it deletes staging and trash leftovers, moves a
+//! leftover `old` back to DIR when DIR is missing (else deletes it), and says so on stderr.
+//!
+//! An existing output folder is replaced only when it is empty or is a fixgen bundle (it holds
+//! the marker file [`MARKER`] or a fixgen `manifest.json`), so `--out` pointing at a folder of
+//! other files is an error unless `--force` is given.
 
 use std::fmt;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use crate::render::Artifacts;
@@ -19,6 +33,10 @@ pub const MARKER: &str = ".fixgen-bundle";
 /// Content of the marker file (`fixgen verify` accepts the marker only with exactly this text).
 pub const MARKER_TEXT: &str =
     "This folder was written by fixgen. `fixgen build` replaces it as a whole; do not keep other files here.\r\n";
+/// The manifest written by the sign/manifest stage; it also marks a folder as a bundle.
+const MANIFEST: &str = "manifest.json";
+/// A manifest.json larger than this is not read to recognise a bundle.
+const MAX_MANIFEST_PROBE: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug)]
 pub struct WriteError {
@@ -41,6 +59,23 @@ fn werr(path: &Path, message: impl Into<String>) -> WriteError {
     }
 }
 
+/// How to write.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// Replace a non-empty folder that is not a fixgen bundle (its files are deleted).
+    pub force: bool,
+}
+
+/// What a successful write did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteReport {
+    /// Files written (without the marker).
+    pub files: usize,
+    /// Leftovers of an interrupted earlier build that were cleaned up or restored, and cleanup
+    /// that failed after the new bundle was in place: one line each, for stderr.
+    pub notes: Vec<String>,
+}
+
 /// Check that a renderer path is relative, uses `/`, and has no `.`/`..` segments.
 fn relative_path(p: &str) -> Option<PathBuf> {
     if p.is_empty() || p.contains('\\') || p.starts_with('/') {
@@ -60,8 +95,24 @@ fn relative_path(p: &str) -> Option<PathBuf> {
     }
 }
 
-fn write_tree(root: &Path, artifacts: &Artifacts) -> Result<usize, WriteError> {
+/// Flush a folder's entries to disk (so a rename after it cannot expose missing files after a
+/// power cut). Best effort: not every platform can open a folder.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(f) = fs::File::open(dir) {
+        let _ = f.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+fn write_tree(
+    root: &Path,
+    artifacts: &Artifacts,
+    progress: &mut dyn FnMut(usize),
+) -> Result<usize, WriteError> {
     fs::create_dir(root).map_err(|e| werr(root, format!("cannot create: {e}")))?;
+    let mut dirs = vec![root.to_path_buf()];
     let mut n = 0;
     let mut written = Vec::with_capacity(artifacts.files.len());
     for (name, file) in &artifacts.files {
@@ -69,7 +120,10 @@ fn write_tree(root: &Path, artifacts: &Artifacts) -> Result<usize, WriteError> {
             .ok_or_else(|| werr(Path::new(name), "internal error: not a safe relative path"))?;
         let path = root.join(rel);
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| werr(dir, format!("cannot create: {e}")))?;
+            if !dir.is_dir() {
+                fs::create_dir_all(dir).map_err(|e| werr(dir, format!("cannot create: {e}")))?;
+                dirs.push(dir.to_path_buf());
+            }
         }
         let mut f =
             fs::File::create(&path).map_err(|e| werr(&path, format!("cannot create: {e}")))?;
@@ -77,21 +131,50 @@ fn write_tree(root: &Path, artifacts: &Artifacts) -> Result<usize, WriteError> {
             .map_err(|e| werr(&path, format!("cannot write: {e}")))?;
         written.push(path);
         n += 1;
+        progress(n);
     }
     // Flushed together, before the rename that publishes them (see `sync`).
     sync::sync_files(&written).map_err(|(p, e)| werr(&p, format!("cannot write: {e}")))?;
     let marker = root.join(MARKER);
     fs::write(&marker, MARKER_TEXT).map_err(|e| werr(&marker, format!("cannot write: {e}")))?;
+    for d in dirs.iter().rev() {
+        sync_dir(d);
+    }
     Ok(n)
 }
 
-fn may_replace(out: &Path) -> Result<bool, WriteError> {
+/// True when `dir/manifest.json` is a fixgen manifest (a JSON object with `fixgen_version`).
+fn has_fixgen_manifest(dir: &Path) -> bool {
+    let Ok(f) = fs::File::open(dir.join(MANIFEST)) else {
+        return false;
+    };
+    let mut bytes = Vec::new();
+    if f.take(MAX_MANIFEST_PROBE).read_to_end(&mut bytes).is_err() {
+        return false;
+    }
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("fixgen_version").map(|x| x.is_string()))
+        .unwrap_or(false)
+}
+
+/// True when `dir` was written by fixgen.
+pub fn is_bundle(dir: &Path) -> bool {
+    dir.join(MARKER).is_file() || has_fixgen_manifest(dir)
+}
+
+/// Whether `out` exists (and so must be swapped out), or an error when it must not be replaced.
+fn may_replace(out: &Path, force: bool) -> Result<bool, WriteError> {
     match fs::symlink_metadata(out) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(werr(out, format!("cannot read: {e}"))),
-        Ok(m) if !m.is_dir() => Err(werr(out, "exists and is not a folder")),
+        Ok(m) if m.file_type().is_symlink() => Err(werr(
+            out,
+            "is a symbolic link; give the real folder as --out (a build replaces the folder, not the link target)",
+        )),
+        Ok(m) if !m.is_dir() => Err(werr(out, "exists and is not a folder; choose another --out")),
         Ok(_) => {
-            if out.join(MARKER).is_file() {
+            if force || is_bundle(out) {
                 return Ok(true);
             }
             let mut entries =
@@ -102,7 +185,9 @@ fn may_replace(out: &Path) -> Result<bool, WriteError> {
                 Err(werr(
                     out,
                     format!(
-                        "exists, is not empty and was not written by fixgen (no {MARKER}); choose another --out or empty it first"
+                        "exists, is not empty and was not written by fixgen (it is not a fixgen bundle: no {MARKER} \
+                         or fixgen {MANIFEST}); \
+                         choose another --out, empty it, or pass --force to replace it and delete its files"
                     ),
                 ))
             }
@@ -110,60 +195,254 @@ fn may_replace(out: &Path) -> Result<bool, WriteError> {
     }
 }
 
+/// Fail early, before any work, when `out` may not be written (see [`write_bundle_with`]).
+pub fn check_out(out: &Path, force: bool) -> Result<(), WriteError> {
+    Names::new(out)?;
+    may_replace(out, force).map(|_| ())
+}
+
+/// Names of the working folders beside `out`.
+struct Names {
+    out: PathBuf,
+    parent: PathBuf,
+    /// `.NAME.fixgen-`
+    prefix: String,
+    pid: u32,
+}
+
+impl Names {
+    fn new(out: &Path) -> Result<Names, WriteError> {
+        let name = match out.components().next_back() {
+            Some(Component::Normal(n)) => n.to_string_lossy().into_owned(),
+            _ => {
+                return Err(werr(
+                    out,
+                    "the output folder needs a name (not `/`, `.` or `..`)",
+                ))
+            }
+        };
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        Ok(Names {
+            out: out.to_path_buf(),
+            parent,
+            prefix: format!(".{name}.fixgen-"),
+            pid: std::process::id(),
+        })
+    }
+
+    fn path(&self, kind: &str) -> PathBuf {
+        self.parent
+            .join(format!("{}{kind}-{}", self.prefix, self.pid))
+    }
+
+    fn lock(&self) -> PathBuf {
+        self.parent.join(format!("{}lock", self.prefix))
+    }
+}
+
+/// The lock held while writing; removed when dropped.
+struct Lock {
+    path: PathBuf,
+    file: fs::File,
+}
+
+impl Lock {
+    fn acquire(path: PathBuf, out: &Path) -> Result<Lock, WriteError> {
+        for _ in 0..3 {
+            let file = fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(|e| werr(&path, format!("cannot create the lock file: {e}")))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(werr(
+                        out,
+                        format!(
+                            "another fixgen build is writing this folder right now (it holds {}); wait for it to finish",
+                            path.display()
+                        ),
+                    ))
+                }
+                Err(fs::TryLockError::Error(e)) => {
+                    return Err(werr(&path, format!("cannot lock: {e}")))
+                }
+            }
+            // The previous holder removes the file after unlocking: make sure we locked the
+            // file that is at `path` now, not one that was just removed.
+            if same_file(&file, &path) {
+                return Ok(Lock { path, file });
+            }
+        }
+        Err(werr(&path, "cannot lock: the lock file keeps changing"))
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &fs::File, path: &Path) -> bool {
+    // Windows does not let an open file be deleted by another process unless it opted in,
+    // which std does not do for the lock file; existence is enough.
+    path.exists()
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
+/// Clean up after an interrupted earlier build to the same folder (see the module docs).
+fn recover(names: &Names, notes: &mut Vec<String>) -> Result<(), WriteError> {
+    let rd = match fs::read_dir(&names.parent) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(werr(&names.parent, format!("cannot read: {e}"))),
+    };
+    let mut olds = Vec::new();
+    let mut junk = Vec::new();
+    for entry in rd {
+        let entry = entry.map_err(|e| werr(&names.parent, format!("cannot read: {e}")))?;
+        let file_name = entry.file_name();
+        let Some(rest) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(names.prefix.as_str()))
+        else {
+            continue;
+        };
+        let kind = rest.split('-').next().unwrap_or("");
+        let has_pid = rest
+            .split_once('-')
+            .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+        if !has_pid {
+            continue;
+        }
+        match kind {
+            "old" => olds.push(entry.path()),
+            "staging" | "trash" => junk.push(entry.path()),
+            _ => {}
+        }
+    }
+    olds.sort();
+    junk.sort();
+    let out_missing = matches!(
+        fs::symlink_metadata(&names.out),
+        Err(ref e) if e.kind() == std::io::ErrorKind::NotFound
+    );
+    if out_missing {
+        if let Some(old) = olds.pop() {
+            fs::rename(&old, &names.out).map_err(|e| {
+                werr(
+                    &old,
+                    format!("cannot restore the previous bundle left by an interrupted build: {e}"),
+                )
+            })?;
+            notes.push(format!(
+                "restored the previous bundle from {} (an earlier build was interrupted while swapping folders)",
+                old.display()
+            ));
+        }
+    }
+    for p in olds.iter().chain(junk.iter()) {
+        remove_folder(p).map_err(|e| {
+            werr(
+                p,
+                format!("cannot remove a leftover of an interrupted build: {e}; remove it by hand"),
+            )
+        })?;
+        notes.push(format!(
+            "removed {} left by an interrupted build",
+            p.display()
+        ));
+    }
+    Ok(())
+}
+
+fn remove_folder(p: &Path) -> std::io::Result<()> {
+    match fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(p),
+        Ok(_) => fs::remove_file(p),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Write `artifacts` as the folder `out`, atomically: staging folder, then rename.
 /// Returns the number of files written (without the marker).
 pub fn write_bundle(out: &Path, artifacts: &Artifacts) -> Result<usize, WriteError> {
-    let name = out
-        .file_name()
-        .ok_or_else(|| werr(out, "the output folder needs a name (not `/` or `..`)"))?
-        .to_string_lossy()
-        .into_owned();
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let replace = may_replace(out)?;
-    fs::create_dir_all(&parent).map_err(|e| werr(&parent, format!("cannot create: {e}")))?;
-    let pid = std::process::id();
-    let staging = parent.join(format!(".{name}.fixgen-staging-{pid}"));
-    let old = parent.join(format!(".{name}.fixgen-old-{pid}"));
-    for p in [&staging, &old] {
-        if p.exists() {
-            fs::remove_dir_all(p).map_err(|e| werr(p, format!("cannot remove leftover: {e}")))?;
-        }
-    }
-    let n = match write_tree(&staging, artifacts) {
+    write_bundle_with(out, artifacts, WriteOptions::default(), &mut |_| {}).map(|r| r.files)
+}
+
+/// [`write_bundle`] with options; `progress` is called with the number of files written so far.
+pub fn write_bundle_with(
+    out: &Path,
+    artifacts: &Artifacts,
+    opts: WriteOptions,
+    progress: &mut dyn FnMut(usize),
+) -> Result<WriteReport, WriteError> {
+    let names = Names::new(out)?;
+    let mut report = WriteReport::default();
+    fs::create_dir_all(&names.parent)
+        .map_err(|e| werr(&names.parent, format!("cannot create: {e}")))?;
+    let _lock = Lock::acquire(names.lock(), out)?;
+    recover(&names, &mut report.notes)?;
+    let replace = may_replace(out, opts.force)?;
+    let staging = names.path("staging");
+    let old = names.path("old");
+    let trash = names.path("trash");
+    report.files = match write_tree(&staging, artifacts, progress) {
         Ok(n) => n,
         Err(e) => {
-            let _ = fs::remove_dir_all(&staging);
+            let _ = remove_folder(&staging);
             return Err(e);
         }
     };
     if replace {
         if let Err(e) = fs::rename(out, &old) {
-            let _ = fs::remove_dir_all(&staging);
+            let _ = remove_folder(&staging);
             return Err(werr(out, format!("cannot move the old folder aside: {e}")));
         }
     }
     if let Err(e) = fs::rename(&staging, out) {
-        if replace {
-            let _ = fs::rename(&old, out);
-        }
-        let _ = fs::remove_dir_all(&staging);
+        let restored = !replace || fs::rename(&old, out).is_ok();
+        let _ = remove_folder(&staging);
+        let tail = if restored {
+            "the previous folder is unchanged"
+        } else {
+            "the previous bundle is kept in the folder named above; the next build restores it"
+        };
         return Err(werr(
             out,
-            format!("cannot move the new folder into place: {e}"),
+            format!(
+                "cannot move the new folder into place: {e}; {tail} ({})",
+                old.display()
+            ),
         ));
     }
+    sync_dir(&names.parent);
     if replace {
-        fs::remove_dir_all(&old).map_err(|e| {
-            werr(
-                &old,
-                format!("new bundle written; cannot remove the old one: {e}"),
-            )
-        })?;
+        let gone = fs::rename(&old, &trash).and_then(|_| remove_folder(&trash));
+        if let Err(e) = gone {
+            report.notes.push(format!(
+                "the new bundle is in place, but the previous one could not be removed ({e}); the next build removes it"
+            ));
+        }
     }
-    Ok(n)
+    Ok(report)
 }
 
 #[cfg(test)]
@@ -214,5 +493,146 @@ mod tests {
         for bad in ["", "/a", "a/../b", "a//b", "a\\b", "./a", "C:/x"] {
             assert!(relative_path(bad).is_none(), "{bad}");
         }
+    }
+
+    fn artifacts(text: &str) -> Artifacts {
+        let mut a = Artifacts::default();
+        a.add(OutputFile::new("scripts/a.ps1", text.as_bytes().to_vec()));
+        a.add(OutputFile::new("b.txt", b"b".to_vec()));
+        a
+    }
+
+    #[test]
+    fn writes_replaces_and_leaves_nothing_beside() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("dist");
+        assert_eq!(write_bundle(&out, &artifacts("one")).unwrap(), 2);
+        assert_eq!(
+            fs::read_to_string(out.join("scripts/a.ps1")).unwrap(),
+            "one"
+        );
+        assert!(out.join(MARKER).is_file());
+        assert_eq!(write_bundle(&out, &artifacts("two")).unwrap(), 2);
+        assert_eq!(
+            fs::read_to_string(out.join("scripts/a.ps1")).unwrap(),
+            "two"
+        );
+        assert_eq!(listing(t.path()), ["dist"]);
+    }
+
+    #[test]
+    fn a_fixgen_manifest_marks_a_bundle() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("dist");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("a.ps1"), "x").unwrap();
+        fs::write(out.join(MANIFEST), r#"{"fixgen_version":"0.1.0"}"#).unwrap();
+        assert!(is_bundle(&out));
+        write_bundle(&out, &artifacts("y")).unwrap();
+        assert!(out.join(MARKER).exists());
+        assert!(!out.join("a.ps1").exists());
+    }
+
+    #[test]
+    fn foreign_folder_needs_force() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("dist");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("notes.txt"), "mine").unwrap();
+        fs::write(out.join(MANIFEST), r#"{"name":"other tool"}"#).unwrap();
+        let e = write_bundle(&out, &artifacts("x")).unwrap_err();
+        assert!(e.message.contains("--force"), "{e}");
+        assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+        assert_eq!(listing(t.path()), ["dist"]);
+        let r = write_bundle_with(
+            &out,
+            &artifacts("x"),
+            WriteOptions { force: true },
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(r.files, 2);
+        assert!(!out.join("notes.txt").exists());
+    }
+
+    #[test]
+    fn empty_folder_and_file() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("dist");
+        fs::create_dir(&out).unwrap();
+        write_bundle(&out, &artifacts("x")).unwrap();
+        let f = t.path().join("file");
+        fs::write(&f, "x").unwrap();
+        let e = write_bundle(&f, &artifacts("x")).unwrap_err();
+        assert!(e.message.contains("not a folder"), "{e}");
+        assert!(write_bundle(Path::new(".."), &artifacts("x")).is_err());
+    }
+
+    /// Killed between the two renames: the old bundle is only in `old`; it comes back.
+    #[test]
+    fn recovers_old_bundle_when_out_is_missing() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("dist");
+        write_bundle(&out, &artifacts("previous")).unwrap();
+        let old = t.path().join(".dist.fixgen-old-4242");
+        fs::rename(&out, &old).unwrap();
+        let staging = t.path().join(".dist.fixgen-staging-4242");
+        fs::create_dir_all(staging.join("scripts")).unwrap();
+        fs::write(staging.join("scripts/a.ps1"), "partial").unwrap();
+        fs::write(t.path().join(".dist.fixgen-lock"), "").unwrap();
+        let r = write_bundle_with(
+            &out,
+            &artifacts("new"),
+            WriteOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(r.notes.len(), 2, "{:?}", r.notes);
+        assert!(r.notes[0].contains("restored"), "{:?}", r.notes);
+        assert_eq!(
+            fs::read_to_string(out.join("scripts/a.ps1")).unwrap(),
+            "new"
+        );
+        assert_eq!(listing(t.path()), ["dist"]);
+    }
+
+    /// Killed after the new bundle was in place: the old one and trash are removed.
+    #[test]
+    fn removes_stale_old_and_trash() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("dist");
+        write_bundle(&out, &artifacts("current")).unwrap();
+        for n in [".dist.fixgen-old-17", ".dist.fixgen-trash-18"] {
+            fs::create_dir(t.path().join(n)).unwrap();
+        }
+        // Not ours: another folder's leftovers and look-alikes are left alone.
+        for n in [".other.fixgen-old-17", ".dist.fixgen-old-x"] {
+            fs::create_dir(t.path().join(n)).unwrap();
+        }
+        let r = write_bundle_with(
+            &out,
+            &artifacts("next"),
+            WriteOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(r.notes.len(), 2, "{:?}", r.notes);
+        assert_eq!(
+            listing(t.path()),
+            [".dist.fixgen-old-x", ".other.fixgen-old-17", "dist"]
+        );
+    }
+
+    #[test]
+    fn a_held_lock_refuses_a_second_writer() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("dist");
+        let names = Names::new(&out).unwrap();
+        let held = Lock::acquire(names.lock(), &out).unwrap();
+        let e = write_bundle(&out, &artifacts("x")).unwrap_err();
+        assert!(e.message.contains("another fixgen build"), "{e}");
+        assert!(!out.exists());
+        drop(held);
+        write_bundle(&out, &artifacts("x")).unwrap();
     }
 }

@@ -115,8 +115,8 @@ function Restore-FixgenRegistryItem {
         }
         return
     }
-    if ($Item.Type -notin @('String', 'ExpandString', 'MultiString', 'DWord', 'QWord', 'Binary', 'None')) {
-        throw ('the saved value has kind ' + $Item.Type + ', which fixgen cannot write back')
+    if ($Item.Type -notin @('String', 'ExpandString', 'MultiString', 'DWord', 'QWord', 'Binary')) {
+        throw ('the saved value has kind ' + $Item.Type + ', which the registry provider cannot write back; restore it by hand from the backup file')
     }
     if (-not (Test-Path -LiteralPath $Item.Path)) {
         $null = New-Item -Path $Item.Path -Force -ErrorAction Stop -Confirm:$false

@@ -1,0 +1,16 @@
+//! .reg files (any encoding, any bytes) through the reader and the checker that
+//! `fixgen check FILE.reg` runs. Any panic is a bug.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let parsed = fixgen::regfile::read::parse(data);
+    let _ = fixgen::regfile::check::findings("fuzz.reg", &parsed);
+    let diags = fixgen::regfile::check::check("fuzz.reg", data);
+    let source = fixgen::plan::SourceFile {
+        path: "fuzz.reg".into(),
+        text: fixgen::regfile::read::text(data),
+    };
+    let _ = fixgen::diag::render_human(&diags, &[source], false);
+});

@@ -1,0 +1,253 @@
+//! Property test: arbitrary valid recipes (registry and firewall steps full of PowerShell
+//! metacharacters, quotes, non-ASCII and line breaks) load, validate, and render to PowerShell
+//! that tree-sitter-pwsh parses with no ERROR/MISSING node, pure ASCII with CRLF, and that
+//! carries every value unchanged: each one is found as a string expression whose evaluation
+//! (the un-escaping evaluator of `tests/common/pwsh.rs`, shared with the injection test) equals
+//! the original text.
+//!
+//! Runs through the library (no process per case) with a modest case count for CI; raise it with
+//! `PROPTEST_CASES=1000 cargo test --test prop_render`.
+
+mod common;
+
+use proptest::prelude::*;
+
+use common::pwsh;
+use fixgen::cli::build::{render, Target};
+use fixgen::load::Inputs;
+use fixgen::plan::{ParamValues, SourceFile};
+use fixgen::render::powershell::PsOptions;
+
+/// Text weighted towards what breaks generated code.
+fn nasty_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        3 => any::<char>(),
+        3 => prop::sample::select(vec![
+            '\'', '"', '`', '$', '(', ')', '{', '}', '@', '#', '<', '>', ';', '|', '&', ',',
+            '\\', '%', ' ', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}', '\u{201C}', '\u{201D}',
+            '\u{e9}', '\u{4e2d}', '\u{1F600}', '\u{85}', '\u{2028}', '\u{FEFF}', '\t',
+        ]),
+        2 => prop::char::range('a', 'z'),
+    ]
+}
+
+fn text(max: usize, ok: fn(char) -> bool) -> impl Strategy<Value = String> {
+    prop::collection::vec(nasty_char(), 1..max).prop_map(move |v| {
+        let s: String = v.into_iter().filter(|c| ok(*c)).collect();
+        let s = s.trim().to_string();
+        if s.is_empty() {
+            "x".to_string()
+        } else {
+            s
+        }
+    })
+}
+
+/// One line of text (titles, names).
+fn line(max: usize) -> impl Strategy<Value = String> {
+    text(max, |c| !c.is_control() && c != '\u{2028}' && c != '\u{85}')
+}
+
+/// Registry data: anything but NUL, line breaks included.
+fn data(max: usize) -> impl Strategy<Value = String> {
+    prop_oneof![
+        text(max, |c| c != '\0'),
+        text(max, |c| c != '\0').prop_map(|s| format!("{s}\r\nnext '@\n#>")),
+    ]
+}
+
+#[derive(Debug, Clone)]
+enum Data {
+    Sz(String),
+    Expand(String),
+    Multi(Vec<String>),
+    Dword(u32),
+    Qword(u64),
+}
+
+#[derive(Debug, Clone)]
+struct RegStep {
+    segments: Vec<String>,
+    name: String,
+    data: Data,
+}
+
+#[derive(Debug, Clone)]
+struct Fw {
+    display: String,
+    description: String,
+    ports: Vec<u16>,
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    title: String,
+    summary: String,
+    regs: Vec<RegStep>,
+    fw: Option<Fw>,
+}
+
+fn reg_step() -> impl Strategy<Value = RegStep> {
+    (
+        prop::collection::vec(line(20).prop_map(|s| s.replace('\\', "/")), 1..3),
+        prop_oneof![1 => Just(String::new()), 5 => text(20, |c| c != '\0')],
+        prop_oneof![
+            data(40).prop_map(Data::Sz),
+            data(40).prop_map(Data::Expand),
+            prop::collection::vec(data(20), 1..4).prop_map(Data::Multi),
+            any::<u32>().prop_map(Data::Dword),
+            any::<u64>().prop_map(Data::Qword),
+        ],
+    )
+        .prop_map(|(segments, name, data)| RegStep {
+            segments,
+            name,
+            data,
+        })
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        line(60),
+        data(80),
+        prop::collection::vec(reg_step(), 1..4),
+        prop::option::of((
+            line(40),
+            data(60),
+            prop::collection::btree_set(1u16..=65535, 1..4),
+        )),
+    )
+        .prop_map(|(title, summary, regs, fw)| Case {
+            title,
+            summary,
+            regs,
+            fw: fw.map(|(display, description, ports)| Fw {
+                display,
+                description,
+                ports: ports.into_iter().collect(),
+            }),
+        })
+}
+
+/// A YAML double-quoted scalar (JSON string syntax is valid YAML).
+fn q(s: &str) -> String {
+    serde_json::to_string(s).unwrap()
+}
+
+impl Case {
+    fn key(r: &RegStep) -> String {
+        format!("HKLM\\SOFTWARE\\FixgenProp\\{}", r.segments.join("\\"))
+    }
+
+    fn yaml(&self) -> String {
+        let mut y = format!(
+            "id: prop\ntitle: {}\nsummary: {}\ncontext: system\nreboot: none\nsteps:\n",
+            q(&self.title),
+            q(&self.summary)
+        );
+        for (i, r) in self.regs.iter().enumerate() {
+            let value = match &r.data {
+                Data::Sz(s) => format!("{{ string: {} }}", q(s)),
+                Data::Expand(s) => format!("{{ expand_string: {} }}", q(s)),
+                Data::Multi(v) => format!(
+                    "{{ multi_string: [{}] }}",
+                    v.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
+                ),
+                Data::Dword(n) => format!("{{ dword: {n} }}"),
+                Data::Qword(n) => format!("{{ qword: {n} }}"),
+            };
+            // Distinct value names per step (a key/name pair may be set once per recipe).
+            let name = format!("{}{i}", r.name);
+            y.push_str(&format!(
+                "  - registry:\n      key: {}\n      name: {}\n      value: {value}\n",
+                q(&Self::key(r)),
+                q(&name)
+            ));
+        }
+        if let Some(f) = &self.fw {
+            y.push_str(&format!(
+                "  - firewall:\n      id: fixgen-prop\n      display_name: {}\n      description: {}\n      direction: inbound\n      protocol: tcp\n      local_ports: [{}]\n      action: allow\n",
+                q(&f.display),
+                q(&f.description),
+                f.ports.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        y
+    }
+
+    /// Text values that must reach the recipe's script unchanged.
+    fn values(&self) -> Vec<(String, String)> {
+        let mut v = vec![("title".to_string(), self.title.clone())];
+        for (i, r) in self.regs.iter().enumerate() {
+            v.push((format!("steps[{i}].name"), format!("{}{i}", r.name)));
+            match &r.data {
+                Data::Sz(s) | Data::Expand(s) => v.push((format!("steps[{i}].value"), s.clone())),
+                Data::Multi(items) => {
+                    for (j, s) in items.iter().enumerate() {
+                        v.push((format!("steps[{i}].value[{j}]"), s.clone()));
+                    }
+                }
+                Data::Dword(_) | Data::Qword(_) => {}
+            }
+        }
+        if let Some(f) = &self.fw {
+            v.push(("firewall.display_name".into(), f.display.clone()));
+            v.push(("firewall.description".into(), f.description.clone()));
+        }
+        v
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32),
+        max_shrink_iters: 200,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn arbitrary_recipes_render_to_parseable_powershell_carrying_every_value(c in case()) {
+        let yaml = c.yaml();
+        let report = fixgen::validate::check(Inputs::from_sources(vec![SourceFile {
+            path: "prop/prop.yaml".into(),
+            text: yaml.clone(),
+        }]));
+        let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+        prop_assert!(errors.is_empty(), "valid recipe rejected: {errors:#?}\n{yaml}");
+        let bundle = report.into_bundle().unwrap();
+        let plan = fixgen::plan::build(&bundle, &ParamValues::new())
+            .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let artifacts = render(&plan, &[Target::Scripts, Target::Module], &PsOptions::default())
+            .map_err(|e| TestCaseError::fail(format!("render failed: {e:?}\n{yaml}")))?;
+        let mut scripts = 0;
+        for (path, f) in &artifacts.files {
+            let text = String::from_utf8(f.bytes.clone()).unwrap();
+            let problems = pwsh::check_generated(path, &text);
+            prop_assert!(problems.is_empty(), "{problems:#?}\n{yaml}");
+            if path.ends_with("/prop.ps1") || path.ends_with(".psm1") {
+                scripts += 1;
+                let strings = pwsh::string_values(&text);
+                for (field, want) in c.values() {
+                    prop_assert!(
+                        strings.contains(&want),
+                        "{path}: {field} = {want:?} is not carried unchanged\n{yaml}"
+                    );
+                }
+                for r in &c.regs {
+                    let key = format!(
+                        "Registry::HKEY_LOCAL_MACHINE\\SOFTWARE\\FixgenProp\\{}",
+                        r.segments.join("\\")
+                    );
+                    prop_assert!(strings.contains(&key), "{path}: key {key:?} missing");
+                    // Numbers are literals too: the decimal text appears in the file.
+                    match r.data {
+                        Data::Dword(n) => prop_assert!(text.contains(&n.to_string())),
+                        Data::Qword(n) => prop_assert!(text.contains(&n.to_string())),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        prop_assert_eq!(scripts, 2);
+    }
+}
