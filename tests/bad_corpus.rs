@@ -429,26 +429,34 @@ fn limits_have_located_errors() {
         (Some(8), Some(24), Some("steps[0].registry.value.string"))
     );
 
-    // 501 recipes in an implicit bundle: the 501st file (by name) is flagged.
+    // One recipe over the limit in an implicit bundle: the first file over it (by name) is
+    // flagged.
+    let max = fixgen::limits::MAX_RECIPES;
     let dir = t.0.join("many-recipes");
     std::fs::create_dir_all(&dir).unwrap();
-    for i in 0..501 {
+    for i in 0..=max {
         std::fs::write(
-            dir.join(format!("r{i:03}.yaml")),
-            format!("id: r{i:03}\ntitle: t\nsummary: s\nsteps:\n{step}"),
+            dir.join(format!("r{i:05}.yaml")),
+            format!("id: r{i:05}\ntitle: t\nsummary: s\nsteps:\n{step}"),
         )
         .unwrap();
     }
     let (code, v) = run_json(&dir);
     assert_eq!(code, 1);
     let d = find(&v, "limit-recipes");
-    assert!(d["file"].as_str().unwrap().ends_with("r500.yaml"), "{d}");
+    assert!(
+        d["file"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("r{max:05}.yaml")),
+        "{d}"
+    );
     assert_eq!(
         (d["line"].as_u64(), d["column"].as_u64()),
         (Some(1), Some(5))
     );
-    assert!(d["message"]
-        .as_str()
-        .unwrap()
-        .contains("501 recipes were given; a bundle holds at most 500"));
+    assert!(d["message"].as_str().unwrap().contains(&format!(
+        "{} recipes were given; a bundle holds at most {max}",
+        max + 1
+    )));
 }

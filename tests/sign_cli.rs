@@ -520,3 +520,61 @@ fn fixgen_sign_with_timestamp_url() {
     );
     assert_eq!(std::fs::read(&files[0]).unwrap(), before);
 }
+
+/// Many files signed by several threads, with two missing files: every other file is signed
+/// (some checked by osslsigncode), the missing ones are reported, the exit code is 2 and no
+/// temporary file is left behind.
+#[test]
+fn fixgen_sign_many_files_with_missing_ones() {
+    let Some(p) = pki::pki() else { return };
+    let dir = pki::scratch("cli-sign-many");
+    let files: Vec<PathBuf> = (0..300).map(|i| dir.join(format!("s{i:03}.ps1"))).collect();
+    for (i, f) in files.iter().enumerate() {
+        if i != 5 && i != 270 {
+            std::fs::write(f, format!("Write-Output 'script {i}'\r\n")).unwrap();
+        }
+    }
+    let out = fixgen()
+        .arg("sign")
+        .args(&files)
+        .arg("--cert")
+        .arg(&p.rsa2048.cert)
+        .arg("--key")
+        .arg(&p.rsa2048.key)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("signed ")).count(),
+        298
+    );
+    for missing in [5, 270] {
+        assert!(
+            stderr.contains(&files[missing].display().to_string()),
+            "missing file {missing} not reported:\n{stderr}"
+        );
+        assert!(!files[missing].exists());
+    }
+    for (i, f) in files.iter().enumerate() {
+        if i == 5 || i == 270 {
+            continue;
+        }
+        let t = std::fs::read_to_string(f).unwrap();
+        assert!(t.starts_with(&format!("Write-Output 'script {i}'\r\n")));
+        assert_eq!(t.matches("# SIG # Begin signature block").count(), 1, "{i}");
+    }
+    for i in [0, 255, 256, 299] {
+        if let Some((ok, o)) = pki::osslsigncode_verify(&files[i], &p.ca) {
+            assert!(ok, "osslsigncode rejected {}:\n{o}", files[i].display());
+        }
+    }
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}

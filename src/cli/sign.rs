@@ -130,24 +130,12 @@ fn is_powershell(p: &Path) -> bool {
 
 /// Write `bytes` next to `path`, then rename over it: a failure never leaves half a file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.fixgen-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
+    let tmp = temp_path(path, &std::process::id().to_string());
+    let result = write_temp(&tmp, path, bytes)
+        .and_then(|_| {
+            crate::write::sync::sync_files(std::slice::from_ref(&tmp)).map_err(|(_, e)| e)
+        })
+        .and_then(|_| std::fs::rename(&tmp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -177,51 +165,176 @@ pub fn run(args: SignArgs) -> Exit {
             return exit_for(&e);
         }
     };
-    let mut exit = Exit::Ok;
     // A progress bar on a terminal once signing takes more than a second; lines are printed
     // with the bar cleared.
     let progress = crate::progress::Progress::new(args.files.len() as u64, "signing");
-    for f in &args.files {
-        progress.inc();
-        let shown = f.display().to_string();
-        let bytes = match std::fs::read(f) {
-            Ok(b) => b,
-            Err(e) => {
-                progress.suspend(|| eprintln!("error: {shown}: {e}"));
-                exit = Exit::Usage;
-                continue;
-            }
-        };
-        let had_block = crate::sign::has_signature_block(&bytes);
-        let signed = match signer.sign_script(&bytes, &shown) {
-            Ok(s) => s,
-            Err(e) => {
-                progress.suspend(|| eprintln!("error: {e}"));
-                if exit == Exit::Ok {
-                    exit = exit_for(&e);
-                }
-                continue;
-            }
-        };
-        if Signer::script_has_locale_dependent_text(&bytes) {
-            progress.suspend(|| eprintln!(
-                "warning: {shown}: non-ASCII text without a byte order mark; Windows PowerShell 5.1 reads such a file in the machine's ANSI code page, so the signature only verifies where that code page matches. Prefer pure ASCII (or UTF-8 with BOM where Intune is not involved)."
-            ));
-        }
-        if let Err(e) = write_atomically(f, &signed) {
-            progress.suspend(|| eprintln!("error: {shown}: cannot write: {e}"));
-            exit = Exit::Usage;
-            continue;
-        }
-        progress.suspend(|| {
-            println!(
-                "{} {shown} ({}, {})",
-                if had_block { "re-signed" } else { "signed" },
-                signer.subject(),
-                signer.key_description()
-            )
-        });
-    }
+    let exit = sign_files(&signer, &args.files, &progress);
     progress.finish();
     exit
+}
+
+/// What happened to one file before its rename.
+enum Prepared {
+    /// Signed into this temporary file.
+    Ready {
+        tmp: PathBuf,
+        had_block: bool,
+        locale_warning: bool,
+    },
+    /// Left untouched: the message and the exit code.
+    Failed(String, Exit),
+}
+
+/// Sign `files` in place. Each file is read, signed and written to a temporary file beside it
+/// by a few worker threads (started once: each thread seeds its own random generator), the
+/// temporary files are flushed to disk together, then renamed over the originals in order. A
+/// file whose reading, signing or writing fails is left untouched and reported.
+fn sign_files(signer: &Signer, files: &[PathBuf], progress: &crate::progress::Progress) -> Exit {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+        .min(files.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let pid = std::process::id();
+    let mut prepared: Vec<(usize, Prepared)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(f) = files.get(i) else { break };
+                        done.push((i, prepare(signer, f, &temp_path(f, &format!("{pid}-{i}")))));
+                        progress.inc();
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    prepared.sort_by_key(|p| p.0);
+    let mut exit = Exit::Ok;
+    if prepared.len() != files.len() {
+        progress.suspend(|| eprintln!("error: a signing thread panicked; no file was replaced"));
+        for (_, p) in &prepared {
+            if let Prepared::Ready { tmp, .. } = p {
+                let _ = std::fs::remove_file(tmp);
+            }
+        }
+        return Exit::Usage;
+    }
+    let temps: Vec<PathBuf> = prepared
+        .iter()
+        .filter_map(|(_, p)| match p {
+            Prepared::Ready { tmp, .. } => Some(tmp.clone()),
+            Prepared::Failed(..) => None,
+        })
+        .collect();
+    if let Err((p, e)) = crate::write::sync::sync_files(&temps) {
+        let target = prepared
+            .iter()
+            .find(|(_, x)| matches!(x, Prepared::Ready { tmp, .. } if *tmp == p))
+            .map(|(i, _)| files[*i].display().to_string())
+            .unwrap_or_else(|| "a signed file".to_string());
+        progress.suspend(|| eprintln!("error: {target}: cannot write: {e}; no file was replaced"));
+        for t in &temps {
+            let _ = std::fs::remove_file(t);
+        }
+        return Exit::Usage;
+    }
+    for (i, p) in prepared {
+        let shown = files[i].display();
+        match p {
+            Prepared::Failed(message, code) => {
+                progress.suspend(|| eprintln!("error: {message}"));
+                if code == Exit::Usage {
+                    exit = Exit::Usage;
+                } else {
+                    worse(&mut exit, code);
+                }
+            }
+            Prepared::Ready {
+                tmp,
+                had_block,
+                locale_warning,
+            } => {
+                if locale_warning {
+                    progress.suspend(|| eprintln!(
+                        "warning: {shown}: non-ASCII text without a byte order mark; Windows PowerShell 5.1 reads such a file in the machine's ANSI code page, so the signature only verifies where that code page matches. Prefer pure ASCII (or UTF-8 with BOM where Intune is not involved)."
+                    ));
+                }
+                if let Err(e) = std::fs::rename(&tmp, &files[i]) {
+                    let _ = std::fs::remove_file(&tmp);
+                    progress.suspend(|| eprintln!("error: {shown}: cannot write: {e}"));
+                    exit = Exit::Usage;
+                    continue;
+                }
+                progress.suspend(|| {
+                    println!(
+                        "{} {shown} ({}, {})",
+                        if had_block { "re-signed" } else { "signed" },
+                        signer.subject(),
+                        signer.key_description()
+                    )
+                });
+            }
+        }
+    }
+    exit
+}
+
+fn worse(exit: &mut Exit, e: Exit) {
+    if *exit == Exit::Ok {
+        *exit = e;
+    }
+}
+
+/// Read, sign and write one file to `tmp` (not flushed yet).
+fn prepare(signer: &Signer, f: &Path, tmp: &Path) -> Prepared {
+    let shown = f.display().to_string();
+    let bytes = match std::fs::read(f) {
+        Ok(b) => b,
+        Err(e) => return Prepared::Failed(format!("{shown}: {e}"), Exit::Usage),
+    };
+    let signed = match signer.sign_script(&bytes, &shown) {
+        Ok(s) => s,
+        Err(e) => return Prepared::Failed(e.to_string(), exit_for(&e)),
+    };
+    if let Err(e) = write_temp(tmp, f, &signed) {
+        let _ = std::fs::remove_file(tmp);
+        return Prepared::Failed(format!("{shown}: cannot write: {e}"), Exit::Usage);
+    }
+    Prepared::Ready {
+        tmp: tmp.to_path_buf(),
+        had_block: crate::sign::has_signature_block(&bytes),
+        locale_warning: Signer::script_has_locale_dependent_text(&bytes),
+    }
+}
+
+/// `.NAME.fixgen-TAG.tmp` beside `path`.
+fn temp_path(path: &Path, tag: &str) -> PathBuf {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    dir.join(format!(".{name}.fixgen-{tag}.tmp"))
+}
+
+/// Write `bytes` to `tmp` with the permissions of `target` (not flushed yet).
+fn write_temp(tmp: &Path, target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = std::fs::File::create(tmp)?;
+    f.write_all(bytes)?;
+    if let Ok(meta) = std::fs::metadata(target) {
+        std::fs::set_permissions(tmp, meta.permissions())?;
+    }
+    Ok(())
 }

@@ -111,8 +111,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn sha256sums<'a>(
     files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
 ) -> Result<String, SignError> {
+    sha256sums_of(
+        files
+            .into_iter()
+            .map(|(path, bytes)| (path, sha256_hex(bytes))),
+    )
+}
+
+/// [`sha256sums`] from hashes already computed (hex).
+fn sha256sums_of<'a>(
+    files: impl IntoIterator<Item = (&'a str, String)>,
+) -> Result<String, SignError> {
     let mut rows: Vec<(&str, String)> = Vec::new();
-    for (path, bytes) in files {
+    for (path, hash) in files {
         if path.contains(['\\', '\n', '\r']) || path.starts_with('/') || path.is_empty() {
             return Err(SignError::Script {
                 path: path.to_string(),
@@ -120,7 +131,7 @@ pub fn sha256sums<'a>(
                     .to_string(),
             });
         }
-        rows.push((path, sha256_hex(bytes)));
+        rows.push((path, hash));
     }
     rows.sort_by(|a, b| a.0.cmp(b.0));
     let mut out = String::with_capacity(rows.len() * 100);
@@ -147,12 +158,16 @@ pub fn add_manifest(
     let mut json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| SignError::Crypto(format!("cannot write manifest.json ({e})")))?;
     json.push('\n');
+    // SHA256SUMS lists the same files as manifest.json plus manifest.json itself: reuse the
+    // hashes instead of hashing every file again.
+    let json_hash = sha256_hex(json.as_bytes());
     artifacts.add(OutputFile::new(MANIFEST_FILE, json.into_bytes()));
-    let sums = sha256sums(
-        artifacts
+    let sums = sha256sums_of(
+        manifest
             .files
-            .values()
-            .map(|f| (f.path.as_str(), f.bytes.as_slice())),
+            .iter()
+            .map(|f| (f.path.as_str(), f.sha256.clone()))
+            .chain([(MANIFEST_FILE, json_hash)]),
     )?;
     if let Some(s) = signer {
         let p7s = s.sign_detached(sums.as_bytes())?;

@@ -83,34 +83,35 @@ pub fn split(bytes: &[u8]) -> Result<Split, String> {
         }
     };
     let marker = BEGIN_MARKER.as_bytes();
-    let mut from = 0;
-    while let Some(pos) = find(&text[from..], marker).map(|p| p + from) {
-        let at_line_start = pos == 0 || text[pos - 1] == b'\n';
-        if at_line_start {
-            let cut = if pos >= 2 && &text[pos - 2..pos] == b"\r\n" {
-                pos - 2
-            } else if pos >= 1 {
-                pos - 1
-            } else {
-                pos
-            };
-            return Ok(Split {
-                encoding,
-                content_len: base + cut * unit,
-                block_start: Some(base + pos * unit),
-            });
+    // Line by line (linear): the first line that starts with the marker.
+    let mut line_start = 0;
+    let mut found = None;
+    for line in text.split(|&b| b == b'\n') {
+        if line.starts_with(marker) {
+            found = Some(line_start);
+            break;
         }
-        from = pos + 1;
+        line_start += line.len() + 1;
+    }
+    if let Some(pos) = found {
+        let cut = if pos >= 2 && &text[pos - 2..pos] == b"\r\n" {
+            pos - 2
+        } else if pos >= 1 {
+            pos - 1
+        } else {
+            pos
+        };
+        return Ok(Split {
+            encoding,
+            content_len: base + cut * unit,
+            block_start: Some(base + pos * unit),
+        });
     }
     Ok(Split {
         encoding,
         content_len: bytes.len(),
         block_start: None,
     })
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// SHA-256 of the content as PowerShell's SIP sees it: UTF-16LE text.

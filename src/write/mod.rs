@@ -26,6 +26,8 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::render::Artifacts;
 
+pub mod sync;
+
 /// Marker file written at the root of every bundle folder.
 pub const MARKER: &str = ".fixgen-bundle";
 /// Content of the marker file (`fixgen verify` accepts the marker only with exactly this text).
@@ -112,6 +114,7 @@ fn write_tree(
     fs::create_dir(root).map_err(|e| werr(root, format!("cannot create: {e}")))?;
     let mut dirs = vec![root.to_path_buf()];
     let mut n = 0;
+    let mut written = Vec::with_capacity(artifacts.files.len());
     for (name, file) in &artifacts.files {
         let rel = relative_path(name)
             .ok_or_else(|| werr(Path::new(name), "internal error: not a safe relative path"))?;
@@ -125,11 +128,13 @@ fn write_tree(
         let mut f =
             fs::File::create(&path).map_err(|e| werr(&path, format!("cannot create: {e}")))?;
         f.write_all(&file.bytes)
-            .and_then(|_| f.sync_all())
             .map_err(|e| werr(&path, format!("cannot write: {e}")))?;
+        written.push(path);
         n += 1;
         progress(n);
     }
+    // Flushed together, before the rename that publishes them (see `sync`).
+    sync::sync_files(&written).map_err(|(p, e)| werr(&p, format!("cannot write: {e}")))?;
     let marker = root.join(MARKER);
     fs::write(&marker, MARKER_TEXT).map_err(|e| werr(&marker, format!("cannot write: {e}")))?;
     for d in dirs.iter().rev() {
