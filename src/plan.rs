@@ -294,6 +294,20 @@ fn check_uses(recipe: &Recipe, params: &BTreeMap<String, BoundParam>, errors: &m
 /// Bind params: `values` first, then the param's default, else open.
 /// A value given for a param no recipe declares is not an error here (a bundle shares one
 /// `--values` file across recipes); the CLI warns about names nobody uses.
+/// Names in `values` that no recipe of the bundle declares (the CLI warns about them).
+pub fn undeclared_values<'a>(bundle: &Bundle, values: &'a ParamValues) -> Vec<&'a str> {
+    values
+        .keys()
+        .filter(|k| {
+            !bundle
+                .recipes
+                .iter()
+                .any(|r| r.recipe.params.contains_key(*k))
+        })
+        .map(String::as_str)
+        .collect()
+}
+
 pub fn build(bundle: &Bundle, values: &ParamValues) -> Result<Plan, Vec<BindError>> {
     let mut errors = Vec::new();
     let mut recipes = Vec::new();

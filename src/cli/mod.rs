@@ -77,3 +77,16 @@ pub fn report_usage_errors(diags: &mut Vec<crate::diag::Diagnostic>, format: For
     }
     Exit::Usage
 }
+
+/// Warn about `--set`/`--values` names that no recipe of the bundle declares.
+pub(crate) fn warn_undeclared_values(
+    bundle: &crate::plan::Bundle,
+    values: &crate::plan::ParamValues,
+) {
+    for k in crate::plan::undeclared_values(bundle, values) {
+        eprintln!(
+            "warning: no recipe of bundle `{}` declares param `{k}`; value ignored",
+            bundle.manifest.name
+        );
+    }
+}

@@ -56,19 +56,7 @@ pub fn run(args: PlanArgs) -> Exit {
             return Exit::Findings;
         }
     };
-    let declared: std::collections::BTreeSet<&str> = bundle
-        .recipes
-        .iter()
-        .flat_map(|r| r.recipe.params.keys().map(|k| k.as_str()))
-        .collect();
-    for k in values.keys() {
-        if !declared.contains(k.as_str()) {
-            eprintln!(
-                "warning: no recipe of bundle `{}` declares param `{k}`; value ignored",
-                bundle.manifest.name
-            );
-        }
-    }
+    super::warn_undeclared_values(&bundle, &values);
     let plan = match crate::plan::build(&bundle, &values) {
         Ok(p) => p,
         Err(errs) => {
