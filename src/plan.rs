@@ -124,6 +124,15 @@ impl FromParamValue for bool {
 }
 
 impl RecipePlan {
+    /// The recipe's file name without its folder (`nat-traversal.yaml`): what generated files
+    /// record, so a bundle does not depend on where its sources lay on the build machine.
+    pub fn source_file_name(&self) -> &str {
+        self.source_path
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(&self.source_path)
+    }
+
     /// Resolve a step value. Panics only on a plan the validator did not accept (undeclared
     /// param or wrong type), which `plan::build` never produces.
     pub fn resolve<'a, T: FromParamValue>(&'a self, v: &'a Val<T>) -> Resolved<'a, T> {

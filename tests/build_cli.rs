@@ -116,3 +116,64 @@ fn bad_set_syntax_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("NAME=VALUE"));
 }
+
+/// Every file of a bundle, relative path -> bytes.
+fn read_tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn same_recipes_in_different_folders_give_identical_bundles() {
+    // manifest.json, REVIEW.md and the .reg headers name the recipe file, never the folder it
+    // was read from, so a bundle does not depend on the build machine's paths.
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("recipes/l2tp");
+    let mut trees = Vec::new();
+    for name in ["first/place", "second"] {
+        let copy = dir.path().join(name).join("l2tp");
+        std::fs::create_dir_all(&copy).unwrap();
+        for entry in std::fs::read_dir(&src).unwrap() {
+            let p = entry.unwrap().path();
+            std::fs::copy(&p, copy.join(p.file_name().unwrap())).unwrap();
+        }
+        let out = dir.path().join(name).join("dist");
+        let o = common::fixgen()
+            .arg("build")
+            .arg(&copy)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        trees.push(read_tree(&out));
+    }
+    assert!(trees[0].contains_key("manifest.json"));
+    assert!(trees[0].contains_key("REVIEW.md"));
+    let differing: Vec<&String> = trees[0]
+        .iter()
+        .filter(|(k, v)| trees[1].get(*k) != Some(*v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "files differ between folders: {differing:?}"
+    );
+    assert_eq!(trees[0].len(), trees[1].len());
+}

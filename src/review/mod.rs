@@ -533,7 +533,7 @@ impl PlanReport {
                 symptom: r.symptom.clone(),
                 context,
                 reboot,
-                source: rp.source_path.clone(),
+                source: rp.source_file_name().to_string(),
                 source_sha256: rp.source_sha256.clone(),
                 references: r.references.clone(),
                 reads,

@@ -76,7 +76,7 @@ impl Manifest {
                 .iter()
                 .map(|r| RecipeInfo {
                     id: r.recipe.id.clone(),
-                    source: r.source_path.clone(),
+                    source: r.source_file_name().to_string(),
                     sha256: r.source_sha256.clone(),
                 })
                 .collect(),
