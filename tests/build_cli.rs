@@ -117,28 +117,6 @@ fn bad_set_syntax_is_a_usage_error() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("NAME=VALUE"));
 }
 
-/// Every file of a bundle, relative path -> bytes.
-fn read_tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.insert(rel, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn same_recipes_in_different_folders_give_identical_bundles() {
     // manifest.json, REVIEW.md and the .reg headers name the recipe file, never the folder it
@@ -162,7 +140,7 @@ fn same_recipes_in_different_folders_give_identical_bundles() {
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        trees.push(read_tree(&out));
+        trees.push(common::bundle_files(&out));
     }
     assert!(trees[0].contains_key("manifest.json"));
     assert!(trees[0].contains_key("REVIEW.md"));

@@ -44,28 +44,6 @@ fn text(o: &std::process::Output) -> String {
     )
 }
 
-/// Every file under `dir`, by `/`-separated relative path.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
 /// The embedded L2TP bundle built with every value and the secret allowed.
 fn l2tp_build(dir: &Path) -> (PathBuf, String) {
     let values = values_file(dir);
@@ -129,7 +107,7 @@ fn layout_for_every_recipe_and_the_bundle() {
 fn every_script_parses_is_ascii_and_uses_documented_cmdlets() {
     let dir = tempfile::tempdir().unwrap();
     let (out, _) = l2tp_build(dir.path());
-    let all = files(&out.join("intune"));
+    let all = common::bundle_files(&out.join("intune"));
     let mut n = 0;
     for (path, bytes) in &all {
         assert!(
@@ -566,7 +544,10 @@ fn two_builds_are_byte_identical() {
         &b,
     );
     assert!(o.status.success());
-    assert_eq!(files(&a.join("intune")), files(&b.join("intune")));
+    assert_eq!(
+        common::bundle_files(&a.join("intune")),
+        common::bundle_files(&b.join("intune"))
+    );
 }
 
 #[test]
@@ -647,7 +628,7 @@ fn a_secret_never_leaks_outside_the_files_marked_as_holding_it() {
             f["holds_secret"].as_bool().unwrap(),
         );
     }
-    let all = files(&out);
+    let all = common::bundle_files(&out);
     let mut holding = Vec::new();
     for (path, bytes) in &all {
         let t = String::from_utf8_lossy(bytes);
@@ -764,7 +745,7 @@ fn user_context_recipes_run_as_the_user_and_are_flagged() {
         readme.contains("| `intune/user-part/` | user-part | **user**"),
         "{readme}"
     );
-    for (path, bytes) in files(&out.join("intune")) {
+    for (path, bytes) in common::bundle_files(&out.join("intune")) {
         if path.ends_with(".ps1") {
             let problems = pwsh::check_generated(&path, &String::from_utf8(bytes).unwrap());
             assert!(problems.is_empty(), "{problems:#?}");

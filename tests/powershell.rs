@@ -4,7 +4,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use common::pwsh;
 
@@ -26,28 +26,6 @@ fn build(args: &[&str]) -> (tempfile::TempDir, PathBuf) {
         String::from_utf8_lossy(&o.stderr)
     );
     (dir, out)
-}
-
-/// Every file under `root`, by relative path with `/`.
-fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn rec(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).expect("read dir") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                rec(root, &p, out);
-            } else {
-                let rel = p
-                    .strip_prefix(root)
-                    .expect("under root")
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).expect("read file"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    rec(root, root, &mut out);
-    out
 }
 
 fn powershell_files(all: &BTreeMap<String, Vec<u8>>) -> Vec<(&String, String)> {
@@ -99,7 +77,7 @@ const EXPECTED_L2TP_FILES: &[&str] = &[
 #[test]
 fn l2tp_bundle_parses_with_tree_sitter_and_uses_only_documented_cmdlets() {
     let (_d, out) = build(&[]);
-    let all = files(&out);
+    let all = common::bundle_files(&out);
     let ps = powershell_files(&all);
     let names: Vec<&str> = ps.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(names, EXPECTED_L2TP_FILES);
@@ -178,8 +156,8 @@ fn the_checkers_catch_broken_code() {
 fn two_builds_are_byte_identical() {
     let (_d1, a) = build(&[]);
     let (_d2, b) = build(&[]);
-    let fa = files(&a);
-    let fb = files(&b);
+    let fa = common::bundle_files(&a);
+    let fb = common::bundle_files(&b);
     assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
     for (k, v) in &fa {
         assert!(fb[k] == *v, "{k} differs between two builds");
@@ -189,7 +167,7 @@ fn two_builds_are_byte_identical() {
 #[test]
 fn module_manifest_matches_the_module() {
     let (_d, out) = build(&["--target", "module"]);
-    let all = files(&out);
+    let all = common::bundle_files(&out);
     let psm1 = String::from_utf8(all["module/L2tpIpsecFix/L2tpIpsecFix.psm1"].clone()).unwrap();
     let psd1 = String::from_utf8(all["module/L2tpIpsecFix/L2tpIpsecFix.psd1"].clone()).unwrap();
     assert!(
@@ -256,7 +234,7 @@ fn secrets_are_secure_string_parameters_and_never_baked_in() {
         "--set",
         "ServerAddress=vpn.contoso.com",
     ]);
-    let all = files(&out);
+    let all = common::bundle_files(&out);
     let s = String::from_utf8(all["scripts/recreate-connection.ps1"].clone()).unwrap();
     assert!(s.contains("[SecureString]$PreSharedKey"));
     assert!(!s.contains("[string]$PreSharedKey"));
@@ -287,7 +265,7 @@ fn secrets_are_secure_string_parameters_and_never_baked_in() {
 #[test]
 fn snapshots_of_the_l2tp_bundle() {
     let (_d, out) = build(&[]);
-    for (name, bytes) in files(&out) {
+    for (name, bytes) in common::bundle_files(&out) {
         // SHA256SUMS and manifest.json only hash the files snapshotted here (tests/manifest.rs
         // and tests/build_sign.rs check them against sha256sum and openssl). reg/ and gpo/
         // hold UTF-16 and binary files, checked by tests/reg_*.rs and tests/gpo.rs. REVIEW.md

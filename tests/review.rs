@@ -53,28 +53,6 @@ fn check(out: &Path, args: &[&str]) -> Output {
         .expect("run fixgen")
 }
 
-/// Every file under `root` by relative `/` path.
-fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn rec(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).expect("read dir") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                rec(root, &p, out);
-            } else {
-                let rel = p
-                    .strip_prefix(root)
-                    .expect("under root")
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).expect("read"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    rec(root, root, &mut out);
-    out
-}
-
 /// Replace every run of 64 lower-case hex digits by `[sha256]`: hashes change with every
 /// template edit and are checked against `sha256sum` separately.
 fn redact(s: &str) -> String {
@@ -214,7 +192,7 @@ fn review_md_lists_the_final_files_and_is_listed_in_the_manifest() {
     let dir = scratch("review-md");
     let out = dir.join("dist");
     build(&out, &[]);
-    let all = files(&out);
+    let all = common::bundle_files(&out);
     let review = String::from_utf8(all["REVIEW.md"].clone()).expect("utf-8");
     // The file rows and counts change whenever another target adds files; they are checked
     // below against the folder and sha256sum instead of the snapshot.
@@ -290,7 +268,7 @@ fn review_md_of_a_signed_bundle_lists_the_signed_bytes() {
     let cert = p.rsa2048.cert.to_str().unwrap();
     let key = p.rsa2048.key.to_str().unwrap();
     build(&out, &["--cert", cert, "--key", key]);
-    let all = files(&out);
+    let all = common::bundle_files(&out);
     let review = String::from_utf8(all["REVIEW.md"].clone()).unwrap();
     let table = review_table(&review);
     let names: Vec<&String> = table.keys().collect();
@@ -344,7 +322,7 @@ fn check_passes_on_a_fresh_build_and_catches_drift() {
     let o = check(&out, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("up to date"), "{}", text(&o));
-    let before = files(&out);
+    let before = common::bundle_files(&out);
 
     // One byte changed.
     let victim = out.join("scripts/nat-traversal.ps1");
@@ -373,7 +351,7 @@ fn check_passes_on_a_fresh_build_and_catches_drift() {
 
     // Rebuilding restores it, and --check passes again.
     build(&out, &[]);
-    assert_eq!(files(&out), before);
+    assert_eq!(common::bundle_files(&out), before);
     let o = check(&out, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 
@@ -391,7 +369,7 @@ fn undo_scripts_parse_and_use_only_allowlisted_commands() {
     let dir = scratch("undo");
     let out = dir.join("dist");
     build(&out, &[]);
-    let all = files(&out);
+    let all = common::bundle_files(&out);
     let ids = [
         "ipsec-services",
         "nat-traversal",
@@ -460,7 +438,7 @@ fn no_secret_in_plan_review_manifest_or_terminal_output() {
     args.push(&psk);
     args.push("--allow-embedded-secrets");
     let mut outputs = vec![build(&out, &args)];
-    let all = files(&out);
+    let all = common::bundle_files(&out);
 
     // The scripts that need it hold it (that is what --allow-embedded-secrets asks for), and
     // REVIEW.md and manifest.json say which by name.
