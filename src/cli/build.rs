@@ -166,57 +166,239 @@ fn skipped(target: &str, diags: &[diag::Diagnostic]) {
     eprintln!("  (ask for it with --target {target} to make this an error)");
 }
 
-/// Render the requested targets into memory.
+/// Recipes whose per-recipe scripts go to the stream together: bounds the memory a build holds
+/// (about 100 KB of scripts per recipe) whatever the size of the bundle.
+const BATCH: usize = 32;
+
+/// Why rendering stopped.
+#[derive(Debug)]
+pub enum BuildError {
+    /// Errors in the recipes (all of them): nothing is written.
+    Render(Vec<RenderError>),
+    /// Signing or writing a finished file failed.
+    Finish(crate::sign::SignError),
+}
+
+/// Where rendered batches go, and the render errors found so far: once there is an error,
+/// batches are dropped (nothing of a failed build is written) but rendering goes on, so every
+/// error is reported.
+struct Out<'e> {
+    emit: &'e mut dyn FnMut(Artifacts) -> Result<(), crate::sign::SignError>,
+    errors: Vec<RenderError>,
+}
+
+impl Out<'_> {
+    fn put(&mut self, batch: Artifacts) -> Result<(), BuildError> {
+        if self.errors.is_empty() {
+            (self.emit)(batch).map_err(BuildError::Finish)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Put a renderer's whole output, or keep its errors.
+    fn put_all(&mut self, r: Result<Artifacts, Vec<RenderError>>) -> Result<(), BuildError> {
+        match r {
+            Ok(a) => self.put(a),
+            Err(e) => {
+                self.errors.extend(e);
+                Ok(())
+            }
+        }
+    }
+
+    fn keep<T>(&mut self, r: Result<T, RenderError>) -> Option<T> {
+        r.map_err(|e| self.errors.push(e)).ok()
+    }
+}
+
+/// Render the requested targets into memory (the library and tests; `fixgen build` streams
+/// the same batches through [`render_with`]).
 pub fn render(
     plan: &crate::plan::Plan,
     targets: &[Target],
     opts: &PsOptions,
 ) -> Result<Artifacts, Vec<RenderError>> {
-    let all = targets.contains(&Target::All);
     let mut out = Artifacts::default();
-    let mut errors = Vec::new();
-    if all || targets.contains(&Target::Scripts) {
-        match powershell::render_scripts(plan, opts)
-            .and_then(|a| crate::render::undo::render_undo_scripts(plan, opts).map(|u| (a, u)))
-        {
-            Ok((a, u)) => {
-                out.extend(a);
-                out.extend(u);
+    let r = render_with(
+        plan,
+        targets,
+        opts,
+        &mut |batch| {
+            out.extend(batch);
+            Ok(())
+        },
+        &|| {},
+    );
+    match r {
+        Ok(()) => Ok(out),
+        Err(BuildError::Render(e)) => Err(e),
+        Err(BuildError::Finish(e)) => Err(vec![RenderError {
+            recipe: String::new(),
+            message: e.to_string(),
+        }]),
+    }
+}
+
+/// Render the requested targets batch by batch into `emit`: the per-recipe scripts a few
+/// recipes at a time (see [`BATCH`]), then each bundle-wide file or target as one batch.
+/// `on_recipe` is called after each recipe's scripts (progress bar).
+pub fn render_with(
+    plan: &crate::plan::Plan,
+    targets: &[Target],
+    opts: &PsOptions,
+    emit: &mut dyn FnMut(Artifacts) -> Result<(), crate::sign::SignError>,
+    on_recipe: &dyn Fn(),
+) -> Result<(), BuildError> {
+    use crate::render::gpo::{self, GpoOptions, StartupScripts};
+    use crate::render::undo;
+
+    let all = targets.contains(&Target::All);
+    let want = |t: Target| all || targets.contains(&t);
+    let mut out = Out {
+        emit,
+        errors: Vec::new(),
+    };
+    // The recipes' PowerShell models, once for the scripts, the undo scripts and the module.
+    let models = if want(Target::Scripts) || want(Target::Module) {
+        match powershell::recipe_models(plan, opts) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                out.errors.extend(e);
+                None
             }
-            Err(e) => errors.extend(e),
+        }
+    } else {
+        None
+    };
+    // Group Policy: a startup script runs without parameters, so its copies of the scripts
+    // need every param to have a value; decided up front, because the copies are rendered
+    // with the scripts.
+    let gpo_opts = if want(Target::Gpo) {
+        match GpoOptions::from_env() {
+            Ok(o) => Some(o),
+            Err(message) => {
+                out.errors.push(RenderError {
+                    recipe: String::new(),
+                    message,
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let startup_opts = PsOptions {
+        allow_open_params: false,
+        ..*opts
+    };
+    let startup: Result<Vec<powershell::RecipeModel>, String> = match &gpo_opts {
+        None => Err(String::new()),
+        Some(_) => powershell::recipe_models(plan, &startup_opts).map_err(|e| {
+            e.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        }),
+    };
+    // The Group Policy files come first: under `all`, a GPO that cannot be built is left out as
+    // a whole, so whether the startup copies are wanted is known before the scripts.
+    let mut gpo_built = false;
+    if let Some(gpo_opts) = &gpo_opts {
+        let explicit = targets.contains(&Target::Gpo);
+        let mut names: Vec<String> = Vec::new();
+        let arg = match &startup {
+            Ok(ms) => {
+                names.extend(ms.iter().map(|m| format!("{}.ps1", m.id)));
+                names.push(format!("Invoke-{}.ps1", plan.bundle.name));
+                names.sort();
+                StartupScripts::Elsewhere {
+                    names: &names,
+                    holds_secret: ms.iter().any(|m| m.holds_secret),
+                }
+            }
+            Err(why) => StartupScripts::Unavailable(why),
+        };
+        match gpo::render(plan, arg, gpo_opts) {
+            Ok(a) => {
+                if let Err(why) = &startup {
+                    eprintln!("warning: gpo/ has no startup script (see gpo/README.md): {why}");
+                }
+                gpo_built = true;
+                out.put(a)?;
+            }
+            Err(d) if explicit => out.errors.extend(d.iter().map(diagnostic_error)),
+            Err(d) => skipped("gpo", &d),
         }
     }
-    if all || targets.contains(&Target::Module) {
-        match powershell::render_module(plan, opts) {
-            Ok(a) => out.extend(a),
-            Err(e) => errors.extend(e),
+    let scripts = models.as_deref().filter(|_| want(Target::Scripts));
+    let startup_models = startup.as_ref().ok().filter(|_| gpo_built);
+    if scripts.is_some() || startup_models.is_some() {
+        let ids: Vec<usize> = (0..plan.recipes.len()).collect();
+        for chunk in ids.chunks(BATCH) {
+            let mut batch = Artifacts::default();
+            for &i in chunk {
+                if let Some(ms) = scripts {
+                    if let Some(f) = out.keep(powershell::script_file(&ms[i], opts)) {
+                        batch.add(f);
+                    }
+                    if let Some(f) = out.keep(undo::undo_file(plan, &plan.recipes[i], &ms[i], opts))
+                    {
+                        batch.add(f);
+                    }
+                }
+                if let Some(ms) = startup_models {
+                    if let Some(f) = out.keep(powershell::script_file(&ms[i], &startup_opts)) {
+                        batch.add(startup_copy(f));
+                    }
+                }
+                on_recipe();
+            }
+            out.put(batch)?;
         }
+        let mut batch = Artifacts::default();
+        if let Some(ms) = scripts {
+            match powershell::invoke_file(plan, ms, opts) {
+                Ok(f) => batch.add(f),
+                Err(e) => out.errors.extend(e),
+            }
+        }
+        if let Some(ms) = startup_models {
+            match powershell::invoke_file(plan, ms, &startup_opts) {
+                Ok(f) => batch.add(startup_copy(f)),
+                Err(e) => out.errors.extend(e),
+            }
+        }
+        out.put(batch)?;
+    }
+    if let (Some(ms), true) = (&models, want(Target::Module)) {
+        out.put_all(powershell::render_module_from(plan, ms))?;
     }
     // Targets that cannot take parameters: asked for by name, a problem is an error; under
     // `all`, the target is left out as a whole (never half-written) with a warning.
-    if all || targets.contains(&Target::Reg) {
+    if want(Target::Reg) {
         match crate::render::reg::render(plan) {
-            Ok(a) => out.extend(a),
+            Ok(a) => out.put(a)?,
             Err(d) if targets.contains(&Target::Reg) => {
-                errors.extend(d.iter().map(diagnostic_error))
+                out.errors.extend(d.iter().map(diagnostic_error))
             }
             Err(d) => skipped("reg", &d),
         }
     }
     if targets.contains(&Target::Intune) {
-        match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
-            Ok(a) => out.extend(a),
-            Err(e) => errors.extend(e),
-        }
+        out.put_all(crate::render::intune::render_intune(
+            plan,
+            opts.allow_embedded_secrets,
+        ))?;
     } else if all {
         // Intune scripts take no parameters: under `all` the target is built only when every
         // param has a value (and secrets may be embedded); otherwise say why it was left out.
         let problems = crate::render::intune::param_problems(plan, opts.allow_embedded_secrets);
         if problems.is_empty() {
-            match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
-                Ok(a) => out.extend(a),
-                Err(e) => errors.extend(e),
-            }
+            out.put_all(crate::render::intune::render_intune(
+                plan,
+                opts.allow_embedded_secrets,
+            ))?;
         } else {
             eprintln!(
                 "note: target `intune` left out: Intune scripts take no parameters, so every param needs a value at build time:"
@@ -227,52 +409,22 @@ pub fn render(
             eprintln!("  (ask for it with --target intune to make this an error)");
         }
     }
-    if all || targets.contains(&Target::Gpo) {
-        let explicit = targets.contains(&Target::Gpo);
-        match crate::render::gpo::GpoOptions::from_env() {
-            Err(m) => errors.push(RenderError {
-                recipe: String::new(),
-                message: m,
-            }),
-            Ok(gpo_opts) => {
-                // A startup script runs without parameters: every param needs a value.
-                let ps_opts = PsOptions {
-                    allow_open_params: false,
-                    ..*opts
-                };
-                let scripts = powershell::render_scripts(plan, &ps_opts);
-                let why = match &scripts {
-                    Ok(_) => String::new(),
-                    Err(e) => e
-                        .iter()
-                        .map(|x| x.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                };
-                let startup = match &scripts {
-                    Ok(a) => crate::render::gpo::StartupScripts::Scripts(a),
-                    Err(_) => crate::render::gpo::StartupScripts::Unavailable(&why),
-                };
-                match crate::render::gpo::render(plan, startup, &gpo_opts) {
-                    Ok(a) => {
-                        if scripts.is_err() {
-                            eprintln!(
-                                "warning: gpo/ has no startup script (see gpo/README.md): {why}"
-                            );
-                        }
-                        out.extend(a)
-                    }
-                    Err(d) if explicit => errors.extend(d.iter().map(diagnostic_error)),
-                    Err(d) => skipped("gpo", &d),
-                }
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
+    if out.errors.is_empty() {
+        Ok(())
     } else {
+        let mut errors = out.errors;
         errors.dedup();
-        Err(errors)
+        Err(BuildError::Render(errors))
+    }
+}
+
+/// A script of the script target as the Group Policy startup folder's copy.
+fn startup_copy(f: crate::render::OutputFile) -> crate::render::OutputFile {
+    let name = f.path.strip_prefix("scripts/").unwrap_or(&f.path);
+    crate::render::OutputFile {
+        path: format!("gpo/Machine/Scripts/Startup/{name}"),
+        bytes: f.bytes,
+        holds_secret: f.holds_secret,
     }
 }
 
@@ -346,56 +498,52 @@ pub fn run(args: BuildArgs) -> Exit {
         allow_embedded_secrets: args.allow_embedded_secrets,
         ..PsOptions::default()
     };
-    let mut artifacts = match render(&plan, &args.target, &opts) {
-        Ok(a) => a,
-        Err(errs) => {
-            print_render_errors(&errs);
-            eprintln!("nothing written: {} error(s)", errs.len());
-            return Exit::Findings;
-        }
-    };
-    for p in crate::render::intune::packages(&plan) {
-        if p.run_as == crate::render::intune::RunAs::User
-            && artifacts.files.contains_key(&p.detect_path())
-        {
-            eprintln!(
-                "note: {}/ runs as the signed-in user (runAsAccount user), not SYSTEM",
-                p.folder
-            );
-        }
-    }
-    // Sign, REVIEW.md (lists the signed bytes), then the manifest stage (lists REVIEW.md).
     let review = crate::review::PlanReport::new(&plan, &diagnostics, &values);
     if args.check {
-        progress.finish();
-        return super::drift::check(
+        // Signing options are checked before the build; the build keeps only the hashes.
+        if let Err(exit) = super::drift::preflight(&args.out, signer.as_ref(), &args.signing) {
+            progress.finish();
+            return exit;
+        }
+    }
+    // Files go to a staging folder beside --out as they are finished (or, with --check, are
+    // only hashed); a failed build deletes the staging folder and leaves --out untouched.
+    let mut staging = None;
+    let mut discard = crate::write::Discard;
+    let sink: &mut dyn crate::write::Sink = if args.check {
+        &mut discard
+    } else {
+        match crate::write::Staging::begin(
             &args.out,
-            &artifacts,
-            &plan,
-            &review,
-            signer.as_ref(),
-            &args.signing,
-        );
-    }
-    if signer.is_some() {
-        progress.stage(
-            artifacts
-                .files
-                .values()
-                .filter(|f| f.is_powershell())
-                .count() as u64,
-            "signing",
-        );
-    }
-    let signed = match crate::review::finish_bundle_with(
-        &mut artifacts,
+            crate::write::WriteOptions { force: args.force },
+        ) {
+            Ok(s) => staging.insert(s),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Usage;
+            }
+        }
+    };
+    progress.stage(plan.recipes.len() as u64, "building");
+    let mut stream = crate::write::stream::Stream::new(&plan, signer.as_ref(), sink, &|| {});
+    let rendered = render_with(
         &plan,
-        &review,
-        signer.as_ref(),
+        &args.target,
+        &opts,
+        &mut |batch| stream.add(batch),
         &|| progress.inc(),
-    ) {
-        Ok(n) => n,
-        Err(e) => {
+    );
+    let finished = rendered.and_then(|()| stream.finish(&review).map_err(BuildError::Finish));
+    let finished = match finished {
+        Ok(f) => f,
+        Err(BuildError::Render(errs)) => {
+            progress.suspend(|| {
+                print_render_errors(&errs);
+                eprintln!("nothing written: {} error(s)", errs.len());
+            });
+            return Exit::Findings;
+        }
+        Err(BuildError::Finish(e)) => {
             progress.suspend(|| {
                 eprintln!("error: {e}");
                 eprintln!("nothing written");
@@ -404,7 +552,23 @@ pub fn run(args: BuildArgs) -> Exit {
         }
     };
     progress.suspend(|| {
-        for f in artifacts.files.values().filter(|f| f.holds_secret) {
+        for p in crate::render::intune::packages(&plan) {
+            if p.run_as == crate::render::intune::RunAs::User
+                && finished.rows.contains_key(&p.detect_path())
+            {
+                eprintln!(
+                    "note: {}/ runs as the signed-in user (runAsAccount user), not SYSTEM",
+                    p.folder
+                );
+            }
+        }
+    });
+    if args.check {
+        progress.finish();
+        return super::drift::check(&args.out, &finished.rows, &plan);
+    }
+    progress.suspend(|| {
+        for f in finished.rows.values().filter(|f| f.holds_secret) {
             eprintln!(
                 "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
                 f.path
@@ -414,19 +578,21 @@ pub fn run(args: BuildArgs) -> Exit {
     if let Some(s) = &signer {
         progress.suspend(|| {
             println!(
-                "signed {signed} PowerShell files and SHA256SUMS as {} ({})",
+                "signed {} PowerShell files and SHA256SUMS as {} ({})",
+                finished.signed,
                 s.subject(),
                 s.key_description()
             )
         });
     }
-    progress.stage(artifacts.files.len() as u64, "writing");
-    let written = crate::write::write_bundle_with(
-        &args.out,
-        &artifacts,
-        crate::write::WriteOptions { force: args.force },
-        &mut |n| progress.set(n as u64),
-    );
+    progress.stage(0, "writing");
+    let written = match staging {
+        Some(s) => s.commit(),
+        None => Err(crate::write::WriteError {
+            path: args.out.clone(),
+            message: "internal error: no staging folder".to_string(),
+        }),
+    };
     progress.finish();
     match written {
         Ok(crate::write::WriteReport { files: n, notes }) => {

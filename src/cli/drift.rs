@@ -1,4 +1,5 @@
-//! `fixgen build --check --out DIR`: build in memory, compare with DIR, write nothing.
+//! `fixgen build --check --out DIR`: build, keeping only each file's SHA-256, compare with DIR,
+//! write nothing.
 //!
 //! Signed bundles: RSA PKCS#1 v1.5 signatures (without a timestamp) are deterministic, so a
 //! bundle signed with an RSA key is checked by building again with the same signing options.
@@ -9,9 +10,11 @@
 use std::path::Path;
 
 use super::Exit;
+use std::collections::BTreeMap;
+
 use crate::plan::Plan;
-use crate::render::Artifacts;
-use crate::review::{drift, PlanReport};
+use crate::review::drift;
+use crate::review::markdown::FileRow;
 use crate::sign::manifest::{Manifest, MANIFEST_FILE, SUMS_SIG_FILE};
 use crate::sign::Signer;
 
@@ -26,21 +29,20 @@ fn dir_is_signed(dir: &Path) -> bool {
         .is_some_and(|m| m.signed || m.files.iter().any(|f| f.authenticode))
 }
 
-pub fn check(
+/// Refuse `--check` when the comparison could never be clean: ECDSA or timestamped signatures
+/// (different on every run), or a signed folder checked without signing options.
+pub fn preflight(
     out: &Path,
-    artifacts: &Artifacts,
-    plan: &Plan,
-    review: &PlanReport,
     signer: Option<&Signer>,
     signing: &super::sign::SigningArgs,
-) -> Exit {
+) -> Result<(), Exit> {
     if !out.is_dir() {
         eprintln!(
             "error: {}: no such folder to check; build it first with `fixgen build --out {}`",
             out.display(),
             out.display()
         );
-        return Exit::Usage;
+        return Err(Exit::Usage);
     }
     if let Some(s) = signer {
         if !s.key_description().starts_with("RSA") {
@@ -48,27 +50,28 @@ pub fn check(
                 "error: --check cannot compare a bundle signed with {}: ECDSA signatures differ on every run. Check with the RSA key the bundle was signed with, or keep an unsigned bundle in version control and sign at release",
                 s.key_description()
             );
-            return Exit::Usage;
+            return Err(Exit::Usage);
         }
         if signing.timestamp_url.is_some() {
             eprintln!(
                 "error: --check cannot compare timestamped signatures: every timestamp differs. Run --check without --timestamp-url (timestamps are added at release)"
             );
-            return Exit::Usage;
+            return Err(Exit::Usage);
         }
     } else if dir_is_signed(out) {
         eprintln!(
             "error: {} is a signed bundle; --check needs the same signing options it was built with (an RSA key: its signatures are deterministic)",
             out.display()
         );
-        return Exit::Usage;
+        return Err(Exit::Usage);
     }
-    let mut fresh = artifacts.clone();
-    if let Err(e) = crate::review::finish_bundle(&mut fresh, plan, review, signer) {
-        eprintln!("error: {e}");
-        return super::sign::exit_for(&e);
-    }
-    let d = match drift::compare(out, &fresh, &[crate::write::MARKER]) {
+    Ok(())
+}
+
+/// Compare the folder `out` with a fresh build (`fresh`: every file's row, hashed by the
+/// build's stream) and report.
+pub fn check(out: &Path, fresh: &BTreeMap<String, FileRow>, plan: &Plan) -> Exit {
+    let d = match drift::compare(out, fresh, &[crate::write::MARKER]) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error: {e}");

@@ -72,6 +72,12 @@ impl GpoOptions {
 pub enum StartupScripts<'a> {
     /// The script target's output (`scripts/<id>.ps1`, `scripts/Invoke-<Bundle>.ps1`).
     Scripts(&'a Artifacts),
+    /// The caller writes each `gpo/Machine/Scripts/Startup/<name>` itself (`fixgen build`
+    /// streams them with the scripts): their file names, and whether any holds a secret.
+    Elsewhere {
+        names: &'a [String],
+        holds_secret: bool,
+    },
     /// Why the scripts could not be rendered for a startup script (e.g. params without a
     /// value: a startup script runs without parameters).
     Unavailable(&'a str),
@@ -389,6 +395,7 @@ pub fn render(
 
     let invoke = format!("Invoke-{stem}.ps1");
     let mut startup_files = Vec::new();
+    let mut startup_secret = false;
     let startup_note = match startup {
         StartupScripts::Scripts(scripts) => {
             if !scripts.files.contains_key(&format!("scripts/{invoke}")) {
@@ -414,13 +421,31 @@ pub fn render(
             ));
             None
         }
+        StartupScripts::Elsewhere {
+            names,
+            holds_secret,
+        } => {
+            if !names.contains(&invoke) {
+                return Err(vec![err(format!(
+                    "the script target did not produce scripts/{invoke}"
+                ))]);
+            }
+            startup_secret = holds_secret;
+            startup_files.extend(names.iter().cloned());
+            arts.add(OutputFile::new(
+                "gpo/Machine/Scripts/psscripts.ini",
+                psscripts_ini(&invoke),
+            ));
+            None
+        }
         StartupScripts::Unavailable(why) => Some(why.to_string()),
     };
 
-    let secret = arts
-        .files
-        .values()
-        .any(|f| f.holds_secret && f.path.starts_with("gpo/"));
+    let secret = startup_secret
+        || arts
+            .files
+            .values()
+            .any(|f| f.holds_secret && f.path.starts_with("gpo/"));
     let mut text = readme(
         plan,
         &all,

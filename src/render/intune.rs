@@ -26,7 +26,7 @@ use std::collections::BTreeSet;
 
 use crate::model::{Context, RegValue, Step};
 use crate::plan::{Binding, Plan};
-use crate::render::escape::{finish_ps, PsComment, PsLit, PsName};
+use crate::render::escape::{PsComment, PsLit, PsName};
 use crate::render::powershell::{
     self, Entry, Help, Kinds, PsOptions, RecipeModel, RenderError, ScriptMode, StepData,
 };
@@ -374,10 +374,7 @@ fn render_script(
         ScriptMode::Detect => pkg.detect_path(),
         ScriptMode::Remediate => pkg.remediate_path(),
     };
-    let text = t
-        .render()
-        .map_err(|e| err(&pkg.name, format!("internal template error: {e}")))?;
-    let bytes = finish_ps(&text).map_err(|m| err(&pkg.name, m))?;
+    let bytes = powershell::render_ps(&t).map_err(|m| err(&pkg.name, m))?;
     check_size(&pkg.name, &path, bytes.len())?;
     let mut f = OutputFile::new(path, bytes);
     f.holds_secret = models.iter().any(|m| m.holds_secret);

@@ -23,7 +23,7 @@ use crate::model::{
 };
 use crate::plan::{FromParamValue, Plan, RecipePlan, Resolved};
 use crate::registry::RegPath;
-use crate::render::escape::{finish_ps, PsComment, PsLit, PsName};
+use crate::render::escape::{PsComment, PsLit, PsName, PsText};
 use crate::render::{Artifacts, OutputFile};
 
 /// Width of wrapped help text.
@@ -877,12 +877,19 @@ struct ManifestTemplate {
     files: Vec<PsLit>,
 }
 
-fn render_err(recipe: &str, e: askama::Error) -> RenderError {
-    err(recipe, format!("internal template error: {e}"))
+/// Render a PowerShell template straight into a [`PsText`] (checked, CRLF, trailing blanks
+/// trimmed: see [`crate::render::escape::finish_ps`]): the text is never held twice.
+pub fn render_ps<T: Template>(t: &T) -> Result<Vec<u8>, String> {
+    let mut w = PsText::with_capacity(T::SIZE_HINT.max(4096));
+    match t.render_into(&mut w) {
+        // A write error is recorded in `w` (the character that may not be written).
+        Ok(()) | Err(askama::Error::Fmt) => w.finish(),
+        Err(e) => Err(format!("internal template error: {e}")),
+    }
 }
 
-fn finish(recipe: &str, text: &str) -> Result<Vec<u8>, RenderError> {
-    finish_ps(text).map_err(|m| err(recipe, m))
+fn finish<T: Template>(recipe: &str, t: &T) -> Result<Vec<u8>, RenderError> {
+    render_ps(t).map_err(|m| err(recipe, m))
 }
 
 /// Render one recipe as a standalone script: remediation or detection.
@@ -901,8 +908,7 @@ pub fn render_recipe_script(
         detect: mode == ScriptMode::Detect,
         relaunch: opts.relaunch,
     };
-    let text = t.render().map_err(|e| render_err(&model.id, e))?;
-    finish(&model.id, &text)
+    finish(&model.id, &t)
 }
 
 /// The escaped models of every recipe, in run order; all errors of all recipes.
@@ -1030,20 +1036,41 @@ fn invoke_help(plan: &Plan, params: &[ParamDecl], module: bool) -> Help {
 /// `scripts/<id>.ps1` for every recipe and `scripts/Invoke-<Bundle>.ps1`.
 pub fn render_scripts(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<RenderError>> {
     let models = recipe_models(plan, opts)?;
-    let bundle = bundle_name(plan)?;
     let mut out = Artifacts::default();
     let mut errors = Vec::new();
     for m in &models {
-        match render_recipe_script(m, ScriptMode::Remediate, opts) {
-            Ok(bytes) => {
-                let mut f = OutputFile::new(format!("scripts/{}.ps1", m.id), bytes);
-                f.holds_secret = m.holds_secret;
-                out.add(f);
-            }
+        match script_file(m, opts) {
+            Ok(f) => out.add(f),
             Err(e) => errors.push(e),
         }
     }
-    let params = union_params(&models)?;
+    match invoke_file(plan, &models, opts) {
+        Ok(f) => out.add(f),
+        Err(e) => errors.extend(e),
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `scripts/<id>.ps1`: one recipe's standalone remediation script.
+pub fn script_file(m: &RecipeModel, opts: &PsOptions) -> Result<OutputFile, RenderError> {
+    let bytes = render_recipe_script(m, ScriptMode::Remediate, opts)?;
+    let mut f = OutputFile::new(format!("scripts/{}.ps1", m.id), bytes);
+    f.holds_secret = m.holds_secret;
+    Ok(f)
+}
+
+/// `scripts/Invoke-<Bundle>.ps1`: runs every recipe script of the bundle in order.
+pub fn invoke_file(
+    plan: &Plan,
+    models: &[RecipeModel],
+    opts: &PsOptions,
+) -> Result<OutputFile, Vec<RenderError>> {
+    let bundle = bundle_name(plan)?;
+    let params = union_params(models)?;
     let t = InvokeTemplate {
         requires_admin: models.iter().any(|m| m.requires_admin),
         help: &invoke_help(plan, &params, false),
@@ -1058,21 +1085,11 @@ pub fn render_scripts(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<Re
             .collect(),
         relaunch: opts.relaunch,
     };
-    match t.render() {
-        Ok(text) => match finish("", &text) {
-            Ok(bytes) => out.add(OutputFile::new(
-                format!("scripts/Invoke-{bundle}.ps1"),
-                bytes,
-            )),
-            Err(e) => errors.push(e),
-        },
-        Err(e) => errors.push(render_err("", e)),
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    let bytes = finish("", &t).map_err(|e| vec![e])?;
+    Ok(OutputFile::new(
+        format!("scripts/Invoke-{bundle}.ps1"),
+        bytes,
+    ))
 }
 
 /// A GUID derived from the bundle name: SHA-256 of a fixed namespace and the name, first 16
@@ -1102,14 +1119,22 @@ pub fn module_guid(bundle_name: &str) -> String {
 /// `module/<Bundle>/<Bundle>.psm1` and `.psd1`.
 pub fn render_module(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<RenderError>> {
     let models = recipe_models(plan, opts)?;
+    render_module_from(plan, &models)
+}
+
+/// [`render_module`] from the recipes' models (computed once per build).
+pub fn render_module_from(
+    plan: &Plan,
+    models: &[RecipeModel],
+) -> Result<Artifacts, Vec<RenderError>> {
     let bundle = bundle_name(plan)?;
-    let params = union_params(&models)?;
+    let params = union_params(models)?;
     let mut kinds = Kinds::default();
-    for m in &models {
+    for m in models {
         kinds = kinds.union(m.kinds);
     }
     let mut nouns: BTreeMap<String, &str> = BTreeMap::new();
-    for m in &models {
+    for m in models {
         if let Some(other) = nouns.insert(m.noun.as_str().to_ascii_lowercase(), &m.id) {
             return Err(vec![err(
                 &m.id,
@@ -1121,7 +1146,7 @@ pub fn render_module(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<Ren
         }
     }
     let mut exports = Vec::new();
-    for m in &models {
+    for m in models {
         exports.push(format!("Test-{bundle}{}", m.noun));
         exports.push(format!("{}-{bundle}{}", m.verb, m.noun));
     }
@@ -1143,19 +1168,17 @@ pub fn render_module(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<Ren
     let t = ModuleTemplate {
         header: header.clone(),
         bundle_name: bundle.clone(),
-        recipes: &models,
+        recipes: models,
         kinds,
         detect: false,
         invoke_help: &ih,
         invoke_params: &params,
         exports: exports.iter().map(|e| PsLit::string(e)).collect(),
-        undo: super::undo::undo_recipes(plan, &models),
+        undo: super::undo::undo_recipes(plan, models),
         undo_help: super::undo::undo_module_help(plan),
     };
-    let psm1 = t
-        .render()
-        .map_err(|e| vec![render_err("", e)])
-        .and_then(|s| finish("", &s).map_err(|e| vec![e]))?;
+    let psm1 = finish("", &t).map_err(|e| vec![e])?;
+    drop(t);
     let psm1_name = format!("{bundle}.psm1");
     let psd1_name = format!("{bundle}.psd1");
     let m = ManifestTemplate {
@@ -1168,10 +1191,7 @@ pub fn render_module(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<Ren
         exports: exports.iter().map(|e| PsLit::string(e)).collect(),
         files: vec![PsLit::string(&psm1_name), PsLit::string(&psd1_name)],
     };
-    let psd1 = m
-        .render()
-        .map_err(|e| vec![render_err("", e)])
-        .and_then(|s| finish("", &s).map_err(|e| vec![e]))?;
+    let psd1 = finish("", &m).map_err(|e| vec![e])?;
     let mut out = Artifacts::default();
     let mut f = OutputFile::new(format!("module/{bundle}/{psm1_name}"), psm1);
     f.holds_secret = models.iter().any(|m| m.holds_secret);

@@ -9,7 +9,7 @@
 
 use askama::Template;
 
-use super::escape::{finish_ps, PsComment, PsLit};
+use super::escape::{PsComment, PsLit};
 use super::powershell::{
     recipe_models, Entry, Help, Kinds, PsOptions, RecipeModel, RenderError, StepData,
 };
@@ -219,33 +219,9 @@ pub fn render_undo_scripts(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, V
     let mut out = Artifacts::default();
     let mut errors = Vec::new();
     for (rp, m) in plan.recipes.iter().zip(&models) {
-        let targets = undo_targets(rp);
-        let help = undo_script_help(plan, rp);
-        let t = UndoTemplate {
-            requires_admin: m.requires_admin,
-            help: &help,
-            recipe: &undo_recipe_entries(m),
-            targets: &targets,
-            kinds: m.kinds,
-            detect: false,
-            relaunch: opts.relaunch,
-        };
-        let text = match t.render() {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(RenderError {
-                    recipe: m.id.clone(),
-                    message: format!("internal template error: {e}"),
-                });
-                continue;
-            }
-        };
-        match finish_ps(&text) {
-            Ok(bytes) => out.add(OutputFile::new(format!("scripts/Undo-{}.ps1", m.id), bytes)),
-            Err(message) => errors.push(RenderError {
-                recipe: m.id.clone(),
-                message,
-            }),
+        match undo_file(plan, rp, m, opts) {
+            Ok(f) => out.add(f),
+            Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() {
@@ -253,4 +229,29 @@ pub fn render_undo_scripts(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, V
     } else {
         Err(errors)
     }
+}
+
+/// `scripts/Undo-<id>.ps1` for one recipe (`m` is its model).
+pub fn undo_file(
+    plan: &Plan,
+    rp: &RecipePlan,
+    m: &RecipeModel,
+    opts: &PsOptions,
+) -> Result<OutputFile, RenderError> {
+    let targets = undo_targets(rp);
+    let help = undo_script_help(plan, rp);
+    let t = UndoTemplate {
+        requires_admin: m.requires_admin,
+        help: &help,
+        recipe: &undo_recipe_entries(m),
+        targets: &targets,
+        kinds: m.kinds,
+        detect: false,
+        relaunch: opts.relaunch,
+    };
+    let bytes = super::powershell::render_ps(&t).map_err(|message| RenderError {
+        recipe: m.id.clone(),
+        message,
+    })?;
+    Ok(OutputFile::new(format!("scripts/Undo-{}.ps1", m.id), bytes))
 }

@@ -1,6 +1,8 @@
-//! `fixgen build --check --out DIR`: compare a fresh in-memory build with a bundle folder.
+//! `fixgen build --check --out DIR`: compare a fresh build with a bundle folder.
 //!
-//! Every regular file under DIR is compared byte for byte with the fresh build. The writer's
+//! Every regular file under DIR is compared with the fresh build by size and SHA-256 (the build
+//! keeps only each file's row, not its bytes, so a bundle of any size is checked in bounded
+//! memory). The writer's
 //! `.fixgen-bundle` marker must be present but its text is not compared (it carries no
 //! content of the bundle). A file only in DIR is *added*, a file only in the
 //! build is *removed* (missing from DIR), a file in both with other bytes is *changed*.
@@ -11,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::render::Artifacts;
+use super::markdown::FileRow;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Drift {
@@ -63,15 +65,18 @@ fn walk(dir: &Path) -> Result<BTreeMap<String, bool>, String> {
 /// Compare `expected` (a fresh build) with the folder `dir`; `presence_only` names files that
 /// must exist but whose bytes are not compared (the writer's marker). An error means DIR could
 /// not be read (exit code 2).
-pub fn compare(dir: &Path, expected: &Artifacts, presence_only: &[&str]) -> Result<Drift, String> {
+pub fn compare(
+    dir: &Path,
+    expected: &BTreeMap<String, FileRow>,
+    presence_only: &[&str],
+) -> Result<Drift, String> {
     let meta = std::fs::metadata(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     if !meta.is_dir() {
         return Err(format!("{}: not a folder", dir.display()));
     }
-    let mut want: BTreeMap<&str, Option<&[u8]>> = expected
-        .files
+    let mut want: BTreeMap<&str, Option<&FileRow>> = expected
         .values()
-        .map(|f| (f.path.as_str(), Some(f.bytes.as_slice())))
+        .map(|f| (f.path.as_str(), Some(f)))
         .collect();
     for p in presence_only {
         want.insert(p, None);
@@ -83,10 +88,10 @@ pub fn compare(dir: &Path, expected: &Artifacts, presence_only: &[&str]) -> Resu
             None => d.added.push(path.clone()),
             Some(_) if !regular => d.changed.push(path.clone()),
             Some(None) => d.unchanged += 1,
-            Some(Some(bytes)) => {
-                let on_disk = std::fs::read(dir.join(path))
-                    .map_err(|e| format!("{}: cannot read: {e}", dir.join(path).display()))?;
-                if on_disk.as_slice() == *bytes {
+            Some(Some(row)) => {
+                if same_file(&dir.join(path), row)
+                    .map_err(|e| format!("{}: cannot read: {e}", dir.join(path).display()))?
+                {
                     d.unchanged += 1;
                 } else {
                     d.changed.push(path.clone());
@@ -102,10 +107,23 @@ pub fn compare(dir: &Path, expected: &Artifacts, presence_only: &[&str]) -> Resu
     Ok(d)
 }
 
+/// True when the file at `p` has the size and SHA-256 of `row` (read in pieces; a file of
+/// another size is not read).
+fn same_file(p: &Path, row: &FileRow) -> std::io::Result<bool> {
+    use sha2::{Digest, Sha256};
+    let mut f = std::fs::File::open(p)?;
+    if f.metadata()?.len() != row.size as u64 {
+        return Ok(false);
+    }
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h)?;
+    Ok(hex::encode(h.finalize()) == row.sha256)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::OutputFile;
+    use crate::render::{Artifacts, OutputFile};
 
     #[test]
     fn finds_added_removed_and_changed_files() {
@@ -119,7 +137,12 @@ mod tests {
         a.add(OutputFile::new("s/b.ps1", b"new".to_vec()));
         a.add(OutputFile::new("s/c.ps1", b"c".to_vec()));
         std::fs::write(dir.path().join(".marker"), b"any text").unwrap();
-        let d = compare(dir.path(), &a, &[".marker", ".gone"]).unwrap();
+        let rows = a
+            .files
+            .values()
+            .map(|f| (f.path.clone(), crate::write::stream::file_row(f)))
+            .collect();
+        let d = compare(dir.path(), &rows, &[".marker", ".gone"]).unwrap();
         assert_eq!(d.added, vec!["extra.txt"]);
         assert_eq!(d.removed, vec![".gone", "s/c.ps1"]);
         assert_eq!(d.changed, vec!["s/b.ps1"]);

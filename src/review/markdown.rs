@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use super::PlanReport;
 use crate::render::Artifacts;
-use crate::sign::manifest::{is_manifest_file, sha256_hex};
+use crate::sign::manifest::is_manifest_file;
 
 /// Path of the report inside the bundle.
 pub const REVIEW_FILE: &str = "REVIEW.md";
@@ -36,13 +36,7 @@ pub fn file_rows(artifacts: &Artifacts) -> Vec<FileRow> {
         .files
         .values()
         .filter(|f| f.path != REVIEW_FILE && !is_manifest_file(&f.path))
-        .map(|f| FileRow {
-            path: f.path.clone(),
-            size: f.bytes.len(),
-            sha256: sha256_hex(&f.bytes),
-            authenticode: f.is_powershell() && crate::sign::has_signature_block(&f.bytes),
-            holds_secret: f.holds_secret,
-        })
+        .map(crate::write::stream::file_row)
         .collect()
 }
 

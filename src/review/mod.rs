@@ -662,6 +662,8 @@ pub fn finish_bundle(
 }
 
 /// [`finish_bundle`], calling `on_signed` after each Authenticode-signed file (progress bar).
+/// The same stages as `fixgen build` ([`crate::write::stream::Stream`]), with the bundle in
+/// memory: any REVIEW.md or manifest file already in `artifacts` is replaced.
 pub fn finish_bundle_with(
     artifacts: &mut crate::render::Artifacts,
     plan: &Plan,
@@ -669,8 +671,14 @@ pub fn finish_bundle_with(
     signer: Option<&crate::sign::Signer>,
     on_signed: &(dyn Fn() + Sync),
 ) -> Result<usize, crate::sign::SignError> {
-    let signed = crate::sign::sign_stage_with(artifacts, plan, signer, on_signed)?;
-    add_review(artifacts, report);
-    crate::sign::manifest::add_manifest(artifacts, plan, signer)?;
-    Ok(signed)
+    let mut batch = std::mem::take(artifacts);
+    batch
+        .files
+        .retain(|p, _| p != markdown::REVIEW_FILE && !crate::sign::manifest::is_manifest_file(p));
+    let mut done = crate::render::Artifacts::default();
+    let mut stream = crate::write::stream::Stream::new(plan, signer, &mut done, on_signed);
+    stream.add(batch)?;
+    let finished = stream.finish(report)?;
+    *artifacts = done;
+    Ok(finished.signed)
 }

@@ -1,6 +1,8 @@
 //! Manifest stage: `manifest.json`, `SHA256SUMS` (GNU `sha256sum` format) and, when signing,
 //! the detached CMS signature `SHA256SUMS.p7s`. Runs after rendering and Authenticode signing,
-//! before the bundle writer; it only adds files to the in-memory [`Artifacts`].
+//! before the bundle writer. `fixgen build` calls [`manifest_files`] with the rows its stream
+//! kept (`crate::write::stream`: every file hashed once); [`add_manifest`] does the same for an
+//! in-memory [`Artifacts`].
 //!
 //! Coverage: `manifest.json` lists every bundle file (not itself, `SHA256SUMS` or
 //! `SHA256SUMS.p7s`); `SHA256SUMS` lists every file including `manifest.json`;
@@ -12,6 +14,7 @@ use sha2::{Digest, Sha256};
 use super::{SignError, Signer};
 use crate::plan::Plan;
 use crate::render::{Artifacts, OutputFile};
+use crate::review::markdown::FileRow;
 
 pub const SUMS_FILE: &str = "SHA256SUMS";
 pub const SUMS_SIG_FILE: &str = "SHA256SUMS.p7s";
@@ -64,6 +67,17 @@ pub struct FileInfo {
 impl Manifest {
     /// The manifest of `artifacts` (already signed) for `plan`.
     pub fn new(plan: &Plan, artifacts: &Artifacts, signed: bool) -> Manifest {
+        let rows: Vec<FileRow> = artifacts
+            .files
+            .values()
+            .map(crate::write::stream::file_row)
+            .collect();
+        Manifest::from_rows(plan, &rows, signed)
+    }
+
+    /// The manifest of the files `rows` describes (hashed once by the build's stream); the
+    /// manifest stage's own files among them are left out.
+    pub fn from_rows(plan: &Plan, rows: &[FileRow], signed: bool) -> Manifest {
         Manifest {
             fixgen_version: env!("CARGO_PKG_VERSION").to_string(),
             bundle: BundleInfo {
@@ -80,15 +94,14 @@ impl Manifest {
                     sha256: r.source_sha256.clone(),
                 })
                 .collect(),
-            files: artifacts
-                .files
-                .values()
+            files: rows
+                .iter()
                 .filter(|f| !is_manifest_file(&f.path))
                 .map(|f| FileInfo {
                     path: f.path.clone(),
-                    size: f.bytes.len() as u64,
-                    sha256: sha256_hex(&f.bytes),
-                    authenticode: f.is_powershell() && super::has_signature_block(&f.bytes),
+                    size: f.size as u64,
+                    sha256: f.sha256.clone(),
+                    authenticode: f.authenticode,
                     holds_secret: f.holds_secret,
                 })
                 .collect(),
@@ -154,14 +167,31 @@ pub fn add_manifest(
     for p in [SUMS_FILE, SUMS_SIG_FILE, MANIFEST_FILE] {
         artifacts.files.remove(p);
     }
-    let manifest = Manifest::new(plan, artifacts, signer.is_some());
+    let rows: Vec<FileRow> = artifacts
+        .files
+        .values()
+        .map(crate::write::stream::file_row)
+        .collect();
+    for f in manifest_files(plan, &rows, signer)? {
+        artifacts.add(f);
+    }
+    Ok(())
+}
+
+/// `manifest.json`, `SHA256SUMS` and (with a signer) `SHA256SUMS.p7s` for the files `rows`
+/// describes (every other file of the bundle, already signed and hashed).
+pub fn manifest_files(
+    plan: &Plan,
+    rows: &[FileRow],
+    signer: Option<&Signer>,
+) -> Result<Vec<OutputFile>, SignError> {
+    let manifest = Manifest::from_rows(plan, rows, signer.is_some());
     let mut json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| SignError::Crypto(format!("cannot write manifest.json ({e})")))?;
     json.push('\n');
     // SHA256SUMS lists the same files as manifest.json plus manifest.json itself: reuse the
     // hashes instead of hashing every file again.
     let json_hash = sha256_hex(json.as_bytes());
-    artifacts.add(OutputFile::new(MANIFEST_FILE, json.into_bytes()));
     let sums = sha256sums_of(
         manifest
             .files
@@ -169,12 +199,15 @@ pub fn add_manifest(
             .map(|f| (f.path.as_str(), f.sha256.clone()))
             .chain([(MANIFEST_FILE, json_hash)]),
     )?;
+    let mut out = vec![OutputFile::new(MANIFEST_FILE, json.into_bytes())];
     if let Some(s) = signer {
-        let p7s = s.sign_detached(sums.as_bytes())?;
-        artifacts.add(OutputFile::new(SUMS_SIG_FILE, p7s));
+        out.push(OutputFile::new(
+            SUMS_SIG_FILE,
+            s.sign_detached(sums.as_bytes())?,
+        ));
     }
-    artifacts.add(OutputFile::new(SUMS_FILE, sums.into_bytes()));
-    Ok(())
+    out.push(OutputFile::new(SUMS_FILE, sums.into_bytes()));
+    Ok(out)
 }
 
 #[cfg(test)]

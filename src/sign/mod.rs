@@ -361,6 +361,11 @@ pub fn sign_stage_with(
         None => 0,
     };
     // Intune payloads carry the base64 of the scripts as signed: after signing, before hashing.
+    // (`fixgen build` hands over the Intune target as one batch; other batches have none.)
+    let prefix = format!("{}/", crate::render::intune::DIR);
+    if !artifacts.files.keys().any(|p| p.starts_with(&prefix)) {
+        return Ok(signed);
+    }
     crate::render::intune::add_payloads(artifacts, plan, signer.is_some()).map_err(|e| {
         SignError::Script {
             path: crate::render::intune::DIR.to_string(),

@@ -83,16 +83,8 @@ pub fn split(bytes: &[u8]) -> Result<Split, String> {
         }
     };
     let marker = BEGIN_MARKER.as_bytes();
-    // Line by line (linear): the first line that starts with the marker.
-    let mut line_start = 0;
-    let mut found = None;
-    for line in text.split(|&b| b == b'\n') {
-        if line.starts_with(marker) {
-            found = Some(line_start);
-            break;
-        }
-        line_start += line.len() + 1;
-    }
+    // The first occurrence of the marker at a line start (SIMD substring search, linear).
+    let found = memchr::memmem::find_iter(text, marker).find(|&i| i == 0 || text[i - 1] == b'\n');
     if let Some(pos) = found {
         let cut = if pos >= 2 && &text[pos - 2..pos] == b"\r\n" {
             pos - 2

@@ -24,8 +24,9 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
 
-use crate::render::Artifacts;
+use crate::render::{Artifacts, OutputFile};
 
+pub mod stream;
 pub mod sync;
 
 /// Marker file written at the root of every bundle folder.
@@ -104,43 +105,6 @@ fn sync_dir(dir: &Path) {
     }
     #[cfg(not(unix))]
     let _ = dir;
-}
-
-fn write_tree(
-    root: &Path,
-    artifacts: &Artifacts,
-    progress: &mut dyn FnMut(usize),
-) -> Result<usize, WriteError> {
-    fs::create_dir(root).map_err(|e| werr(root, format!("cannot create: {e}")))?;
-    let mut dirs = vec![root.to_path_buf()];
-    let mut n = 0;
-    let mut written = Vec::with_capacity(artifacts.files.len());
-    for (name, file) in &artifacts.files {
-        let rel = relative_path(name)
-            .ok_or_else(|| werr(Path::new(name), "internal error: not a safe relative path"))?;
-        let path = root.join(rel);
-        if let Some(dir) = path.parent() {
-            if !dir.is_dir() {
-                fs::create_dir_all(dir).map_err(|e| werr(dir, format!("cannot create: {e}")))?;
-                dirs.push(dir.to_path_buf());
-            }
-        }
-        let mut f =
-            fs::File::create(&path).map_err(|e| werr(&path, format!("cannot create: {e}")))?;
-        f.write_all(&file.bytes)
-            .map_err(|e| werr(&path, format!("cannot write: {e}")))?;
-        written.push(path);
-        n += 1;
-        progress(n);
-    }
-    // Flushed together, before the rename that publishes them (see `sync`).
-    sync::sync_files(&written).map_err(|(p, e)| werr(&p, format!("cannot write: {e}")))?;
-    let marker = root.join(MARKER);
-    fs::write(&marker, MARKER_TEXT).map_err(|e| werr(&marker, format!("cannot write: {e}")))?;
-    for d in dirs.iter().rev() {
-        sync_dir(d);
-    }
-    Ok(n)
 }
 
 /// True when `dir/manifest.json` is a fixgen manifest (a JSON object with `fixgen_version`).
@@ -381,6 +345,177 @@ fn remove_folder(p: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Where finished files go: the staging folder of a build ([`Staging`]), memory
+/// ([`Artifacts`], for tests and the library API), or nowhere (`fixgen build --check` keeps only
+/// the hashes).
+pub trait Sink {
+    fn put(&mut self, file: &OutputFile) -> Result<(), WriteError>;
+}
+
+impl Sink for Artifacts {
+    fn put(&mut self, file: &OutputFile) -> Result<(), WriteError> {
+        if self.files.contains_key(&file.path) {
+            return Err(werr(
+                Path::new(&file.path),
+                "internal error: two renderers wrote the same path",
+            ));
+        }
+        self.add(file.clone());
+        Ok(())
+    }
+}
+
+/// A sink that keeps nothing (the caller keeps what it needs, e.g. the hashes).
+#[derive(Debug, Default)]
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&mut self, _file: &OutputFile) -> Result<(), WriteError> {
+        Ok(())
+    }
+}
+
+/// A bundle being written: files go into a staging folder beside `out` as they are produced
+/// (so a build never holds the whole bundle in memory), and [`Staging::commit`] flushes them
+/// and renames the folder into place. Dropped without `commit` (an error anywhere in the
+/// build), it deletes the staging folder: `out` is untouched. The lock beside `out` is held
+/// from [`Staging::begin`] to the end, so two builds to the same folder cannot interleave.
+pub struct Staging {
+    root: PathBuf,
+    names: Names,
+    replace: bool,
+    /// Folders created inside `root` (flushed before the rename).
+    dirs: Vec<PathBuf>,
+    /// Files written, in order (flushed together at commit).
+    written: Vec<PathBuf>,
+    notes: Vec<String>,
+    committed: bool,
+    // Declared last: dropped after `Drop::drop` removed an uncommitted staging folder.
+    _lock: Lock,
+}
+
+impl Staging {
+    /// Take the lock beside `out`, clean up after an interrupted earlier build, check that
+    /// `out` may be replaced, and create an empty staging folder.
+    pub fn begin(out: &Path, opts: WriteOptions) -> Result<Staging, WriteError> {
+        let names = Names::new(out)?;
+        let mut notes = Vec::new();
+        fs::create_dir_all(&names.parent)
+            .map_err(|e| werr(&names.parent, format!("cannot create: {e}")))?;
+        let lock = Lock::acquire(names.lock(), out)?;
+        recover(&names, &mut notes)?;
+        let replace = may_replace(out, opts.force)?;
+        let root = names.path("staging");
+        fs::create_dir(&root).map_err(|e| werr(&root, format!("cannot create: {e}")))?;
+        Ok(Staging {
+            dirs: vec![root.clone()],
+            root,
+            names,
+            replace,
+            written: Vec::new(),
+            notes,
+            committed: false,
+            _lock: lock,
+        })
+    }
+
+    /// Files written so far.
+    pub fn len(&self) -> usize {
+        self.written.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.written.is_empty()
+    }
+
+    /// Flush every file, add the marker, and swap the staging folder into place (see the
+    /// module docs).
+    pub fn commit(mut self) -> Result<WriteReport, WriteError> {
+        // Flushed together, before the rename that publishes them (see `sync`).
+        sync::sync_files(&self.written).map_err(|(p, e)| werr(&p, format!("cannot write: {e}")))?;
+        let marker = self.root.join(MARKER);
+        fs::write(&marker, MARKER_TEXT).map_err(|e| werr(&marker, format!("cannot write: {e}")))?;
+        for d in self.dirs.iter().rev() {
+            sync_dir(d);
+        }
+        let out = self.names.out.clone();
+        let (staging, old, trash) = (
+            self.root.clone(),
+            self.names.path("old"),
+            self.names.path("trash"),
+        );
+        if self.replace {
+            fs::rename(&out, &old)
+                .map_err(|e| werr(&out, format!("cannot move the old folder aside: {e}")))?;
+        }
+        if let Err(e) = fs::rename(&staging, &out) {
+            let restored = !self.replace || fs::rename(&old, &out).is_ok();
+            let tail = if restored {
+                "the previous folder is unchanged"
+            } else {
+                "the previous bundle is kept in the folder named above; the next build restores it"
+            };
+            return Err(werr(
+                &out,
+                format!(
+                    "cannot move the new folder into place: {e}; {tail} ({})",
+                    old.display()
+                ),
+            ));
+        }
+        self.committed = true;
+        sync_dir(&self.names.parent);
+        let mut report = WriteReport {
+            files: self.written.len(),
+            notes: std::mem::take(&mut self.notes),
+        };
+        if self.replace {
+            let gone = fs::rename(&old, &trash).and_then(|_| remove_folder(&trash));
+            if let Err(e) = gone {
+                report.notes.push(format!(
+                    "the new bundle is in place, but the previous one could not be removed ({e}); the next build removes it"
+                ));
+            }
+        }
+        Ok(report)
+    }
+}
+
+impl Sink for Staging {
+    fn put(&mut self, file: &OutputFile) -> Result<(), WriteError> {
+        let rel = relative_path(&file.path).ok_or_else(|| {
+            werr(
+                Path::new(&file.path),
+                "internal error: not a safe relative path",
+            )
+        })?;
+        let path = self.root.join(rel);
+        if let Some(dir) = path.parent() {
+            if !dir.is_dir() {
+                fs::create_dir_all(dir).map_err(|e| werr(dir, format!("cannot create: {e}")))?;
+                self.dirs.push(dir.to_path_buf());
+            }
+        }
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| werr(&path, format!("cannot create: {e}")))?;
+        f.write_all(&file.bytes)
+            .map_err(|e| werr(&path, format!("cannot write: {e}")))?;
+        self.written.push(path);
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = remove_folder(&self.root);
+        }
+    }
+}
+
 /// Write `artifacts` as the folder `out`, atomically: staging folder, then rename.
 /// Returns the number of files written (without the marker).
 pub fn write_bundle(out: &Path, artifacts: &Artifacts) -> Result<usize, WriteError> {
@@ -394,55 +529,12 @@ pub fn write_bundle_with(
     opts: WriteOptions,
     progress: &mut dyn FnMut(usize),
 ) -> Result<WriteReport, WriteError> {
-    let names = Names::new(out)?;
-    let mut report = WriteReport::default();
-    fs::create_dir_all(&names.parent)
-        .map_err(|e| werr(&names.parent, format!("cannot create: {e}")))?;
-    let _lock = Lock::acquire(names.lock(), out)?;
-    recover(&names, &mut report.notes)?;
-    let replace = may_replace(out, opts.force)?;
-    let staging = names.path("staging");
-    let old = names.path("old");
-    let trash = names.path("trash");
-    report.files = match write_tree(&staging, artifacts, progress) {
-        Ok(n) => n,
-        Err(e) => {
-            let _ = remove_folder(&staging);
-            return Err(e);
-        }
-    };
-    if replace {
-        if let Err(e) = fs::rename(out, &old) {
-            let _ = remove_folder(&staging);
-            return Err(werr(out, format!("cannot move the old folder aside: {e}")));
-        }
+    let mut staging = Staging::begin(out, opts)?;
+    for file in artifacts.files.values() {
+        staging.put(file)?;
+        progress(staging.len());
     }
-    if let Err(e) = fs::rename(&staging, out) {
-        let restored = !replace || fs::rename(&old, out).is_ok();
-        let _ = remove_folder(&staging);
-        let tail = if restored {
-            "the previous folder is unchanged"
-        } else {
-            "the previous bundle is kept in the folder named above; the next build restores it"
-        };
-        return Err(werr(
-            out,
-            format!(
-                "cannot move the new folder into place: {e}; {tail} ({})",
-                old.display()
-            ),
-        ));
-    }
-    sync_dir(&names.parent);
-    if replace {
-        let gone = fs::rename(&old, &trash).and_then(|_| remove_folder(&trash));
-        if let Err(e) = gone {
-            report.notes.push(format!(
-                "the new bundle is in place, but the previous one could not be removed ({e}); the next build removes it"
-            ));
-        }
-    }
-    Ok(report)
+    staging.commit()
 }
 
 #[cfg(test)]
