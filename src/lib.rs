@@ -8,6 +8,7 @@ pub mod diag;
 pub mod limits;
 pub mod load;
 pub mod model;
+pub mod par;
 pub mod plan;
 pub mod progress;
 pub mod regfile;

@@ -168,7 +168,7 @@ fn skipped(target: &str, diags: &[diag::Diagnostic]) {
 
 /// Recipes whose per-recipe scripts go to the stream together: bounds the memory a build holds
 /// (about 100 KB of scripts per recipe) whatever the size of the bundle.
-const BATCH: usize = 32;
+const BATCH: usize = 64;
 
 /// Why rendering stopped.
 #[derive(Debug)]
@@ -336,20 +336,23 @@ pub fn render_with(
     if scripts.is_some() || startup_models.is_some() {
         let ids: Vec<usize> = (0..plan.recipes.len()).collect();
         for chunk in ids.chunks(BATCH) {
-            let mut batch = Artifacts::default();
-            for &i in chunk {
+            // Recipes are independent: rendered on every core, kept in recipe order.
+            let rendered = crate::par::map(chunk, |&i| {
+                let mut files = Vec::new();
                 if let Some(ms) = scripts {
-                    if let Some(f) = out.keep(powershell::script_file(&ms[i], opts)) {
-                        batch.add(f);
-                    }
-                    if let Some(f) = out.keep(undo::undo_file(plan, &plan.recipes[i], &ms[i], opts))
-                    {
-                        batch.add(f);
-                    }
+                    files.push(powershell::script_file(&ms[i], opts));
+                    files.push(undo::undo_file(plan, &plan.recipes[i], &ms[i], opts));
                 }
                 if let Some(ms) = startup_models {
-                    if let Some(f) = out.keep(powershell::script_file(&ms[i], &startup_opts)) {
-                        batch.add(startup_copy(f));
+                    files.push(powershell::script_file(&ms[i], &startup_opts).map(startup_copy));
+                }
+                files
+            });
+            let mut batch = Artifacts::default();
+            for files in rendered {
+                for f in files {
+                    if let Some(f) = out.keep(f) {
+                        batch.add(f);
                     }
                 }
                 on_recipe();

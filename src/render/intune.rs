@@ -164,10 +164,11 @@ pub fn packages(plan: &Plan) -> Vec<IntunePackage> {
             .iter()
             .map(|&i| plan.recipes[i].recipe.id.clone())
             .collect();
+        let included: std::collections::BTreeSet<&str> = ids.iter().map(String::as_str).collect();
         let left_out: Vec<&str> = plan
             .recipes
             .iter()
-            .filter(|r| !ids.contains(&r.recipe.id))
+            .filter(|r| !included.contains(r.recipe.id.as_str()))
             .map(|r| r.recipe.id.as_str())
             .collect();
         let mut description = format!(
@@ -438,6 +439,11 @@ pub fn render_intune(
         plan,
         &ps_options(allow_embedded_secrets, ScriptMode::Remediate),
     )?;
+    let index: std::collections::BTreeMap<&str, usize> = detect
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i))
+        .collect();
     let mut out = Artifacts::default();
     let mut errors = Vec::new();
     for pkg in &pkgs {
@@ -445,10 +451,15 @@ pub fn render_intune(
             (ScriptMode::Detect, &detect),
             (ScriptMode::Remediate, &remediate),
         ] {
-            let chosen: Vec<&RecipeModel> = models
+            // In run order; a lookup by id, so the target stays linear in the bundle's size.
+            let mut at: Vec<usize> = pkg
+                .recipes
                 .iter()
-                .filter(|m| pkg.recipes.contains(&m.id))
+                .filter_map(|id| index.get(id.as_str()).copied())
                 .collect();
+            at.sort_unstable();
+            at.dedup();
+            let chosen: Vec<&RecipeModel> = at.iter().map(|&i| &models[i]).collect();
             match render_script(plan, pkg, &chosen, mode) {
                 Ok(f) => out.add(f),
                 Err(e) => errors.push(e),

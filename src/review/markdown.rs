@@ -195,6 +195,8 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
     }
 
     o.push_str("## Recipes\n\n");
+    // Looked up once per recipe: a set, so the report stays linear in the bundle's size.
+    let paths: std::collections::BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for (i, r) in report.recipes.iter().enumerate() {
         let _ = writeln!(o, "### {}. {}: {}\n", i + 1, md(&r.id), md(&r.title));
         if let Some(s) = &r.source_step {
@@ -221,7 +223,7 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
             format!("scripts/Undo-{}.ps1", r.id),
         ]
         .into_iter()
-        .filter(|p| files.iter().any(|f| &f.path == p))
+        .filter(|p| paths.contains(p.as_str()))
         .map(|p| format!("`{}`", p.replace('`', "'")))
         .collect();
         if !scripts.is_empty() {

@@ -104,10 +104,16 @@ fn assemble(parsed: Parsed, folder: Option<&str>) -> Option<Bundle> {
     }
     match parsed.manifest {
         Some((manifest, manifest_source)) => {
+            // Positions by id (first file first when two share an id), so ordering is linear.
+            let mut at: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for (i, r) in recipes.iter().enumerate().rev() {
+                at.entry(r.recipe.id.clone()).or_default().push(i);
+            }
+            let mut slots: Vec<Option<_>> = recipes.into_iter().map(Some).collect();
             let mut ordered = Vec::new();
             for id in &manifest.recipes {
-                let pos = recipes.iter().position(|r| &r.recipe.id == id)?;
-                ordered.push(recipes.remove(pos));
+                let pos = at.get_mut(id.as_str())?.pop()?;
+                ordered.push(slots[pos].take()?);
             }
             Some(Bundle {
                 manifest,

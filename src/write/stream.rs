@@ -81,16 +81,19 @@ impl<'a> Stream<'a> {
     pub fn add(&mut self, mut batch: Artifacts) -> Result<(), SignError> {
         self.signed +=
             crate::sign::sign_stage_with(&mut batch, self.plan, self.signer, self.on_signed)?;
-        for (path, f) in batch.files {
-            if path == REVIEW_FILE || is_manifest_file(&path) || self.rows.contains_key(&path) {
+        let files: Vec<OutputFile> = batch.files.into_values().collect();
+        // Hashing is most of the work here: on every core.
+        let rows = crate::par::map(&files, file_row);
+        for (f, row) in files.iter().zip(rows) {
+            if f.path == REVIEW_FILE || is_manifest_file(&f.path) || self.rows.contains_key(&f.path)
+            {
                 return Err(SignError::Script {
-                    path,
+                    path: f.path.clone(),
                     message: "internal error: two renderers wrote the same path".into(),
                 });
             }
-            let row = file_row(&f);
-            self.sink.put(&f).map_err(io_error)?;
-            self.rows.insert(path, row);
+            self.sink.put(f).map_err(io_error)?;
+            self.rows.insert(f.path.clone(), row);
         }
         Ok(())
     }
