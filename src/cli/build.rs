@@ -288,6 +288,11 @@ pub fn render_with(
     } else {
         None
     };
+    // The module first: its text (about 6 KB per recipe) is the largest single file, so it is
+    // rendered while the least else is held.
+    if let (Some(ms), true) = (&models, want(Target::Module)) {
+        out.put_all(powershell::render_module_from(plan, ms))?;
+    }
     let startup_opts = PsOptions {
         allow_open_params: false,
         ..*opts
@@ -374,9 +379,9 @@ pub fn render_with(
         }
         out.put(batch)?;
     }
-    if let (Some(ms), true) = (&models, want(Target::Module)) {
-        out.put_all(powershell::render_module_from(plan, ms))?;
-    }
+    // Every use of the models is behind: their memory is reused by the targets below.
+    drop(models);
+    drop(startup);
     // Targets that cannot take parameters: asked for by name, a problem is an error; under
     // `all`, the target is left out as a whole (never half-written) with a warning.
     if want(Target::Reg) {
@@ -497,6 +502,9 @@ pub fn run(args: BuildArgs) -> Exit {
             return Exit::Findings;
         }
     };
+    // The plan holds what rendering needs; the loaded bundle (every recipe's source text and a
+    // second copy of every recipe) is freed before the largest files are rendered.
+    drop(bundle);
     let opts = PsOptions {
         allow_embedded_secrets: args.allow_embedded_secrets,
         ..PsOptions::default()

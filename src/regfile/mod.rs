@@ -71,7 +71,13 @@ pub enum RegData {
 
 /// UTF-16LE bytes of `s` without a terminator.
 pub fn utf16le(s: &str) -> Vec<u8> {
-    s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()
+    // Sized up front (a UTF-16 file never has more code units than the text has UTF-8 bytes):
+    // the bundle's .reg file runs to tens of megabytes and is never copied while it grows.
+    let mut out = Vec::with_capacity(s.len() * 2);
+    for u in s.encode_utf16() {
+        out.extend_from_slice(&u.to_le_bytes());
+    }
+    out
 }
 
 /// Decode UTF-16LE bytes exactly: `None` for an odd length or an unpaired surrogate.

@@ -228,8 +228,13 @@ impl RegWriter {
 
     /// The file's bytes: BOM FF FE, then the text in UTF-16LE.
     pub fn into_bytes(self) -> Vec<u8> {
-        let mut out = vec![0xff, 0xfe];
-        out.extend(super::utf16le(&self.text()));
+        let text = self.text();
+        drop(self);
+        let mut out = Vec::with_capacity(2 + text.len() * 2);
+        out.extend_from_slice(&[0xff, 0xfe]);
+        for u in text.encode_utf16() {
+            out.extend_from_slice(&u.to_le_bytes());
+        }
         out
     }
 }

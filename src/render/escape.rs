@@ -583,4 +583,26 @@ mod tests {
         assert!(finish_ps("\u{e9}").is_err());
         assert!(finish_ps("a\rb").is_err());
     }
+
+    #[test]
+    fn ps_text_in_pieces_equals_finish_ps() {
+        use std::fmt::Write as _;
+        let text = "a  \n\tb\t\n  \n\nc d \n\n\n";
+        let whole = finish_ps(text).unwrap();
+        assert_eq!(whole, b"a\r\n\tb\r\n\r\n\r\nc d\r\n");
+        // Every split point, including inside the trailing blanks of a line.
+        for cut in 0..=text.len() {
+            let mut w = PsText::default();
+            w.write_str(&text[..cut]).unwrap();
+            w.write_str(&text[cut..]).unwrap();
+            assert_eq!(w.finish().unwrap(), whole, "cut at {cut}");
+        }
+        let mut w = PsText::default();
+        w.write_str("ok\n").unwrap();
+        assert!(w.write_str("caf\u{e9}").is_err());
+        assert_eq!(
+            w.finish().unwrap_err(),
+            "internal error: generated PowerShell has character U+00E9 at byte 6"
+        );
+    }
 }

@@ -880,7 +880,12 @@ struct ManifestTemplate {
 /// Render a PowerShell template straight into a [`PsText`] (checked, CRLF, trailing blanks
 /// trimmed: see [`crate::render::escape::finish_ps`]): the text is never held twice.
 pub fn render_ps<T: Template>(t: &T) -> Result<Vec<u8>, String> {
-    let mut w = PsText::with_capacity(T::SIZE_HINT.max(4096));
+    render_ps_sized(t, T::SIZE_HINT.max(4096))
+}
+
+/// [`render_ps`] into a buffer of `capacity` bytes to start with.
+pub fn render_ps_sized<T: Template>(t: &T, capacity: usize) -> Result<Vec<u8>, String> {
+    let mut w = PsText::with_capacity(capacity);
     match t.render_into(&mut w) {
         // A write error is recorded in `w` (the character that may not be written).
         Ok(()) | Err(askama::Error::Fmt) => w.finish(),
@@ -915,10 +920,18 @@ pub fn render_recipe_script(
 pub fn recipe_models(plan: &Plan, opts: &PsOptions) -> Result<Vec<RecipeModel>, Vec<RenderError>> {
     let mut errors = Vec::new();
     let mut models = Vec::new();
-    for rp in &plan.recipes {
-        match recipe_model(plan, rp, opts) {
-            Ok(m) => models.push(m),
-            Err(e) => errors.extend(e),
+    // Recipes are independent: on every core, a chunk at a time, in recipe order. After the
+    // first error only errors are kept (a failed bundle holds no models).
+    for chunk in plan.recipes.chunks(256) {
+        for r in crate::par::map(chunk, |rp| recipe_model(plan, rp, opts)) {
+            match r {
+                Ok(m) if errors.is_empty() => models.push(m),
+                Ok(_) => {}
+                Err(e) => {
+                    models = Vec::new();
+                    errors.extend(e);
+                }
+            }
         }
     }
     if errors.is_empty() {
@@ -1177,7 +1190,10 @@ pub fn render_module_from(
         undo: super::undo::undo_recipes(plan, models),
         undo_help: super::undo::undo_module_help(plan),
     };
-    let psm1 = finish("", &t).map_err(|e| vec![e])?;
+    // Reserved generously: untouched capacity costs address space, not memory, and a buffer
+    // that never grows is never copied (a copy would briefly hold the module twice).
+    let psm1 =
+        render_ps_sized(&t, (1 << 20) + models.len() * 16 * 1024).map_err(|m| vec![err("", m)])?;
     drop(t);
     let psm1_name = format!("{bundle}.psm1");
     let psd1_name = format!("{bundle}.psd1");
