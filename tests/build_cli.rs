@@ -155,3 +155,31 @@ fn same_recipes_in_different_folders_give_identical_bundles() {
     );
     assert_eq!(trees[0].len(), trees[1].len());
 }
+
+/// A build that fails while rendering (the Intune target needs every param, the embedded
+/// bundle has open ones) has already taken the lock and made its staging folder: both are
+/// removed, and so are the folders above --out it created. Nothing is left.
+#[test]
+fn failed_render_leaves_nothing_not_even_new_parent_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("new/sub/dist");
+    let o = run(&["--target", "intune"], &out);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("nothing written"), "{stderr}");
+    assert!(!dir.path().join("new").exists(), "a folder was left behind");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    // Into an existing folder: the folder stays, with nothing new in it.
+    std::fs::create_dir(dir.path().join("keep")).unwrap();
+    let o = run(&["--target", "intune"], &dir.path().join("keep/dist"));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("keep")).unwrap().count(),
+        0
+    );
+}

@@ -206,10 +206,6 @@ impl Out<'_> {
             }
         }
     }
-
-    fn keep<T>(&mut self, r: Result<T, RenderError>) -> Option<T> {
-        r.map_err(|e| self.errors.push(e)).ok()
-    }
 }
 
 /// Render the requested targets into memory (the library and tests; `fixgen build` streams
@@ -297,17 +293,21 @@ pub fn render_with(
         allow_open_params: false,
         ..*opts
     };
-    let startup: Result<Vec<powershell::RecipeModel>, String> = match &gpo_opts {
+    // Checked here for every recipe, keeping only what Invoke-<Bundle>.ps1 needs; each model is
+    // made again next to its script below (most are equal to the script's: then its bytes are
+    // reused), so a build never holds two sets of models.
+    let startup: Result<Vec<powershell::InvokeEntry>, String> = match &gpo_opts {
         None => Err(String::new()),
-        Some(_) => powershell::recipe_models(plan, &startup_opts).map_err(|e| {
-            e.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join("; ")
-        }),
+        Some(_) => powershell::recipe_models_with(plan, &startup_opts, |m| m.invoke_entry())
+            .map_err(|e| {
+                e.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }),
     };
-    // The Group Policy files come first: under `all`, a GPO that cannot be built is left out as
-    // a whole, so whether the startup copies are wanted is known before the scripts.
+    // The Group Policy files before the scripts: under `all`, a GPO that cannot be built is left
+    // out as a whole, so whether the startup copies are wanted is known before the scripts.
     let mut gpo_built = false;
     if let Some(gpo_opts) = &gpo_opts {
         let explicit = targets.contains(&Target::Gpo);
@@ -337,27 +337,49 @@ pub fn render_with(
         }
     }
     let scripts = models.as_deref().filter(|_| want(Target::Scripts));
-    let startup_models = startup.as_ref().ok().filter(|_| gpo_built);
-    if scripts.is_some() || startup_models.is_some() {
+    let startup_entries = startup.as_ref().ok().filter(|_| gpo_built);
+    if scripts.is_some() || startup_entries.is_some() {
         let ids: Vec<usize> = (0..plan.recipes.len()).collect();
         for chunk in ids.chunks(BATCH) {
             // Recipes are independent: rendered on every core, kept in recipe order.
             let rendered = crate::par::map(chunk, |&i| {
+                let rp = &plan.recipes[i];
                 let mut files = Vec::new();
+                let mut script = None;
                 if let Some(ms) = scripts {
-                    files.push(powershell::script_file(&ms[i], opts));
-                    files.push(undo::undo_file(plan, &plan.recipes[i], &ms[i], opts));
+                    let f = powershell::script_file(&ms[i], opts);
+                    if startup_entries.is_some() {
+                        script = f.as_ref().ok().map(|f| f.bytes.clone());
+                    }
+                    files.push(f.map_err(|e| vec![e]));
+                    files.push(undo::undo_file(plan, rp, &ms[i], opts).map_err(|e| vec![e]));
                 }
-                if let Some(ms) = startup_models {
-                    files.push(powershell::script_file(&ms[i], &startup_opts).map(startup_copy));
+                if startup_entries.is_some() {
+                    let copy = powershell::recipe_model(plan, rp, &startup_opts).and_then(|sm| {
+                        match (scripts, script) {
+                            // Same model, same options but one that only matters to the model:
+                            // the same bytes.
+                            (Some(ms), Some(bytes)) if ms[i] == sm => {
+                                let mut f = crate::render::OutputFile::new(
+                                    format!("scripts/{}.ps1", sm.id),
+                                    bytes,
+                                );
+                                f.holds_secret = sm.holds_secret;
+                                Ok(f)
+                            }
+                            _ => powershell::script_file(&sm, &startup_opts).map_err(|e| vec![e]),
+                        }
+                    });
+                    files.push(copy.map(startup_copy));
                 }
                 files
             });
             let mut batch = Artifacts::default();
             for files in rendered {
                 for f in files {
-                    if let Some(f) = out.keep(f) {
-                        batch.add(f);
+                    match f {
+                        Ok(f) => batch.add(f),
+                        Err(e) => out.errors.extend(e),
                     }
                 }
                 on_recipe();
@@ -366,13 +388,17 @@ pub fn render_with(
         }
         let mut batch = Artifacts::default();
         if let Some(ms) = scripts {
-            match powershell::invoke_file(plan, ms, opts) {
+            let entries: Vec<_> = ms
+                .iter()
+                .map(powershell::RecipeModel::invoke_entry)
+                .collect();
+            match powershell::invoke_file(plan, &entries, opts) {
                 Ok(f) => batch.add(f),
                 Err(e) => out.errors.extend(e),
             }
         }
-        if let Some(ms) = startup_models {
-            match powershell::invoke_file(plan, ms, &startup_opts) {
+        if let Some(entries) = startup_entries {
+            match powershell::invoke_file(plan, entries, &startup_opts) {
                 Ok(f) => batch.add(startup_copy(f)),
                 Err(e) => out.errors.extend(e),
             }

@@ -183,6 +183,27 @@ pub struct RecipeModel {
     pub test_help: Help,
 }
 
+/// What `Invoke-<Bundle>.ps1` needs of one recipe (a small part of its [`RecipeModel`], so a
+/// build can keep one per recipe without keeping the models).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvokeEntry {
+    pub id: String,
+    pub params: Vec<ParamDecl>,
+    pub requires_admin: bool,
+    pub holds_secret: bool,
+}
+
+impl RecipeModel {
+    pub fn invoke_entry(&self) -> InvokeEntry {
+        InvokeEntry {
+            id: self.id.clone(),
+            params: self.params.clone(),
+            requires_admin: self.requires_admin,
+            holds_secret: self.holds_secret,
+        }
+    }
+}
+
 fn err(recipe: &str, message: impl Into<String>) -> RenderError {
     RenderError {
         recipe: recipe.to_string(),
@@ -918,12 +939,21 @@ pub fn render_recipe_script(
 
 /// The escaped models of every recipe, in run order; all errors of all recipes.
 pub fn recipe_models(plan: &Plan, opts: &PsOptions) -> Result<Vec<RecipeModel>, Vec<RenderError>> {
+    recipe_models_with(plan, opts, |m| m)
+}
+
+/// [`recipe_models`], keeping `keep(model)` of each (e.g. only its [`InvokeEntry`]).
+pub fn recipe_models_with<R: Send>(
+    plan: &Plan,
+    opts: &PsOptions,
+    keep: impl Fn(RecipeModel) -> R + Sync,
+) -> Result<Vec<R>, Vec<RenderError>> {
     let mut errors = Vec::new();
     let mut models = Vec::new();
     // Recipes are independent: on every core, a chunk at a time, in recipe order. After the
     // first error only errors are kept (a failed bundle holds no models).
     for chunk in plan.recipes.chunks(256) {
-        for r in crate::par::map(chunk, |rp| recipe_model(plan, rp, opts)) {
+        for r in crate::par::map(chunk, |rp| recipe_model(plan, rp, opts).map(&keep)) {
             match r {
                 Ok(m) if errors.is_empty() => models.push(m),
                 Ok(_) => {}
@@ -943,16 +973,18 @@ pub fn recipe_models(plan: &Plan, opts: &PsOptions) -> Result<Vec<RecipeModel>, 
 
 /// Union of the recipes' parameters (for `Invoke-<Bundle>`); the same name must have the same
 /// type everywhere.
-fn union_params(models: &[RecipeModel]) -> Result<Vec<ParamDecl>, Vec<RenderError>> {
+fn union_params<'a>(
+    recipes: impl IntoIterator<Item = (&'a str, &'a [ParamDecl])>,
+) -> Result<Vec<ParamDecl>, Vec<RenderError>> {
     let mut by_name: BTreeMap<String, ParamDecl> = BTreeMap::new();
     let mut errors = Vec::new();
-    for m in models {
-        for p in &m.params {
+    for (id, params) in recipes {
+        for p in params {
             match by_name.get_mut(p.name.as_str()) {
                 Some(prev) => {
                     if prev.ps_type != p.ps_type {
                         errors.push(err(
-                            &m.id,
+                            id,
                             format!(
                                 "param `{}` is [{}] here but [{}] in another recipe of the bundle",
                                 p.name, p.ps_type, prev.ps_type
@@ -1057,7 +1089,8 @@ pub fn render_scripts(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<Re
             Err(e) => errors.push(e),
         }
     }
-    match invoke_file(plan, &models, opts) {
+    let entries: Vec<InvokeEntry> = models.iter().map(RecipeModel::invoke_entry).collect();
+    match invoke_file(plan, &entries, opts) {
         Ok(f) => out.add(f),
         Err(e) => errors.extend(e),
     }
@@ -1079,11 +1112,11 @@ pub fn script_file(m: &RecipeModel, opts: &PsOptions) -> Result<OutputFile, Rend
 /// `scripts/Invoke-<Bundle>.ps1`: runs every recipe script of the bundle in order.
 pub fn invoke_file(
     plan: &Plan,
-    models: &[RecipeModel],
+    models: &[InvokeEntry],
     opts: &PsOptions,
 ) -> Result<OutputFile, Vec<RenderError>> {
     let bundle = bundle_name(plan)?;
-    let params = union_params(models)?;
+    let params = union_params(models.iter().map(|m| (m.id.as_str(), m.params.as_slice())))?;
     let t = InvokeTemplate {
         requires_admin: models.iter().any(|m| m.requires_admin),
         help: &invoke_help(plan, &params, false),
@@ -1141,7 +1174,7 @@ pub fn render_module_from(
     models: &[RecipeModel],
 ) -> Result<Artifacts, Vec<RenderError>> {
     let bundle = bundle_name(plan)?;
-    let params = union_params(models)?;
+    let params = union_params(models.iter().map(|m| (m.id.as_str(), m.params.as_slice())))?;
     let mut kinds = Kinds::default();
     for m in models {
         kinds = kinds.union(m.kinds);

@@ -390,8 +390,10 @@ pub struct Staging {
     written: Vec<PathBuf>,
     notes: Vec<String>,
     committed: bool,
-    // Declared last: dropped after `Drop::drop` removed an uncommitted staging folder.
-    _lock: Lock,
+    /// Folders above `out` created by [`Staging::begin`], deepest first.
+    created: Vec<PathBuf>,
+    /// Released in `Drop`, after an uncommitted staging folder is removed.
+    lock: Option<Lock>,
 }
 
 impl Staging {
@@ -400,13 +402,34 @@ impl Staging {
     pub fn begin(out: &Path, opts: WriteOptions) -> Result<Staging, WriteError> {
         let names = Names::new(out)?;
         let mut notes = Vec::new();
-        fs::create_dir_all(&names.parent)
-            .map_err(|e| werr(&names.parent, format!("cannot create: {e}")))?;
-        let lock = Lock::acquire(names.lock(), out)?;
-        recover(&names, &mut notes)?;
-        let replace = may_replace(out, opts.force)?;
-        let root = names.path("staging");
-        fs::create_dir(&root).map_err(|e| werr(&root, format!("cannot create: {e}")))?;
+        // Folders above `out` that this build creates: removed again (when still empty) if
+        // the build fails, so a failed build leaves nothing behind.
+        let mut created = Vec::new();
+        let mut p = names.parent.as_path();
+        while !p.as_os_str().is_empty() && fs::symlink_metadata(p).is_err() {
+            created.push(p.to_path_buf());
+            match p.parent() {
+                Some(up) => p = up,
+                None => break,
+            }
+        }
+        let started = (|| {
+            fs::create_dir_all(&names.parent)
+                .map_err(|e| werr(&names.parent, format!("cannot create: {e}")))?;
+            let lock = Lock::acquire(names.lock(), out)?;
+            recover(&names, &mut notes)?;
+            let replace = may_replace(out, opts.force)?;
+            let root = names.path("staging");
+            fs::create_dir(&root).map_err(|e| werr(&root, format!("cannot create: {e}")))?;
+            Ok((lock, replace, root))
+        })();
+        let (lock, replace, root) = match started {
+            Ok(x) => x,
+            Err(e) => {
+                remove_empty(&created);
+                return Err(e);
+            }
+        };
         Ok(Staging {
             dirs: vec![root.clone()],
             root,
@@ -415,7 +438,8 @@ impl Staging {
             written: Vec::new(),
             notes,
             committed: false,
-            _lock: lock,
+            created,
+            lock: Some(lock),
         })
     }
 
@@ -512,6 +536,20 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             let _ = remove_folder(&self.root);
+        }
+        // The lock file lives beside `out`: gone before the folders it sits in.
+        drop(self.lock.take());
+        if !self.committed {
+            remove_empty(&self.created);
+        }
+    }
+}
+
+/// Remove each folder of `dirs` (deepest first) that is empty; stop at the first that is not.
+fn remove_empty(dirs: &[PathBuf]) {
+    for d in dirs {
+        if fs::remove_dir(d).is_err() {
+            break;
         }
     }
 }
