@@ -7,6 +7,7 @@ pub mod cli;
 pub mod diag;
 pub mod limits;
 pub mod load;
+pub mod memory;
 pub mod model;
 pub mod par;
 pub mod plan;

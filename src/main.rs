@@ -40,23 +40,8 @@ enum Command {
     Verify(verify::VerifyArgs),
 }
 
-/// glibc raises its mmap threshold (up to 32 MB) each time a large block is freed, after which
-/// big buffers come from the heap, where growing one copies it and freeing it rarely returns
-/// memory. A build of 10,000 recipes frees and allocates buffers of several megabytes one
-/// after another (see BENCHMARKS.md); a fixed threshold keeps them in their own mappings.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn tune_allocator() {
-    // SAFETY: mallopt only sets an allocator parameter; called before any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_allocator() {}
-
 fn main() -> std::process::ExitCode {
-    tune_allocator();
+    fixgen::memory::tune();
     let exit = match Cli::parse().command {
         Command::Build(a) => build::run(a),
         Command::Check(a) => check::run(a),

@@ -408,6 +408,7 @@ pub fn render_with(
     // Every use of the models is behind: their memory is reused by the targets below.
     drop(models);
     drop(startup);
+    crate::memory::release();
     // Targets that cannot take parameters: asked for by name, a problem is an error; under
     // `all`, the target is left out as a whole (never half-written) with a warning.
     if want(Target::Reg) {
@@ -531,6 +532,7 @@ pub fn run(args: BuildArgs) -> Exit {
     // The plan holds what rendering needs; the loaded bundle (every recipe's source text and a
     // second copy of every recipe) is freed before the largest files are rendered.
     drop(bundle);
+    crate::memory::release();
     let opts = PsOptions {
         allow_embedded_secrets: args.allow_embedded_secrets,
         ..PsOptions::default()

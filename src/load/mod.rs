@@ -414,19 +414,29 @@ pub fn parse_source<T: serde::de::DeserializeOwned>(
 
 /// Parse every source: `bundle.yaml` as the manifest, everything else as a recipe.
 pub fn parse(sources: &[SourceFile]) -> Parsed {
-    let mut out = Parsed::default();
-    for src in sources {
+    enum Doc {
+        Manifest(de::Outcome<BundleManifest>),
+        Recipe(de::Outcome<Recipe>),
+    }
+    // Files are independent: parsed on every core, merged in the order given.
+    let docs = crate::par::map(sources, |src| {
         if is_manifest_path(&src.path) {
+            Doc::Manifest(parse_source::<BundleManifest>(src, de::DocKind::Bundle))
+        } else {
+            Doc::Recipe(parse_source::<Recipe>(src, de::DocKind::Recipe))
+        }
+    });
+    let mut out = Parsed::default();
+    for (src, doc) in sources.iter().zip(docs) {
+        if let Doc::Manifest(o) = doc {
             out.has_manifest = true;
-            let o = parse_source::<BundleManifest>(src, de::DocKind::Bundle);
             out.diagnostics.extend(o.diagnostics);
             if let Some(m) = o.value {
                 if out.manifest.is_none() {
                     out.manifest = Some((m, src.clone()));
                 }
             }
-        } else {
-            let o = parse_source::<Recipe>(src, de::DocKind::Recipe);
+        } else if let Doc::Recipe(o) = doc {
             out.diagnostics.extend(o.diagnostics);
             match o.value {
                 Some(recipe) => out.recipes.push(LoadedRecipe {

@@ -431,11 +431,9 @@ impl PsText {
     }
 
     fn end_line(&mut self) {
-        let keep = self.out[self.line_start..]
-            .iter()
-            .rposition(|&b| b != b' ' && b != b'\t')
-            .map_or(self.line_start, |n| self.line_start + n + 1);
-        self.out.truncate(keep);
+        while self.out.len() > self.line_start && matches!(self.out.last(), Some(b' ' | b'\t')) {
+            self.out.pop();
+        }
         self.out.extend_from_slice(b"\r\n");
         self.line_start = self.out.len();
     }
@@ -459,9 +457,17 @@ impl fmt::Write for PsText {
         if self.error.is_some() {
             return Err(fmt::Error);
         }
-        // ASCII printable, tab and LF only: one byte pass the compiler vectorises.
+        // ASCII printable, tab and LF only. Checked 64 bytes at a time without an early exit,
+        // so the compiler vectorises it; the position is looked for only when there is one.
         let allowed = |b: u8| b == b'\n' || b == b'\t' || (0x20..0x7f).contains(&b);
-        if let Some(i) = s.bytes().position(|b| !allowed(b)) {
+        let clean = s
+            .as_bytes()
+            .chunks(64)
+            .all(|c| c.iter().fold(true, |ok, &b| ok & allowed(b)));
+        if let Some(i) = (!clean)
+            .then(|| s.bytes().position(|b| !allowed(b)))
+            .flatten()
+        {
             let c = s[i..].chars().next().unwrap_or('\u{FFFD}');
             self.error = Some(format!(
                 "internal error: generated PowerShell has character U+{:04X} at byte {}",
@@ -472,11 +478,13 @@ impl fmt::Write for PsText {
         }
         self.consumed += s.len();
         let bytes = s.as_bytes();
+        // Room for the text and a CR per line, at most twice the text: no growth per line.
+        self.out.reserve(bytes.len() * 2);
         let mut start = 0;
-        while let Some(n) = memchr::memchr(b'\n', &bytes[start..]) {
-            self.out.extend_from_slice(&bytes[start..start + n]);
+        for n in memchr::memchr_iter(b'\n', bytes) {
+            self.out.extend_from_slice(&bytes[start..n]);
             self.end_line();
-            start += n + 1;
+            start = n + 1;
         }
         self.out.extend_from_slice(&bytes[start..]);
         Ok(())

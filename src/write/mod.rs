@@ -350,6 +350,11 @@ fn remove_folder(p: &Path) -> std::io::Result<()> {
 /// the hashes).
 pub trait Sink {
     fn put(&mut self, file: &OutputFile) -> Result<(), WriteError>;
+
+    /// Every file of `files`, in order (a sink may write them in parallel).
+    fn put_all(&mut self, files: &[OutputFile]) -> Result<(), WriteError> {
+        files.iter().try_for_each(|f| self.put(f))
+    }
 }
 
 impl Sink for Artifacts {
@@ -505,8 +510,9 @@ impl Staging {
     }
 }
 
-impl Sink for Staging {
-    fn put(&mut self, file: &OutputFile) -> Result<(), WriteError> {
+impl Staging {
+    /// The staging path of `file`, its folder created.
+    fn prepare(&mut self, file: &OutputFile) -> Result<PathBuf, WriteError> {
         let rel = relative_path(&file.path).ok_or_else(|| {
             werr(
                 Path::new(&file.path),
@@ -515,19 +521,45 @@ impl Sink for Staging {
         })?;
         let path = self.root.join(rel);
         if let Some(dir) = path.parent() {
-            if !dir.is_dir() {
+            if !self.dirs.iter().any(|d| d == dir) && !dir.is_dir() {
                 fs::create_dir_all(dir).map_err(|e| werr(dir, format!("cannot create: {e}")))?;
                 self.dirs.push(dir.to_path_buf());
             }
         }
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| werr(&path, format!("cannot create: {e}")))?;
-        f.write_all(&file.bytes)
-            .map_err(|e| werr(&path, format!("cannot write: {e}")))?;
+        Ok(path)
+    }
+}
+
+/// Create `path` (it must not exist) with `bytes`.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| werr(path, format!("cannot create: {e}")))?;
+    f.write_all(bytes)
+        .map_err(|e| werr(path, format!("cannot write: {e}")))
+}
+
+impl Sink for Staging {
+    fn put(&mut self, file: &OutputFile) -> Result<(), WriteError> {
+        let path = self.prepare(file)?;
+        write_new(&path, &file.bytes)?;
         self.written.push(path);
+        Ok(())
+    }
+
+    /// Files are independent: written from every core (the copy into the page cache is most
+    /// of a large build's system time).
+    fn put_all(&mut self, files: &[OutputFile]) -> Result<(), WriteError> {
+        let mut jobs = Vec::with_capacity(files.len());
+        for f in files {
+            jobs.push((self.prepare(f)?, f.bytes.as_slice()));
+        }
+        for r in crate::par::map(&jobs, |(path, bytes)| write_new(path, bytes)) {
+            r?;
+        }
+        self.written.extend(jobs.into_iter().map(|(p, _)| p));
         Ok(())
     }
 }

@@ -84,7 +84,7 @@ impl<'a> Stream<'a> {
         let files: Vec<OutputFile> = batch.files.into_values().collect();
         // Hashing is most of the work here: on every core.
         let rows = crate::par::map(&files, file_row);
-        for (f, row) in files.iter().zip(rows) {
+        for f in &files {
             if f.path == REVIEW_FILE || is_manifest_file(&f.path) || self.rows.contains_key(&f.path)
             {
                 return Err(SignError::Script {
@@ -92,8 +92,10 @@ impl<'a> Stream<'a> {
                     message: "internal error: two renderers wrote the same path".into(),
                 });
             }
-            self.sink.put(f).map_err(io_error)?;
-            self.rows.insert(f.path.clone(), row);
+        }
+        self.sink.put_all(&files).map_err(io_error)?;
+        for (f, row) in files.into_iter().zip(rows) {
+            self.rows.insert(f.path, row);
         }
         Ok(())
     }
