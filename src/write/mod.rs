@@ -530,14 +530,19 @@ impl Staging {
     }
 }
 
-/// Create `path` (it must not exist) with `bytes`.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let mut f = fs::OpenOptions::new()
+/// Create `path` (it must not exist) for writing.
+fn create_new(path: &Path) -> Result<fs::File, WriteError> {
+    fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)
-        .map_err(|e| werr(path, format!("cannot create: {e}")))?;
-    f.write_all(bytes)
+        .map_err(|e| werr(path, format!("cannot create: {e}")))
+}
+
+/// Create `path` (it must not exist) with `bytes`.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    create_new(path)?
+        .write_all(bytes)
         .map_err(|e| werr(path, format!("cannot write: {e}")))
 }
 
@@ -549,17 +554,29 @@ impl Sink for Staging {
         Ok(())
     }
 
-    /// Files are independent: written from every core (the copy into the page cache is most
-    /// of a large build's system time).
+    /// Files are created one after another (creating files in one folder from several
+    /// threads makes them spin on the folder's lock: on ext4 that tripled a 10,000-recipe
+    /// build's system time), then filled from every core (the copy into the page cache is
+    /// most of a large build's system time).
     fn put_all(&mut self, files: &[OutputFile]) -> Result<(), WriteError> {
-        let mut jobs = Vec::with_capacity(files.len());
-        for f in files {
-            jobs.push((self.prepare(f)?, f.bytes.as_slice()));
+        // A few hundred open files at a time (a target can be thousands of files).
+        for chunk in files.chunks(256) {
+            let mut jobs = Vec::with_capacity(chunk.len());
+            for f in chunk {
+                let path = self.prepare(f)?;
+                let file = create_new(&path)?;
+                jobs.push((path, file, f.bytes.as_slice()));
+            }
+            let results = crate::par::map(&jobs, |(path, file, bytes)| {
+                let mut file: &fs::File = file;
+                file.write_all(bytes)
+                    .map_err(|e| werr(path, format!("cannot write: {e}")))
+            });
+            // Files created are in `written` even when filling one failed: the staging
+            // folder is removed as a whole.
+            self.written.extend(jobs.into_iter().map(|(p, _, _)| p));
+            results.into_iter().collect::<Result<(), _>>()?;
         }
-        for r in crate::par::map(&jobs, |(path, bytes)| write_new(path, bytes)) {
-            r?;
-        }
-        self.written.extend(jobs.into_iter().map(|(p, _)| p));
         Ok(())
     }
 }
