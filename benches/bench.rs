@@ -821,17 +821,13 @@ fn run() -> Res<()> {
         let build = c.bench(runs_n, |c| {
             Ok(build_cmd(c, &c.fresh(&what), &[&src], false, &set))
         })?;
-        let signed = if n <= 1000 {
-            Some(bench_signed_build(
-                &c,
-                &format!("signed-{n}"),
-                &[&src],
-                &set,
-                runs_n,
-            )?)
-        } else {
-            None
-        };
+        let signed = Some(bench_signed_build(
+            &c,
+            &format!("signed-{n}"),
+            &[&src],
+            &set,
+            runs_n,
+        )?);
         let check = c.bench(runs_n, |c| {
             let mut cmd = c.fixgen();
             cmd.arg("check").arg(&src);
@@ -1054,7 +1050,7 @@ fn run() -> Res<()> {
     let _ = writeln!(md);
     let _ = writeln!(
         md,
-        "| Recipes | files out | output | N | build wall median | min | CPU | per recipe (wall) | peak RSS | signed build wall | check wall | check recipes/s |"
+        "| Recipes | files out | output | N | build wall median | min | CPU | per recipe (wall) | peak RSS | signed build wall (peak RSS) | check wall | check recipes/s |"
     );
     let _ = writeln!(
         md,
@@ -1072,7 +1068,7 @@ fn run() -> Res<()> {
             ms(b.wall_median) / *n as f64,
             mib(b.maxrss_kib),
             signed
-                .map(|s| format!("{:.1} ms", ms(s.wall_median)))
+                .map(|s| format!("{:.1} ms ({:.1} MiB)", ms(s.wall_median), mib(s.maxrss_kib)))
                 .unwrap_or_else(|| "-".into()),
             ms(chk.wall_median),
             *n as f64 / chk.wall_median.as_secs_f64(),

@@ -138,21 +138,28 @@ impl Signer {
     /// PowerShell SIP does, and append a new block in the file's own encoding. `path` is only
     /// used in error messages.
     pub fn sign_script(&self, bytes: &[u8], path: &str) -> Result<Vec<u8>, SignError> {
+        let mut out = bytes.to_vec();
+        self.sign_script_in_place(&mut out, path)?;
+        Ok(out)
+    }
+
+    /// [`Signer::sign_script`] in place: the same bytes, without a second copy of the script
+    /// (a bundle's module can be tens of megabytes).
+    pub fn sign_script_in_place(&self, bytes: &mut Vec<u8>, path: &str) -> Result<(), SignError> {
         let split = script::split(bytes).map_err(|message| SignError::Script {
             path: path.to_string(),
             message,
         })?;
-        let content = &bytes[..split.content_len];
-        let hash =
-            script::content_hash(content, split.encoding).map_err(|message| SignError::Script {
+        let hash = script::content_hash(&bytes[..split.content_len], split.encoding).map_err(
+            |message| SignError::Script {
                 path: path.to_string(),
                 message,
-            })?;
+            },
+        )?;
         let der = self.authenticode_signature(&hash)?;
-        let mut out = Vec::with_capacity(content.len() + der.len() * 2 + 128);
-        out.extend_from_slice(content);
-        script::append_block(&mut out, split.encoding, &der);
-        Ok(out)
+        bytes.truncate(split.content_len);
+        script::append_block(bytes, split.encoding, &der);
+        Ok(())
     }
 
     /// True when the script text is BOM-less and not ASCII (its hash then depends on the ANSI
@@ -301,7 +308,7 @@ pub fn sign_artifacts_with(
             .map(|chunk| {
                 s.spawn(move || {
                     for f in chunk.iter_mut() {
-                        f.bytes = signer.sign_script(&f.bytes, &f.path)?;
+                        signer.sign_script_in_place(&mut f.bytes, &f.path)?;
                         on_signed();
                     }
                     Ok(())

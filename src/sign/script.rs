@@ -118,12 +118,20 @@ pub fn content_hash(content: &[u8], encoding: TextEncoding) -> Result<[u8; 32], 
                     e.valid_up_to()
                 )
             })?;
-            // The UTF-8 BOM decodes to U+FEFF, which is hashed as FF FE.
-            let mut buf = Vec::with_capacity(text.len() * 2);
+            // The UTF-8 BOM decodes to U+FEFF, which is hashed as FF FE. Encoded a block at a
+            // time: a script is never held a second time as UTF-16 (the module of a large
+            // bundle is tens of megabytes).
+            let mut buf = [0u8; 8192];
+            let mut n = 0;
             for u in text.encode_utf16() {
-                buf.extend_from_slice(&u.to_le_bytes());
+                buf[n..n + 2].copy_from_slice(&u.to_le_bytes());
+                n += 2;
+                if n == buf.len() {
+                    h.update(buf);
+                    n = 0;
+                }
             }
-            h.update(&buf);
+            h.update(&buf[..n]);
         }
     }
     Ok(h.finalize().into())
