@@ -527,6 +527,12 @@ pub fn add_payloads(
     plan: &Plan,
     signed: bool,
 ) -> Result<usize, RenderError> {
+    // Most batches `fixgen build` streams hold no Intune file (the target comes as one batch):
+    // then there is nothing to do, and the package list (linear in the recipes) is not built.
+    let prefix = format!("{DIR}/");
+    if !artifacts.files.keys().any(|p| p.starts_with(&prefix)) {
+        return Ok(0);
+    }
     let mut written = Vec::new();
     for pkg in packages(plan) {
         let (Some(detect), Some(remediate)) = (

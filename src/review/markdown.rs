@@ -13,8 +13,6 @@
 use std::fmt::Write as _;
 
 use super::PlanReport;
-use crate::render::Artifacts;
-use crate::sign::manifest::is_manifest_file;
 
 /// Path of the report inside the bundle.
 pub const REVIEW_FILE: &str = "REVIEW.md";
@@ -27,17 +25,6 @@ pub struct FileRow {
     pub sha256: String,
     pub authenticode: bool,
     pub holds_secret: bool,
-}
-
-/// The files REVIEW.md lists: every file of `artifacts` except REVIEW.md and the manifest
-/// stage's files, by path.
-pub fn file_rows(artifacts: &Artifacts) -> Vec<FileRow> {
-    artifacts
-        .files
-        .values()
-        .filter(|f| f.path != REVIEW_FILE && !is_manifest_file(&f.path))
-        .map(crate::write::stream::file_row)
-        .collect()
 }
 
 /// Inline Markdown text that renders as exactly `s` (on one line), in the middle of a line.

@@ -65,16 +65,6 @@ pub struct FileInfo {
 }
 
 impl Manifest {
-    /// The manifest of `artifacts` (already signed) for `plan`.
-    pub fn new(plan: &Plan, artifacts: &Artifacts, signed: bool) -> Manifest {
-        let rows: Vec<FileRow> = artifacts
-            .files
-            .values()
-            .map(crate::write::stream::file_row)
-            .collect();
-        Manifest::from_rows(plan, &rows, signed)
-    }
-
     /// The manifest of the files `rows` describes (hashed once by the build's stream); the
     /// manifest stage's own files among them are left out.
     pub fn from_rows(plan: &Plan, rows: &[FileRow], signed: bool) -> Manifest {
@@ -158,7 +148,7 @@ fn sha256sums_of<'a>(
 }
 
 /// Add `manifest.json`, `SHA256SUMS` and (with a signer) `SHA256SUMS.p7s` to the artifacts.
-/// Call after [`super::sign_artifacts`] and after every other file has been added.
+/// Call after [`super::sign_stage_with`] and after every other file has been added.
 pub fn add_manifest(
     artifacts: &mut Artifacts,
     plan: &Plan,

@@ -277,15 +277,9 @@ impl Signer {
     }
 }
 
-/// Sign every PowerShell file of a bundle in place. Returns how many files were signed.
-///
-/// Files are independent, so they are signed on all available cores.
-pub fn sign_artifacts(artifacts: &mut Artifacts, signer: &Signer) -> Result<usize, SignError> {
-    sign_artifacts_with(artifacts, signer, &|| {})
-}
-
-/// [`sign_artifacts`], calling `on_signed` after each file (from the signing threads), e.g. to
-/// move a progress bar.
+/// Sign every PowerShell file of a bundle in place, on all available cores (files are
+/// independent), calling `on_signed` after each file (from the signing threads), e.g. to move a
+/// progress bar. Returns how many files were signed.
 pub fn sign_artifacts_with(
     artifacts: &mut Artifacts,
     signer: &Signer,
@@ -340,23 +334,15 @@ pub fn finalize_bundle(
     plan: &crate::plan::Plan,
     signer: Option<&Signer>,
 ) -> Result<usize, SignError> {
-    let signed = sign_stage(artifacts, plan, signer)?;
+    let signed = sign_stage_with(artifacts, plan, signer, &|| {})?;
     manifest::add_manifest(artifacts, plan, signer)?;
     Ok(signed)
 }
 
 /// The part of [`finalize_bundle`] before the manifest: Authenticode signing and the Intune
-/// payloads. `fixgen build` runs it, then writes REVIEW.md (which lists the final bytes), then
-/// [`manifest::add_manifest`] (see `crate::review::finish_bundle`).
-pub fn sign_stage(
-    artifacts: &mut Artifacts,
-    plan: &crate::plan::Plan,
-    signer: Option<&Signer>,
-) -> Result<usize, SignError> {
-    sign_stage_with(artifacts, plan, signer, &|| {})
-}
-
-/// [`sign_stage`], calling `on_signed` after each Authenticode-signed file (progress bar).
+/// payloads, calling `on_signed` after each Authenticode-signed file (progress bar).
+/// `fixgen build` runs it on each batch it streams (`crate::write::stream`), which then writes
+/// REVIEW.md (listing the final bytes) and the manifest.
 pub fn sign_stage_with(
     artifacts: &mut Artifacts,
     plan: &crate::plan::Plan,
@@ -368,11 +354,6 @@ pub fn sign_stage_with(
         None => 0,
     };
     // Intune payloads carry the base64 of the scripts as signed: after signing, before hashing.
-    // (`fixgen build` hands over the Intune target as one batch; other batches have none.)
-    let prefix = format!("{}/", crate::render::intune::DIR);
-    if !artifacts.files.keys().any(|p| p.starts_with(&prefix)) {
-        return Ok(signed);
-    }
     crate::render::intune::add_payloads(artifacts, plan, signer.is_some()).map_err(|e| {
         SignError::Script {
             path: crate::render::intune::DIR.to_string(),
