@@ -197,7 +197,7 @@ impl Out<'_> {
     }
 
     /// Put a renderer's whole output, or keep its errors.
-    fn put_all(&mut self, r: Result<Artifacts, Vec<RenderError>>) -> Result<(), BuildError> {
+    fn put_rendered(&mut self, r: Result<Artifacts, Vec<RenderError>>) -> Result<(), BuildError> {
         match r {
             Ok(a) => self.put(a),
             Err(e) => {
@@ -287,7 +287,7 @@ pub fn render_with(
     // The module first: its text (about 6 KB per recipe) is the largest single file, so it is
     // rendered while the least else is held.
     if let (Some(ms), true) = (&models, want(Target::Module)) {
-        out.put_all(powershell::render_module_from(plan, ms))?;
+        out.put_rendered(powershell::render_module_from(plan, ms))?;
     }
     let startup_opts = PsOptions {
         allow_open_params: false,
@@ -360,17 +360,12 @@ pub fn render_with(
                             // Same model, same options but one that only matters to the model:
                             // the same bytes.
                             (Some(ms), Some(bytes)) if ms[i] == sm => {
-                                let mut f = crate::render::OutputFile::new(
-                                    format!("scripts/{}.ps1", sm.id),
-                                    bytes,
-                                );
-                                f.holds_secret = sm.holds_secret;
-                                Ok(f)
+                                Ok(powershell::script_output(&sm, bytes))
                             }
                             _ => powershell::script_file(&sm, &startup_opts).map_err(|e| vec![e]),
                         }
                     });
-                    files.push(copy.map(startup_copy));
+                    files.push(copy.map(gpo::startup_copy));
                 }
                 files
             });
@@ -399,7 +394,7 @@ pub fn render_with(
         }
         if let Some(entries) = startup_entries {
             match powershell::invoke_file(plan, entries, &startup_opts) {
-                Ok(f) => batch.add(startup_copy(f)),
+                Ok(f) => batch.add(gpo::startup_copy(f)),
                 Err(e) => out.errors.extend(e),
             }
         }
@@ -421,7 +416,7 @@ pub fn render_with(
         }
     }
     if targets.contains(&Target::Intune) {
-        out.put_all(crate::render::intune::render_intune(
+        out.put_rendered(crate::render::intune::render_intune(
             plan,
             opts.allow_embedded_secrets,
         ))?;
@@ -430,7 +425,7 @@ pub fn render_with(
         // param has a value (and secrets may be embedded); otherwise say why it was left out.
         let problems = crate::render::intune::param_problems(plan, opts.allow_embedded_secrets);
         if problems.is_empty() {
-            out.put_all(crate::render::intune::render_intune(
+            out.put_rendered(crate::render::intune::render_intune(
                 plan,
                 opts.allow_embedded_secrets,
             ))?;
@@ -450,16 +445,6 @@ pub fn render_with(
         let mut errors = out.errors;
         errors.dedup();
         Err(BuildError::Render(errors))
-    }
-}
-
-/// A script of the script target as the Group Policy startup folder's copy.
-fn startup_copy(f: crate::render::OutputFile) -> crate::render::OutputFile {
-    let name = f.path.strip_prefix("scripts/").unwrap_or(&f.path);
-    crate::render::OutputFile {
-        path: format!("gpo/Machine/Scripts/Startup/{name}"),
-        bytes: f.bytes,
-        holds_secret: f.holds_secret,
     }
 }
 

@@ -67,6 +67,19 @@ impl GpoOptions {
     }
 }
 
+/// Folder of the startup scripts in the bundle.
+const STARTUP_DIR: &str = "gpo/Machine/Scripts/Startup/";
+
+/// A file of the script target (`scripts/<name>`) as its copy in the startup folder.
+pub fn startup_copy(f: OutputFile) -> OutputFile {
+    let name = f.path.strip_prefix("scripts/").unwrap_or(&f.path);
+    OutputFile {
+        path: format!("{STARTUP_DIR}{name}"),
+        bytes: f.bytes,
+        holds_secret: f.holds_secret,
+    }
+}
+
 /// The bundle's PowerShell scripts for the startup folder, or why there are none.
 #[derive(Debug, Clone, Copy)]
 pub enum StartupScripts<'a> {
@@ -397,49 +410,39 @@ pub fn render(
     let mut startup_files = Vec::new();
     let mut startup_secret = false;
     let startup_note = match startup {
+        StartupScripts::Unavailable(why) => Some(why.to_string()),
         StartupScripts::Scripts(scripts) => {
-            if !scripts.files.contains_key(&format!("scripts/{invoke}")) {
-                return Err(vec![err(format!(
-                    "the script target did not produce scripts/{invoke}"
-                ))]);
-            }
-            for (path, f) in &scripts.files {
-                let Some(name) = path.strip_prefix("scripts/") else {
-                    continue;
-                };
-                let mut copy = OutputFile::new(
-                    format!("gpo/Machine/Scripts/Startup/{name}"),
-                    f.bytes.clone(),
-                );
-                copy.holds_secret = f.holds_secret;
-                startup_files.push(name.to_string());
+            for f in scripts
+                .files
+                .values()
+                .filter(|f| f.path.starts_with("scripts/"))
+            {
+                let copy = startup_copy(f.clone());
+                startup_files.push(copy.path[STARTUP_DIR.len()..].to_string());
                 arts.add(copy);
             }
-            arts.add(OutputFile::new(
-                "gpo/Machine/Scripts/psscripts.ini",
-                psscripts_ini(&invoke),
-            ));
             None
         }
         StartupScripts::Elsewhere {
             names,
             holds_secret,
         } => {
-            if !names.contains(&invoke) {
-                return Err(vec![err(format!(
-                    "the script target did not produce scripts/{invoke}"
-                ))]);
-            }
             startup_secret = holds_secret;
             startup_files.extend(names.iter().cloned());
-            arts.add(OutputFile::new(
-                "gpo/Machine/Scripts/psscripts.ini",
-                psscripts_ini(&invoke),
-            ));
             None
         }
-        StartupScripts::Unavailable(why) => Some(why.to_string()),
     };
+    if startup_note.is_none() {
+        if !startup_files.contains(&invoke) {
+            return Err(vec![err(format!(
+                "the script target did not produce scripts/{invoke}"
+            ))]);
+        }
+        arts.add(OutputFile::new(
+            "gpo/Machine/Scripts/psscripts.ini",
+            psscripts_ini(&invoke),
+        ));
+    }
 
     let secret = startup_secret
         || arts

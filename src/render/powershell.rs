@@ -1104,9 +1104,14 @@ pub fn render_scripts(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<Re
 /// `scripts/<id>.ps1`: one recipe's standalone remediation script.
 pub fn script_file(m: &RecipeModel, opts: &PsOptions) -> Result<OutputFile, RenderError> {
     let bytes = render_recipe_script(m, ScriptMode::Remediate, opts)?;
+    Ok(script_output(m, bytes))
+}
+
+/// `scripts/<id>.ps1` of `m` with `bytes` (rendered from `m`, or from an equal model).
+pub fn script_output(m: &RecipeModel, bytes: Vec<u8>) -> OutputFile {
     let mut f = OutputFile::new(format!("scripts/{}.ps1", m.id), bytes);
     f.holds_secret = m.holds_secret;
-    Ok(f)
+    f
 }
 
 /// `scripts/Invoke-<Bundle>.ps1`: runs every recipe script of the bundle in order.
