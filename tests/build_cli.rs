@@ -54,17 +54,13 @@ fn failed_build_leaves_the_existing_folder_untouched() {
     let before = std::fs::read(out.join("scripts/nat-traversal.ps1")).unwrap();
     // A recipe the renderer rejects (unknown hive): exit 1, nothing written.
     let bad = dir.path().join("bad");
-    std::fs::create_dir(&bad).unwrap();
-    std::fs::write(
-        bad.join("bundle.yaml"),
-        "name: Bad\ntitle: t\nversion: 1.0.0\ndescription: d\npublisher: p\nrecipes: [bad-key]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        bad.join("bad-key.yaml"),
-        "id: bad-key\ntitle: t\nsummary: s\nsteps:\n  - registry: { key: 'HKXX\\Soft', name: a, value: { dword: 1 } }\n",
-    )
-    .unwrap();
+    common::write_bundle(
+        &bad,
+        &[
+            ("bundle.yaml", "name: Bad\ntitle: t\nversion: 1.0.0\ndescription: d\npublisher: p\nrecipes: [bad-key]\n"),
+            ("bad-key.yaml", "id: bad-key\ntitle: t\nsummary: s\nsteps:\n  - registry: { key: 'HKXX\\Soft', name: a, value: { dword: 1 } }\n"),
+        ],
+    );
     let o = run(&[bad.to_str().unwrap()], &out);
     assert_eq!(
         o.status.code(),

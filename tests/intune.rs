@@ -362,17 +362,13 @@ fn detection_scripts_only_read_and_can_exit_1() {
 fn detection_of_an_install_recipe_has_no_install_calls() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("upd");
-    std::fs::create_dir(&src).unwrap();
-    std::fs::write(
-        src.join("bundle.yaml"),
-        "name: UpdFix\ntitle: Updates\nversion: 1.0.0\ndescription: Install updates.\npublisher: fixgen tests\nrecipes: [update-install]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        src.join("update-install.yaml"),
-        "id: update-install\ntitle: Install updates\nsummary: Install pending software updates.\nreboot: recommended\nsteps:\n  - windows_update: { action: install }\n",
-    )
-    .unwrap();
+    common::write_bundle(
+        &src,
+        &[
+            ("bundle.yaml", "name: UpdFix\ntitle: Updates\nversion: 1.0.0\ndescription: Install updates.\npublisher: fixgen tests\nrecipes: [update-install]\n"),
+            ("update-install.yaml", "id: update-install\ntitle: Install updates\nsummary: Install pending software updates.\nreboot: recommended\nsteps:\n  - windows_update: { action: install }\n"),
+        ],
+    );
     let out = dir.path().join("dist");
     let o = common::fixgen()
         .arg("build")
@@ -693,22 +689,14 @@ fn a_secret_never_leaks_outside_the_files_marked_as_holding_it() {
 fn user_context_recipes_run_as_the_user_and_are_flagged() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("mixed");
-    std::fs::create_dir(&src).unwrap();
-    std::fs::write(
-        src.join("bundle.yaml"),
-        "name: MixedFix\ntitle: Mixed contexts\nversion: 0.1.0\ndescription: One system and one user recipe.\npublisher: fixgen tests\nrecipes: [machine-part, user-part]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        src.join("machine-part.yaml"),
-        "id: machine-part\ntitle: Machine part\nsummary: A machine setting.\ncontext: system\nsteps:\n  - registry: { key: HKLM\\SYSTEM\\CurrentControlSet\\Services\\Fixgen, name: A, value: { dword: 1 } }\n",
-    )
-    .unwrap();
-    std::fs::write(
-        src.join("user-part.yaml"),
-        "id: user-part\ntitle: User part\nsummary: A per-user setting.\ncontext: user\nsteps:\n  - registry: { key: HKCU\\Software\\Fixgen, name: B, value: { string: x } }\n",
-    )
-    .unwrap();
+    common::write_bundle(
+        &src,
+        &[
+            ("bundle.yaml", "name: MixedFix\ntitle: Mixed contexts\nversion: 0.1.0\ndescription: One system and one user recipe.\npublisher: fixgen tests\nrecipes: [machine-part, user-part]\n"),
+            ("machine-part.yaml", "id: machine-part\ntitle: Machine part\nsummary: A machine setting.\ncontext: system\nsteps:\n  - registry: { key: HKLM\\SYSTEM\\CurrentControlSet\\Services\\Fixgen, name: A, value: { dword: 1 } }\n"),
+            ("user-part.yaml", "id: user-part\ntitle: User part\nsummary: A per-user setting.\ncontext: user\nsteps:\n  - registry: { key: HKCU\\Software\\Fixgen, name: B, value: { string: x } }\n"),
+        ],
+    );
     let out = dir.path().join("dist");
     let o = common::fixgen()
         .arg("build")
@@ -852,17 +840,13 @@ fn signed_build_payloads_carry_the_signed_bytes() {
 fn an_optional_param_used_as_a_registry_value_needs_a_value() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("b");
-    std::fs::create_dir(&src).unwrap();
-    std::fs::write(
-        src.join("bundle.yaml"),
-        "name: OptFix\ntitle: t\nversion: 1.0.0\ndescription: d\npublisher: p\nrecipes: [opt-level]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        src.join("opt-level.yaml"),
-        "id: opt-level\ntitle: t\nsummary: s\nparams:\n  Level: { type: int, description: level }\nsteps:\n  - registry: { key: HKLM\\SYSTEM\\CurrentControlSet\\Services\\Fixgen, name: Level, value: { dword: { param: Level } } }\n",
-    )
-    .unwrap();
+    common::write_bundle(
+        &src,
+        &[
+            ("bundle.yaml", "name: OptFix\ntitle: t\nversion: 1.0.0\ndescription: d\npublisher: p\nrecipes: [opt-level]\n"),
+            ("opt-level.yaml", "id: opt-level\ntitle: t\nsummary: s\nparams:\n  Level: { type: int, description: level }\nsteps:\n  - registry: { key: HKLM\\SYSTEM\\CurrentControlSet\\Services\\Fixgen, name: Level, value: { dword: { param: Level } } }\n"),
+        ],
+    );
     let out = dir.path().join("dist");
     let run = |args: &[&str]| {
         common::fixgen()

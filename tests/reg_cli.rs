@@ -116,17 +116,13 @@ fn check_accepts_what_build_writes_and_reads_regedit4() {
 fn reg_target_with_an_open_param_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("b");
-    std::fs::create_dir(&src).unwrap();
-    std::fs::write(
-        src.join("bundle.yaml"),
-        "name: ParamFix\ntitle: t\nversion: 1.0.0\ndescription: d\npublisher: p\nrecipes: [p]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        src.join("p.yaml"),
-        "id: p\ntitle: t\nsummary: s\nparams:\n  Level: { type: int, description: level }\nsteps:\n  - registry: { key: HKLM\\SOFTWARE\\Fixgen, name: Level, value: { dword: { param: Level } } }\n",
-    )
-    .unwrap();
+    common::write_bundle(
+        &src,
+        &[
+            ("bundle.yaml", "name: ParamFix\ntitle: t\nversion: 1.0.0\ndescription: d\npublisher: p\nrecipes: [p]\n"),
+            ("p.yaml", "id: p\ntitle: t\nsummary: s\nparams:\n  Level: { type: int, description: level }\nsteps:\n  - registry: { key: HKLM\\SOFTWARE\\Fixgen, name: Level, value: { dword: { param: Level } } }\n"),
+        ],
+    );
     let out = dir.path().join("dist");
     let o = fixgen()
         .arg("build")

@@ -172,16 +172,13 @@ fn plan_shows_set_values_and_masks_secrets() {
 #[test]
 fn plan_of_a_bad_bundle_is_refused_with_located_errors() {
     let dir = scratch("bad-plan");
-    std::fs::write(
-        dir.join("bundle.yaml"),
-        "name: Bad\ntitle: t\nversion: 1.0.0\ndescription: d\npublisher: p\nrecipes: [bad-one]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("bad-one.yaml"),
-        "id: bad-one\ntitle: t\nsummary: s\nsteps:\n  - registry:\n      key: HKXX\\Nope\n      name: V\n      value: { dword: 1 }\n",
-    )
-    .unwrap();
+    common::write_bundle(
+        &dir,
+        &[
+            ("bundle.yaml", "name: Bad\ntitle: t\nversion: 1.0.0\ndescription: d\npublisher: p\nrecipes: [bad-one]\n"),
+            ("bad-one.yaml", "id: bad-one\ntitle: t\nsummary: s\nsteps:\n  - registry:\n      key: HKXX\\Nope\n      name: V\n      value: { dword: 1 }\n"),
+        ],
+    );
     let o = run(&["plan"], &[&dir]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("bad-one.yaml:"), "{}", text(&o));
@@ -495,17 +492,13 @@ fn no_secret_in_plan_review_manifest_or_terminal_output() {
 fn user_context_recipes_are_flagged_and_recipe_text_cannot_inject_markdown() {
     let dir = scratch("user");
     let b = dir.join("bundle");
-    std::fs::create_dir_all(&b).unwrap();
-    std::fs::write(
-        b.join("bundle.yaml"),
-        "name: UserFix\ntitle: User fix\nversion: 1.2.3\ndescription: d\npublisher: p\nrecipes: [proxy-off]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        b.join("proxy-off.yaml"),
-        "id: proxy-off\ntitle: 'Turn <img src=x onerror=alert(1)> | off [x](javascript:alert(1))'\nsummary: \"- not a list\\n# not a heading\"\ncontext: user\nsource_step: 'Fix 9: *bold* `code`'\nsteps:\n  - registry:\n      key: HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\n      name: ProxyEnable\n      value: { dword: 0 }\n",
-    )
-    .unwrap();
+    common::write_bundle(
+        &b,
+        &[
+            ("bundle.yaml", "name: UserFix\ntitle: User fix\nversion: 1.2.3\ndescription: d\npublisher: p\nrecipes: [proxy-off]\n"),
+            ("proxy-off.yaml", "id: proxy-off\ntitle: 'Turn <img src=x onerror=alert(1)> | off [x](javascript:alert(1))'\nsummary: \"- not a list\\n# not a heading\"\ncontext: user\nsource_step: 'Fix 9: *bold* `code`'\nsteps:\n  - registry:\n      key: HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\n      name: ProxyEnable\n      value: { dword: 0 }\n"),
+        ],
+    );
     let o = run(&["plan"], &[&b]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("USER CONTEXT"), "{}", text(&o));

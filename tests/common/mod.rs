@@ -71,3 +71,12 @@ pub fn bundle_files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> 
     }
     out
 }
+
+/// Write a bundle folder for a test: `dir` (created with its parents) holding each
+/// `(file name, text)` of `files` (bundle.yaml and recipes).
+pub fn write_bundle(dir: &Path, files: &[(&str, &str)]) {
+    std::fs::create_dir_all(dir).expect("create bundle folder");
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).expect("write bundle file");
+    }
+}
