@@ -49,6 +49,7 @@ pub fn oracle(tool: &str) -> Option<PathBuf> {
 
 pub mod pwsh;
 pub mod pwsh_allowlist;
+pub mod pwsh_host;
 
 /// Every file under `root` (a built bundle), by relative path with `/` separators.
 pub fn bundle_files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
