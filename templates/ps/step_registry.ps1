@@ -72,6 +72,36 @@ function Test-FixgenRegistryStep {
 }
 
 {% if !detect -%}
+function Remove-FixgenRegistryValue {
+    <#
+    .SYNOPSIS
+    Deletes one registry value, its name taken literally ('' is the key's default value). Not
+    Remove-ItemProperty: its -Name is a wildcard pattern (with -Path), and it cannot delete the
+    default value. The caller has already asked ShouldProcess.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string]$Path,
+
+        [Parameter(Mandatory)]
+        [AllowEmptyString()]
+        [string]$Name
+    )
+    $key = Get-Item -LiteralPath $Path -ErrorAction Stop
+    try {
+        $writable = $key.OpenSubKey('', $true)
+        if ($null -eq $writable) { throw ('cannot open ' + $Path + ' for writing') }
+        try {
+            $writable.DeleteValue($Name, $false)
+        } finally {
+            $writable.Close()
+        }
+    } finally {
+        $key.Close()
+    }
+}
+
 function Set-FixgenRegistryStep {
     <#
     .SYNOPSIS
@@ -87,7 +117,7 @@ function Set-FixgenRegistryStep {
     if ($name -eq '') { $name = '(default)' }
     if ($Step.Ensure -eq 'Absent') {
         if (Test-Path -LiteralPath $Step.Path) {
-            Remove-ItemProperty -LiteralPath $Step.Path -Name $name -Force -ErrorAction Stop -Confirm:$false
+            Remove-FixgenRegistryValue -Path $Step.Path -Name $Step.Name
         }
         return
     }

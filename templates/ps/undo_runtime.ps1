@@ -107,7 +107,7 @@ function Restore-FixgenRegistryItem {
     if (-not $Item.Exists) {
         $state = Get-FixgenRegistryState -Path $Item.Path -Name $Item.Name
         if ($state.Exists) {
-            Remove-ItemProperty -LiteralPath $Item.Path -Name $name -Force -ErrorAction Stop -Confirm:$false
+            Remove-FixgenRegistryValue -Path $Item.Path -Name ([string]$Item.Name)
         }
         $state = Get-FixgenRegistryState -Path $Item.Path -Name $Item.Name
         if (-not $Item.KeyExists -and $state.KeyExists -and $state.KeyEmpty) {
