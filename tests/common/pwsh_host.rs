@@ -19,7 +19,7 @@ fn missing(what: &str) -> Option<PathBuf> {
     if super::oracles_required() {
         panic!("{what} and FIXGEN_REQUIRE_ORACLES=1");
     }
-    eprintln!("SKIPPED: {what} (set FIXGEN_REQUIRE_ORACLES=1 to fail instead)");
+    super::skipped(what);
     None
 }
 
