@@ -787,10 +787,10 @@ fn signed_build_payloads_carry_the_signed_bytes() {
     }
     for f in ["nat-traversal", BUNDLE] {
         let file = dist.join(format!("intune/{f}/detect.ps1"));
-        let Some((ok, log)) = pki::osslsigncode_verify(&file, &pki.ca) else {
-            return;
-        };
-        assert!(ok, "{log}");
+        // Only the oracle is skipped when osslsigncode is missing; fixgen's checks run.
+        if let Some((ok, log)) = pki::osslsigncode_verify(&file, &pki.ca) {
+            assert!(ok, "{log}");
+        }
     }
     let readme = std::fs::read_to_string(dist.join("intune/README.md")).unwrap();
     assert!(readme.contains("enforceSignatureCheck: true"));
@@ -823,10 +823,11 @@ fn signed_build_payloads_carry_the_signed_bytes() {
         .output()
         .unwrap();
     assert!(v.status.success(), "{}", text(&v));
-    let (ok, log) =
+    if let Some((ok, log)) =
         pki::osslsigncode_verify(&cli.join("intune/L2tpIpsecFix/remediate.ps1"), &pki.ca)
-            .expect("osslsigncode was found above");
-    assert!(ok, "{log}");
+    {
+        assert!(ok, "{log}");
+    }
     for p in ["manifest.json", "SHA256SUMS", "intune/README.md"] {
         let t = std::fs::read_to_string(dist.join(p)).unwrap();
         assert!(!t.contains(SECRET), "{p}");
