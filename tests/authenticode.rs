@@ -56,10 +56,10 @@ fn osslsigncode_accepts_every_key_type_and_encoding() {
             assert!(signed.starts_with(&bytes), "content kept as is");
             let f = dir.join(format!("{label}-{name}"));
             std::fs::write(&f, &signed).unwrap();
-            let Some((ok, out)) = pki::osslsigncode_verify(&f, &p.ca) else {
-                return;
-            };
-            assert!(ok, "osslsigncode rejected {label} {name}:\n{out}");
+            // Only the oracle is skipped when osslsigncode is missing; fixgen's checks run.
+            if let Some((ok, out)) = pki::osslsigncode_verify(&f, &p.ca) {
+                assert!(ok, "osslsigncode rejected {label} {name}:\n{out}");
+            }
             let info = verify_script(&signed, &opts(&p.ca)).unwrap();
             assert_eq!(info.trust, fixgen::sign::TrustStatus::Trusted);
             assert!(info.signer.contains(label), "{}", info.signer);

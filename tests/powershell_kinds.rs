@@ -5,6 +5,7 @@ mod common;
 
 use std::path::Path;
 
+use common::psdata::{self, PsValue};
 use common::pwsh;
 use fixgen::render::powershell::{self, PsOptions, ScriptMode};
 
@@ -121,39 +122,186 @@ fn every_kind_builds_and_parses() {
         n += 1;
     }
     assert_eq!(n, 8);
+    // The step data itself, read back from the syntax tree and evaluated: each step carries
+    // exactly the kind, type and data its recipe says, in the script and in the module.
     let reg = std::fs::read_to_string(out.join("scripts/registry-kinds.ps1")).unwrap();
-    let values = pwsh::string_values(&reg);
-    for want in [
-        "Registry::HKEY_CLASSES_ROOT\\fixgen.test",
-        "Registry::HKEY_USERS\\.DEFAULT\\Software\\Fixgen",
-        "Registry::HKEY_CURRENT_CONFIG\\Software\\Fixgen",
-        "DWord",
-        "QWord",
-        "Binary",
-        "MultiString",
-        "ExpandString",
-        "%SystemRoot%\\x",
-        "Absent",
-    ] {
-        assert!(values.iter().any(|v| v == want), "{want} missing");
-    }
-    assert!(
-        reg.contains("Value = 4294967295"),
-        "dword as unsigned decimal"
-    );
-    assert!(reg.contains("Value = 18446744073709551615"));
-    assert!(reg.contains("Value = ([byte[]]@(0x01, 0x02, 0xFF))"));
-    assert!(
-        reg.contains("Value = $Path"),
-        "open param becomes a variable"
-    );
-    assert!(reg.contains("Value = 7"), "param default is baked in");
-    assert!(reg.contains("[string]$Path"));
     let svc = std::fs::read_to_string(out.join("scripts/service-kinds.ps1")).unwrap();
-    assert!(svc.contains("'delayed-auto'"));
-    assert!(pwsh::string_values(&svc)
-        .iter()
-        .any(|v| v == "AutomaticDelayed"));
+    let fw = std::fs::read_to_string(out.join("scripts/firewall-kinds.ps1")).unwrap();
+    let upd = std::fs::read_to_string(out.join("scripts/update-install.ps1")).unwrap();
+    let psm1 = std::fs::read_to_string(out.join("module/KindsFix/KindsFix.psm1")).unwrap();
+    let module = psdata::recipes(&psm1);
+    assert_eq!(
+        module.keys().collect::<Vec<_>>(),
+        [
+            "firewall-kinds",
+            "registry-kinds",
+            "service-kinds",
+            "update-install",
+            "vpn-kinds"
+        ]
+    );
+    for (id, text) in [
+        ("registry-kinds", &reg),
+        ("service-kinds", &svc),
+        ("firewall-kinds", &fw),
+        ("update-install", &upd),
+    ] {
+        let script = psdata::recipes(text);
+        assert_eq!(script.len(), 1, "{id}");
+        let steps = &script[id].steps;
+        assert_eq!(steps, &module[id].steps, "{id}: script and module differ");
+        match id {
+            "registry-kinds" => assert_registry_steps(steps),
+            "service-kinds" => assert_service_steps(steps),
+            "firewall-kinds" => assert_firewall_steps(steps),
+            _ => assert_step_values(
+                &steps[0],
+                &[
+                    ("Kind", s("windows_update")),
+                    ("Action", s("Install")),
+                    ("ReportOnly", PsValue::Bool(false)),
+                ],
+            ),
+        }
+    }
+    assert!(reg.contains("[string]$Path"));
+}
+
+fn s(v: &str) -> PsValue {
+    PsValue::str(v)
+}
+
+fn strs(v: &[&str]) -> PsValue {
+    PsValue::Array(v.iter().map(|x| s(x)).collect())
+}
+
+/// Each `(key, value)` is in the step with exactly that value; `PsValue::Null` for a key
+/// that must be missing or `$null`.
+fn assert_step_values(step: &psdata::PsHash, want: &[(&str, PsValue)]) {
+    for (key, value) in want {
+        let got = step.get(key).unwrap_or(&PsValue::Null);
+        assert_eq!(got, value, "{key} of step {step:?}");
+    }
+}
+
+fn assert_registry_steps(steps: &[psdata::PsHash]) {
+    const SVC: &str = "Registry::HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Fixgen";
+    let want: [(&str, &str, &str, PsValue); 12] = [
+        (SVC, "Sz", "String", PsValue::Var("Path".into())),
+        (SVC, "Expand", "ExpandString", s("%SystemRoot%\\x")),
+        (SVC, "Multi", "MultiString", strs(&["a", "b"])),
+        (SVC, "Dw", "DWord", PsValue::Int(4294967295)),
+        // A param's default is baked in as the number.
+        (SVC, "DwParam", "DWord", PsValue::Int(7)),
+        (SVC, "Qw", "QWord", PsValue::Int(18446744073709551615)),
+        (SVC, "Bin", "Binary", PsValue::Bytes(vec![0x01, 0x02, 0xFF])),
+        (SVC, "", "String", s("default value")),
+        (SVC, "Old", "", PsValue::Null),
+        (
+            "Registry::HKEY_CLASSES_ROOT\\fixgen.test",
+            "X",
+            "DWord",
+            PsValue::Int(1),
+        ),
+        (
+            "Registry::HKEY_USERS\\.DEFAULT\\Software\\Fixgen",
+            "X",
+            "DWord",
+            PsValue::Int(1),
+        ),
+        (
+            "Registry::HKEY_CURRENT_CONFIG\\Software\\Fixgen",
+            "X",
+            "DWord",
+            PsValue::Int(1),
+        ),
+    ];
+    assert_eq!(steps.len(), want.len(), "{steps:#?}");
+    for (step, (path, name, kind, value)) in steps.iter().zip(want) {
+        let absent = kind.is_empty();
+        assert_step_values(
+            step,
+            &[
+                ("Kind", s("registry")),
+                ("Path", s(path)),
+                ("Name", s(name)),
+                ("Ensure", s(if absent { "Absent" } else { "Present" })),
+                ("Type", if absent { PsValue::Null } else { s(kind) }),
+                ("Value", value),
+            ],
+        );
+    }
+}
+
+fn assert_service_steps(steps: &[psdata::PsHash]) {
+    let want = [
+        ("IKEEXT", "AutomaticDelayed", s("Running")),
+        ("RasMan", "Manual", PsValue::Null),
+        ("RemoteAccess", "Disabled", s("Stopped")),
+    ];
+    assert_eq!(steps.len(), want.len(), "{steps:#?}");
+    for (step, (name, startup, state)) in steps.iter().zip(want) {
+        assert_step_values(
+            step,
+            &[
+                ("Kind", s("service")),
+                ("Name", s(name)),
+                ("Startup", s(startup)),
+                ("State", state),
+            ],
+        );
+    }
+}
+
+fn assert_firewall_steps(steps: &[psdata::PsHash]) {
+    let want = [
+        (
+            "fixgen-kinds-tcp-in",
+            "TCP in",
+            "Inbound",
+            "TCP",
+            &["443", "8000-8090"][..],
+            "Allow",
+            &["Domain"][..],
+        ),
+        (
+            "fixgen-kinds-icmp",
+            "ICMP block",
+            "Inbound",
+            "ICMPv4",
+            &["Any"][..],
+            "Block",
+            &["Any"][..],
+        ),
+        (
+            "fixgen-kinds-any",
+            "Any out",
+            "Outbound",
+            "Any",
+            &["Any"][..],
+            "Block",
+            &["Private", "Public"][..],
+        ),
+    ];
+    assert_eq!(steps.len(), want.len(), "{steps:#?}");
+    for (step, (name, display, direction, protocol, ports, action, profiles)) in
+        steps.iter().zip(want)
+    {
+        assert_step_values(
+            step,
+            &[
+                ("Kind", s("firewall")),
+                ("Name", s(name)),
+                ("DisplayName", s(display)),
+                ("Direction", s(direction)),
+                ("Protocol", s(protocol)),
+                ("LocalPort", strs(ports)),
+                ("RemotePort", strs(&["Any"])),
+                ("Action", s(action)),
+                ("Profile", strs(profiles)),
+            ],
+        );
+    }
 }
 
 #[test]
@@ -285,4 +433,59 @@ fn step_functions_read_only_keys_the_renderer_writes() {
         checked += 1;
     }
     assert!(checked > 50, "{checked}");
+}
+
+/// The start type reaches `sc.exe config NAME start= MODE` as the recipe says, through the
+/// generated step data and the generated `Set-FixgenServiceStep`, run by the real pwsh with
+/// `Get-Service`, the startup reader and `sc.exe` replaced by recorders.
+#[test]
+fn service_steps_give_sc_exe_the_recipes_start_type() {
+    let Some(exe) = common::pwsh_host::pwsh() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    write_bundle(dir.path());
+    let inputs = fixgen::load::read_paths(&[dir.path().to_path_buf()]).unwrap();
+    let bundle = fixgen::validate::check(inputs).into_bundle().unwrap();
+    let plan = fixgen::plan::build(&bundle, &Default::default()).unwrap();
+    let opts = PsOptions::default();
+    let models = powershell::recipe_models(&plan, &opts).unwrap();
+    let model = models.iter().find(|m| m.id == "service-kinds").unwrap();
+    let bytes = powershell::render_recipe_script(model, ScriptMode::Remediate, &opts).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let steps = psdata::assignment_sources(&text, "FixgenSteps");
+    assert_eq!(steps.len(), 1);
+    let script = format!(
+        "$ErrorActionPreference = 'Stop'\n\
+         {steps}\n\
+         {set}\n\
+         $global:calls = @()\n\
+         function Get-Service {{ param([string]$Name) $s = @($FixgenSteps | Where-Object {{ $_.Name -eq $Name }})[0]; $status = 'Running'; if ($null -ne $s.State) {{ $status = $s.State }}; [pscustomobject]@{{ ServiceName = $Name; Status = $status }} | Add-Member -MemberType ScriptMethod -Name Refresh -Value {{ }} -PassThru }}\n\
+         function Get-FixgenServiceStartup {{ param($Service) 'NotYetSet' }}\n\
+         function sc.exe {{ $global:calls += ($args -join ' '); $global:LASTEXITCODE = 0 }}\n\
+         foreach ($step in $FixgenSteps) {{ Set-FixgenServiceStep -Step $step }}\n\
+         $global:calls | ForEach-Object {{ 'CALL ' + $_ }}\n",
+        steps = steps[0],
+        set = psdata::function_source(&text, "Set-FixgenServiceStep"),
+    );
+    let o = common::pwsh_host::run_pwsh(&exe, &script);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let calls: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("CALL "))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "config IKEEXT start= delayed-auto",
+            "config RasMan start= demand",
+            "config RemoteAccess start= disabled"
+        ],
+        "{out}"
+    );
 }

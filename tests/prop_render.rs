@@ -1,9 +1,10 @@
 //! Property test: arbitrary valid recipes (registry and firewall steps full of PowerShell
 //! metacharacters, quotes, non-ASCII and line breaks) load, validate, and render to PowerShell
 //! that tree-sitter-pwsh parses with no ERROR/MISSING node, pure ASCII with CRLF, and that
-//! carries every value unchanged: each one is found as a string expression whose evaluation
-//! (the un-escaping evaluator of `tests/common/pwsh.rs`, shared with the injection test) equals
-//! the original text.
+//! carries every value unchanged in its place: the recipe's and each step's data, read back from
+//! the syntax tree and evaluated (`tests/common/psdata.rs`, whose string evaluation follows
+//! PowerShell's quoting rules), holds exactly the recipe's title, summary, and each step's key,
+//! name, kind and data (text, list or number), in the script and in the module.
 //!
 //! Runs through the library (no process per case) with a modest case count for CI; raise it with
 //! `PROPTEST_CASES=1000 cargo test --test prop_render`.
@@ -12,6 +13,7 @@ mod common;
 
 use proptest::prelude::*;
 
+use common::psdata::{self, PsValue};
 use common::pwsh;
 use fixgen::cli::build::{render, Target};
 use fixgen::load::Inputs;
@@ -175,26 +177,52 @@ impl Case {
         y
     }
 
-    /// Text values that must reach the recipe's script unchanged.
-    fn values(&self) -> Vec<(String, String)> {
-        let mut v = vec![("title".to_string(), self.title.clone())];
+    /// What each step's data must hold, key by key, in recipe order.
+    fn steps(&self) -> Vec<Vec<(&'static str, PsValue)>> {
+        let s = |v: &str| PsValue::Str(v.to_string());
+        let mut out = Vec::new();
         for (i, r) in self.regs.iter().enumerate() {
-            v.push((format!("steps[{i}].name"), format!("{}{i}", r.name)));
-            match &r.data {
-                Data::Sz(s) | Data::Expand(s) => v.push((format!("steps[{i}].value"), s.clone())),
-                Data::Multi(items) => {
-                    for (j, s) in items.iter().enumerate() {
-                        v.push((format!("steps[{i}].value[{j}]"), s.clone()));
-                    }
-                }
-                Data::Dword(_) | Data::Qword(_) => {}
-            }
+            let (kind, value) = match &r.data {
+                Data::Sz(v) => ("String", s(v)),
+                Data::Expand(v) => ("ExpandString", s(v)),
+                Data::Multi(v) => (
+                    "MultiString",
+                    PsValue::Array(v.iter().map(|x| s(x)).collect()),
+                ),
+                Data::Dword(n) => ("DWord", PsValue::Int(i128::from(*n))),
+                Data::Qword(n) => ("QWord", PsValue::Int(i128::from(*n))),
+            };
+            out.push(vec![
+                ("Kind", s("registry")),
+                (
+                    "Path",
+                    s(&format!(
+                        "Registry::HKEY_LOCAL_MACHINE\\SOFTWARE\\FixgenProp\\{}",
+                        r.segments.join("\\")
+                    )),
+                ),
+                ("Name", s(&format!("{}{i}", r.name))),
+                ("Ensure", s("Present")),
+                ("Type", s(kind)),
+                ("Value", value),
+            ]);
         }
         if let Some(f) = &self.fw {
-            v.push(("firewall.display_name".into(), f.display.clone()));
-            v.push(("firewall.description".into(), f.description.clone()));
+            out.push(vec![
+                ("Kind", s("firewall")),
+                ("Name", s("fixgen-prop")),
+                ("DisplayName", s(&f.display)),
+                ("Description", s(&f.description)),
+                ("Direction", s("Inbound")),
+                ("Protocol", s("TCP")),
+                (
+                    "LocalPort",
+                    PsValue::Array(f.ports.iter().map(|p| s(&p.to_string())).collect()),
+                ),
+                ("Action", s("Allow")),
+            ]);
         }
-        v
+        out
     }
 }
 
@@ -226,24 +254,26 @@ proptest! {
             prop_assert!(problems.is_empty(), "{problems:#?}\n{yaml}");
             if path.ends_with("/prop.ps1") || path.ends_with(".psm1") {
                 scripts += 1;
-                let strings = pwsh::string_values(&text);
-                for (field, want) in c.values() {
-                    prop_assert!(
-                        strings.contains(&want),
-                        "{path}: {field} = {want:?} is not carried unchanged\n{yaml}"
-                    );
-                }
-                for r in &c.regs {
-                    let key = format!(
-                        "Registry::HKEY_LOCAL_MACHINE\\SOFTWARE\\FixgenProp\\{}",
-                        r.segments.join("\\")
-                    );
-                    prop_assert!(strings.contains(&key), "{path}: key {key:?} missing");
-                    // Numbers are literals too: the decimal text appears in the file.
-                    match r.data {
-                        Data::Dword(n) => prop_assert!(text.contains(&n.to_string())),
-                        Data::Qword(n) => prop_assert!(text.contains(&n.to_string())),
-                        _ => {}
+                // The recipe's data, read back from the syntax tree and evaluated: every value
+                // is exactly what the recipe says, in its step, with its kind.
+                let data = psdata::recipes(&text);
+                prop_assert_eq!(data.len(), 1, "{}", path);
+                let prop = &data["prop"];
+                prop_assert_eq!(prop.recipe.str("Title"), Some(c.title.as_str()), "{}", path);
+                prop_assert_eq!(prop.recipe.str("Summary"), Some(c.summary.as_str()), "{}", path);
+                let want = c.steps();
+                prop_assert_eq!(prop.steps.len(), want.len(), "{}: {:#?}\n{}", path, prop.steps, yaml);
+                for (i, (got, want)) in prop.steps.iter().zip(&want).enumerate() {
+                    for (key, value) in want {
+                        prop_assert_eq!(
+                            got.get(key),
+                            Some(value),
+                            "{}: step {} {}\n{}",
+                            path,
+                            i,
+                            key,
+                            yaml
+                        );
                     }
                 }
             }

@@ -92,19 +92,30 @@ impl Wine {
         assert!(ok, "wine reg import {} failed: {log}", file.display());
     }
 
-    /// Export a key (with its subkeys) and return the file's bytes, or None if it failed.
-    fn export(&self, key: &str, out: &Path) -> Option<Vec<u8>> {
+    /// Export a key (with its subkeys) and return the file's bytes. A failed export fails the
+    /// test: it never stands for "the key is absent" (see [`Wine::subkeys`] for that).
+    fn export(&self, key: &str, out: &Path) -> Vec<u8> {
         let _ = std::fs::remove_file(out);
-        let (ok, _) = self.reg(&[
+        let (ok, log) = self.reg(&[
             std::ffi::OsStr::new("export"),
             std::ffi::OsStr::new(key),
             out.as_os_str(),
             std::ffi::OsStr::new("/y"),
         ]);
-        if !ok {
-            return None;
-        }
-        std::fs::read(out).ok()
+        assert!(ok, "wine reg export {key} failed: {log}");
+        std::fs::read(out).unwrap_or_else(|e| panic!("wine reg export {key} wrote no file: {e}"))
+    }
+
+    /// The immediate subkeys of `key` as `wine reg query KEY` lists them (full names, lower
+    /// case). A failed query fails the test, so a name missing from the answer means the key
+    /// does not exist, never that Wine did not answer.
+    fn subkeys(&self, key: &str) -> Vec<String> {
+        let (ok, log) = self.reg(&["query", key]);
+        assert!(ok, "wine reg query {key} failed: {log}");
+        log.lines()
+            .map(|l| l.trim().to_lowercase())
+            .filter(|l| l.starts_with("hkey_"))
+            .collect()
     }
 }
 
@@ -175,9 +186,7 @@ fn wine_imports_every_generated_reg_file_and_exports_the_recipes_values() {
     for (key, name) in torture::preexisting() {
         let (ok, log) = wine.reg(&["add", &key, "/v", &name, "/t", "REG_SZ", "/d", "x", "/f"]);
         assert!(ok, "wine reg add failed: {log}");
-        let bytes = wine
-            .export(&key, &dir.join("before.reg"))
-            .expect("export before import");
+        let bytes = wine.export(&key, &dir.join("before.reg"));
         let before = read_export(&bytes, &key);
         let id = key_id(&RegPath::parse(&key).expect("valid"));
         assert!(
@@ -240,9 +249,7 @@ fn wine_imports_every_generated_reg_file_and_exports_the_recipes_values() {
     let mut export_text = String::new();
     for (i, root) in roots.iter().enumerate() {
         let file = dir.join(format!("export-{i}.reg"));
-        let bytes = wine
-            .export(root, &file)
-            .unwrap_or_else(|| panic!("wine reg export {root} failed: the key was not imported"));
+        let bytes = wine.export(root, &file);
         assert_eq!(&bytes[..2], &[0xff, 0xfe], "Wine exports UTF-16LE with BOM");
         export_text.push_str(&from_utf16le(&bytes[2..]).expect("UTF-16 export"));
         for (k, m) in read_export(&bytes, root) {
@@ -282,12 +289,20 @@ fn wine_imports_every_generated_reg_file_and_exports_the_recipes_values() {
                     );
                 }
             }
-            None => assert!(
-                got.is_none(),
-                "{} {shown:?} should be deleted but Wine still holds {:?}",
-                e.key,
-                got
-            ),
+            None => {
+                // Absent from a key Wine did export: not "the key was never exported".
+                assert!(
+                    values.is_some(),
+                    "{}: not in Wine's export, so {shown:?} cannot be shown deleted",
+                    e.key
+                );
+                assert!(
+                    got.is_none(),
+                    "{} {shown:?} should be deleted but Wine still holds {:?}",
+                    e.key,
+                    got
+                );
+            }
         }
         checked += 1;
     }
@@ -314,10 +329,16 @@ fn wine_imports_every_generated_reg_file_and_exports_the_recipes_values() {
         assert_eq!(got, want_sorted, "values of {}", e.key);
     }
 
-    // Recipe text in comments cannot become registry content.
-    for injected in ["HKLM\\Injected", "HKLM\\X"] {
+    // Recipe text in comments cannot become registry content: HKLM's subkeys, as Wine lists
+    // them (the list holds SOFTWARE, so Wine did answer), include neither injected key.
+    let hklm = wine.subkeys("HKLM");
+    assert!(
+        hklm.iter().any(|k| k == "hkey_local_machine\\software"),
+        "wine reg query HKLM listed {hklm:?}"
+    );
+    for injected in ["hkey_local_machine\\injected", "hkey_local_machine\\x"] {
         assert!(
-            wine.export(injected, &dir.join("injected.reg")).is_none(),
+            !hklm.iter().any(|k| k == injected),
             "a comment line escaped into the key {injected}"
         );
     }

@@ -96,10 +96,10 @@ fn fixgen_sign_output_is_accepted_by_osslsigncode() {
         for (f, orig) in files.iter().zip(&originals) {
             let signed = std::fs::read(f).unwrap();
             assert!(signed.starts_with(orig), "{} content changed", f.display());
-            let Some((ok, o)) = pki::osslsigncode_verify(f, &p.ca) else {
-                return;
-            };
-            assert!(ok, "osslsigncode rejected {label} {}:\n{o}", f.display());
+            // Only the oracle is skipped when osslsigncode is missing; fixgen's checks run.
+            if let Some((ok, o)) = pki::osslsigncode_verify(f, &p.ca) {
+                assert!(ok, "osslsigncode rejected {label} {}:\n{o}", f.display());
+            }
             let v = fixgen()
                 .arg("verify")
                 .arg(f)

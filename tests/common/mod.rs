@@ -41,12 +41,36 @@ pub fn oracle(tool: &str) -> Option<PathBuf> {
             panic!("oracle `{tool}` is not installed and FIXGEN_REQUIRE_ORACLES=1")
         }
         None => {
-            eprintln!("SKIPPED: oracle `{tool}` is not installed (set FIXGEN_REQUIRE_ORACLES=1 to fail instead)");
+            skipped(&format!("oracle `{tool}` is not installed"));
             None
         }
     }
 }
 
+/// Print `SKIPPED (test name): reason` where a plain `cargo test` shows it.
+///
+/// libtest captures the output of the `print!`/`eprint!` macros of a passing test and throws it
+/// away, so an `eprintln!` skip line was never seen. A write through `std::io::stderr()` itself
+/// is not captured (the capture only hooks the macros), so the line reaches the terminal (or
+/// cargo's stderr) however the test ends. The thread name is the test's name under libtest.
+/// Each line is printed once per test (a test that skips one oracle call per file says so once).
+pub fn skipped(reason: &str) {
+    use std::io::Write;
+    static SEEN: std::sync::Mutex<std::collections::BTreeSet<String>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("<unnamed test>")
+        .to_string();
+    let line =
+        format!("SKIPPED ({test}): {reason} (set FIXGEN_REQUIRE_ORACLES=1 to fail instead)\n");
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    if seen.insert(line.clone()) {
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    }
+}
+
+pub mod psdata;
 pub mod pwsh;
 pub mod pwsh_allowlist;
 pub mod pwsh_host;

@@ -15,12 +15,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-fn missing(what: &str) -> Option<PathBuf> {
-    if super::oracles_required() {
-        panic!("{what} and FIXGEN_REQUIRE_ORACLES=1");
+/// A missing tool: the reason, reported by [`found`] at every call (the lookup is cached, the
+/// SKIPPED line must still name each test that skips).
+fn missing(what: &str) -> Result<PathBuf, String> {
+    Err(what.to_string())
+}
+
+/// `Some(path)`, or `None` with the SKIPPED line (a panic under `FIXGEN_REQUIRE_ORACLES=1`).
+fn found(lookup: &Result<PathBuf, String>) -> Option<PathBuf> {
+    match lookup {
+        Ok(p) => Some(p.clone()),
+        Err(what) if super::oracles_required() => {
+            panic!("{what} and FIXGEN_REQUIRE_ORACLES=1")
+        }
+        Err(what) => {
+            super::skipped(what);
+            None
+        }
     }
-    eprintln!("SKIPPED: {what} (set FIXGEN_REQUIRE_ORACLES=1 to fail instead)");
-    None
 }
 
 /// `DOTNET_ROOT` for a pwsh installed as a .NET tool: the folder of the real `dotnet`.
@@ -38,11 +50,11 @@ fn dotnet_root() -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-fn find_pwsh() -> Option<PathBuf> {
+fn find_pwsh() -> Result<PathBuf, String> {
     if let Some(p) = std::env::var_os("FIXGEN_PWSH") {
         let p = PathBuf::from(p);
         return if p.is_file() {
-            Some(p)
+            Ok(p)
         } else {
             missing(&format!("FIXGEN_PWSH={} is not a file", p.display()))
         };
@@ -53,15 +65,15 @@ fn find_pwsh() -> Option<PathBuf> {
             .find(|p| p.is_file())
     });
     match on_path {
-        Some(p) => Some(p),
+        Some(p) => Ok(p),
         None => missing("PowerShell 7 (`pwsh`) is not installed: set FIXGEN_PWSH or put pwsh on PATH (README \"Tests\")"),
     }
 }
 
 /// The pwsh executable, or `None` (skip) when it is missing.
 pub fn pwsh() -> Option<PathBuf> {
-    static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
-    FOUND.get_or_init(find_pwsh).clone()
+    static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    found(FOUND.get_or_init(find_pwsh))
 }
 
 /// A `Command` for `pwsh -NoProfile -NonInteractive`, with `DOTNET_ROOT` set and no colours.
@@ -85,12 +97,12 @@ pub fn run_pwsh(exe: &Path, script: &str) -> Output {
         .expect("start pwsh")
 }
 
-fn find_pester(exe: &Path) -> Option<PathBuf> {
+fn find_pester(exe: &Path) -> Result<PathBuf, String> {
     if let Some(p) = std::env::var_os("FIXGEN_PESTER") {
         let p = PathBuf::from(p);
         let psd1 = if p.is_dir() { p.join("Pester.psd1") } else { p };
         return if psd1.is_file() {
-            Some(psd1)
+            Ok(psd1)
         } else {
             missing(&format!(
                 "FIXGEN_PESTER={} holds no Pester.psd1",
@@ -105,7 +117,7 @@ fn find_pester(exe: &Path) -> Option<PathBuf> {
     );
     let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
     if out.status.success() && !path.is_empty() {
-        Some(PathBuf::from(path))
+        Ok(PathBuf::from(path))
     } else {
         missing(
             "Pester 5 is not installed: set FIXGEN_PESTER to its Pester.psd1 (README \"Tests\")",
@@ -115,8 +127,7 @@ fn find_pester(exe: &Path) -> Option<PathBuf> {
 
 /// The `Pester.psd1` of a Pester 5, or `None` (skip) when pwsh or Pester is missing.
 pub fn pester() -> Option<PathBuf> {
-    static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
-    FOUND
-        .get_or_init(|| pwsh().and_then(|exe| find_pester(&exe)))
-        .clone()
+    let exe = pwsh()?;
+    static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    found(FOUND.get_or_init(|| find_pester(&exe)))
 }
