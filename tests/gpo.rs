@@ -33,7 +33,9 @@ fn samba_python() -> Option<&'static str> {
     } else if common::oracles_required() {
         panic!("{PYTHON} cannot import samba (install python3-samba) and FIXGEN_REQUIRE_ORACLES=1");
     } else {
-        eprintln!("SKIPPED: {PYTHON} cannot import samba (install python3-samba)");
+        common::skipped(&format!(
+            "{PYTHON} cannot import samba (install python3-samba)"
+        ));
         None
     }
 }
