@@ -238,7 +238,7 @@ fn run() -> Option<&'static Run> {
                     Some(p),
                 ));
             }
-            None => eprintln!("SKIPPED: the signed builds (no test PKI without openssl)"),
+            None => common::skipped("the signed builds (no test PKI without openssl)"),
         }
         let names_src = r.join("names-src");
         registry_names_recipe(&names_src);
