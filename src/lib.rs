@@ -17,5 +17,6 @@ pub mod registry;
 pub mod render;
 pub mod review;
 pub mod sign;
+pub mod term;
 pub mod validate;
 pub mod write;

@@ -1,5 +1,6 @@
 //! `fixgen check [PATH...]`: load and validate recipes, print every finding.
 
+use crate::term::outln;
 use std::path::PathBuf;
 
 use super::{Exit, Format};
@@ -94,18 +95,19 @@ pub fn run(args: CheckArgs) -> Exit {
     diag::sort(&mut report.diagnostics);
     let summary = diag::Summary::of(&report.diagnostics);
     match args.format {
-        Format::Json => print!("{}", diag::render_json(&report.diagnostics)),
+        Format::Json => crate::term::out_json(&diag::render_json(&report.diagnostics)),
         Format::Human => {
-            print!(
-                "{}",
-                diag::render_human(&report.diagnostics, &report.sources, super::stdout_color())
-            );
+            crate::term::out_rendered(&diag::render_human(
+                &report.diagnostics,
+                &report.sources,
+                super::stdout_color(),
+            ));
             if summary.errors == 0 {
                 for p in &reg_paths {
-                    println!("ok: {}: registry file checked", p.display());
+                    outln!("ok: {}: registry file checked", p.display());
                 }
                 if let Some(b) = &report.bundle {
-                    println!(
+                    outln!(
                         "ok: bundle {} {}: {} recipe(s) checked",
                         b.manifest.name,
                         b.manifest.version,

@@ -1,5 +1,6 @@
 //! `fixgen list [PATH...]`: the recipes of a bundle in run order.
 
+use crate::term::outln;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -42,11 +43,12 @@ pub fn run(args: ListArgs) -> Exit {
     let report = crate::validate::check(inputs);
     let Some(bundle) = report.bundle.as_ref().filter(|_| !report.has_errors()) else {
         match args.format {
-            Format::Json => print!("{}", diag::render_json(&report.diagnostics)),
-            Format::Human => eprint!(
-                "{}",
-                diag::render_human(&report.diagnostics, &report.sources, super::stderr_color())
-            ),
+            Format::Json => crate::term::out_json(&diag::render_json(&report.diagnostics)),
+            Format::Human => crate::term::err_rendered(&diag::render_human(
+                &report.diagnostics,
+                &report.sources,
+                super::stderr_color(),
+            )),
         }
         return Exit::Findings;
     };
@@ -80,12 +82,17 @@ pub fn run(args: ListArgs) -> Exit {
                 title: &bundle.manifest.title,
                 recipes: rows,
             };
-            println!("{}", serde_json::to_string_pretty(&l).unwrap_or_default());
+            crate::term::out_json(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&l).unwrap_or_default()
+            ));
         }
         Format::Human => {
-            println!(
+            outln!(
                 "{} {}: {}",
-                bundle.manifest.name, bundle.manifest.version, bundle.manifest.title
+                bundle.manifest.name,
+                bundle.manifest.version,
+                bundle.manifest.title
             );
             let w = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
             for r in &rows {
@@ -94,7 +101,7 @@ pub fn run(args: ListArgs) -> Exit {
                 } else {
                     format!(" [reboot {}]", r.reboot)
                 };
-                println!("  {:w$}  {}{}", r.id, r.title, reboot, w = w);
+                outln!("  {:w$}  {}{}", r.id, r.title, reboot, w = w);
             }
         }
     }

@@ -10,6 +10,7 @@ pub mod schema;
 pub mod sign;
 pub mod verify;
 
+use crate::term::errln;
 use std::io::IsTerminal;
 
 /// Exit codes, shown in `--help` and the README.
@@ -72,8 +73,10 @@ pub fn inputs(
 pub fn report_usage_errors(diags: &mut Vec<crate::diag::Diagnostic>, format: Format) -> Exit {
     crate::diag::sort(diags);
     match format {
-        Format::Json => print!("{}", crate::diag::render_json(diags)),
-        Format::Human => eprint!("{}", crate::diag::render_human(diags, &[], stderr_color())),
+        Format::Json => crate::term::out_json(&crate::diag::render_json(diags)),
+        Format::Human => {
+            crate::term::err_rendered(&crate::diag::render_human(diags, &[], stderr_color()))
+        }
     }
     Exit::Usage
 }
@@ -84,7 +87,7 @@ pub(crate) fn warn_undeclared_values(
     values: &crate::plan::ParamValues,
 ) {
     for k in crate::plan::undeclared_values(bundle, values) {
-        eprintln!(
+        errln!(
             "warning: no recipe of bundle `{}` declares param `{k}`; value ignored",
             bundle.manifest.name
         );

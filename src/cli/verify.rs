@@ -1,6 +1,7 @@
 //! `fixgen verify PATH [--ca PEM] [--format json]`: check a bundle folder (SHA256SUMS,
 //! manifest.json, Authenticode blocks, SHA256SUMS.p7s) or one signed PowerShell file.
 
+use crate::term::{errln, outln};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -60,8 +61,8 @@ fn describe(info: &SignatureInfo) -> String {
 
 fn print_json<T: Serialize>(v: &T) {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("error: cannot write JSON: {e}"),
+        Ok(s) => crate::term::out_json(&format!("{s}\n")),
+        Err(e) => errln!("error: cannot write JSON: {e}"),
     }
 }
 
@@ -70,7 +71,7 @@ pub fn run(args: VerifyArgs) -> Exit {
         Some(p) => match load_ca_file(p) {
             Ok(c) => Some(c),
             Err(e) => {
-                eprintln!("error: --ca {e}");
+                errln!("error: --ca {e}");
                 return Exit::Usage;
             }
         },
@@ -83,7 +84,7 @@ pub fn run(args: VerifyArgs) -> Exit {
     let meta = match std::fs::metadata(&args.path) {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("error: {}: {e}", args.path.display());
+            errln!("error: {}: {e}", args.path.display());
             return Exit::Usage;
         }
     };
@@ -93,7 +94,7 @@ pub fn run(args: VerifyArgs) -> Exit {
     let report = match verify_bundle(&args.path, &opts) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::Usage;
         }
     };
@@ -113,7 +114,7 @@ fn verify_file(args: &VerifyArgs, opts: &VerifyOptions) -> Exit {
     let bytes = match std::fs::read(&args.path) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("error: {shown}: {e}");
+            errln!("error: {shown}: {e}");
             return Exit::Usage;
         }
     };
@@ -133,15 +134,15 @@ fn verify_file(args: &VerifyArgs, opts: &VerifyOptions) -> Exit {
         Format::Json => print_json(&out),
         Format::Human => match &result {
             Ok(info) => {
-                println!(
+                outln!(
                     "ok      {shown}: Authenticode valid, signed by {}",
                     describe(info)
                 );
                 for n in &out.notes {
-                    println!("note: {n}");
+                    outln!("note: {n}");
                 }
             }
-            Err(e) => println!("FAILED  {shown}: {e}"),
+            Err(e) => outln!("FAILED  {shown}: {e}"),
         },
     }
     if result.is_ok() {
@@ -161,31 +162,31 @@ fn print_human(r: &BundleReport) {
                 (Some(a), None) => format!("; Authenticode {a}"),
                 _ => String::new(),
             };
-            println!("ok      {}: SHA-256 matches{sig}", f.path);
+            outln!("ok      {}: SHA-256 matches{sig}", f.path);
         } else {
             for p in &f.problems {
-                println!("FAILED  {}: {p}", f.path);
+                outln!("FAILED  {}: {p}", f.path);
             }
         }
     }
     match (&r.sums_signer, r.sums_signature) {
-        (Some(info), _) => println!(
+        (Some(info), _) => outln!(
             "ok      SHA256SUMS.p7s: valid, signed by {}",
             describe(info)
         ),
-        (None, "absent") => println!("note: the bundle is not signed (no SHA256SUMS.p7s)"),
+        (None, "absent") => outln!("note: the bundle is not signed (no SHA256SUMS.p7s)"),
         _ => {}
     }
     for p in &r.problems {
-        println!("FAILED  {p}");
+        outln!("FAILED  {p}");
     }
     for n in &r.notes {
-        println!("note: {n}");
+        outln!("note: {n}");
     }
     let failed = r.files.iter().filter(|f| !f.ok()).count() + r.problems.len();
     if r.ok {
-        println!("verified {}: {} files, all ok", r.dir, r.files.len());
+        outln!("verified {}: {} files, all ok", r.dir, r.files.len());
     } else {
-        println!("verified {}: {failed} problem(s) found", r.dir);
+        outln!("verified {}: {failed} problem(s) found", r.dir);
     }
 }
