@@ -449,6 +449,41 @@ pub fn render_with(
     }
 }
 
+/// Every file and folder the build reads, which `--out` must not replace.
+fn read_inputs(args: &BuildArgs) -> Vec<super::out_guard::Input> {
+    use super::out_guard::Input;
+    let mut v: Vec<Input> = args
+        .paths
+        .iter()
+        .map(|p| Input {
+            path: p.clone(),
+            what: if p.is_dir() {
+                "recipe folder"
+            } else if crate::load::is_manifest_path(&p.to_string_lossy()) {
+                "bundle file"
+            } else {
+                "recipe file"
+            },
+        })
+        .collect();
+    let s = &args.signing;
+    for (p, what) in [
+        (&args.values, "--values file"),
+        (&s.cert, "--cert file"),
+        (&s.key, "--key file"),
+        (&s.pfx, "--pfx file"),
+        (&s.password_file, "--password-file"),
+    ] {
+        if let Some(p) = p {
+            v.push(Input {
+                path: p.clone(),
+                what,
+            });
+        }
+    }
+    v
+}
+
 pub fn run(args: BuildArgs) -> Exit {
     let values = match param_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
@@ -464,7 +499,9 @@ pub fn run(args: BuildArgs) -> Exit {
     let out_ok = if args.check {
         Ok(())
     } else {
-        crate::write::check_out(&args.out, args.force)
+        super::out_guard::check(&args.out, &read_inputs(&args)).and_then(|()| {
+            crate::write::check_out(&args.out, args.force).map_err(|e| e.to_string())
+        })
     };
     if let Err(e) = out_ok {
         errln!("error: {e}");

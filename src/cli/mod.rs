@@ -5,6 +5,7 @@ pub mod build;
 pub mod check;
 pub mod drift;
 pub mod list;
+pub mod out_guard;
 pub mod plan;
 pub mod schema;
 pub mod sign;
