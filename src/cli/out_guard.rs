@@ -70,8 +70,9 @@ fn places(p: &Path) -> Vec<PathBuf> {
 pub fn check(out: &Path, inputs: &[Input]) -> Result<(), String> {
     let o = resolve(out);
     for i in inputs {
-        if places(&i.path).iter().any(|p| p.starts_with(&o)) {
-            let how = if places(&i.path).iter().any(|p| *p == o) {
+        let at = places(&i.path);
+        if at.iter().any(|p| p.starts_with(&o)) {
+            let how = if at.contains(&o) {
                 "is"
             } else {
                 "holds"
