@@ -74,8 +74,8 @@ fn scalar_text(v: &serde_norway::Value) -> Option<String> {
 fn read_values_file(file: &std::path::Path) -> Result<String, String> {
     use std::io::Read;
     let max = crate::limits::MAX_FILE_BYTES;
-    let f =
-        std::fs::File::open(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    let f = crate::load::open_regular(file)
+        .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
     let mut bytes = Vec::new();
     f.take(max + 1)
         .read_to_end(&mut bytes)

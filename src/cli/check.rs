@@ -38,14 +38,17 @@ fn check_reg_files(
     let mut io = Vec::new();
     for p in paths {
         let name = p.display().to_string();
-        let bytes = std::fs::metadata(p).and_then(|m| {
-            if m.len() > MAX_REG_BYTES {
+        let bytes = crate::load::open_regular(p).and_then(|f| {
+            let len = f.metadata()?.len();
+            if len > MAX_REG_BYTES {
                 Err(std::io::Error::other(format!(
-                    "the file is {} bytes; .reg files are checked up to {MAX_REG_BYTES} bytes",
-                    m.len()
+                    "the file is {len} bytes; .reg files are checked up to {MAX_REG_BYTES} bytes"
                 )))
             } else {
-                std::fs::read(p)
+                use std::io::Read;
+                let mut b = Vec::new();
+                f.take(MAX_REG_BYTES).read_to_end(&mut b)?;
+                Ok(b)
             }
         });
         match bytes {

@@ -52,6 +52,20 @@ pub fn run(args: ListArgs) -> Exit {
         }
         return Exit::Findings;
     };
+    // Warnings (files of the folder that were skipped, ...) on stderr; the listing is on stdout.
+    let warnings: Vec<diag::Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == diag::Severity::Warning)
+        .cloned()
+        .collect();
+    if !warnings.is_empty() {
+        crate::term::err_rendered(&diag::render_human(
+            &warnings,
+            &report.sources,
+            super::stderr_color(),
+        ));
+    }
     let rows: Vec<Row<'_>> = bundle
         .recipes
         .iter()

@@ -72,11 +72,7 @@ pub fn check(out: &Path, inputs: &[Input]) -> Result<(), String> {
     for i in inputs {
         let at = places(&i.path);
         if at.iter().any(|p| p.starts_with(&o)) {
-            let how = if at.contains(&o) {
-                "is"
-            } else {
-                "holds"
-            };
+            let how = if at.contains(&o) { "is" } else { "holds" };
             return Err(format!(
                 "--out {} would replace the {} `{}`: the output folder {how} an input and is replaced as a whole, with or without --force; choose an output folder outside the inputs (nothing was written)",
                 out.display(),
