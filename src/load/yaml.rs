@@ -576,7 +576,58 @@ impl Builder {
 }
 
 /// Read one YAML document from `text`.
+/// True for a character YAML 1.2 allows in a stream (`c-printable`): tab, line feed, carriage
+/// return, printable ASCII, NEL and everything from U+00A0 but U+FFFE and U+FFFF.
+fn yaml_printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}')
+        || (c >= '\u{a0}' && !matches!(c, '\u{fffe}' | '\u{ffff}'))
+}
+
+const C0_NAMES: [&str; 32] = [
+    "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR",
+    "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC",
+    "FS", "GS", "RS", "US",
+];
+
+/// The first character YAML 1.2 does not allow in a stream (raw control characters: C0 but
+/// tab, line feed and carriage return; DEL; C1 but NEL), located, with how many there are.
+fn control_char(text: &str) -> Option<YamlError> {
+    let (off, c) = text.char_indices().find(|(_, c)| !yaml_printable(*c))?;
+    let more = text[off..].chars().filter(|c| !yaml_printable(*c)).count() - 1;
+    let (line, column) = crate::diag::line_col(text.as_bytes(), off);
+    let name = match c as u32 {
+        n @ 0..=31 => format!(" ({})", C0_NAMES[n as usize]),
+        0x7f => " (DEL)".to_string(),
+        _ => String::new(),
+    };
+    let more = match more {
+        0 => String::new(),
+        n => format!(" ({n} more after it)"),
+    };
+    let mut e = err(
+        "yaml-control-char",
+        Pos { line, column },
+        "",
+        format!(
+            "raw control character U+{:04X}{name} in the YAML text{more}; YAML 1.2 allows only tab, line feed and carriage return",
+            c as u32
+        ),
+    );
+    e.hint = Some(
+        "remove it; a value that needs such a character writes it as an escape inside a double-quoted string (\"\\x07\")"
+            .to_string(),
+    );
+    Some(e)
+}
+
 pub fn read(text: &str) -> Document {
+    if let Some(e) = control_char(text) {
+        return Document {
+            value: None,
+            index: SpanIndex::default(),
+            errors: vec![e],
+        };
+    }
     let mut b = Builder {
         stack: Vec::new(),
         index: SpanIndex::default(),
