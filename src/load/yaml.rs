@@ -576,11 +576,12 @@ impl Builder {
 }
 
 /// Read one YAML document from `text`.
-/// True for a character YAML 1.2 allows in a stream (`c-printable`): tab, line feed, carriage
-/// return, printable ASCII, NEL and everything from U+00A0 but U+FFFE and U+FFFF.
+/// True for a character allowed raw in a recipe: everything but the C0 controls other than
+/// tab, line feed and carriage return, which YAML 1.2 excludes from a stream (`c-printable`).
+/// DEL and C1, which YAML 1.2 excludes too, are accepted as JSON-style strings carry them raw;
+/// like every character they reach the terminal escaped (`crate::term`).
 fn yaml_printable(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}')
-        || (c >= '\u{a0}' && !matches!(c, '\u{fffe}' | '\u{ffff}'))
+    !matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}')
 }
 
 const C0_NAMES: [&str; 32] = [
@@ -589,17 +590,13 @@ const C0_NAMES: [&str; 32] = [
     "FS", "GS", "RS", "US",
 ];
 
-/// The first character YAML 1.2 does not allow in a stream (raw control characters: C0 but
-/// tab, line feed and carriage return; DEL; C1 but NEL), located, with how many there are.
+/// The first raw C0 control character but tab, line feed and carriage return, located, with how
+/// many there are.
 fn control_char(text: &str) -> Option<YamlError> {
     let (off, c) = text.char_indices().find(|(_, c)| !yaml_printable(*c))?;
     let more = text[off..].chars().filter(|c| !yaml_printable(*c)).count() - 1;
     let (line, column) = crate::diag::line_col(text.as_bytes(), off);
-    let name = match c as u32 {
-        n @ 0..=31 => format!(" ({})", C0_NAMES[n as usize]),
-        0x7f => " (DEL)".to_string(),
-        _ => String::new(),
-    };
+    let name = C0_NAMES.get(c as usize).copied().unwrap_or("control");
     let more = match more {
         0 => String::new(),
         n => format!(" ({n} more after it)"),
@@ -609,7 +606,7 @@ fn control_char(text: &str) -> Option<YamlError> {
         Pos { line, column },
         "",
         format!(
-            "raw control character U+{:04X}{name} in the YAML text{more}; YAML 1.2 allows only tab, line feed and carriage return",
+            "raw control character U+{:04X} ({name}) in the YAML text{more}; YAML 1.2 allows only tab, line feed and carriage return",
             c as u32
         ),
     );
