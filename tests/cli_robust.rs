@@ -496,6 +496,50 @@ fn a_fifo_or_device_as_recipe_or_values_file_is_refused_without_hanging() {
 }
 
 #[test]
+fn fifos_in_a_built_bundle_or_as_a_signed_file_do_not_hang() {
+    let d = scratch("fifo-out");
+    let b = d.join("b");
+    bundle(&b);
+    let out = d.join("out");
+    let o = fx(&[os("build"), os(&b), os("--out"), os(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    for name in ["REVIEW.md", "SHA256SUMS"] {
+        let f = out.join(name);
+        let keep = std::fs::read(&f).unwrap();
+        std::fs::remove_file(&f).unwrap();
+        mkfifo(&f);
+        let o = fx(&[os("verify"), os(&out)]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {t}");
+        assert!(
+            t.contains(&format!("FAILED  {name}: not a regular file (a FIFO)")),
+            "{t}"
+        );
+        let o = fx(&[os("build"), os(&b), os("--check"), os("--out"), os(&out)]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {t}");
+        std::fs::remove_file(&f).unwrap();
+        std::fs::write(&f, keep).unwrap();
+    }
+    let o = fx(&[os("verify"), os(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let Some(p) = pki::pki() else { return };
+    let f = d.join("pipe.ps1");
+    mkfifo(&f);
+    let o = fx(&[
+        os("sign"),
+        os(&f),
+        os("--cert"),
+        os(&p.rsa2048.cert),
+        os("--key"),
+        os(&p.rsa2048.key),
+    ]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(t.contains("not a regular file (a FIFO)"), "{t}");
+}
+
+#[test]
 fn special_files_in_a_bundle_folder_are_skipped_and_named() {
     let d = scratch("skip");
     let b = d.join("b");

@@ -24,7 +24,7 @@ fn dir_is_signed(dir: &Path) -> bool {
     if dir.join(SUMS_SIG_FILE).exists() {
         return true;
     }
-    std::fs::read(dir.join(MANIFEST_FILE))
+    crate::load::read_regular(&dir.join(MANIFEST_FILE))
         .ok()
         .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
         .is_some_and(|m| m.signed || m.files.iter().any(|f| f.authenticode))

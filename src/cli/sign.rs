@@ -298,7 +298,7 @@ fn worse(exit: &mut Exit, e: Exit) {
 /// Read, sign and write one file to `tmp` (not flushed yet).
 fn prepare(signer: &Signer, f: &Path, tmp: &Path) -> Prepared {
     let shown = f.display().to_string();
-    let bytes = match std::fs::read(f) {
+    let bytes = match crate::load::read_regular(f) {
         Ok(b) => b,
         Err(e) => return Prepared::Failed(format!("{shown}: {e}"), Exit::Usage),
     };

@@ -91,6 +91,20 @@ pub fn run(args: VerifyArgs) -> Exit {
     if meta.is_file() {
         return verify_file(&args, &opts);
     }
+    // A bundle holds only folders and regular files: anything else (a FIFO would make the
+    // verifier wait forever, a link could point anywhere) fails verification before any read.
+    let special = special_entries(&args.path);
+    if !special.is_empty() {
+        for (p, why) in &special {
+            outln!("FAILED  {p}: {why}; a fixgen bundle holds only regular files");
+        }
+        outln!(
+            "verified {}: {} problem(s) found",
+            args.path.display(),
+            special.len()
+        );
+        return Exit::Findings;
+    }
     let report = match verify_bundle(&args.path, &opts) {
         Ok(r) => r,
         Err(e) => {
@@ -109,9 +123,38 @@ pub fn run(args: VerifyArgs) -> Exit {
     }
 }
 
+/// Entries under `dir` that are neither folders nor regular files (symbolic links not
+/// followed), as (path relative to `dir`, what it is), sorted.
+fn special_entries(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(p),
+                Ok(t) if t.is_file() => {}
+                Ok(t) => {
+                    let rel = p.strip_prefix(dir).unwrap_or(&p);
+                    found.push((
+                        rel.to_string_lossy().replace('\\', "/"),
+                        crate::load::not_regular(&t),
+                    ));
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 fn verify_file(args: &VerifyArgs, opts: &VerifyOptions) -> Exit {
     let shown = args.path.display().to_string();
-    let bytes = match std::fs::read(&args.path) {
+    let bytes = match crate::load::read_regular(&args.path) {
         Ok(b) => b,
         Err(e) => {
             errln!("error: {shown}: {e}");

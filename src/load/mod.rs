@@ -394,6 +394,13 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     Ok(f)
 }
 
+/// The whole content of `path` when it is a regular file ([`open_regular`]).
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    open_regular(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 fn dir_name(p: &Path) -> Option<String> {
     let c = p.canonicalize().ok()?;
     c.file_name().map(|n| n.to_string_lossy().into_owned())
