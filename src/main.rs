@@ -1,5 +1,8 @@
 //! `fixgen`: parse arguments, call the subcommand. The work happens in the library.
 
+// All output goes through `fixgen::term` (see there).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use clap::{Parser, Subcommand};
 use fixgen::cli::{self, build, check, list, plan, schema, sign, verify};
 
