@@ -4,6 +4,7 @@
 //! bundle folder or looping) are refused or skipped instead of hanging or being shown, recipe text
 //! reaches the terminal with its control characters escaped, and raw control characters in YAML
 //! are a located error.
+#![cfg(unix)]
 
 mod common;
 mod pki;
