@@ -505,6 +505,54 @@ mod tests {
     }
 
     #[test]
+    fn every_location_in_text_full_of_controls_renders_escaped() {
+        let pieces = [
+            "a",
+            "\u{1b}[31m",
+            "\r\n",
+            "\n",
+            "\r",
+            "\t",
+            "\u{7}",
+            "\u{9b}",
+            "\u{202e}",
+            "é",
+            "\"q\"",
+            " # c",
+            "\u{0}",
+            "😀",
+        ];
+        for seed in 0..60usize {
+            let text: String = (0..12)
+                .map(|i| pieces[(seed * 7 + i * (seed % 5 + 1)) % pieces.len()])
+                .collect();
+            let lines = text.split('\n').count();
+            for line in 0..=lines + 1 {
+                for column in 0..8 {
+                    let d = Diagnostic::error("c", "f.yaml", "m").at(line, column);
+                    for color in [false, true] {
+                        let out = render_human(
+                            std::slice::from_ref(&d),
+                            &[SourceFile {
+                                path: "f.yaml".into(),
+                                text: text.clone(),
+                            }],
+                            color,
+                        );
+                        let raw = out.chars().any(|c| {
+                            c != '\n' && c != '\t' && c != '\u{1b}' && crate::term::needs_escape(c)
+                        });
+                        assert!(!raw, "{text:?} {line}:{column}: {out}");
+                        if !color {
+                            assert!(!out.contains('\u{1b}'), "{text:?}: {out}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn token_lengths() {
         assert_eq!(token_len("nmae: x\n", 0), 4);
         assert_eq!(token_len("4294967296 }\n", 0), 10);

@@ -275,6 +275,8 @@ enum Broken {
     StderrFull,
     StdoutClosed,
     StderrClosed,
+    /// `2>&1 | head -0`: both streams into one pipe whose reader is gone.
+    BothClosed,
 }
 
 fn dev_full() -> Stdio {
@@ -301,6 +303,12 @@ fn run_broken(args: &[&std::ffi::OsStr], how: Broken) -> Output {
         Broken::StderrFull => c.stdout(Stdio::piped()).stderr(dev_full()),
         Broken::StdoutClosed => c.stdout(closed_pipe()).stderr(Stdio::piped()),
         Broken::StderrClosed => c.stdout(Stdio::piped()).stderr(closed_pipe()),
+        Broken::BothClosed => {
+            let (r, w) = std::io::pipe().expect("pipe");
+            drop(r);
+            let w2 = w.try_clone().expect("dup");
+            c.stdout(Stdio::from(w)).stderr(Stdio::from(w2))
+        }
     };
     run(&mut c)
 }
@@ -339,11 +347,12 @@ fn assert_clean_end(args: &[&std::ffi::OsStr], normal: i32, how: Broken) -> Outp
     o
 }
 
-const ALL: [Broken; 4] = [
+const ALL: [Broken; 5] = [
     Broken::StdoutFull,
     Broken::StderrFull,
     Broken::StdoutClosed,
     Broken::StderrClosed,
+    Broken::BothClosed,
 ];
 
 #[test]
