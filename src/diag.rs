@@ -259,10 +259,25 @@ pub fn render_human(diags: &[Diagnostic], sources: &[SourceFile], color: bool) -
     use codespan_reporting::files::SimpleFiles;
     use codespan_reporting::term::{self, termcolor::Buffer, Config};
 
-    let mut files = SimpleFiles::new();
+    // Everything shown is escaped for the terminal (`crate::term`): the source lines (offsets
+    // mapped to the escaped text), file names, messages, fields and hints. Only the colour
+    // sequences codespan adds itself stay raw.
+    let esc = |s: &str| crate::term::escape(s).into_owned();
+    let shown: Vec<ShownSource> = sources.iter().map(|s| ShownSource::of(&s.text)).collect();
+    let mut files = ShownFiles {
+        files: SimpleFiles::new(),
+        shown: &shown,
+        originals: sources,
+    };
     let ids: Vec<(String, usize)> = sources
         .iter()
-        .map(|s| (s.path.clone(), files.add(s.path.clone(), s.text.clone())))
+        .zip(&shown)
+        .map(|(s, sh)| {
+            (
+                s.path.clone(),
+                files.files.add(esc(&s.path), sh.text.clone()),
+            )
+        })
         .collect();
     let config = Config::default();
     let mut out = String::new();
@@ -272,7 +287,9 @@ pub fn render_human(diags: &[Diagnostic], sources: &[SourceFile], color: bool) -
             Severity::Warning => codespan_reporting::diagnostic::Severity::Warning,
             Severity::Info => codespan_reporting::diagnostic::Severity::Note,
         };
-        let mut cs = CsDiag::new(sev).with_code(&d.code).with_message(&d.message);
+        let mut cs = CsDiag::new(sev)
+            .with_code(esc(&d.code))
+            .with_message(esc(&d.message));
         let mut notes = Vec::new();
         let src = ids.iter().find(|(p, _)| *p == d.file);
         // Findings about secrets are shown without the source line, which holds the secret.
@@ -282,23 +299,24 @@ pub fn render_human(diags: &[Diagnostic], sources: &[SourceFile], color: bool) -
                 let text = &sources[*id].text;
                 let off = byte_offset(text, d.line, d.column);
                 let len = token_len(text, off);
-                let label = Label::primary(*id, off..off + len);
+                let sh = &shown[*id];
+                let label = Label::primary(*id, sh.map(off)..sh.map(off + len));
                 let label = if d.field.is_empty() {
                     label
                 } else {
-                    label.with_message(format!("in `{}`", d.field))
+                    label.with_message(format!("in `{}`", esc(&d.field)))
                 };
                 cs = cs.with_label(label);
             }
             _ => {
-                notes.push(format!("in {}", d.location()));
+                notes.push(format!("in {}", esc(&d.location())));
                 if !d.field.is_empty() {
-                    notes.push(format!("field: {}", d.field));
+                    notes.push(format!("field: {}", esc(&d.field)));
                 }
             }
         }
         if let Some(h) = &d.hint {
-            notes.push(format!("hint: {h}"));
+            notes.push(format!("hint: {}", esc(h)));
         }
         cs = cs.with_notes(notes);
         let rendered = if color {
@@ -308,7 +326,9 @@ pub fn render_human(diags: &[Diagnostic], sources: &[SourceFile], color: bool) -
                 Err(_) => plain_line(d),
             }
         } else {
-            term::emit_into_string(&config, &files, &cs).unwrap_or_else(|_| plain_line(d))
+            let plain =
+                term::emit_into_string(&config, &files, &cs).unwrap_or_else(|_| plain_line(d));
+            crate::term::escape_text(&plain).into_owned()
         };
         out.push_str(&rendered);
     }
@@ -320,6 +340,101 @@ pub fn render_human(diags: &[Diagnostic], sources: &[SourceFile], color: bool) -
         ));
     }
     out
+}
+
+/// A source file as shown: control characters escaped (a CR before a LF and tabs are kept, as
+/// codespan handles them), with the byte offsets of the original mapped to the shown text.
+struct ShownSource {
+    text: String,
+    /// Per escaped character: (original offset, original length, bytes added by escaping it and
+    /// every escaped character before it).
+    grown: Vec<(usize, usize, usize)>,
+}
+
+impl ShownSource {
+    fn of(text: &str) -> ShownSource {
+        let mut out = String::with_capacity(text.len());
+        let mut grown = Vec::new();
+        let mut added = 0;
+        let mut it = text.char_indices().peekable();
+        while let Some((i, c)) = it.next() {
+            let keep =
+                c == '\n' || c == '\t' || (c == '\r' && matches!(it.peek(), Some((_, '\n'))));
+            if crate::term::needs_escape(c) && !keep {
+                let e = crate::term::escape(c.encode_utf8(&mut [0; 4])).into_owned();
+                added += e.len() - c.len_utf8();
+                grown.push((i, c.len_utf8(), added));
+                out.push_str(&e);
+            } else {
+                out.push(c);
+            }
+        }
+        ShownSource { text: out, grown }
+    }
+
+    /// Offset in the shown text of the original byte offset `off`.
+    fn map(&self, off: usize) -> usize {
+        let before = self.grown.partition_point(|(i, _, _)| *i < off);
+        off + before.checked_sub(1).map_or(0, |k| self.grown[k].2)
+    }
+
+    /// Original byte offset of the shown offset `s` (the start of an escape maps to its char).
+    fn unmap(&self, s: usize) -> usize {
+        let after = self
+            .grown
+            .partition_point(|(i, len, added)| i + len + added <= s);
+        s - after.checked_sub(1).map_or(0, |k| self.grown[k].2)
+    }
+}
+
+/// Codespan's view of the sources: shown (escaped) text, but line and column numbers of the
+/// original, so the header says the same `file:line:column` as the JSON format.
+struct ShownFiles<'a> {
+    files: codespan_reporting::files::SimpleFiles<String, String>,
+    shown: &'a [ShownSource],
+    originals: &'a [SourceFile],
+}
+
+impl<'a> codespan_reporting::files::Files<'a> for ShownFiles<'_> {
+    type FileId = usize;
+    type Name = String;
+    type Source = &'a str;
+
+    fn name(&'a self, id: usize) -> Result<String, codespan_reporting::files::Error> {
+        self.files.name(id)
+    }
+
+    fn source(&'a self, id: usize) -> Result<&'a str, codespan_reporting::files::Error> {
+        self.files.source(id)
+    }
+
+    fn line_index(
+        &'a self,
+        id: usize,
+        byte: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        self.files.line_index(id, byte)
+    }
+
+    fn line_range(
+        &'a self,
+        id: usize,
+        line: usize,
+    ) -> Result<std::ops::Range<usize>, codespan_reporting::files::Error> {
+        self.files.line_range(id, line)
+    }
+
+    fn column_number(
+        &'a self,
+        id: usize,
+        line: usize,
+        byte: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        let start = self.files.line_range(id, line)?.start;
+        let (sh, text) = (&self.shown[id], &self.originals[id].text);
+        let (a, b) = (sh.unmap(start), sh.unmap(byte));
+        Ok(text.get(a..b).map_or(0, |t| t.chars().count()) + 1)
+    }
 }
 
 fn plain_line(d: &Diagnostic) -> String {
@@ -337,7 +452,7 @@ fn plain_line(d: &Diagnostic) -> String {
     if let Some(h) = &d.hint {
         s.push_str(&format!("  hint: {h}\n"));
     }
-    s
+    crate::term::escape_text(&s).into_owned()
 }
 
 #[cfg(test)]
@@ -350,6 +465,91 @@ mod tests {
         assert_eq!(byte_offset(t, 2, 4), 7); // 'é' takes two bytes
         assert_eq!(line_col(t.as_bytes(), 7), (2, 4));
         assert_eq!(line_col(t.as_bytes(), 0), (1, 1));
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_the_caret_stays_under_the_token() {
+        let text = "id: x\ntitle: \"a\u{1b}[31m\u{202e}b\" # \u{7}\r\n";
+        let d = Diagnostic::error("c\u{1b}", "f\u{9b}.yaml", "bad \u{1b}[2J")
+            .at(2, 11)
+            .with_field("title")
+            .with_hint("h\u{7}");
+        let out = render_human(
+            std::slice::from_ref(&d),
+            &[SourceFile {
+                path: "f\u{9b}.yaml".into(),
+                text: text.into(),
+            }],
+            false,
+        );
+        assert!(
+            !out.chars()
+                .any(|c| c != '\n' && crate::term::needs_escape(c)),
+            "{out}"
+        );
+        assert!(out.contains("\\u{1b}[31m\\u{202e}b"), "{out}");
+        assert!(
+            out.contains("f\\u{9b}.yaml:2:11"),
+            "original line and column: {out}"
+        );
+        // The caret is under `[31m...`, the token at column 11 (after the escaped ESC).
+        let src = out.lines().find(|l| l.contains("title:")).unwrap();
+        let caret = out.lines().find(|l| l.contains('^')).unwrap();
+        let col = |l: &str, pat: &str| l[..l.find(pat).unwrap()].chars().count();
+        assert_eq!(col(caret, "^"), col(src, "\\u{1b}") + 6, "{out}");
+        let colored = render_human(std::slice::from_ref(&d), &[], true);
+        assert!(
+            !colored.contains("\u{9b}") && !colored.contains("\u{1b}[2J"),
+            "{colored}"
+        );
+    }
+
+    #[test]
+    fn every_location_in_text_full_of_controls_renders_escaped() {
+        let pieces = [
+            "a",
+            "\u{1b}[31m",
+            "\r\n",
+            "\n",
+            "\r",
+            "\t",
+            "\u{7}",
+            "\u{9b}",
+            "\u{202e}",
+            "é",
+            "\"q\"",
+            " # c",
+            "\u{0}",
+            "😀",
+        ];
+        for seed in 0..60usize {
+            let text: String = (0..12)
+                .map(|i| pieces[(seed * 7 + i * (seed % 5 + 1)) % pieces.len()])
+                .collect();
+            let lines = text.split('\n').count();
+            for line in 0..=lines + 1 {
+                for column in 0..8 {
+                    let d = Diagnostic::error("c", "f.yaml", "m").at(line, column);
+                    for color in [false, true] {
+                        let out = render_human(
+                            std::slice::from_ref(&d),
+                            &[SourceFile {
+                                path: "f.yaml".into(),
+                                text: text.clone(),
+                            }],
+                            color,
+                        );
+                        let raw = out.chars().any(|c| {
+                            c != '\n' && c != '\t' && c != '\u{1b}' && crate::term::needs_escape(c)
+                        });
+                        assert!(!raw, "{text:?} {line}:{column}: {out}");
+                        if !color {
+                            assert!(!out.contains('\u{1b}'), "{text:?}: {out}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

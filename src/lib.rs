@@ -3,6 +3,10 @@
 //!
 //! Pipeline: `load` -> `validate` -> `plan` -> `render` -> `sign` -> `write`.
 
+// `println!` and friends panic when the stream cannot be written: all output goes through
+// `term` (escaped, write errors become exit codes).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod cli;
 pub mod diag;
 pub mod limits;
@@ -17,5 +21,6 @@ pub mod registry;
 pub mod render;
 pub mod review;
 pub mod sign;
+pub mod term;
 pub mod validate;
 pub mod write;

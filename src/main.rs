@@ -1,5 +1,8 @@
 //! `fixgen`: parse arguments, call the subcommand. The work happens in the library.
 
+// All output goes through `fixgen::term` (see there).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use clap::{Parser, Subcommand};
 use fixgen::cli::{self, build, check, list, plan, schema, sign, verify};
 
@@ -42,7 +45,26 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     fixgen::memory::tune();
-    let exit = match Cli::parse().command {
+    // Help, version and usage errors are printed like every other output (escaped, and a write
+    // error is an exit code, not a panic); see `fixgen::term`.
+    let command = match Cli::try_parse() {
+        Ok(c) => c.command,
+        Err(e) => {
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                fixgen::term::err(&text);
+            } else {
+                fixgen::term::out(&text);
+            }
+            let exit = if e.exit_code() == 0 {
+                cli::Exit::Ok
+            } else {
+                cli::Exit::Usage
+            };
+            return fixgen::term::finish(exit).into();
+        }
+    };
+    let exit = match command {
         Command::Build(a) => build::run(a),
         Command::Check(a) => check::run(a),
         Command::List(a) => list::run(a),
@@ -51,5 +73,5 @@ fn main() -> std::process::ExitCode {
         Command::Sign(a) => sign::run(a),
         Command::Verify(a) => verify::run(a),
     };
-    exit.into()
+    fixgen::term::finish(exit).into()
 }

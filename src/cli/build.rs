@@ -1,5 +1,6 @@
 //! `fixgen build [PATH...] --out DIR [--target ...] [--set K=V] [--values FILE]`
 
+use crate::term::{errln, outln};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -73,8 +74,8 @@ fn scalar_text(v: &serde_norway::Value) -> Option<String> {
 fn read_values_file(file: &std::path::Path) -> Result<String, String> {
     use std::io::Read;
     let max = crate::limits::MAX_FILE_BYTES;
-    let f =
-        std::fs::File::open(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    let f = crate::load::open_regular(file)
+        .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
     let mut bytes = Vec::new();
     f.take(max + 1)
         .read_to_end(&mut bytes)
@@ -137,7 +138,7 @@ pub fn param_values(
 
 fn print_render_errors(errors: &[RenderError]) {
     for e in errors {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
     }
 }
 
@@ -159,11 +160,11 @@ fn diagnostic_error(d: &diag::Diagnostic) -> RenderError {
 
 /// Warn that `--target all` left a target out, and why.
 fn skipped(target: &str, diags: &[diag::Diagnostic]) {
-    eprintln!("warning: target `{target}` left out: it cannot be built with these values:");
+    errln!("warning: target `{target}` left out: it cannot be built with these values:");
     for d in diags {
-        eprintln!("  {}", diagnostic_error(d).message);
+        errln!("  {}", diagnostic_error(d).message);
     }
-    eprintln!("  (ask for it with --target {target} to make this an error)");
+    errln!("  (ask for it with --target {target} to make this an error)");
 }
 
 /// Recipes whose per-recipe scripts go to the stream together: bounds the memory a build holds
@@ -327,7 +328,7 @@ pub fn render_with(
         match gpo::render(plan, arg, gpo_opts) {
             Ok(a) => {
                 if let Err(why) = &startup {
-                    eprintln!("warning: gpo/ has no startup script (see gpo/README.md): {why}");
+                    errln!("warning: gpo/ has no startup script (see gpo/README.md): {why}");
                 }
                 gpo_built = true;
                 out.put(a)?;
@@ -430,13 +431,13 @@ pub fn render_with(
                 opts.allow_embedded_secrets,
             ))?;
         } else {
-            eprintln!(
+            errln!(
                 "note: target `intune` left out: Intune scripts take no parameters, so every param needs a value at build time:"
             );
             for p in &problems {
-                eprintln!("  {p}");
+                errln!("  {p}");
             }
-            eprintln!("  (ask for it with --target intune to make this an error)");
+            errln!("  (ask for it with --target intune to make this an error)");
         }
     }
     if out.errors.is_empty() {
@@ -448,11 +449,46 @@ pub fn render_with(
     }
 }
 
+/// Every file and folder the build reads, which `--out` must not replace.
+fn read_inputs(args: &BuildArgs) -> Vec<super::out_guard::Input> {
+    use super::out_guard::Input;
+    let mut v: Vec<Input> = args
+        .paths
+        .iter()
+        .map(|p| Input {
+            path: p.clone(),
+            what: if p.is_dir() {
+                "recipe folder"
+            } else if crate::load::is_manifest_path(&p.to_string_lossy()) {
+                "bundle file"
+            } else {
+                "recipe file"
+            },
+        })
+        .collect();
+    let s = &args.signing;
+    for (p, what) in [
+        (&args.values, "--values file"),
+        (&s.cert, "--cert file"),
+        (&s.key, "--key file"),
+        (&s.pfx, "--pfx file"),
+        (&s.password_file, "--password-file"),
+    ] {
+        if let Some(p) = p {
+            v.push(Input {
+                path: p.clone(),
+                what,
+            });
+        }
+    }
+    v
+}
+
 pub fn run(args: BuildArgs) -> Exit {
     let values = match param_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
         Err(m) => {
-            eprintln!("error: {m}");
+            errln!("error: {m}");
             return Exit::Usage;
         }
     };
@@ -463,10 +499,12 @@ pub fn run(args: BuildArgs) -> Exit {
     let out_ok = if args.check {
         Ok(())
     } else {
-        crate::write::check_out(&args.out, args.force)
+        super::out_guard::check(&args.out, &read_inputs(&args)).and_then(|()| {
+            crate::write::check_out(&args.out, args.force).map_err(|e| e.to_string())
+        })
     };
     if let Err(e) = out_ok {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         return Exit::Usage;
     }
     // Signing material is loaded and checked (EKU, validity, key matches certificate, password)
@@ -474,8 +512,8 @@ pub fn run(args: BuildArgs) -> Exit {
     let signer = match args.signing.load() {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
-            eprintln!("nothing written");
+            errln!("error: {e}");
+            errln!("nothing written");
             return super::sign::exit_for(&e);
         }
     };
@@ -486,17 +524,18 @@ pub fn run(args: BuildArgs) -> Exit {
     };
     let report = crate::validate::check(inputs);
     if !report.diagnostics.is_empty() {
-        eprint!(
-            "{}",
-            diag::render_human(&report.diagnostics, &report.sources, super::stderr_color())
-        );
+        crate::term::err_rendered(&diag::render_human(
+            &report.diagnostics,
+            &report.sources,
+            super::stderr_color(),
+        ));
     }
     let diagnostics = report.diagnostics.clone();
     let bundle = match report.into_bundle() {
         Ok(b) => b,
         Err(d) => {
             let errors = d.iter().filter(|x| x.is_error()).count();
-            eprintln!("nothing written: {errors} error(s) in the recipes");
+            errln!("nothing written: {errors} error(s) in the recipes");
             return Exit::Findings;
         }
     };
@@ -505,9 +544,9 @@ pub fn run(args: BuildArgs) -> Exit {
         Ok(p) => p,
         Err(errs) => {
             for e in &errs {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
             }
-            eprintln!(
+            errln!(
                 "nothing written: {} error(s) in the parameter values",
                 errs.len()
             );
@@ -543,7 +582,7 @@ pub fn run(args: BuildArgs) -> Exit {
         ) {
             Ok(s) => staging.insert(s),
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return Exit::Usage;
             }
         }
@@ -563,14 +602,14 @@ pub fn run(args: BuildArgs) -> Exit {
         Err(BuildError::Render(errs)) => {
             progress.suspend(|| {
                 print_render_errors(&errs);
-                eprintln!("nothing written: {} error(s)", errs.len());
+                errln!("nothing written: {} error(s)", errs.len());
             });
             return Exit::Findings;
         }
         Err(BuildError::Finish(e)) => {
             progress.suspend(|| {
-                eprintln!("error: {e}");
-                eprintln!("nothing written");
+                errln!("error: {e}");
+                errln!("nothing written");
             });
             return super::sign::exit_for(&e);
         }
@@ -580,7 +619,7 @@ pub fn run(args: BuildArgs) -> Exit {
             if p.run_as == crate::render::intune::RunAs::User
                 && finished.rows.contains_key(&p.detect_path())
             {
-                eprintln!(
+                errln!(
                     "note: {}/ runs as the signed-in user (runAsAccount user), not SYSTEM",
                     p.folder
                 );
@@ -593,7 +632,7 @@ pub fn run(args: BuildArgs) -> Exit {
     }
     progress.suspend(|| {
         for f in finished.rows.values().filter(|f| f.holds_secret) {
-            eprintln!(
+            errln!(
                 "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
                 f.path
             );
@@ -601,7 +640,7 @@ pub fn run(args: BuildArgs) -> Exit {
     });
     if let Some(s) = &signer {
         progress.suspend(|| {
-            println!(
+            outln!(
                 "signed {} PowerShell files and SHA256SUMS as {} ({})",
                 finished.signed,
                 s.subject(),
@@ -621,9 +660,9 @@ pub fn run(args: BuildArgs) -> Exit {
     match written {
         Ok(crate::write::WriteReport { files: n, notes }) => {
             for note in notes {
-                eprintln!("note: {note}");
+                errln!("note: {note}");
             }
-            println!(
+            outln!(
                 "wrote {n} files for bundle {} {} to {}",
                 plan.bundle.name,
                 plan.bundle.version,
@@ -632,7 +671,7 @@ pub fn run(args: BuildArgs) -> Exit {
             Exit::Ok
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             Exit::Usage
         }
     }

@@ -1,5 +1,6 @@
 //! `fixgen check [PATH...]`: load and validate recipes, print every finding.
 
+use crate::term::outln;
 use std::path::PathBuf;
 
 use super::{Exit, Format};
@@ -37,14 +38,17 @@ fn check_reg_files(
     let mut io = Vec::new();
     for p in paths {
         let name = p.display().to_string();
-        let bytes = std::fs::metadata(p).and_then(|m| {
-            if m.len() > MAX_REG_BYTES {
+        let bytes = crate::load::open_regular(p).and_then(|f| {
+            let len = f.metadata()?.len();
+            if len > MAX_REG_BYTES {
                 Err(std::io::Error::other(format!(
-                    "the file is {} bytes; .reg files are checked up to {MAX_REG_BYTES} bytes",
-                    m.len()
+                    "the file is {len} bytes; .reg files are checked up to {MAX_REG_BYTES} bytes"
                 )))
             } else {
-                std::fs::read(p)
+                use std::io::Read;
+                let mut b = Vec::new();
+                f.take(MAX_REG_BYTES).read_to_end(&mut b)?;
+                Ok(b)
             }
         });
         match bytes {
@@ -94,18 +98,19 @@ pub fn run(args: CheckArgs) -> Exit {
     diag::sort(&mut report.diagnostics);
     let summary = diag::Summary::of(&report.diagnostics);
     match args.format {
-        Format::Json => print!("{}", diag::render_json(&report.diagnostics)),
+        Format::Json => crate::term::out_json(&diag::render_json(&report.diagnostics)),
         Format::Human => {
-            print!(
-                "{}",
-                diag::render_human(&report.diagnostics, &report.sources, super::stdout_color())
-            );
+            crate::term::out_rendered(&diag::render_human(
+                &report.diagnostics,
+                &report.sources,
+                super::stdout_color(),
+            ));
             if summary.errors == 0 {
                 for p in &reg_paths {
-                    println!("ok: {}: registry file checked", p.display());
+                    outln!("ok: {}: registry file checked", p.display());
                 }
                 if let Some(b) = &report.bundle {
-                    println!(
+                    outln!(
                         "ok: bundle {} {}: {} recipe(s) checked",
                         b.manifest.name,
                         b.manifest.version,

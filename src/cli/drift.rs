@@ -7,6 +7,7 @@
 //! (exit 2) instead of always reporting changes. A signed DIR checked without signing options
 //! is refused too: every signed file would differ.
 
+use crate::term::{errln, outln};
 use std::path::Path;
 
 use super::Exit;
@@ -23,7 +24,7 @@ fn dir_is_signed(dir: &Path) -> bool {
     if dir.join(SUMS_SIG_FILE).exists() {
         return true;
     }
-    std::fs::read(dir.join(MANIFEST_FILE))
+    crate::load::read_regular(&dir.join(MANIFEST_FILE))
         .ok()
         .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
         .is_some_and(|m| m.signed || m.files.iter().any(|f| f.authenticode))
@@ -37,7 +38,7 @@ pub fn preflight(
     signing: &super::sign::SigningArgs,
 ) -> Result<(), Exit> {
     if !out.is_dir() {
-        eprintln!(
+        errln!(
             "error: {}: no such folder to check; build it first with `fixgen build --out {}`",
             out.display(),
             out.display()
@@ -46,20 +47,20 @@ pub fn preflight(
     }
     if let Some(s) = signer {
         if !s.key_description().starts_with("RSA") {
-            eprintln!(
+            errln!(
                 "error: --check cannot compare a bundle signed with {}: ECDSA signatures differ on every run. Check with the RSA key the bundle was signed with, or keep an unsigned bundle in version control and sign at release",
                 s.key_description()
             );
             return Err(Exit::Usage);
         }
         if signing.timestamp_url.is_some() {
-            eprintln!(
+            errln!(
                 "error: --check cannot compare timestamped signatures: every timestamp differs. Run --check without --timestamp-url (timestamps are added at release)"
             );
             return Err(Exit::Usage);
         }
     } else if dir_is_signed(out) {
-        eprintln!(
+        errln!(
             "error: {} is a signed bundle; --check needs the same signing options it was built with (an RSA key: its signatures are deterministic)",
             out.display()
         );
@@ -74,12 +75,12 @@ pub fn check(out: &Path, fresh: &BTreeMap<String, FileRow>, plan: &Plan) -> Exit
     let d = match drift::compare(out, fresh, &[crate::write::MARKER]) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::Usage;
         }
     };
     if d.is_clean() {
-        println!(
+        outln!(
             "{} is up to date: {} file(s) identical to a fresh build of {} {}",
             out.display(),
             d.unchanged,
@@ -88,22 +89,22 @@ pub fn check(out: &Path, fresh: &BTreeMap<String, FileRow>, plan: &Plan) -> Exit
         );
         return Exit::Ok;
     }
-    println!(
+    outln!(
         "{} differs from a fresh build of {} {}:",
         out.display(),
         plan.bundle.name,
         plan.bundle.version
     );
     for p in &d.added {
-        println!("  added:   {p} (in the folder, not produced by the recipes)");
+        outln!("  added:   {p} (in the folder, not produced by the recipes)");
     }
     for p in &d.removed {
-        println!("  removed: {p} (produced by the recipes, missing from the folder)");
+        outln!("  removed: {p} (produced by the recipes, missing from the folder)");
     }
     for p in &d.changed {
-        println!("  changed: {p}");
+        outln!("  changed: {p}");
     }
-    println!(
+    outln!(
         "{} difference(s); run the same `fixgen build` without --check to update the folder",
         d.added.len() + d.removed.len() + d.changed.len()
     );

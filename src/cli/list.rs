@@ -1,5 +1,6 @@
 //! `fixgen list [PATH...]`: the recipes of a bundle in run order.
 
+use crate::term::outln;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -42,14 +43,29 @@ pub fn run(args: ListArgs) -> Exit {
     let report = crate::validate::check(inputs);
     let Some(bundle) = report.bundle.as_ref().filter(|_| !report.has_errors()) else {
         match args.format {
-            Format::Json => print!("{}", diag::render_json(&report.diagnostics)),
-            Format::Human => eprint!(
-                "{}",
-                diag::render_human(&report.diagnostics, &report.sources, super::stderr_color())
-            ),
+            Format::Json => crate::term::out_json(&diag::render_json(&report.diagnostics)),
+            Format::Human => crate::term::err_rendered(&diag::render_human(
+                &report.diagnostics,
+                &report.sources,
+                super::stderr_color(),
+            )),
         }
         return Exit::Findings;
     };
+    // Warnings (files of the folder that were skipped, ...) on stderr; the listing is on stdout.
+    let warnings: Vec<diag::Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == diag::Severity::Warning)
+        .cloned()
+        .collect();
+    if !warnings.is_empty() {
+        crate::term::err_rendered(&diag::render_human(
+            &warnings,
+            &report.sources,
+            super::stderr_color(),
+        ));
+    }
     let rows: Vec<Row<'_>> = bundle
         .recipes
         .iter()
@@ -80,12 +96,17 @@ pub fn run(args: ListArgs) -> Exit {
                 title: &bundle.manifest.title,
                 recipes: rows,
             };
-            println!("{}", serde_json::to_string_pretty(&l).unwrap_or_default());
+            crate::term::out_json(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&l).unwrap_or_default()
+            ));
         }
         Format::Human => {
-            println!(
+            outln!(
                 "{} {}: {}",
-                bundle.manifest.name, bundle.manifest.version, bundle.manifest.title
+                bundle.manifest.name,
+                bundle.manifest.version,
+                bundle.manifest.title
             );
             let w = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
             for r in &rows {
@@ -94,7 +115,7 @@ pub fn run(args: ListArgs) -> Exit {
                 } else {
                     format!(" [reboot {}]", r.reboot)
                 };
-                println!("  {:w$}  {}{}", r.id, r.title, reboot, w = w);
+                outln!("  {:w$}  {}{}", r.id, r.title, reboot, w = w);
             }
         }
     }

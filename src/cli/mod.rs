@@ -5,11 +5,13 @@ pub mod build;
 pub mod check;
 pub mod drift;
 pub mod list;
+pub mod out_guard;
 pub mod plan;
 pub mod schema;
 pub mod sign;
 pub mod verify;
 
+use crate::term::errln;
 use std::io::IsTerminal;
 
 /// Exit codes, shown in `--help` and the README.
@@ -30,7 +32,7 @@ impl From<Exit> for std::process::ExitCode {
 }
 
 /// Text for `--help`.
-pub const EXIT_CODES_HELP: &str = "Exit codes:\n  0  ok (no errors)\n  1  findings: the input has errors (or verification failed)\n  2  usage or I/O error";
+pub const EXIT_CODES_HELP: &str = "Exit codes:\n  0  ok (no errors)\n  1  findings: the input has errors (or verification failed)\n  2  usage or I/O error (also: stdout or stderr cannot be written; a closed pipe is not an error)";
 
 /// Output format of commands that report findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -72,8 +74,10 @@ pub fn inputs(
 pub fn report_usage_errors(diags: &mut Vec<crate::diag::Diagnostic>, format: Format) -> Exit {
     crate::diag::sort(diags);
     match format {
-        Format::Json => print!("{}", crate::diag::render_json(diags)),
-        Format::Human => eprint!("{}", crate::diag::render_human(diags, &[], stderr_color())),
+        Format::Json => crate::term::out_json(&crate::diag::render_json(diags)),
+        Format::Human => {
+            crate::term::err_rendered(&crate::diag::render_human(diags, &[], stderr_color()))
+        }
     }
     Exit::Usage
 }
@@ -84,7 +88,7 @@ pub(crate) fn warn_undeclared_values(
     values: &crate::plan::ParamValues,
 ) {
     for k in crate::plan::undeclared_values(bundle, values) {
-        eprintln!(
+        errln!(
             "warning: no recipe of bundle `{}` declares param `{k}`; value ignored",
             bundle.manifest.name
         );

@@ -1,6 +1,7 @@
 //! `fixgen plan [PATH...] [--set NAME=VALUE] [--values FILE] [--format json]`: what a bundle
 //! reads and changes, for review before anything runs. Changes nothing, writes no file.
 
+use crate::term::errln;
 use std::path::PathBuf;
 
 use super::{Exit, Format};
@@ -26,7 +27,7 @@ pub fn run(args: PlanArgs) -> Exit {
     let values = match super::build::param_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
         Err(m) => {
-            eprintln!("error: {m}");
+            errln!("error: {m}");
             return Exit::Usage;
         }
     };
@@ -37,13 +38,14 @@ pub fn run(args: PlanArgs) -> Exit {
     let report = crate::validate::check(inputs);
     if report.has_errors() {
         match args.format {
-            Format::Json => print!("{}", diag::render_json(&report.diagnostics)),
+            Format::Json => crate::term::out_json(&diag::render_json(&report.diagnostics)),
             Format::Human => {
-                eprint!(
-                    "{}",
-                    diag::render_human(&report.diagnostics, &report.sources, super::stderr_color())
-                );
-                eprintln!("no plan: fix the errors above first");
+                crate::term::err_rendered(&diag::render_human(
+                    &report.diagnostics,
+                    &report.sources,
+                    super::stderr_color(),
+                ));
+                errln!("no plan: fix the errors above first");
             }
         }
         return Exit::Findings;
@@ -52,7 +54,7 @@ pub fn run(args: PlanArgs) -> Exit {
     let bundle = match report.into_bundle() {
         Ok(b) => b,
         Err(d) => {
-            eprint!("{}", diag::render_human(&d, &[], super::stderr_color()));
+            crate::term::err_rendered(&diag::render_human(&d, &[], super::stderr_color()));
             return Exit::Findings;
         }
     };
@@ -61,16 +63,16 @@ pub fn run(args: PlanArgs) -> Exit {
         Ok(p) => p,
         Err(errs) => {
             for e in &errs {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
             }
-            eprintln!("no plan: {} error(s) in the parameter values", errs.len());
+            errln!("no plan: {} error(s) in the parameter values", errs.len());
             return Exit::Findings;
         }
     };
     let r = PlanReport::new(&plan, &diagnostics, &values);
     match args.format {
-        Format::Json => print!("{}", r.to_json()),
-        Format::Human => print!("{}", text::render(&r)),
+        Format::Json => crate::term::out_json(&r.to_json()),
+        Format::Human => crate::term::out(&text::render(&r)),
     }
     Exit::Ok
 }

@@ -4,6 +4,7 @@
 //! command's output (a test keeps them equal); recipes reference them on their first line:
 //! `# yaml-language-server: $schema=../../schema/recipe.schema.json`.
 
+use crate::term::{errln, outln};
 use std::path::PathBuf;
 
 use super::Exit;
@@ -50,7 +51,7 @@ pub fn render(kind: SchemaKind) -> String {
 
 pub fn run(args: SchemaArgs) -> Exit {
     let Some(dir) = args.out else {
-        print!("{}", render(args.kind.unwrap_or(SchemaKind::Recipe)));
+        crate::term::out(&render(args.kind.unwrap_or(SchemaKind::Recipe)));
         return Exit::Ok;
     };
     let kinds = match args.kind {
@@ -58,16 +59,16 @@ pub fn run(args: SchemaArgs) -> Exit {
         None => vec![SchemaKind::Recipe, SchemaKind::Bundle],
     };
     if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("error: cannot create `{}`: {e}", dir.display());
+        errln!("error: cannot create `{}`: {e}", dir.display());
         return Exit::Usage;
     }
     for k in kinds {
         let p = dir.join(k.file_name());
         if let Err(e) = std::fs::write(&p, render(k)) {
-            eprintln!("error: cannot write `{}`: {e}", p.display());
+            errln!("error: cannot write `{}`: {e}", p.display());
             return Exit::Usage;
         }
-        println!("wrote {}", p.display());
+        outln!("wrote {}", p.display());
     }
     Exit::Ok
 }

@@ -1,6 +1,7 @@
 //! `fixgen sign FILE...`: Authenticode-sign PowerShell files in place, and the signing options
 //! shared with `fixgen build` ([`SigningArgs`]).
 
+use crate::term::{errln, outln};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -144,13 +145,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 pub fn run(args: SignArgs) -> Exit {
     if !args.signing.is_set() {
-        eprintln!("error: fixgen sign needs --cert CERT.pem --key KEY.pem, or --pfx FILE.pfx");
+        errln!("error: fixgen sign needs --cert CERT.pem --key KEY.pem, or --pfx FILE.pfx");
         return Exit::Usage;
     }
     let bad: Vec<&PathBuf> = args.files.iter().filter(|f| !is_powershell(f)).collect();
     if !bad.is_empty() {
         for f in bad {
-            eprintln!(
+            errln!(
                 "error: {}: not a PowerShell file (.ps1, .psm1 or .psd1)",
                 f.display()
             );
@@ -161,7 +162,7 @@ pub fn run(args: SignArgs) -> Exit {
         Ok(Some(s)) => s,
         Ok(None) => return Exit::Usage,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return exit_for(&e);
         }
     };
@@ -220,7 +221,7 @@ fn sign_files(signer: &Signer, files: &[PathBuf], progress: &crate::progress::Pr
     prepared.sort_by_key(|p| p.0);
     let mut exit = Exit::Ok;
     if prepared.len() != files.len() {
-        progress.suspend(|| eprintln!("error: a signing thread panicked; no file was replaced"));
+        progress.suspend(|| errln!("error: a signing thread panicked; no file was replaced"));
         for (_, p) in &prepared {
             if let Prepared::Ready { tmp, .. } = p {
                 let _ = std::fs::remove_file(tmp);
@@ -241,7 +242,7 @@ fn sign_files(signer: &Signer, files: &[PathBuf], progress: &crate::progress::Pr
             .find(|(_, x)| matches!(x, Prepared::Ready { tmp, .. } if *tmp == p))
             .map(|(i, _)| files[*i].display().to_string())
             .unwrap_or_else(|| "a signed file".to_string());
-        progress.suspend(|| eprintln!("error: {target}: cannot write: {e}; no file was replaced"));
+        progress.suspend(|| errln!("error: {target}: cannot write: {e}; no file was replaced"));
         for t in &temps {
             let _ = std::fs::remove_file(t);
         }
@@ -251,7 +252,7 @@ fn sign_files(signer: &Signer, files: &[PathBuf], progress: &crate::progress::Pr
         let shown = files[i].display();
         match p {
             Prepared::Failed(message, code) => {
-                progress.suspend(|| eprintln!("error: {message}"));
+                progress.suspend(|| errln!("error: {message}"));
                 if code == Exit::Usage {
                     exit = Exit::Usage;
                 } else {
@@ -264,18 +265,18 @@ fn sign_files(signer: &Signer, files: &[PathBuf], progress: &crate::progress::Pr
                 locale_warning,
             } => {
                 if locale_warning {
-                    progress.suspend(|| eprintln!(
+                    progress.suspend(|| errln!(
                         "warning: {shown}: non-ASCII text without a byte order mark; Windows PowerShell 5.1 reads such a file in the machine's ANSI code page, so the signature only verifies where that code page matches. Prefer pure ASCII (or UTF-8 with BOM where Intune is not involved)."
                     ));
                 }
                 if let Err(e) = std::fs::rename(&tmp, &files[i]) {
                     let _ = std::fs::remove_file(&tmp);
-                    progress.suspend(|| eprintln!("error: {shown}: cannot write: {e}"));
+                    progress.suspend(|| errln!("error: {shown}: cannot write: {e}"));
                     exit = Exit::Usage;
                     continue;
                 }
                 progress.suspend(|| {
-                    println!(
+                    outln!(
                         "{} {shown} ({}, {})",
                         if had_block { "re-signed" } else { "signed" },
                         signer.subject(),
@@ -297,7 +298,7 @@ fn worse(exit: &mut Exit, e: Exit) {
 /// Read, sign and write one file to `tmp` (not flushed yet).
 fn prepare(signer: &Signer, f: &Path, tmp: &Path) -> Prepared {
     let shown = f.display().to_string();
-    let bytes = match std::fs::read(f) {
+    let bytes = match crate::load::read_regular(f) {
         Ok(b) => b,
         Err(e) => return Prepared::Failed(format!("{shown}: {e}"), Exit::Usage),
     };

@@ -1,6 +1,7 @@
 //! `fixgen verify PATH [--ca PEM] [--format json]`: check a bundle folder (SHA256SUMS,
 //! manifest.json, Authenticode blocks, SHA256SUMS.p7s) or one signed PowerShell file.
 
+use crate::term::{errln, outln};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -60,8 +61,8 @@ fn describe(info: &SignatureInfo) -> String {
 
 fn print_json<T: Serialize>(v: &T) {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("error: cannot write JSON: {e}"),
+        Ok(s) => crate::term::out_json(&format!("{s}\n")),
+        Err(e) => errln!("error: cannot write JSON: {e}"),
     }
 }
 
@@ -70,7 +71,7 @@ pub fn run(args: VerifyArgs) -> Exit {
         Some(p) => match load_ca_file(p) {
             Ok(c) => Some(c),
             Err(e) => {
-                eprintln!("error: --ca {e}");
+                errln!("error: --ca {e}");
                 return Exit::Usage;
             }
         },
@@ -83,17 +84,31 @@ pub fn run(args: VerifyArgs) -> Exit {
     let meta = match std::fs::metadata(&args.path) {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("error: {}: {e}", args.path.display());
+            errln!("error: {}: {e}", args.path.display());
             return Exit::Usage;
         }
     };
     if meta.is_file() {
         return verify_file(&args, &opts);
     }
+    // A bundle holds only folders and regular files: anything else (a FIFO would make the
+    // verifier wait forever, a link could point anywhere) fails verification before any read.
+    let special = special_entries(&args.path);
+    if !special.is_empty() {
+        for (p, why) in &special {
+            outln!("FAILED  {p}: {why}; a fixgen bundle holds only regular files");
+        }
+        outln!(
+            "verified {}: {} problem(s) found",
+            args.path.display(),
+            special.len()
+        );
+        return Exit::Findings;
+    }
     let report = match verify_bundle(&args.path, &opts) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit::Usage;
         }
     };
@@ -108,12 +123,41 @@ pub fn run(args: VerifyArgs) -> Exit {
     }
 }
 
+/// Entries under `dir` that are neither folders nor regular files (symbolic links not
+/// followed), as (path relative to `dir`, what it is), sorted.
+fn special_entries(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(p),
+                Ok(t) if t.is_file() => {}
+                Ok(t) => {
+                    let rel = p.strip_prefix(dir).unwrap_or(&p);
+                    found.push((
+                        rel.to_string_lossy().replace('\\', "/"),
+                        crate::load::not_regular(&t),
+                    ));
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 fn verify_file(args: &VerifyArgs, opts: &VerifyOptions) -> Exit {
     let shown = args.path.display().to_string();
-    let bytes = match std::fs::read(&args.path) {
+    let bytes = match crate::load::read_regular(&args.path) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("error: {shown}: {e}");
+            errln!("error: {shown}: {e}");
             return Exit::Usage;
         }
     };
@@ -133,15 +177,15 @@ fn verify_file(args: &VerifyArgs, opts: &VerifyOptions) -> Exit {
         Format::Json => print_json(&out),
         Format::Human => match &result {
             Ok(info) => {
-                println!(
+                outln!(
                     "ok      {shown}: Authenticode valid, signed by {}",
                     describe(info)
                 );
                 for n in &out.notes {
-                    println!("note: {n}");
+                    outln!("note: {n}");
                 }
             }
-            Err(e) => println!("FAILED  {shown}: {e}"),
+            Err(e) => outln!("FAILED  {shown}: {e}"),
         },
     }
     if result.is_ok() {
@@ -161,31 +205,31 @@ fn print_human(r: &BundleReport) {
                 (Some(a), None) => format!("; Authenticode {a}"),
                 _ => String::new(),
             };
-            println!("ok      {}: SHA-256 matches{sig}", f.path);
+            outln!("ok      {}: SHA-256 matches{sig}", f.path);
         } else {
             for p in &f.problems {
-                println!("FAILED  {}: {p}", f.path);
+                outln!("FAILED  {}: {p}", f.path);
             }
         }
     }
     match (&r.sums_signer, r.sums_signature) {
-        (Some(info), _) => println!(
+        (Some(info), _) => outln!(
             "ok      SHA256SUMS.p7s: valid, signed by {}",
             describe(info)
         ),
-        (None, "absent") => println!("note: the bundle is not signed (no SHA256SUMS.p7s)"),
+        (None, "absent") => outln!("note: the bundle is not signed (no SHA256SUMS.p7s)"),
         _ => {}
     }
     for p in &r.problems {
-        println!("FAILED  {p}");
+        outln!("FAILED  {p}");
     }
     for n in &r.notes {
-        println!("note: {n}");
+        outln!("note: {n}");
     }
     let failed = r.files.iter().filter(|f| !f.ok()).count() + r.problems.len();
     if r.ok {
-        println!("verified {}: {} files, all ok", r.dir, r.files.len());
+        outln!("verified {}: {} files, all ok", r.dir, r.files.len());
     } else {
-        println!("verified {}: {failed} problem(s) found", r.dir);
+        outln!("verified {}: {failed} problem(s) found", r.dir);
     }
 }

@@ -141,6 +141,7 @@ fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
 pub fn read_paths(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
     let mut files: Vec<PathBuf> = Vec::new();
     let mut errors = Vec::new();
+    let mut skipped = Vec::new();
     let mut folder_name = None;
     for p in paths {
         // bundle.yaml stands for its folder.
@@ -163,12 +164,18 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
             let mut found = Vec::new();
             match std::fs::read_dir(&p) {
                 Ok(rd) => {
+                    let root = p.canonicalize().unwrap_or_else(|_| p.clone());
                     for entry in rd {
                         match entry {
                             Ok(en) => {
                                 let fp = en.path();
-                                if fp.is_file() && is_yaml(&fp) {
-                                    found.push(fp);
+                                if !is_yaml(&fp) {
+                                    continue;
+                                }
+                                match folder_entry(&root, &fp, en.file_type()) {
+                                    Entry::Read => found.push(fp),
+                                    Entry::Ignore => {}
+                                    Entry::Skip(why) => skipped.push(skipped_file(&fp, &why)),
                                 }
                             }
                             Err(e) => errors.push(io_error(&p, &e)),
@@ -191,6 +198,17 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
                 folder_name = dir_name(&p);
             }
             files.extend(found);
+        } else if !meta.is_file() {
+            errors.push(Diagnostic::error(
+                "io",
+                display(&p),
+                format!(
+                    "cannot read `{}`: {}",
+                    display(&p),
+                    not_regular(&meta.file_type())
+                ),
+            ));
+            continue;
         } else {
             if folder_name.is_none() {
                 folder_name = p
@@ -225,6 +243,7 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
     }
     let mut inputs = Inputs {
         folder_name,
+        diagnostics: skipped,
         ..Inputs::default()
     };
     for f in files {
@@ -246,6 +265,142 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
     Ok(inputs)
 }
 
+/// What to do with a `*.yaml` entry of a folder.
+enum Entry {
+    Read,
+    /// A folder named `*.yaml`: not a recipe, as before.
+    Ignore,
+    /// Skipped, and said why (a warning).
+    Skip(String),
+}
+
+/// Only regular files are read from a folder; a symbolic link only when it resolves to a
+/// regular file inside the folder `root` (resolved). Nothing is opened here.
+fn folder_entry(root: &Path, fp: &Path, ft: std::io::Result<std::fs::FileType>) -> Entry {
+    let ft = match ft {
+        Ok(t) => t,
+        Err(e) => return Entry::Skip(format!("cannot read its type: {e}")),
+    };
+    if ft.is_file() {
+        return Entry::Read;
+    }
+    if ft.is_dir() {
+        return Entry::Ignore;
+    }
+    if !ft.is_symlink() {
+        return Entry::Skip(not_regular(&ft));
+    }
+    match fp.canonicalize() {
+        Err(e) if is_loop(&e) => Entry::Skip("a symbolic link that loops".to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Entry::Skip("a symbolic link that points nowhere".to_string())
+        }
+        Err(e) => Entry::Skip(format!("a symbolic link that cannot be resolved ({e})")),
+        Ok(t) if !t.starts_with(root) => Entry::Skip(
+            "a symbolic link that points outside the bundle folder (its content is not read)"
+                .to_string(),
+        ),
+        Ok(t) => match std::fs::metadata(&t) {
+            Ok(m) if m.is_file() => Entry::Read,
+            Ok(m) => Entry::Skip(format!(
+                "a symbolic link to something that is {}",
+                not_regular(&m.file_type())
+            )),
+            Err(e) => Entry::Skip(format!("a symbolic link that cannot be resolved ({e})")),
+        },
+    }
+}
+
+#[cfg(unix)]
+fn is_loop(e: &std::io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+#[cfg(not(unix))]
+fn is_loop(_: &std::io::Error) -> bool {
+    false
+}
+
+fn skipped_file(fp: &Path, why: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "skipped-file",
+        display(fp),
+        format!(
+            "skipped `{}`: {why}; only regular files in the bundle folder are read",
+            fp.file_name()
+                .map_or_else(|| display(fp), |n| n.to_string_lossy().into_owned())
+        ),
+    )
+    .with_hint("replace it with the recipe file itself, or remove it from the folder")
+}
+
+/// "not a regular file (a FIFO)" and the like.
+pub fn not_regular(ft: &std::fs::FileType) -> String {
+    let kind = if ft.is_dir() {
+        "a folder"
+    } else if ft.is_symlink() {
+        "a symbolic link"
+    } else {
+        special_kind(ft)
+    };
+    format!("not a regular file ({kind})")
+}
+
+#[cfg(unix)]
+fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "a FIFO"
+    } else if ft.is_socket() {
+        "a socket"
+    } else if ft.is_char_device() {
+        "a character device"
+    } else if ft.is_block_device() {
+        "a block device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+/// Open `path` for reading only when it is a regular file (after following symbolic links):
+/// a FIFO, socket or device is refused with an error saying what it is, without blocking (it
+/// is checked before opening, and opened non-blocking and checked again, so a file swapped
+/// in between cannot hang the run either).
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let refuse = |ft: &std::fs::FileType| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, not_regular(ft))
+    };
+    let m = std::fs::metadata(path)?;
+    if !m.is_file() {
+        return Err(refuse(&m.file_type()));
+    }
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK);
+    }
+    let f = o.open(path)?;
+    let m = f.metadata()?;
+    if !m.is_file() {
+        return Err(refuse(&m.file_type()));
+    }
+    Ok(f)
+}
+
+/// The whole content of `path` when it is a regular file ([`open_regular`]).
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    open_regular(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 fn dir_name(p: &Path) -> Option<String> {
     let c = p.canonicalize().ok()?;
     c.file_name().map(|n| n.to_string_lossy().into_owned())
@@ -265,7 +420,7 @@ pub type ReadOutcome = Result<SourceFile, Box<Rejected>>;
 /// locate the first invalid UTF-8 byte.
 pub fn read_file(path: &Path) -> std::io::Result<ReadOutcome> {
     let shown = display(path);
-    let file = std::fs::File::open(path)?;
+    let file = open_regular(path)?;
     let len = file.metadata()?.len();
     if len > MAX_FILE_BYTES {
         return Ok(Err(Box::new(Rejected {

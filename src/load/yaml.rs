@@ -576,7 +576,55 @@ impl Builder {
 }
 
 /// Read one YAML document from `text`.
+/// True for a character allowed raw in a recipe: everything but the C0 controls other than
+/// tab, line feed and carriage return, which YAML 1.2 excludes from a stream (`c-printable`).
+/// DEL and C1, which YAML 1.2 excludes too, are accepted as JSON-style strings carry them raw;
+/// like every character they reach the terminal escaped (`crate::term`).
+fn yaml_printable(c: char) -> bool {
+    !matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}')
+}
+
+const C0_NAMES: [&str; 32] = [
+    "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR",
+    "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC",
+    "FS", "GS", "RS", "US",
+];
+
+/// The first raw C0 control character but tab, line feed and carriage return, located, with how
+/// many there are.
+fn control_char(text: &str) -> Option<YamlError> {
+    let (off, c) = text.char_indices().find(|(_, c)| !yaml_printable(*c))?;
+    let more = text[off..].chars().filter(|c| !yaml_printable(*c)).count() - 1;
+    let (line, column) = crate::diag::line_col(text.as_bytes(), off);
+    let name = C0_NAMES.get(c as usize).copied().unwrap_or("control");
+    let more = match more {
+        0 => String::new(),
+        n => format!(" ({n} more after it)"),
+    };
+    let mut e = err(
+        "yaml-control-char",
+        Pos { line, column },
+        "",
+        format!(
+            "raw control character U+{:04X} ({name}) in the YAML text{more}; YAML 1.2 allows only tab, line feed and carriage return",
+            c as u32
+        ),
+    );
+    e.hint = Some(
+        "remove it; a value that needs such a character writes it as an escape inside a double-quoted string (\"\\x07\")"
+            .to_string(),
+    );
+    Some(e)
+}
+
 pub fn read(text: &str) -> Document {
+    if let Some(e) = control_char(text) {
+        return Document {
+            value: None,
+            index: SpanIndex::default(),
+            errors: vec![e],
+        };
+    }
     let mut b = Builder {
         stack: Vec::new(),
         index: SpanIndex::default(),

@@ -111,7 +111,12 @@ pub fn compare(
 /// another size is not read).
 fn same_file(p: &Path, row: &FileRow) -> std::io::Result<bool> {
     use sha2::{Digest, Sha256};
-    let mut f = std::fs::File::open(p)?;
+    // A FIFO or device in the folder is a difference, not a read that never ends.
+    let mut f = match crate::load::open_regular(p) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => return Ok(false),
+        Err(e) => return Err(e),
+    };
     if f.metadata()?.len() != row.size as u64 {
         return Ok(false);
     }

@@ -8,17 +8,10 @@ use std::fmt::Write as _;
 
 use super::PlanReport;
 
-/// Text safe for a terminal: every control character (and DEL) shown as `\u{XX}`.
+/// Text safe for a terminal: every control character (C0, DEL, C1) and bidi control shown as
+/// `\u{XX}` ([`crate::term::escape`], the one helper every command uses).
 pub fn clean(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control() {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::term::escape(s).into_owned()
 }
 
 /// Rows as a left-aligned table with a header, two spaces between columns, no trailing
