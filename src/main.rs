@@ -42,7 +42,14 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     fixgen::memory::tune();
-    let exit = match Cli::parse().command {
+    let cli = Cli::parse();
+    // FIXGEN_PARSE_ONLY=1: stop after the argument parser accepted the command line (exit 0;
+    // a rejected one exits 2 as always). tests/doc_commands.rs runs every command line the
+    // documentation shows this way.
+    if std::env::var_os("FIXGEN_PARSE_ONLY").is_some_and(|v| v == "1") {
+        return std::process::ExitCode::SUCCESS;
+    }
+    let exit = match cli.command {
         Command::Build(a) => build::run(a),
         Command::Check(a) => check::run(a),
         Command::List(a) => list::run(a),

@@ -123,7 +123,9 @@ fn samba_shape(d: &RegData) -> Value {
 fn pol_expectation(changes: &[(String, String, Option<RegData>)], hive: &str) -> Vec<Value> {
     changes
         .iter()
-        .filter(|(k, _, _)| k.starts_with(hive))
+        .filter(|(k, _, _)| {
+            k.starts_with(hive) && gpo::is_policy_key(&RegPath::parse(k).expect("valid").subkey)
+        })
         .map(|(k, n, d)| {
             let p = RegPath::parse(k).expect("valid key");
             match d {
@@ -150,6 +152,34 @@ fn write(dir: &Path, arts: &Artifacts, path: &str) -> std::path::PathBuf {
     local
 }
 
+/// The torture recipe with its keys moved under `SOFTWARE\Policies` (HKLM and HKCU): the
+/// values Registry.pol carries.
+fn policies_torture() -> (Plan, Vec<(String, String, Option<RegData>)>) {
+    let move_key = |t: &str, sep: &str| {
+        t.replace(
+            &format!("SOFTWARE{sep}FixgenTorture"),
+            &format!("SOFTWARE{sep}Policies{sep}FixgenTorture"),
+        )
+        .replace(
+            &format!("Software{sep}FixgenTorture"),
+            &format!("Software{sep}Policies{sep}FixgenTorture"),
+        )
+    };
+    let sources = torture::sources()
+        .into_iter()
+        .map(|mut f| {
+            f.text = move_key(&f.text, "\\\\");
+            f
+        })
+        .collect();
+    let bundle = fixgen::load::parse_bundle(sources).expect("policies torture loads");
+    let changes = torture::changes_in_order()
+        .into_iter()
+        .map(|(k, n, d)| (move_key(&k, "\\"), n, d))
+        .collect();
+    (plan_of(bundle), changes)
+}
+
 fn l2tp_changes() -> Vec<(String, String, Option<RegData>)> {
     torture::l2tp_expectations()
         .into_iter()
@@ -163,8 +193,10 @@ fn registry_pol_reads_back_through_samba() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
     for (plan, changes) in [
         (plan_of(torture::bundle()), torture::changes_in_order()),
+        policies_torture(),
         (
             plan_of(fixgen::load::embedded_bundle().expect("embedded")),
             l2tp_changes(),
@@ -188,8 +220,11 @@ fn registry_pol_reads_back_through_samba() {
             for (g, w) in entries.iter().zip(&want) {
                 assert_eq!(g, w, "{file}");
             }
+            checked += entries.len();
         }
     }
+    // The policies torture bundle puts every torture value (HKLM and HKCU) into Registry.pol.
+    assert!(checked >= 20, "only {checked} Registry.pol entries checked");
 }
 
 fn xml_value(d: &RegData) -> (&'static str, String) {
@@ -227,6 +262,7 @@ fn registry_xml_is_well_formed_and_follows_the_gpp_format() {
     let dir = tempfile::tempdir().unwrap();
     for (plan, changes) in [
         (plan_of(torture::bundle()), torture::changes_in_order()),
+        policies_torture(),
         (
             plan_of(fixgen::load::embedded_bundle().expect("embedded")),
             l2tp_changes(),
@@ -248,9 +284,13 @@ fn registry_xml_is_well_formed_and_follows_the_gpp_format() {
                 "HKEY_CURRENT_USER",
             ),
         ] {
+            // Each value goes through one mechanism: the Policies keys are Registry.pol's.
             let want: Vec<_> = changes
                 .iter()
-                .filter(|(k, _, _)| k.starts_with(hive))
+                .filter(|(k, _, _)| {
+                    k.starts_with(hive)
+                        && !gpo::is_policy_key(&RegPath::parse(k).expect("valid").subkey)
+                })
                 .collect();
             if want.is_empty() {
                 assert!(!arts.files.contains_key(file));
@@ -317,6 +357,17 @@ fn registry_xml_is_well_formed_and_follows_the_gpp_format() {
                     }
                     None => assert_eq!(pr["action"], "D", "{name}"),
                 }
+                // removePolicy="1" on every item that sets a value, except service startup
+                // types (deleting Start would break the service) and Delete items.
+                let service = a["desc"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("startup type of service"));
+                let want_remove = data.is_some() && !service;
+                assert_eq!(
+                    a.get("removePolicy").and_then(|v| v.as_str()),
+                    want_remove.then_some("1"),
+                    "{name}: removePolicy"
+                );
             }
         }
         // With SOURCE_DATE_EPOCH every item carries the same `changed`; nothing else moves.
@@ -422,11 +473,47 @@ fn build_cli_gpo_target_is_reproducible_and_stamps_only_with_source_date_epoch()
     let c = String::from_utf8(read("c")).unwrap();
     assert!(!a.contains("changed="));
     assert!(c.contains(" changed=\"1970-01-01 00:00:00\""));
-    assert!(dir.path().join("a/gpo/Machine/Registry.pol").exists());
+    // The L2TP bundle has no value under a Policies key: no Registry.pol, GPT.ini for the
+    // computer side only.
+    assert!(!dir.path().join("a/gpo/Machine/Registry.pol").exists());
+    assert_eq!(
+        std::fs::read(dir.path().join("a/gpo/GPT.ini")).unwrap(),
+        b"[General]\r\nVersion=1\r\n"
+    );
     assert!(dir.path().join("a/gpo/README.md").exists());
 
     let o = build("d", Some("yesterday"));
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("SOURCE_DATE_EPOCH"));
     assert!(!dir.path().join("d").exists());
+}
+
+#[test]
+fn readme_user_side_guidance_and_gpt_ini() {
+    let (plan, _) = policies_torture();
+    let (arts, _) = render(&plan, &GpoOptions::default());
+    let readme = String::from_utf8(arts.files["gpo/README.md"].bytes.clone()).unwrap();
+    // User-side Registry.pol: the user tool GUID of [MS-GPREG] 1.9 in gPCUserExtensionNames.
+    let user_line = readme
+        .lines()
+        .find(|l| l.contains("`gPCUserExtensionNames`, for a GPO"))
+        .expect("gPCUserExtensionNames value");
+    assert!(user_line.contains(
+        "[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F73-3407-48AE-BA88-E8213C6761F1}]"
+    ));
+    assert!(!user_line.contains("D02B1F72"), "{user_line}");
+    for needle in [
+        "LGPO.exe /m Machine\\Registry.pol",
+        "LGPO.exe /u User\\Registry.pol",
+        "loopback processing",
+        "removePolicy",
+    ] {
+        assert!(readme.contains(needle), "README lacks {needle}");
+    }
+    assert!(!readme.contains("--sign"));
+    // Both sides changed: version 1 for each half.
+    assert_eq!(
+        arts.files["gpo/GPT.ini"].bytes,
+        b"[General]\r\nVersion=65537\r\n"
+    );
 }
