@@ -517,3 +517,57 @@ fn readme_user_side_guidance_and_gpt_ini() {
         b"[General]\r\nVersion=65537\r\n"
     );
 }
+
+#[test]
+fn deploy_script_is_clean_powershell_with_one_mechanism_per_value() {
+    for (plan, changes) in [
+        (plan_of(torture::bundle()), torture::changes_in_order()),
+        policies_torture(),
+        (
+            plan_of(fixgen::load::embedded_bundle().expect("embedded")),
+            l2tp_changes(),
+        ),
+    ] {
+        let (arts, _) = render(&plan, &GpoOptions::default());
+        let path = format!("gpo/Deploy-{}Gpo.ps1", plan.bundle.name);
+        let text = String::from_utf8(arts.files[&path].bytes.clone()).expect("UTF-8");
+        // Pure ASCII, CRLF, tree-sitter without errors, only allowlisted commands/parameters.
+        let problems = common::pwsh::check_generated(&path, &text);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        let undefined = common::pwsh::undefined_variables(&text);
+        assert!(undefined.is_empty(), "{}", undefined.join("\n"));
+        // The real parser too.
+        if let Some(pwsh) = common::pwsh_host::pwsh() {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("deploy.ps1");
+            std::fs::write(&file, &text).unwrap();
+            let o = common::pwsh_host::run_pwsh(
+                &pwsh,
+                &format!(
+                    "$e = $null; $t = $null; [void][System.Management.Automation.Language.Parser]::ParseFile('{}', [ref]$t, [ref]$e); $e | ForEach-Object {{ $_.Extent.StartLineNumber.ToString() + ': ' + $_.Message }}",
+                    file.display()
+                ),
+            );
+            assert!(o.status.success());
+            assert_eq!(
+                String::from_utf8_lossy(&o.stdout).trim(),
+                "",
+                "pwsh parse errors"
+            );
+        }
+        // Every change exactly once: policy values for the Policies keys, preference items
+        // for the rest; never both.
+        let pol_lines = text.matches("; Delete = $").count();
+        let pref_lines = text.matches("; Action = '").count();
+        let want_pol = changes
+            .iter()
+            .filter(|(k, _, _)| {
+                let p = RegPath::parse(k).expect("valid");
+                gpo::is_policy_key(&p.subkey)
+                    && (k.starts_with("HKLM\\") || k.starts_with("HKCU\\"))
+            })
+            .count();
+        assert_eq!(pol_lines, want_pol, "{path}");
+        assert_eq!(pol_lines + pref_lines, changes.len(), "{path}");
+    }
+}

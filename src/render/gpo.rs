@@ -16,10 +16,13 @@
 
 use std::fmt::Write as _;
 
+use askama::Template;
+
 use crate::diag::Diagnostic;
 use crate::plan::Plan;
 use crate::regfile::{kind, utf16le, RegData};
 use crate::registry::Hive;
+use crate::render::escape::{PsComment, PsLit};
 use crate::render::reg::{registry_changes, Origin, RecipeChanges, RegChange};
 use crate::render::{Artifacts, OutputFile};
 
@@ -460,6 +463,117 @@ pub fn psscripts_ini(script: &str) -> Vec<u8> {
     out
 }
 
+/// `gpo/Deploy-<Bundle>Gpo.ps1` (templates/gpo/deploy.ps1): every recipe text through
+/// [`PsLit`] / [`PsComment`].
+#[derive(Template)]
+#[template(path = "gpo/deploy.ps1", escape = "none")]
+struct DeployTemplate {
+    synopsis: PsComment,
+    example_whatif: PsComment,
+    example_link: PsComment,
+    default_name: PsLit,
+    policy: Vec<DeployValue>,
+    prefs: Vec<DeployValue>,
+    startup_files: Vec<PsLit>,
+    cse_scripts: &'static str,
+    tool_scripts: &'static str,
+}
+
+/// One registry value for the deploy script.
+struct DeployValue {
+    /// `Computer` or `User` (Set-GPPrefRegistryValue -Context).
+    context: &'static str,
+    /// Full key with the hive: `HKLM\SOFTWARE\...`.
+    key: PsLit,
+    name: PsLit,
+    /// A [Microsoft.Win32.RegistryValueKind] name.
+    kind: &'static str,
+    value: PsLit,
+    /// `$true` for a policy deletion.
+    delete: PsLit,
+    /// `Update` or `Delete` (Set-GPPrefRegistryValue -Action).
+    action: &'static str,
+}
+
+fn deploy_value(c: &RegChange) -> Result<DeployValue, String> {
+    let (kind, value) = match &c.data {
+        None => ("String", PsLit::string("")),
+        Some(RegData::Sz(s)) => ("String", PsLit::string(s)),
+        Some(RegData::ExpandSz(s)) => ("ExpandString", PsLit::string(s)),
+        Some(RegData::MultiSz(items)) => ("MultiString", PsLit::string_array(items)),
+        Some(RegData::Dword(v)) => ("DWord", PsLit::uint(u64::from(*v))),
+        Some(RegData::Qword(v)) => ("QWord", PsLit::uint(*v)),
+        Some(RegData::Binary(b)) => ("Binary", PsLit::bytes(b)),
+        Some(RegData::Raw { kind, .. }) => {
+            return Err(format!(
+                "the GroupPolicy cmdlets cannot write a value of type {}",
+                crate::regfile::kind::name(*kind)
+            ))
+        }
+    };
+    Ok(DeployValue {
+        context: if c.path.hive == Hive::CurrentUser {
+            "User"
+        } else {
+            "Computer"
+        },
+        key: PsLit::string(&format!("{}\\{}", c.path.hive.short_name(), c.path.subkey)),
+        name: PsLit::string(&c.name),
+        kind,
+        value,
+        delete: PsLit::bool(c.data.is_none()),
+        action: if c.data.is_some() { "Update" } else { "Delete" },
+    })
+}
+
+/// Render `gpo/Deploy-<stem>Gpo.ps1`: the same split as the files (Policies keys through
+/// Set-GPRegistryValue, every other value through Set-GPPrefRegistryValue), and the startup
+/// files (relative to `Machine/Scripts`) when there is a startup script.
+fn deploy_script(
+    plan: &Plan,
+    stem: &str,
+    all: &[RecipeChanges],
+    startup_files: &[String],
+) -> Result<Vec<u8>, String> {
+    let mut policy = Vec::new();
+    let mut prefs = Vec::new();
+    for rc in all {
+        for c in &rc.changes {
+            let v =
+                deploy_value(c).map_err(|m| format!("{} steps[{}]: {m}", rc.recipe_id, c.step))?;
+            let pol = is_policy_key(&c.path.subkey)
+                && matches!(c.path.hive, Hive::LocalMachine | Hive::CurrentUser);
+            if pol {
+                policy.push(v);
+            } else {
+                prefs.push(v);
+            }
+        }
+    }
+    let script = format!("Deploy-{stem}Gpo.ps1");
+    let t = DeployTemplate {
+        synopsis: PsComment::text(
+            &format!(
+                "Creates or updates the Group Policy object of the fixgen bundle {} {}.",
+                plan.bundle.name, plan.bundle.version
+            ),
+            96,
+        ),
+        example_whatif: PsComment::text(&format!("PS> .\\{script} -WhatIf"), 200),
+        example_link: PsComment::text(
+            &format!("PS> .\\{script} -LinkTo 'OU=Workstations,DC=contoso,DC=com'"),
+            200,
+        ),
+        default_name: PsLit::string(&plan.bundle.name),
+        policy,
+        prefs,
+        startup_files: startup_files.iter().map(|f| PsLit::string(f)).collect(),
+        cse_scripts: CSE_SCRIPTS_GUID,
+        tool_scripts: TOOL_SCRIPTS_MACHINE,
+    };
+    super::powershell::render_ps(&t)
+}
+
 fn err(message: String) -> Diagnostic {
     Diagnostic::error("render-gpo", "bundle.yaml", message)
 }
@@ -588,6 +702,21 @@ pub fn render(
         gpt_ini(u16::from(machine_side), u16::from(user_side)),
     ));
 
+    let deploy_files: Vec<String> = if startup_note.is_none() {
+        let mut v: Vec<String> = startup_files
+            .iter()
+            .map(|f| format!("Startup\\{f}"))
+            .collect();
+        v.push("psscripts.ini".to_string());
+        v
+    } else {
+        Vec::new()
+    };
+    match deploy_script(plan, stem, &all, &deploy_files) {
+        Ok(bytes) => arts.add(OutputFile::new(format!("gpo/Deploy-{stem}Gpo.ps1"), bytes)),
+        Err(m) => return Err(vec![err(m)]),
+    }
+
     let secret = startup_secret
         || arts
             .files
@@ -595,6 +724,7 @@ pub fn render(
             .any(|f| f.holds_secret && f.path.starts_with("gpo/"));
     let mut text = readme(
         plan,
+        stem,
         &all,
         &arts,
         &invoke,
@@ -628,8 +758,19 @@ fn md(s: &str) -> String {
     o
 }
 
+/// Text for a single-quoted PowerShell literal inside Markdown code: quotes doubled, and
+/// anything but printable ASCII dropped (the bundle name is a file stem already).
+fn md_ps_single(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .collect::<String>()
+        .replace('\'', "''")
+}
+
+#[allow(clippy::too_many_arguments)]
 fn readme(
     plan: &Plan,
+    stem: &str,
     all: &[RecipeChanges],
     arts: &Artifacts,
     invoke: &str,
@@ -679,6 +820,10 @@ fn readme(
             startup_files.iter().map(|f| format!("`{}`", md(f))).collect::<Vec<_>>().join(", ")
         );
     }
+    let _ = writeln!(
+        s,
+        "- `Deploy-{stem}Gpo.ps1`: creates or updates a GPO in the domain through the GroupPolicy cmdlets (next section)."
+    );
     s.push_str("- `GPT.ini`: `[General]` `Version=`, the version these files represent in a new GPO: the computer version in the lower 16 bits, the user version in the upper 16 bits (\\[MS-GPOL\\] 3.3.5.4 and 4.10).\n");
     s.push_str("\nRegistry changes:\n\n");
     for rc in all.iter().filter(|rc| !rc.changes.is_empty()) {
@@ -738,6 +883,25 @@ fn readme(
     s.push_str("Each registry value is in exactly one of the two files, so copying both never sets a value twice:\n\n");
     s.push_str("- **Registry.pol** (Administrative Templates, \\[MS-GPREG\\]) holds the values under `SOFTWARE\\Policies` and `SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies`. The extension removes them when the GPO no longer applies. A Registry.pol value anywhere else would stay after the GPO is gone (\"tattooing\") and shows only as \"Extra Registry Settings\", so fixgen never writes one there.\n");
     s.push_str("- **Registry.xml** (Preferences, \\[MS-GPPREF\\]) holds every other value: shown and editable in the Group Policy Management Editor under Computer (or User) Configuration > Preferences > Windows Settings > Registry, applied again at every refresh. Items that set a value carry `removePolicy=\"1\"` (\"Remove this item when it is no longer applied\"): when the GPO stops applying, the client deletes the value, which gives Windows' default back, not the value the machine had before (`Undo-<id>.ps1` restores that). Service startup types (`Start`, `DelayedAutostart` under `Services\\<name>`) never carry it: deleting `Start` would leave the service without a start type, so they stay as set, like a value a script writes. Delete items (`ensure: absent`) have nothing to remove.\n");
+
+    s.push_str("\n## Deploy with the script\n\n");
+    let _ = writeln!(s, "Run as a domain admin (Group Policy Creator Owners or equivalent) on a machine with the GroupPolicy and ActiveDirectory modules (RSAT: Group Policy Management Tools and AD DS tools), from the bundle folder:\n");
+    let _ = writeln!(s, "```powershell");
+    let _ = writeln!(s, "# 1. What would change; nothing is changed.");
+    let _ = writeln!(s, ".\\gpo\\Deploy-{stem}Gpo.ps1 -WhatIf");
+    let _ = writeln!(s, "# 2. Create or update the GPO (not linked anywhere).");
+    let _ = writeln!(
+        s,
+        ".\\gpo\\Deploy-{stem}Gpo.ps1 -Name '{}'",
+        md_ps_single(&b.name)
+    );
+    let _ = writeln!(
+        s,
+        "# 3. Link it to an OU (only with -LinkTo); -Domain and -Server pick the domain and DC."
+    );
+    let _ = writeln!(s, ".\\gpo\\Deploy-{stem}Gpo.ps1 -LinkTo 'OU=Workstations,DC=contoso,DC=com' -Server 'dc1.contoso.com'");
+    let _ = writeln!(s, "```\n");
+    s.push_str("It creates the GPO if no GPO has that name, then writes each registry value through one mechanism: `Set-GPRegistryValue` for the values of `Registry.pol` (Policies keys), `Set-GPPrefRegistryValue` for the values of `Registry.xml`. For the startup script it copies `Machine\\Scripts` into the GPO's folder (its `gPCFileSysPath`), merges the scripts extension into `gPCMachineExtensionNames` and raises the computer version in `versionNumber` and `GPT.ini`. A value or file already as wanted is left alone, so a second run prints \"nothing to change\". `Set-GPPrefRegistryValue` cannot set `removePolicy`: items it creates stay on the clients after the GPO stops applying; copy `Registry.xml` by hand (below) where that matters.\n");
 
     s.push_str("\n## Put the files into a domain GPO by hand\n\n");
     s.push_str("1. Create the GPO in Group Policy Management (GPMC) and note its GUID (Details tab, Unique ID).\n");

@@ -1015,6 +1015,51 @@ pub const CMDLETS: &[Cmdlet] = &[
     ),
     c("Get-GPInheritance", &["Target", "Domain", "Server"], false),
     c(
+        "Remove-GPPrefRegistryValue",
+        &[
+            "Guid",
+            "Name",
+            "Context",
+            "Key",
+            "ValueName",
+            "Order",
+            "Domain",
+            "Server",
+        ],
+        true,
+    ),
+    // Microsoft.PowerShell.Core Get-Module, Microsoft.PowerShell.Management Split-Path.
+    c(
+        "Get-Module",
+        &[
+            "Name",
+            "FullyQualifiedName",
+            "All",
+            "ListAvailable",
+            "PSEdition",
+            "SkipEditionCheck",
+            "Refresh",
+        ],
+        false,
+    ),
+    c(
+        "Split-Path",
+        &[
+            "Path",
+            "LiteralPath",
+            "Parent",
+            "Leaf",
+            "LeafBase",
+            "Extension",
+            "Qualifier",
+            "NoQualifier",
+            "IsAbsolute",
+            "Resolve",
+            "Credential",
+        ],
+        false,
+    ),
+    c(
         "Get-ADObject",
         &[
             "Identity",
