@@ -179,6 +179,7 @@ pester_files! {
     scripts_tests => "Scripts.Tests.ps1",
     invoke_tests => "Invoke.Tests.ps1",
     undo_tests => "Undo.Tests.ps1",
+    registry_names_tests => "RegistryNames.Tests.ps1",
 }
 
 #[test]
