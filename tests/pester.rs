@@ -180,6 +180,7 @@ pester_files! {
     invoke_tests => "Invoke.Tests.ps1",
     undo_tests => "Undo.Tests.ps1",
     registry_names_tests => "RegistryNames.Tests.ps1",
+    sim_windows_tests => "SimWindows.Tests.ps1",
 }
 
 #[test]

@@ -6,7 +6,9 @@
 # functions (tests/pester/sim/README in SIM_CONTRACT.md).
 #
 # Windows-only .NET types are replaced through type accelerators (they win over full type names
-# in code parsed afterwards): WindowsIdentity, WindowsPrincipal, SecurityIdentifier,
+# in code compiled afterwards, unless PowerShell has already resolved and cached that type name
+# in this process; so this module never writes these names as type literals, and the
+# ServiceController parameters are typed with the stand-in class, the -InputObject type of the docs): WindowsIdentity, WindowsPrincipal, SecurityIdentifier,
 # FileSystemAccessRule, ServiceController, and System.Activator / System.Type for the Windows
 # Update Agent COM objects ([Type]::GetTypeFromProgID returns $null on Linux). Scenario files must
 # therefore not use [System.Type] / [System.Activator] themselves.
@@ -465,14 +467,14 @@ class SimComType {
 class SimType {
     # Replaces [System.Type] in generated scripts: only GetTypeFromProgID is used there.
     static [object] GetTypeFromProgID([string]$progID) { return [SimComType]::new($progID) }
-    static [object] GetType([string]$name) { return [System.Type]::GetType($name) }
+    static [object] GetType([string]$name) { return [type]::GetType($name) }
 }
 
 class SimActivator {
     static [hashtable]$Machine
     static [object] CreateInstance([object]$type) {
         if ($type -is [SimComType]) { return [SimActivator]::NewCom($type.ProgID) }
-        return [System.Activator]::CreateInstance([type]$type)
+        return [activator]::CreateInstance([type]$type)
     }
     static [object] NewCom([string]$progID) {
         $s = [SimActivator]::Machine
@@ -503,6 +505,11 @@ function Install-SimTypes {
     [SimWindowsIdentity]::Machine = [SimHost]::Sim
     [SimActivator]::Machine = [SimHost]::Sim
 }
+
+# At import too, so that code compiled after the import sees the stand-ins. Code compiled before
+# (for example a test file's blocks, which Pester compiles at discovery) keeps the real types: use
+# [scriptblock]::Create there, as the generated scripts are compiled when Invoke-SimScript runs them.
+Install-SimTypes
 
 #endregion
 
@@ -702,7 +709,8 @@ class SimRegistryKey {
             return [System.Environment]::ExpandEnvironmentVariables($v.Value)
         }
         $x = $v.Value
-        if ($x -is [System.Array]) { return , $x.Clone() }
+        # a class method returns its value as is (no pipeline unrolling, so no leading comma)
+        if ($x -is [System.Array]) { return $x.Clone() }
         return $x
     }
     [void] Close() { $this.Closed = $true }
@@ -1248,7 +1256,7 @@ function Find-SimServices {
 # https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.management/get-service
 function Get-Service {
     [CmdletBinding(DefaultParameterSetName = 'Default')]
-    [OutputType([System.ServiceProcess.ServiceController])]
+    [OutputType('System.ServiceProcess.ServiceController')]
     param(
         [Parameter(ParameterSetName = 'Default', Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [Alias('ServiceName')]
@@ -1262,7 +1270,7 @@ function Get-Service {
         [string[]]$Include,
         [string[]]$Exclude,
         [Parameter(ParameterSetName = 'InputObject', ValueFromPipeline)]
-        [System.ServiceProcess.ServiceController[]]$InputObject
+        [SimServiceController[]]$InputObject
     )
     process {
         if (Test-SimFailure -Cmdlet $PSCmdlet -Command 'Get-Service') { return }
@@ -1292,7 +1300,7 @@ function Start-Service {
     [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess)]
     param(
         [Parameter(ParameterSetName = 'InputObject', Mandatory, Position = 0, ValueFromPipeline)]
-        [System.ServiceProcess.ServiceController[]]$InputObject,
+        [SimServiceController[]]$InputObject,
         [Parameter(ParameterSetName = 'Default', Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [Alias('ServiceName')]
         [string[]]$Name,
@@ -1324,7 +1332,7 @@ function Stop-Service {
     [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess)]
     param(
         [Parameter(ParameterSetName = 'InputObject', Mandatory, Position = 0, ValueFromPipeline)]
-        [System.ServiceProcess.ServiceController[]]$InputObject,
+        [SimServiceController[]]$InputObject,
         [Parameter(ParameterSetName = 'Default', Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [Alias('ServiceName')]
         [string[]]$Name,
@@ -1357,7 +1365,7 @@ function Set-Service {
         [Alias('ServiceName', 'SN')]
         [string]$Name,
         [Parameter(ParameterSetName = 'InputObject', Mandatory, Position = 0, ValueFromPipeline)]
-        [System.ServiceProcess.ServiceController]$InputObject,
+        [SimServiceController]$InputObject,
         [Parameter(ValueFromPipelineByPropertyName)]
         [Alias('DN')]
         [string]$DisplayName,
