@@ -181,6 +181,7 @@ pester_files! {
     undo_tests => "Undo.Tests.ps1",
     registry_names_tests => "RegistryNames.Tests.ps1",
     sim_windows_tests => "SimWindows.Tests.ps1",
+    gpo_deploy_tests => "GpoDeploy.Tests.ps1",
 }
 
 #[test]
