@@ -571,3 +571,65 @@ fn deploy_script_is_clean_powershell_with_one_mechanism_per_value() {
         assert_eq!(pol_lines + pref_lines, changes.len(), "{path}");
     }
 }
+
+#[test]
+fn simulated_group_policy_cmdlets_take_the_documented_parameters() {
+    // The fakes of tests/pester/sim/SimGroupPolicy.psm1 must have exactly the parameters the
+    // allowlist has from Microsoft's documentation, so a scenario cannot pass on a parameter
+    // the real cmdlet lacks.
+    let Some(pwsh) = common::pwsh_host::pwsh() else {
+        return;
+    };
+    let module = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pester/sim/SimGroupPolicy.psm1");
+    let names = [
+        "New-GPO",
+        "Get-GPO",
+        "Set-GPRegistryValue",
+        "Get-GPRegistryValue",
+        "Set-GPPrefRegistryValue",
+        "Get-GPPrefRegistryValue",
+        "Remove-GPPrefRegistryValue",
+        "New-GPLink",
+        "Get-GPInheritance",
+        "Get-ADObject",
+        "Set-ADObject",
+    ];
+    let script = format!(
+        "Import-Module -Name '{}'; foreach ($n in @('{}')) {{ $c = Get-Command -Name $n -CommandType Function; $n + ':' + $c.Parameters.ContainsKey('WhatIf') + ':' + ((@($c.Parameters.Keys | Where-Object {{ $_ -notin [System.Management.Automation.Cmdlet]::CommonParameters -and $_ -notin [System.Management.Automation.Cmdlet]::OptionalCommonParameters }}) | Sort-Object) -join ',') }}",
+        module.display(),
+        names.join("','")
+    );
+    let o = common::pwsh_host::run_pwsh(&pwsh, &script);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let mut seen = 0;
+    for line in text.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (Some(name), Some(whatif), Some(params)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let fake: std::collections::BTreeSet<String> = params
+            .split(',')
+            .filter(|p| !p.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let doc = common::pwsh_allowlist::lookup_cmdlet(name).expect("in the allowlist");
+        let want: std::collections::BTreeSet<String> =
+            doc.params.iter().map(|p| p.to_ascii_lowercase()).collect();
+        let extra: Vec<_> = fake.difference(&want).collect();
+        assert!(
+            extra.is_empty(),
+            "{name}: fake parameters not in the docs: {extra:?}"
+        );
+        let missing: Vec<_> = want.difference(&fake).collect();
+        assert!(
+            missing.is_empty(),
+            "{name}: documented parameters the fake lacks: {missing:?}"
+        );
+        // -WhatIf/-Confirm exactly where the documentation has them.
+        assert_eq!(whatif == "True", doc.should_process, "{name}: -WhatIf");
+        seen += 1;
+    }
+    assert_eq!(seen, names.len(), "{text}");
+}
