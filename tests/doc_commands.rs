@@ -13,7 +13,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::pwsh_allowlist::{lookup_cmdlet, COMMON_PARAMETERS, SHOULD_PROCESS_PARAMETERS};
+use common::pwsh_allowlist::{lookup_doc_cmdlet, COMMON_PARAMETERS, SHOULD_PROCESS_PARAMETERS};
 
 const VALUES: &str = "ConnectionName: Contoso VPN\nServerAddress: vpn.contoso.com\nPreSharedKey: correct-horse-battery\n";
 
@@ -332,7 +332,7 @@ fn every_powershell_snippet_in_the_docs_parses_and_names_real_commands() {
                 commands += 1;
                 let lower = cmd.name.to_ascii_lowercase();
                 let (known, sp): (BTreeSet<String>, bool) = if let Some(c) =
-                    lookup_cmdlet(&cmd.name)
+                    lookup_doc_cmdlet(&cmd.name)
                 {
                     if c.name != cmd.name {
                         problems.push(format!(

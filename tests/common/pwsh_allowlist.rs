@@ -747,17 +747,10 @@ pub const CMDLETS: &[Cmdlet] = &[
         ],
         true,
     ),
-    // Documentation snippets and the Group Policy deploy script (issue 18). Parameters from
-    // the syntax sections of learn.microsoft.com/powershell/module/...: Microsoft.PowerShell.Utility
-    // (Read-Host, Get-FileHash), Microsoft.PowerShell.Management (Get-Content, Set-Content,
-    // Copy-Item, Get-ChildItem with the Certificate provider's -CodeSigningCert),
-    // Microsoft.PowerShell.Core (Import-Module), pki (Export-PfxCertificate),
-    // Microsoft.Graph.Authentication (Connect-MgGraph, Invoke-MgGraphRequest).
-    c(
-        "Read-Host",
-        &["Prompt", "AsSecureString", "MaskInput"],
-        false,
-    ),
+    // The Group Policy deploy script (issue 18). Parameters from the syntax sections of
+    // learn.microsoft.com/powershell/module/...: Microsoft.PowerShell.Utility (Get-FileHash),
+    // Microsoft.PowerShell.Management (Get-Content, Set-Content, Copy-Item),
+    // Microsoft.PowerShell.Core (Import-Module).
     c(
         "Get-FileHash",
         &["Path", "LiteralPath", "Algorithm", "InputStream"],
@@ -819,33 +812,6 @@ pub const CMDLETS: &[Cmdlet] = &[
         true,
     ),
     c(
-        "Get-ChildItem",
-        &[
-            "Path",
-            "LiteralPath",
-            "Filter",
-            "Include",
-            "Exclude",
-            "Recurse",
-            "Depth",
-            "Force",
-            "Name",
-            "Attributes",
-            "Directory",
-            "File",
-            "Hidden",
-            "ReadOnly",
-            "System",
-            "CodeSigningCert",
-            "DnsName",
-            "Eku",
-            "ExpiringInDays",
-            "SSLServerAuthentication",
-            "DocumentEncryptionCert",
-        ],
-        false,
-    ),
-    c(
         "Import-Module",
         &[
             "Name",
@@ -868,59 +834,6 @@ pub const CMDLETS: &[Cmdlet] = &[
             "Scope",
             "SkipEditionCheck",
             "UseWindowsPowerShell",
-        ],
-        false,
-    ),
-    c(
-        "Export-PfxCertificate",
-        &[
-            "Cert",
-            "FilePath",
-            "Password",
-            "ChainOption",
-            "NoProperties",
-            "NoClobber",
-            "Force",
-            "ProtectTo",
-            "PFXData",
-            "CryptoAlgorithmOption",
-        ],
-        true,
-    ),
-    c(
-        "Connect-MgGraph",
-        &[
-            "Scopes",
-            "ClientId",
-            "TenantId",
-            "CertificateSubjectName",
-            "CertificateThumbprint",
-            "Certificate",
-            "ClientSecretCredential",
-            "AccessToken",
-            "Identity",
-            "UseDeviceCode",
-            "ContextScope",
-            "Environment",
-            "NoWelcome",
-        ],
-        false,
-    ),
-    c(
-        "Invoke-MgGraphRequest",
-        &[
-            "Method",
-            "Uri",
-            "Body",
-            "Headers",
-            "ContentType",
-            "OutputType",
-            "OutputFilePath",
-            "InputFilePath",
-            "PassThru",
-            "SkipHeaderValidation",
-            "StatusCodeVariable",
-            "ResponseHeadersVariable",
         ],
         false,
     ),
@@ -1094,6 +1007,109 @@ pub const CMDLETS: &[Cmdlet] = &[
     // Native tools (no PowerShell parameters; arguments are strings).
     c("sc.exe", &[], false),
 ];
+
+/// Commands that only the documentation's interactive snippets use (README.md, the generated
+/// READMEs), never generated code: checked by tests/doc_commands.rs together with [`CMDLETS`].
+/// Parameters from learn.microsoft.com/powershell/module/...: Microsoft.PowerShell.Utility
+/// (Read-Host), Microsoft.PowerShell.Management (Get-ChildItem, with the Certificate provider's
+/// -CodeSigningCert and friends), pki (Export-PfxCertificate), Microsoft.Graph.Authentication
+/// (Connect-MgGraph, Invoke-MgGraphRequest).
+pub const DOC_CMDLETS: &[Cmdlet] = &[
+    c(
+        "Read-Host",
+        &["Prompt", "AsSecureString", "MaskInput"],
+        false,
+    ),
+    c(
+        "Get-ChildItem",
+        &[
+            "Path",
+            "LiteralPath",
+            "Filter",
+            "Include",
+            "Exclude",
+            "Recurse",
+            "Depth",
+            "Force",
+            "Name",
+            "Attributes",
+            "Directory",
+            "File",
+            "Hidden",
+            "ReadOnly",
+            "System",
+            "CodeSigningCert",
+            "DnsName",
+            "Eku",
+            "ExpiringInDays",
+            "SSLServerAuthentication",
+            "DocumentEncryptionCert",
+        ],
+        false,
+    ),
+    c(
+        "Export-PfxCertificate",
+        &[
+            "Cert",
+            "FilePath",
+            "Password",
+            "ChainOption",
+            "NoProperties",
+            "NoClobber",
+            "Force",
+            "ProtectTo",
+            "PFXData",
+            "CryptoAlgorithmOption",
+        ],
+        true,
+    ),
+    c(
+        "Connect-MgGraph",
+        &[
+            "Scopes",
+            "ClientId",
+            "TenantId",
+            "CertificateSubjectName",
+            "CertificateThumbprint",
+            "Certificate",
+            "ClientSecretCredential",
+            "AccessToken",
+            "Identity",
+            "UseDeviceCode",
+            "ContextScope",
+            "Environment",
+            "NoWelcome",
+        ],
+        false,
+    ),
+    c(
+        "Invoke-MgGraphRequest",
+        &[
+            "Method",
+            "Uri",
+            "Body",
+            "Headers",
+            "ContentType",
+            "OutputType",
+            "OutputFilePath",
+            "InputFilePath",
+            "PassThru",
+            "SkipHeaderValidation",
+            "StatusCodeVariable",
+            "ResponseHeadersVariable",
+        ],
+        false,
+    ),
+];
+
+/// [`lookup_cmdlet`], then [`DOC_CMDLETS`].
+pub fn lookup_doc_cmdlet(name: &str) -> Option<&'static Cmdlet> {
+    lookup_cmdlet(name).or_else(|| {
+        DOC_CMDLETS
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+    })
+}
 
 /// Exact-name lookup (PowerShell is case-insensitive; the spelling check is separate).
 pub fn lookup_cmdlet(name: &str) -> Option<&'static Cmdlet> {
