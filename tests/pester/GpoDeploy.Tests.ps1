@@ -167,6 +167,56 @@ Describe 'Deploy-L2tpIpsecFixGpo.ps1' {
     }
 }
 
+Describe 'Deploy script of a bundle with values under the Policies keys' {
+    BeforeAll {
+        # A bundle built here with the binary under test (FIXGEN_BIN): three values under
+        # SOFTWARE\Policies (one deleted), one elsewhere.
+        $dir = Join-Path -Path $script:Tmp -ChildPath 'policy-bundle'
+        New-Item -Path $dir -ItemType Directory -Force | Out-Null
+        Set-Content -LiteralPath (Join-Path $dir 'bundle.yaml') -Value @(
+            'name: PolicyFix', 'title: Policy values', 'version: 1.0.0', 'description: Values under the Policies keys.',
+            'publisher: fixgen tests', 'recipes: [policy-values]')
+        Set-Content -LiteralPath (Join-Path $dir 'policy-values.yaml') -Value @(
+            'id: policy-values', 'title: Policy values', 'summary: Values under the Policies keys and one elsewhere.',
+            'context: system', 'reboot: none', 'steps:',
+            '  - registry: { key: ''HKLM\SOFTWARE\Policies\FixgenTest'', name: Level, value: { dword: 3 } }',
+            '  - registry: { key: ''HKLM\SOFTWARE\Policies\FixgenTest'', name: Servers, value: { multi_string: [a, b] } }',
+            '  - registry: { key: ''HKLM\SOFTWARE\Policies\FixgenTest'', name: Old, ensure: absent }',
+            '  - registry: { key: ''HKLM\SOFTWARE\FixgenTest'', name: Plain, value: { string: x } }')
+        $out = Join-Path -Path $script:Tmp -ChildPath 'policy-dist'
+        & $env:FIXGEN_BIN build $dir --target gpo --out $out 2>&1 | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "fixgen build failed: $LASTEXITCODE" }
+        $script:PolicyDeploy = Join-Path -Path $out -ChildPath 'gpo/Deploy-PolicyFixGpo.ps1'
+    }
+
+    BeforeEach {
+        Reset-SimGroupPolicy -Root (Join-Path -Path $script:Tmp -ChildPath 'sysvol')
+    }
+
+    It 'sets the Policies values with Set-GPRegistryValue, the other with Set-GPPrefRegistryValue, idempotently' {
+        & $script:PolicyDeploy | Out-Null
+        $g = Get-GPO -Name 'PolicyFix'
+        $level = Get-GPRegistryValue -Guid $g.Id -Key 'HKLM\SOFTWARE\Policies\FixgenTest' -ValueName 'Level'
+        [string]$level.Type | Should -Be 'DWord'
+        $level.Value | Should -Be 3
+        $servers = Get-GPRegistryValue -Guid $g.Id -Key 'HKLM\SOFTWARE\Policies\FixgenTest' -ValueName 'Servers'
+        [string]$servers.Type | Should -Be 'MultiString'
+        @($servers.Value) | Should -Be @('a', 'b')
+        (Get-GPRegistryValue -Guid $g.Id -Key 'HKLM\SOFTWARE\Policies\FixgenTest' -ValueName 'Old').PolicyState | Should -Be 'Delete'
+        # One mechanism per value.
+        Get-GPPrefRegistryValue -Guid $g.Id -Context Computer -Key 'HKLM\SOFTWARE\Policies\FixgenTest' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-GPRegistryValue -Guid $g.Id -Key 'HKLM\SOFTWARE\FixgenTest' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        @(Get-GPPrefRegistryValue -Guid $g.Id -Context Computer -Key 'HKLM\SOFTWARE\FixgenTest' -ValueName 'Plain').Count | Should -Be 1
+        # A second run changes nothing.
+        $before = Get-SimGpoState
+        Clear-SimGpChanges
+        $again = @(& $script:PolicyDeploy)
+        Get-SimGpChanges | Should -BeNullOrEmpty
+        Get-SimGpoState | Should -BeExactly $before
+        $again[-1] | Should -Be 'GPO PolicyFix: nothing to change'
+    }
+}
+
 Describe 'Merge-FixgenExtensionNames' {
     It 'adds a new CSE as its own bracket, in CSE order' {
         Merge-FixgenExtensionNames -Existing $script:RegistryBracket -Add @(, @('{42B5FAAE-6536-11D2-AE5A-0000F87571E3}', '{40B6664F-4972-11D1-A7CA-0000F87571E3}')) |
