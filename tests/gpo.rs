@@ -633,3 +633,58 @@ fn simulated_group_policy_cmdlets_take_the_documented_parameters() {
     }
     assert_eq!(seen, names.len(), "{text}");
 }
+
+#[test]
+fn deploy_script_merges_extension_names_like_the_readme() {
+    // The merge in Deploy-<Bundle>Gpo.ps1 (run by pwsh, taken from the generated script) and
+    // gpo::merge_extension_names (the values gpo/README.md prints) agree.
+    let Some(pwsh) = common::pwsh_host::pwsh() else {
+        return;
+    };
+    let plan = plan_of(torture::bundle());
+    let (arts, _) = render(&plan, &GpoOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("deploy.ps1");
+    std::fs::write(
+        &script,
+        &arts.files["gpo/Deploy-FixgenTortureGpo.ps1"].bytes,
+    )
+    .unwrap();
+    let add = (gpo::CSE_SCRIPTS_GUID, gpo::TOOL_SCRIPTS_MACHINE);
+    let existing = [
+        String::new(),
+        gpo::CSE_REGISTRY.to_string(),
+        format!("{}{}", gpo::CSE_SCRIPTS_MACHINE, gpo::CSE_REGISTRY),
+        format!(
+            "{}{}",
+            gpo::CSE_PREFERENCES_REGISTRY,
+            gpo::CSE_PREFERENCES_TOOL
+        ),
+        "[{42b5faae-6536-11d2-ae5a-0000f87571e3}{0F6B957D-509E-11D1-A7CC-0000F87571E3}]"
+            .to_string(),
+        format!("{}{}", gpo::CSE_SCRIPTS_MACHINE, gpo::CSE_SCRIPTS_MACHINE),
+    ];
+    let mut ps = format!(
+        "$e = $null; $t = $null; $ast = [System.Management.Automation.Language.Parser]::ParseFile('{}', [ref]$t, [ref]$e)\n\
+         $f = $ast.Find({{ param($n) $n -is [System.Management.Automation.Language.FunctionDefinitionAst] -and $n.Name -eq 'Merge-FixgenExtensionNames' }}, $true)\n\
+         . ([scriptblock]::Create($f.Extent.Text))\n",
+        script.display()
+    );
+    for e in &existing {
+        ps.push_str(&format!(
+            "'=' + (Merge-FixgenExtensionNames -Existing '{e}' -Add @(, @('{}', '{}')))\n",
+            add.0, add.1
+        ));
+    }
+    let o = common::pwsh_host::run_pwsh(&pwsh, &ps);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let got: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix('=').map(str::to_string))
+        .collect();
+    let want: Vec<String> = existing
+        .iter()
+        .map(|e| gpo::merge_extension_names(e, &[add]).expect("valid"))
+        .collect();
+    assert_eq!(got, want);
+}
