@@ -191,7 +191,10 @@ if ($Server) { $ad['Server'] = $Server }
 $changes = 0
 
 # The GPO: found by name, or created.
-$gpo = Get-GPO -Name $Name @gp -ErrorAction SilentlyContinue
+# "Not found" from the GroupPolicy cmdlets is an error; whether it is terminating is not
+# documented, so every lookup is in try/catch.
+$gpo = $null
+try { $gpo = Get-GPO -Name $Name @gp -ErrorAction SilentlyContinue } catch { $gpo = $null }
 if (-not $gpo) {
     if (-not $PSCmdlet.ShouldProcess($Name, 'Create the GPO')) {
         Write-Output ('would create GPO ' + $Name + ' and fill it with ' + $fixgenPolicyValues.Count + ' policy values, ' + $fixgenPreferenceValues.Count + ' preference items and ' + $fixgenStartupFiles.Count + ' startup script files')
@@ -205,7 +208,8 @@ if (-not $gpo) {
 # Registry values under the Policies keys (Registry.pol).
 foreach ($v in $fixgenPolicyValues) {
     $shown = $v.Key + '\' + $v.ValueName
-    $cur = Get-GPRegistryValue -Guid $gpo.Id @gp -Key $v.Key -ValueName $v.ValueName -ErrorAction SilentlyContinue
+    $cur = $null
+    try { $cur = Get-GPRegistryValue -Guid $gpo.Id @gp -Key $v.Key -ValueName $v.ValueName -ErrorAction SilentlyContinue } catch { $cur = $null }
     if ($v.Delete) {
         if ($cur -and [string]$cur.PolicyState -eq 'Delete') { continue }
         if ($PSCmdlet.ShouldProcess($shown, 'Policy: delete the value')) {
@@ -226,7 +230,8 @@ foreach ($v in $fixgenPolicyValues) {
 # Every other registry value (Preferences registry items).
 foreach ($v in $fixgenPreferenceValues) {
     $shown = $v.Key + '\' + $v.ValueName
-    $cur = @(Get-GPPrefRegistryValue -Guid $gpo.Id @gp -Context $v.Context -Key $v.Key -ValueName $v.ValueName -ErrorAction SilentlyContinue)
+    $cur = @()
+    try { $cur = @(Get-GPPrefRegistryValue -Guid $gpo.Id @gp -Context $v.Context -Key $v.Key -ValueName $v.ValueName -ErrorAction SilentlyContinue) } catch { $cur = @() }
     $same = @($cur | Where-Object -FilterScript { [string]$_.Action -eq $v.Action -and ($v.Action -eq 'Delete' -or (Test-FixgenSameValue -Current $_ -Type $v.Type -Wanted $v.Value)) })
     if ($cur.Count -eq 1 -and $same.Count -eq 1) { continue }
     if ($PSCmdlet.ShouldProcess($shown, 'Preference: ' + $v.Action)) {
