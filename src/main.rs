@@ -64,6 +64,12 @@ fn main() -> std::process::ExitCode {
             return fixgen::term::finish(exit).into();
         }
     };
+    // FIXGEN_PARSE_ONLY=1: stop after the argument parser accepted the command line (exit 0;
+    // a rejected one exits 2 as always). tests/doc_commands.rs runs every command line the
+    // documentation shows this way.
+    if std::env::var_os("FIXGEN_PARSE_ONLY").is_some_and(|v| v == "1") {
+        return std::process::ExitCode::SUCCESS;
+    }
     let exit = match command {
         Command::Build(a) => build::run(a),
         Command::Check(a) => check::run(a),

@@ -119,6 +119,13 @@ fn signed_build_passes_every_oracle() {
     let all = files(&out);
     let scripts: Vec<&PathBuf> = all.iter().filter(|f| is_ps(f)).collect();
     assert!(scripts.len() >= 3, "{all:?}");
+    // The Group Policy deploy script is signed with the bundle like every other .ps1.
+    assert!(
+        scripts
+            .iter()
+            .any(|f| f.ends_with("gpo/Deploy-L2tpIpsecFixGpo.ps1")),
+        "{all:?}"
+    );
     for f in &scripts {
         if let Some((ok, t)) = pki::osslsigncode_verify(f, &p.ca) {
             assert!(ok, "{}: {t}", f.display());

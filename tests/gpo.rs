@@ -125,7 +125,9 @@ fn samba_shape(d: &RegData) -> Value {
 fn pol_expectation(changes: &[(String, String, Option<RegData>)], hive: &str) -> Vec<Value> {
     changes
         .iter()
-        .filter(|(k, _, _)| k.starts_with(hive))
+        .filter(|(k, _, _)| {
+            k.starts_with(hive) && gpo::is_policy_key(&RegPath::parse(k).expect("valid").subkey)
+        })
         .map(|(k, n, d)| {
             let p = RegPath::parse(k).expect("valid key");
             match d {
@@ -152,6 +154,34 @@ fn write(dir: &Path, arts: &Artifacts, path: &str) -> std::path::PathBuf {
     local
 }
 
+/// The torture recipe with its keys moved under `SOFTWARE\Policies` (HKLM and HKCU): the
+/// values Registry.pol carries.
+fn policies_torture() -> (Plan, Vec<(String, String, Option<RegData>)>) {
+    let move_key = |t: &str, sep: &str| {
+        t.replace(
+            &format!("SOFTWARE{sep}FixgenTorture"),
+            &format!("SOFTWARE{sep}Policies{sep}FixgenTorture"),
+        )
+        .replace(
+            &format!("Software{sep}FixgenTorture"),
+            &format!("Software{sep}Policies{sep}FixgenTorture"),
+        )
+    };
+    let sources = torture::sources()
+        .into_iter()
+        .map(|mut f| {
+            f.text = move_key(&f.text, "\\\\");
+            f
+        })
+        .collect();
+    let bundle = fixgen::load::parse_bundle(sources).expect("policies torture loads");
+    let changes = torture::changes_in_order()
+        .into_iter()
+        .map(|(k, n, d)| (move_key(&k, "\\"), n, d))
+        .collect();
+    (plan_of(bundle), changes)
+}
+
 fn l2tp_changes() -> Vec<(String, String, Option<RegData>)> {
     torture::l2tp_expectations()
         .into_iter()
@@ -165,8 +195,10 @@ fn registry_pol_reads_back_through_samba() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
     for (plan, changes) in [
         (plan_of(torture::bundle()), torture::changes_in_order()),
+        policies_torture(),
         (
             plan_of(fixgen::load::embedded_bundle().expect("embedded")),
             l2tp_changes(),
@@ -190,8 +222,11 @@ fn registry_pol_reads_back_through_samba() {
             for (g, w) in entries.iter().zip(&want) {
                 assert_eq!(g, w, "{file}");
             }
+            checked += entries.len();
         }
     }
+    // The policies torture bundle puts every torture value (HKLM and HKCU) into Registry.pol.
+    assert!(checked >= 20, "only {checked} Registry.pol entries checked");
 }
 
 fn xml_value(d: &RegData) -> (&'static str, String) {
@@ -229,6 +264,7 @@ fn registry_xml_is_well_formed_and_follows_the_gpp_format() {
     let dir = tempfile::tempdir().unwrap();
     for (plan, changes) in [
         (plan_of(torture::bundle()), torture::changes_in_order()),
+        policies_torture(),
         (
             plan_of(fixgen::load::embedded_bundle().expect("embedded")),
             l2tp_changes(),
@@ -250,9 +286,13 @@ fn registry_xml_is_well_formed_and_follows_the_gpp_format() {
                 "HKEY_CURRENT_USER",
             ),
         ] {
+            // Each value goes through one mechanism: the Policies keys are Registry.pol's.
             let want: Vec<_> = changes
                 .iter()
-                .filter(|(k, _, _)| k.starts_with(hive))
+                .filter(|(k, _, _)| {
+                    k.starts_with(hive)
+                        && !gpo::is_policy_key(&RegPath::parse(k).expect("valid").subkey)
+                })
                 .collect();
             if want.is_empty() {
                 assert!(!arts.files.contains_key(file));
@@ -319,6 +359,17 @@ fn registry_xml_is_well_formed_and_follows_the_gpp_format() {
                     }
                     None => assert_eq!(pr["action"], "D", "{name}"),
                 }
+                // removePolicy="1" on every item that sets a value, except service startup
+                // types (deleting Start would break the service) and Delete items.
+                let service = a["desc"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("startup type of service"));
+                let want_remove = data.is_some() && !service;
+                assert_eq!(
+                    a.get("removePolicy").and_then(|v| v.as_str()),
+                    want_remove.then_some("1"),
+                    "{name}: removePolicy"
+                );
             }
         }
         // With SOURCE_DATE_EPOCH every item carries the same `changed`; nothing else moves.
@@ -424,11 +475,218 @@ fn build_cli_gpo_target_is_reproducible_and_stamps_only_with_source_date_epoch()
     let c = String::from_utf8(read("c")).unwrap();
     assert!(!a.contains("changed="));
     assert!(c.contains(" changed=\"1970-01-01 00:00:00\""));
-    assert!(dir.path().join("a/gpo/Machine/Registry.pol").exists());
+    // The L2TP bundle has no value under a Policies key: no Registry.pol, GPT.ini for the
+    // computer side only.
+    assert!(!dir.path().join("a/gpo/Machine/Registry.pol").exists());
+    assert_eq!(
+        std::fs::read(dir.path().join("a/gpo/GPT.ini")).unwrap(),
+        b"[General]\r\nVersion=1\r\n"
+    );
     assert!(dir.path().join("a/gpo/README.md").exists());
 
     let o = build("d", Some("yesterday"));
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("SOURCE_DATE_EPOCH"));
     assert!(!dir.path().join("d").exists());
+}
+
+#[test]
+fn readme_user_side_guidance_and_gpt_ini() {
+    let (plan, _) = policies_torture();
+    let (arts, _) = render(&plan, &GpoOptions::default());
+    let readme = String::from_utf8(arts.files["gpo/README.md"].bytes.clone()).unwrap();
+    // User-side Registry.pol: the user tool GUID of [MS-GPREG] 1.9 in gPCUserExtensionNames.
+    let user_line = readme
+        .lines()
+        .find(|l| l.contains("`gPCUserExtensionNames`, for a GPO"))
+        .expect("gPCUserExtensionNames value");
+    assert!(user_line.contains(
+        "[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F73-3407-48AE-BA88-E8213C6761F1}]"
+    ));
+    assert!(!user_line.contains("D02B1F72"), "{user_line}");
+    for needle in [
+        "LGPO.exe /m Machine\\Registry.pol",
+        "LGPO.exe /u User\\Registry.pol",
+        "loopback processing",
+        "removePolicy",
+    ] {
+        assert!(readme.contains(needle), "README lacks {needle}");
+    }
+    assert!(!readme.contains("--sign"));
+    // Both sides changed: version 1 for each half.
+    assert_eq!(
+        arts.files["gpo/GPT.ini"].bytes,
+        b"[General]\r\nVersion=65537\r\n"
+    );
+}
+
+#[test]
+fn deploy_script_is_clean_powershell_with_one_mechanism_per_value() {
+    for (plan, changes) in [
+        (plan_of(torture::bundle()), torture::changes_in_order()),
+        policies_torture(),
+        (
+            plan_of(fixgen::load::embedded_bundle().expect("embedded")),
+            l2tp_changes(),
+        ),
+    ] {
+        let (arts, _) = render(&plan, &GpoOptions::default());
+        let path = format!("gpo/Deploy-{}Gpo.ps1", plan.bundle.name);
+        let text = String::from_utf8(arts.files[&path].bytes.clone()).expect("UTF-8");
+        // Pure ASCII, CRLF, tree-sitter without errors, only allowlisted commands/parameters.
+        let problems = common::pwsh::check_generated(&path, &text);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        let undefined = common::pwsh::undefined_variables(&text);
+        assert!(undefined.is_empty(), "{}", undefined.join("\n"));
+        // The real parser too.
+        if let Some(pwsh) = common::pwsh_host::pwsh() {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("deploy.ps1");
+            std::fs::write(&file, &text).unwrap();
+            let o = common::pwsh_host::run_pwsh(
+                &pwsh,
+                &format!(
+                    "$e = $null; $t = $null; [void][System.Management.Automation.Language.Parser]::ParseFile('{}', [ref]$t, [ref]$e); $e | ForEach-Object {{ $_.Extent.StartLineNumber.ToString() + ': ' + $_.Message }}",
+                    file.display()
+                ),
+            );
+            assert!(o.status.success());
+            assert_eq!(
+                String::from_utf8_lossy(&o.stdout).trim(),
+                "",
+                "pwsh parse errors"
+            );
+        }
+        // Every change exactly once: policy values for the Policies keys, preference items
+        // for the rest; never both.
+        let pol_lines = text.matches("; Delete = $").count();
+        let pref_lines = text.matches("; Action = '").count();
+        let want_pol = changes
+            .iter()
+            .filter(|(k, _, _)| {
+                let p = RegPath::parse(k).expect("valid");
+                gpo::is_policy_key(&p.subkey)
+                    && (k.starts_with("HKLM\\") || k.starts_with("HKCU\\"))
+            })
+            .count();
+        assert_eq!(pol_lines, want_pol, "{path}");
+        assert_eq!(pol_lines + pref_lines, changes.len(), "{path}");
+    }
+}
+
+#[test]
+fn simulated_group_policy_cmdlets_take_the_documented_parameters() {
+    // The fakes of tests/pester/sim/SimGroupPolicy.psm1 must have exactly the parameters the
+    // allowlist has from Microsoft's documentation, so a scenario cannot pass on a parameter
+    // the real cmdlet lacks.
+    let Some(pwsh) = common::pwsh_host::pwsh() else {
+        return;
+    };
+    let module = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pester/sim/SimGroupPolicy.psm1");
+    let names = [
+        "New-GPO",
+        "Get-GPO",
+        "Set-GPRegistryValue",
+        "Get-GPRegistryValue",
+        "Set-GPPrefRegistryValue",
+        "Get-GPPrefRegistryValue",
+        "Remove-GPPrefRegistryValue",
+        "New-GPLink",
+        "Get-GPInheritance",
+        "Get-ADObject",
+        "Set-ADObject",
+    ];
+    let script = format!(
+        "Import-Module -Name '{}'; foreach ($n in @('{}')) {{ $c = Get-Command -Name $n -CommandType Function; $n + ':' + $c.Parameters.ContainsKey('WhatIf') + ':' + ((@($c.Parameters.Keys | Where-Object {{ $_ -notin [System.Management.Automation.Cmdlet]::CommonParameters -and $_ -notin [System.Management.Automation.Cmdlet]::OptionalCommonParameters }}) | Sort-Object) -join ',') }}",
+        module.display(),
+        names.join("','")
+    );
+    let o = common::pwsh_host::run_pwsh(&pwsh, &script);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let mut seen = 0;
+    for line in text.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (Some(name), Some(whatif), Some(params)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let fake: std::collections::BTreeSet<String> = params
+            .split(',')
+            .filter(|p| !p.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let doc = common::pwsh_allowlist::lookup_cmdlet(name).expect("in the allowlist");
+        let want: std::collections::BTreeSet<String> =
+            doc.params.iter().map(|p| p.to_ascii_lowercase()).collect();
+        let extra: Vec<_> = fake.difference(&want).collect();
+        assert!(
+            extra.is_empty(),
+            "{name}: fake parameters not in the docs: {extra:?}"
+        );
+        let missing: Vec<_> = want.difference(&fake).collect();
+        assert!(
+            missing.is_empty(),
+            "{name}: documented parameters the fake lacks: {missing:?}"
+        );
+        // -WhatIf/-Confirm exactly where the documentation has them.
+        assert_eq!(whatif == "True", doc.should_process, "{name}: -WhatIf");
+        seen += 1;
+    }
+    assert_eq!(seen, names.len(), "{text}");
+}
+
+#[test]
+fn deploy_script_merges_extension_names_like_the_readme() {
+    // The merge in Deploy-<Bundle>Gpo.ps1 (run by pwsh, taken from the generated script) and
+    // gpo::merge_extension_names (the values gpo/README.md prints) agree.
+    let Some(pwsh) = common::pwsh_host::pwsh() else {
+        return;
+    };
+    let plan = plan_of(torture::bundle());
+    let (arts, _) = render(&plan, &GpoOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("deploy.ps1");
+    std::fs::write(
+        &script,
+        &arts.files["gpo/Deploy-FixgenTortureGpo.ps1"].bytes,
+    )
+    .unwrap();
+    let add = (gpo::CSE_SCRIPTS_GUID, gpo::TOOL_SCRIPTS_MACHINE);
+    let existing = [
+        String::new(),
+        gpo::CSE_REGISTRY.to_string(),
+        format!("{}{}", gpo::CSE_SCRIPTS_MACHINE, gpo::CSE_REGISTRY),
+        format!(
+            "{}{}",
+            gpo::CSE_PREFERENCES_REGISTRY,
+            gpo::CSE_PREFERENCES_TOOL
+        ),
+        "[{42b5faae-6536-11d2-ae5a-0000f87571e3}{0F6B957D-509E-11D1-A7CC-0000F87571E3}]"
+            .to_string(),
+        format!("{}{}", gpo::CSE_SCRIPTS_MACHINE, gpo::CSE_SCRIPTS_MACHINE),
+    ];
+    let mut ps = format!(
+        "$e = $null; $t = $null; $ast = [System.Management.Automation.Language.Parser]::ParseFile('{}', [ref]$t, [ref]$e)\n\
+         $f = $ast.Find({{ param($n) $n -is [System.Management.Automation.Language.FunctionDefinitionAst] -and $n.Name -eq 'Merge-FixgenExtensionNames' }}, $true)\n\
+         . ([scriptblock]::Create($f.Extent.Text))\n",
+        script.display()
+    );
+    for e in &existing {
+        ps.push_str(&format!(
+            "'=' + (Merge-FixgenExtensionNames -Existing '{e}' -Add @(, @('{}', '{}')))\n",
+            add.0, add.1
+        ));
+    }
+    let o = common::pwsh_host::run_pwsh(&pwsh, &ps);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let got: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix('=').map(str::to_string))
+        .collect();
+    let want: Vec<String> = existing
+        .iter()
+        .map(|e| gpo::merge_extension_names(e, &[add]).expect("valid"))
+        .collect();
+    assert_eq!(got, want);
 }

@@ -57,6 +57,7 @@ fn assert_ascii_crlf(name: &str, text: &str) {
 }
 
 const EXPECTED_L2TP_FILES: &[&str] = &[
+    "gpo/Deploy-L2tpIpsecFixGpo.ps1",
     "module/L2tpIpsecFix/L2tpIpsecFix.psd1",
     "module/L2tpIpsecFix/L2tpIpsecFix.psm1",
     "scripts/Invoke-L2tpIpsecFix.ps1",

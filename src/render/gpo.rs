@@ -16,10 +16,13 @@
 
 use std::fmt::Write as _;
 
+use askama::Template;
+
 use crate::diag::Diagnostic;
 use crate::plan::Plan;
 use crate::regfile::{kind, utf16le, RegData};
 use crate::registry::Hive;
+use crate::render::escape::{PsComment, PsLit};
 use crate::render::reg::{registry_changes, Origin, RecipeChanges, RegChange};
 use crate::render::{Artifacts, OutputFile};
 
@@ -28,8 +31,28 @@ pub const REGISTRY_SETTINGS_CLSID: &str = "{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51
 /// `<Registry clsid=...>`: one registry item.
 pub const REGISTRY_ITEM_CLSID: &str = "{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}";
 
-/// Client-side extension and snap-in GUIDs for `gPCMachineExtensionNames` (and
-/// `gPCUserExtensionNames`), as GPMC writes them.
+/// Client-side extension (CSE) and tool extension GUIDs for `gPCMachineExtensionNames` and
+/// `gPCUserExtensionNames` ([MS-GPOL] 1.8: each extension declares a CSE GUID and a tool
+/// extension GUID).
+///
+/// Administrative Templates (Registry.pol), [MS-GPREG] 1.9 Standards Assignments.
+pub const CSE_REGISTRY_GUID: &str = "{35378EAC-683F-11D2-A89A-00C04FBBCFA2}";
+/// [MS-GPREG] 1.9: tool extension GUID for computer policy settings.
+pub const TOOL_REGISTRY_MACHINE: &str = "{D02B1F72-3407-48AE-BA88-E8213C6761F1}";
+/// [MS-GPREG] 1.9: tool extension GUID for user policy settings.
+pub const TOOL_REGISTRY_USER: &str = "{D02B1F73-3407-48AE-BA88-E8213C6761F1}";
+/// Preferences registry items, [MS-GPPREF] 1.9 Standards Assignments ("Registry").
+pub const CSE_PREFERENCES_REGISTRY_GUID: &str = "{B087BE9D-ED37-454F-AF9C-04291E351182}";
+/// [MS-GPPREF] 1.9: the Registry preference type's tool extension GUID.
+pub const TOOL_PREFERENCES_REGISTRY: &str = "{BEE07A6A-EC9F-4659-B8C9-0B1937907C83}";
+/// The null GUID: GPMC also lists every preference tool GUID under it.
+pub const NULL_GUID: &str = "{00000000-0000-0000-0000-000000000000}";
+/// Scripts extension, [MS-GPSCR] 1.9 Standards Assignments: CSE GUID.
+pub const CSE_SCRIPTS_GUID: &str = "{42B5FAAE-6536-11D2-AE5A-0000F87571E3}";
+/// [MS-GPSCR] 1.9: tool extension GUID for computer (startup/shutdown) scripts.
+pub const TOOL_SCRIPTS_MACHINE: &str = "{40B6664F-4972-11D1-A7CA-0000F87571E3}";
+
+/// The brackets for the Administrative Templates on the computer side.
 pub const CSE_REGISTRY: &str =
     "[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]";
 pub const CSE_PREFERENCES_REGISTRY: &str =
@@ -38,6 +61,100 @@ pub const CSE_PREFERENCES_TOOL: &str =
     "[{00000000-0000-0000-0000-000000000000}{BEE07A6A-EC9F-4659-B8C9-0B1937907C83}]";
 pub const CSE_SCRIPTS_MACHINE: &str =
     "[{42B5FAAE-6536-11D2-AE5A-0000F87571E3}{40B6664F-4972-11D1-A7CA-0000F87571E3}]";
+
+/// Merge `(CSE GUID, tool GUID)` pairs into an extension-names attribute value: one
+/// `[{CSE}{tool}{tool}...]` bracket per client-side extension, brackets in ascending order of
+/// CSE GUID and the tool GUIDs inside each in ascending order, GUIDs compared as upper-case
+/// text ([MS-GPOL] 1.8 and 2.2 for the attribute, [MS-GPPREF] 3.2.5.1.2 for the text order).
+/// Entries already present are kept (compared without regard to case), so merging the same
+/// pairs twice gives the same value. `None` when `existing` is not a list of brackets of GUIDs.
+pub fn merge_extension_names(existing: &str, add: &[(&str, &str)]) -> Option<String> {
+    use std::collections::BTreeMap;
+    let mut cses: BTreeMap<String, (String, BTreeMap<String, String>)> = BTreeMap::new();
+    let mut rest = existing.trim();
+    while !rest.is_empty() {
+        let body = rest.strip_prefix('[')?;
+        let end = body.find(']')?;
+        let guids = parse_guids(&body[..end])?;
+        rest = body[end + 1..].trim_start();
+        let (cse, tools) = guids.split_first()?;
+        let entry = cses
+            .entry(cse.to_ascii_uppercase())
+            .or_insert_with(|| (cse.clone(), BTreeMap::new()));
+        for t in tools {
+            entry
+                .1
+                .entry(t.to_ascii_uppercase())
+                .or_insert_with(|| t.clone());
+        }
+    }
+    for (cse, tool) in add {
+        let entry = cses
+            .entry(cse.to_ascii_uppercase())
+            .or_insert_with(|| (cse.to_string(), BTreeMap::new()));
+        entry
+            .1
+            .entry(tool.to_ascii_uppercase())
+            .or_insert_with(|| tool.to_string());
+    }
+    let mut out = String::new();
+    for (cse, tools) in cses.values() {
+        out.push('[');
+        out.push_str(cse);
+        for t in tools.values() {
+            out.push_str(t);
+        }
+        out.push(']');
+    }
+    Some(out)
+}
+
+/// `{GUID}{GUID}...` as its GUIDs, or None.
+fn parse_guids(s: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        let g = rest.get(..38)?;
+        let b = g.as_bytes();
+        let ok = b[0] == b'{'
+            && b[37] == b'}'
+            && g[1..37].char_indices().all(|(i, c)| {
+                if [8, 13, 18, 23].contains(&i) {
+                    c == '-'
+                } else {
+                    c.is_ascii_hexdigit()
+                }
+            });
+        if !ok {
+            return None;
+        }
+        out.push(g.to_string());
+        rest = &rest[38..];
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// True for a key under `SOFTWARE\Policies` or `SOFTWARE\Microsoft\Windows\CurrentVersion\Policies`:
+/// the keys the Administrative Templates extension clears and rewrites at every refresh, so a
+/// Registry.pol value there goes away when the GPO stops applying. Elsewhere a Registry.pol
+/// value stays ("tattoos"); those values go into Registry.xml (Preferences) instead.
+pub fn is_policy_key(subkey: &str) -> bool {
+    let k = subkey.to_ascii_lowercase();
+    [
+        "software\\policies",
+        "software\\microsoft\\windows\\currentversion\\policies",
+    ]
+    .iter()
+    .any(|p| k == *p || k.starts_with(&format!("{p}\\")))
+}
+
+/// `GPT.ini` (`[General]` `Version=`, [MS-GPOL] 4.10 Sample gpt.ini File): the GPO file
+/// system version, user version in the upper 16 bits and computer version in the lower 16 bits
+/// ([MS-GPOL] 3.3.5.4 GPO File System Version Update). `machine` and `user` are the versions the files represent.
+pub fn gpt_ini(machine: u16, user: u16) -> Vec<u8> {
+    let v = (u32::from(user) << 16) | u32::from(machine);
+    format!("[General]\r\nVersion={v}\r\n").into_bytes()
+}
 
 /// Options of the Group Policy renderer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -244,9 +361,13 @@ fn registry_item(rc: &RecipeChanges, c: &RegChange, opts: &GpoOptions) -> Result
     }
     let _ = write!(
         s,
-        " uid=\"{uid}\" desc=\"{}\" bypassErrors=\"1\">",
+        " uid=\"{uid}\" desc=\"{}\" bypassErrors=\"1\"",
         xml_attr(&desc)?
     );
+    if remove_policy(c) {
+        s.push_str(" removePolicy=\"1\"");
+    }
+    s.push('>');
     let decimal = matches!(c.data, Some(RegData::Dword(_) | RegData::Qword(_)));
     let _ = write!(
         s,
@@ -269,6 +390,15 @@ fn registry_item(rc: &RecipeChanges, c: &RegChange, opts: &GpoOptions) -> Result
         _ => s.push_str("/></Registry>"),
     }
     Ok(s)
+}
+
+/// Whether an item carries `removePolicy="1"` (GPMC: "Remove this item when it is no longer
+/// applied"): the client deletes the value when the GPO stops applying. fixgen's default:
+/// yes for a value a recipe sets (the setting goes away with the GPO, as a Registry.pol value
+/// under a Policies key does); no for a service's startup type (deleting `Start` would leave
+/// the service without a start type) and no for a Delete item (nothing to remove).
+pub fn remove_policy(c: &RegChange) -> bool {
+    c.data.is_some() && matches!(c.origin, Origin::Registry)
 }
 
 /// A whole `Registry.xml`: UTF-8 without BOM, CRLF, one item per line.
@@ -333,6 +463,117 @@ pub fn psscripts_ini(script: &str) -> Vec<u8> {
     out
 }
 
+/// `gpo/Deploy-<Bundle>Gpo.ps1` (templates/gpo/deploy.ps1): every recipe text through
+/// [`PsLit`] / [`PsComment`].
+#[derive(Template)]
+#[template(path = "gpo/deploy.ps1", escape = "none")]
+struct DeployTemplate {
+    synopsis: PsComment,
+    example_whatif: PsComment,
+    example_link: PsComment,
+    default_name: PsLit,
+    policy: Vec<DeployValue>,
+    prefs: Vec<DeployValue>,
+    startup_files: Vec<PsLit>,
+    cse_scripts: &'static str,
+    tool_scripts: &'static str,
+}
+
+/// One registry value for the deploy script.
+struct DeployValue {
+    /// `Computer` or `User` (Set-GPPrefRegistryValue -Context).
+    context: &'static str,
+    /// Full key with the hive: `HKLM\SOFTWARE\...`.
+    key: PsLit,
+    name: PsLit,
+    /// A [Microsoft.Win32.RegistryValueKind] name.
+    kind: &'static str,
+    value: PsLit,
+    /// `$true` for a policy deletion.
+    delete: PsLit,
+    /// `Update` or `Delete` (Set-GPPrefRegistryValue -Action).
+    action: &'static str,
+}
+
+fn deploy_value(c: &RegChange) -> Result<DeployValue, String> {
+    let (kind, value) = match &c.data {
+        None => ("String", PsLit::string("")),
+        Some(RegData::Sz(s)) => ("String", PsLit::string(s)),
+        Some(RegData::ExpandSz(s)) => ("ExpandString", PsLit::string(s)),
+        Some(RegData::MultiSz(items)) => ("MultiString", PsLit::string_array(items)),
+        Some(RegData::Dword(v)) => ("DWord", PsLit::uint(u64::from(*v))),
+        Some(RegData::Qword(v)) => ("QWord", PsLit::uint(*v)),
+        Some(RegData::Binary(b)) => ("Binary", PsLit::bytes(b)),
+        Some(RegData::Raw { kind, .. }) => {
+            return Err(format!(
+                "the GroupPolicy cmdlets cannot write a value of type {}",
+                crate::regfile::kind::name(*kind)
+            ))
+        }
+    };
+    Ok(DeployValue {
+        context: if c.path.hive == Hive::CurrentUser {
+            "User"
+        } else {
+            "Computer"
+        },
+        key: PsLit::string(&format!("{}\\{}", c.path.hive.short_name(), c.path.subkey)),
+        name: PsLit::string(&c.name),
+        kind,
+        value,
+        delete: PsLit::bool(c.data.is_none()),
+        action: if c.data.is_some() { "Update" } else { "Delete" },
+    })
+}
+
+/// Render `gpo/Deploy-<stem>Gpo.ps1`: the same split as the files (Policies keys through
+/// Set-GPRegistryValue, every other value through Set-GPPrefRegistryValue), and the startup
+/// files (relative to `Machine/Scripts`) when there is a startup script.
+fn deploy_script(
+    plan: &Plan,
+    stem: &str,
+    all: &[RecipeChanges],
+    startup_files: &[String],
+) -> Result<Vec<u8>, String> {
+    let mut policy = Vec::new();
+    let mut prefs = Vec::new();
+    for rc in all {
+        for c in &rc.changes {
+            let v =
+                deploy_value(c).map_err(|m| format!("{} steps[{}]: {m}", rc.recipe_id, c.step))?;
+            let pol = is_policy_key(&c.path.subkey)
+                && matches!(c.path.hive, Hive::LocalMachine | Hive::CurrentUser);
+            if pol {
+                policy.push(v);
+            } else {
+                prefs.push(v);
+            }
+        }
+    }
+    let script = format!("Deploy-{stem}Gpo.ps1");
+    let t = DeployTemplate {
+        synopsis: PsComment::text(
+            &format!(
+                "Creates or updates the Group Policy object of the fixgen bundle {} {}.",
+                plan.bundle.name, plan.bundle.version
+            ),
+            96,
+        ),
+        example_whatif: PsComment::text(&format!("PS> .\\{script} -WhatIf"), 200),
+        example_link: PsComment::text(
+            &format!("PS> .\\{script} -LinkTo 'OU=Workstations,DC=contoso,DC=com'"),
+            200,
+        ),
+        default_name: PsLit::string(&plan.bundle.name),
+        policy,
+        prefs,
+        startup_files: startup_files.iter().map(|f| PsLit::string(f)).collect(),
+        cse_scripts: CSE_SCRIPTS_GUID,
+        tool_scripts: TOOL_SCRIPTS_MACHINE,
+    };
+    super::powershell::render_ps(&t)
+}
+
 fn err(message: String) -> Diagnostic {
     Diagnostic::error("render-gpo", "bundle.yaml", message)
 }
@@ -358,8 +599,23 @@ pub fn render(
     let mut user_items = Vec::new();
     let mut machine_pol: Vec<&RegChange> = Vec::new();
     let mut user_pol: Vec<&RegChange> = Vec::new();
+    // One mechanism per value: Registry.pol for the Policies keys of HKLM and HKCU (the
+    // Administrative Templates extension removes them when the GPO stops applying), Registry.xml
+    // (Preferences, with removePolicy) for everything else. The deploy script uses the same split.
     for rc in &all {
         for c in &rc.changes {
+            let pol = is_policy_key(&c.path.subkey);
+            match c.path.hive {
+                Hive::LocalMachine if pol => {
+                    machine_pol.push(c);
+                    continue;
+                }
+                Hive::CurrentUser if pol => {
+                    user_pol.push(c);
+                    continue;
+                }
+                _ => {}
+            }
             match registry_item(rc, c, opts) {
                 Ok(item) => match c.path.hive {
                     Hive::CurrentUser => user_items.push(item),
@@ -369,12 +625,6 @@ pub fn render(
                     Diagnostic::error("render-gpo", rc.source_path.clone(), m)
                         .with_field(format!("steps[{}]", c.step)),
                 ),
-            }
-            match c.path.hive {
-                Hive::LocalMachine => machine_pol.push(c),
-                Hive::CurrentUser => user_pol.push(c),
-                // Registry.pol applies to HKLM (Machine) or HKCU (User) only.
-                _ => {}
             }
         }
     }
@@ -444,6 +694,29 @@ pub fn render(
         ));
     }
 
+    let machine_side = arts.files.keys().any(|p| p.starts_with("gpo/Machine/"))
+        || !startup_files.is_empty() && startup_note.is_none();
+    let user_side = arts.files.keys().any(|p| p.starts_with("gpo/User/"));
+    arts.add(OutputFile::new(
+        "gpo/GPT.ini",
+        gpt_ini(u16::from(machine_side), u16::from(user_side)),
+    ));
+
+    let deploy_files: Vec<String> = if startup_note.is_none() {
+        let mut v: Vec<String> = startup_files
+            .iter()
+            .map(|f| format!("Startup\\{f}"))
+            .collect();
+        v.push("psscripts.ini".to_string());
+        v
+    } else {
+        Vec::new()
+    };
+    match deploy_script(plan, stem, &all, &deploy_files) {
+        Ok(bytes) => arts.add(OutputFile::new(format!("gpo/Deploy-{stem}Gpo.ps1"), bytes)),
+        Err(m) => return Err(vec![err(m)]),
+    }
+
     let secret = startup_secret
         || arts
             .files
@@ -451,6 +724,7 @@ pub fn render(
             .any(|f| f.holds_secret && f.path.starts_with("gpo/"));
     let mut text = readme(
         plan,
+        stem,
         &all,
         &arts,
         &invoke,
@@ -484,8 +758,19 @@ fn md(s: &str) -> String {
     o
 }
 
+/// Text for a single-quoted PowerShell literal inside Markdown code: quotes doubled, and
+/// anything but printable ASCII dropped (the bundle name is a file stem already).
+fn md_ps_single(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .collect::<String>()
+        .replace('\'', "''")
+}
+
+#[allow(clippy::too_many_arguments)]
 fn readme(
     plan: &Plan,
+    stem: &str,
     all: &[RecipeChanges],
     arts: &Artifacts,
     invoke: &str,
@@ -515,16 +800,18 @@ fn readme(
     );
     s.push_str("## What is here\n\n");
     if machine_prefs {
-        s.push_str("- `Machine/Preferences/Registry/Registry.xml`: Group Policy Preferences registry items (computer side), action Update; `ensure: absent` values as Delete items.\n");
+        s.push_str("- `Machine/Preferences/Registry/Registry.xml`: Group Policy Preferences registry items (computer side) for the HKLM values outside the Policies keys; action Update, `ensure: absent` values as Delete items.\n");
     }
     if user_prefs {
-        s.push_str("- `User/Preferences/Registry/Registry.xml`: the HKCU values as user-side Preferences items.\n");
+        s.push_str(
+            "- `User/Preferences/Registry/Registry.xml`: the same for HKCU values (user side).\n",
+        );
     }
     if machine_pol {
-        s.push_str("- `Machine/Registry.pol`: the same HKLM values for the Administrative Templates extension (PReg file).\n");
+        s.push_str("- `Machine/Registry.pol`: the HKLM values under the Policies keys, for the Administrative Templates extension (PReg file).\n");
     }
     if user_pol {
-        s.push_str("- `User/Registry.pol`: the same HKCU values for the user side.\n");
+        s.push_str("- `User/Registry.pol`: the HKCU values under the Policies keys (user side).\n");
     }
     if scripts {
         let _ = writeln!(
@@ -533,6 +820,11 @@ fn readme(
             startup_files.iter().map(|f| format!("`{}`", md(f))).collect::<Vec<_>>().join(", ")
         );
     }
+    let _ = writeln!(
+        s,
+        "- `Deploy-{stem}Gpo.ps1`: creates or updates a GPO in the domain through the GroupPolicy cmdlets (next section)."
+    );
+    s.push_str("- `GPT.ini`: `[General]` `Version=`, the version these files represent in a new GPO: the computer version in the lower 16 bits, the user version in the upper 16 bits (\\[MS-GPOL\\] 3.3.5.4 and 4.10).\n");
     s.push_str("\nRegistry changes:\n\n");
     for rc in all.iter().filter(|rc| !rc.changes.is_empty()) {
         let _ = writeln!(s, "- {} ({}):", md(&rc.recipe_id), md(&rc.title));
@@ -565,30 +857,88 @@ fn readme(
         );
     }
 
-    s.push_str("\n## Use one registry mechanism\n\n");
-    s.push_str("Registry.xml (Preferences) and Registry.pol (Administrative Templates) set the same values. Use one of them:\n\n");
-    s.push_str("- **Preferences** (`Registry.xml`): shown and editable in the Group Policy Management Editor under Computer Configuration > Preferences > Windows Settings > Registry; the items re-apply at every refresh.\n");
-    s.push_str("- **Registry.pol**: applied by the Administrative Templates extension. Values outside the `Policies` keys are not removed when the GPO stops applying (they \"tattoo\" the registry), and the editor shows them only as \"Extra Registry Settings\" in reports.\n");
+    let mut machine_ext: Vec<(&str, &str)> = Vec::new();
+    let mut user_ext: Vec<(&str, &str)> = Vec::new();
+    if machine_pol {
+        machine_ext.push((CSE_REGISTRY_GUID, TOOL_REGISTRY_MACHINE));
+    }
+    if user_pol {
+        user_ext.push((CSE_REGISTRY_GUID, TOOL_REGISTRY_USER));
+    }
+    for (on, ext) in [
+        (machine_prefs, &mut machine_ext),
+        (user_prefs, &mut user_ext),
+    ] {
+        if on {
+            ext.push((CSE_PREFERENCES_REGISTRY_GUID, TOOL_PREFERENCES_REGISTRY));
+            ext.push((NULL_GUID, TOOL_PREFERENCES_REGISTRY));
+        }
+    }
+    if scripts {
+        machine_ext.push((CSE_SCRIPTS_GUID, TOOL_SCRIPTS_MACHINE));
+    }
+    let merged = |ext: &[(&str, &str)]| merge_extension_names("", ext).unwrap_or_default();
 
-    s.push_str("\n## Put the files into a domain GPO\n\n");
-    s.push_str("1. In Group Policy Management (GPMC), create a GPO (or `New-GPO -Name \"<name>\"`) and note its GUID (Details tab, Unique ID).\n");
-    s.push_str("2. Copy the `Machine` folder (and `User`, if present) into `\\\\<domain>\\SYSVOL\\<domain>\\Policies\\{GPO-GUID}\\`, merging with what is there. If the GPO already has a `Registry.xml` or `Registry.pol`, merge the items instead of overwriting the file.\n");
-    s.push_str("3. Raise the GPO's version, or clients ignore the new files. `GPT.ini` in the GPO folder holds `Version=`: the low 16 bits count computer-side changes, the high 16 bits user-side changes. Add 1 for the computer side (and 65536 for the user side if you copied `User`), write the new number to `GPT.ini` and to the `versionNumber` attribute of the GPO's object in Active Directory (`CN={GPO-GUID},CN=Policies,CN=System,DC=...`), e.g. with ADSI Edit or `Set-ADObject -Replace @{versionNumber=N}`.\n");
-    s.push_str("4. Register the client-side extensions on the same AD object, in `gPCMachineExtensionNames` (computer side; `gPCUserExtensionNames` for `User`). Keep the entries that are there, add the ones for the files you copied, sorted by GUID:\n");
-    let _ = writeln!(s, "   - Preferences registry items: `{CSE_PREFERENCES_TOOL}` and `{CSE_PREFERENCES_REGISTRY}`");
+    s.push_str("\n## Which registry mechanism, for what\n\n");
+    s.push_str("Each registry value is in exactly one of the two files, so copying both never sets a value twice:\n\n");
+    s.push_str("- **Registry.pol** (Administrative Templates, \\[MS-GPREG\\]) holds the values under `SOFTWARE\\Policies` and `SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies`. The extension removes them when the GPO no longer applies. A Registry.pol value anywhere else would stay after the GPO is gone (\"tattooing\") and shows only as \"Extra Registry Settings\", so fixgen never writes one there.\n");
+    s.push_str("- **Registry.xml** (Preferences, \\[MS-GPPREF\\]) holds every other value: shown and editable in the Group Policy Management Editor under Computer (or User) Configuration > Preferences > Windows Settings > Registry, applied again at every refresh. Items that set a value carry `removePolicy=\"1\"` (\"Remove this item when it is no longer applied\"): when the GPO stops applying, the client deletes the value, which gives Windows' default back, not the value the machine had before (`Undo-<id>.ps1` restores that). Service startup types (`Start`, `DelayedAutostart` under `Services\\<name>`) never carry it: deleting `Start` would leave the service without a start type, so they stay as set, like a value a script writes. Delete items (`ensure: absent`) have nothing to remove.\n");
+
+    s.push_str("\n## Deploy with the script\n\n");
+    let _ = writeln!(s, "Run as a domain admin (Group Policy Creator Owners or equivalent) on a machine with the GroupPolicy and ActiveDirectory modules (RSAT: Group Policy Management Tools and AD DS tools), from the bundle folder:\n");
+    let _ = writeln!(s, "```powershell");
+    let _ = writeln!(s, "# 1. What would change; nothing is changed.");
+    let _ = writeln!(s, ".\\gpo\\Deploy-{stem}Gpo.ps1 -WhatIf");
+    let _ = writeln!(s, "# 2. Create or update the GPO (not linked anywhere).");
     let _ = writeln!(
         s,
-        "   - Registry.pol (Administrative Templates): `{CSE_REGISTRY}`"
+        ".\\gpo\\Deploy-{stem}Gpo.ps1 -Name '{}'",
+        md_ps_single(&b.name)
     );
-    let _ = writeln!(s, "   - Startup scripts: `{CSE_SCRIPTS_MACHINE}`");
-    s.push_str("5. Link the GPO to the OU of the computers, then on one of them run `gpupdate /force` and check with `gpresult /h report.html`.\n");
+    let _ = writeln!(
+        s,
+        "# 3. Link it to an OU (only with -LinkTo); -Domain and -Server pick the domain and DC."
+    );
+    let _ = writeln!(s, ".\\gpo\\Deploy-{stem}Gpo.ps1 -LinkTo 'OU=Workstations,DC=contoso,DC=com' -Server 'dc1.contoso.com'");
+    let _ = writeln!(s, "```\n");
+    s.push_str("It creates the GPO if no GPO has that name, then writes each registry value through one mechanism: `Set-GPRegistryValue` for the values of `Registry.pol` (Policies keys), `Set-GPPrefRegistryValue` for the values of `Registry.xml`. For the startup script it copies `Machine\\Scripts` into the GPO's folder (its `gPCFileSysPath`), merges the scripts extension into `gPCMachineExtensionNames` and raises the computer version in `versionNumber` and `GPT.ini`. A value or file already as wanted is left alone, so a second run prints \"nothing to change\". `Set-GPPrefRegistryValue` cannot set `removePolicy`: items it creates stay on the clients after the GPO stops applying; copy `Registry.xml` by hand (below) where that matters.\n");
+
+    s.push_str("\n## Put the files into a domain GPO by hand\n\n");
+    s.push_str("1. Create the GPO in Group Policy Management (GPMC) and note its GUID (Details tab, Unique ID).\n");
+    s.push_str("2. Copy the `Machine` folder (and `User`, if present) into `\\\\<domain>\\SYSVOL\\<domain>\\Policies\\{GPO-GUID}\\`. If the GPO already has a `Registry.xml`, `Registry.pol` or `psscripts.ini`, merge the items instead of overwriting the file.\n");
+    s.push_str("3. Raise the GPO's version, or clients ignore the new files (\\[MS-GPOL\\] 3.3.4.5 Version Number Update). For a new GPO that nothing else has touched, copy `GPT.ini` over the GPO's own and write its number to the `versionNumber` attribute of the GPO's object in Active Directory (`CN={GPO-GUID},CN=Policies,CN=System,DC=...`). For a GPO that has other settings, add 1 to the lower 16 bits of the `Version` in its `GPT.ini` when you copied `Machine`, and 1 to the upper 16 bits (65536) when you copied `User` (a part that would become 0 is set to 1), and write the same number to `versionNumber`.\n");
+    s.push_str("4. Register the client-side extensions on the same AD object. The attribute holds one bracket per client-side extension, `[{CSE GUID}{tool GUID}{tool GUID}...]`, the brackets in ascending order of CSE GUID and the tool GUIDs inside each in ascending order (\\[MS-GPOL\\] 1.8; \\[MS-GPPREF\\] 3.2.5.1.2 orders CSE GUIDs as text). When a bracket for the same CSE is already there, add the missing tool GUID inside it; never add a second bracket for a CSE.\n");
+    if !machine_ext.is_empty() {
+        let _ = writeln!(
+            s,
+            "   - `gPCMachineExtensionNames`, for a GPO that has nothing else: `{}`",
+            merged(&machine_ext)
+        );
+    }
+    if !user_ext.is_empty() {
+        let _ = writeln!(
+            s,
+            "   - `gPCUserExtensionNames`, for a GPO that has nothing else: `{}`",
+            merged(&user_ext)
+        );
+    }
+    let _ = writeln!(s, "   - The GUIDs: Administrative Templates CSE `{CSE_REGISTRY_GUID}` with tool `{TOOL_REGISTRY_MACHINE}` (computer) or `{TOOL_REGISTRY_USER}` (user), \\[MS-GPREG\\] 1.9; Preferences registry CSE `{CSE_PREFERENCES_REGISTRY_GUID}` with tool `{TOOL_PREFERENCES_REGISTRY}`, \\[MS-GPPREF\\] 1.9 (GPMC also lists the tool under the null CSE `{NULL_GUID}`); startup scripts CSE `{CSE_SCRIPTS_GUID}` with computer tool `{TOOL_SCRIPTS_MACHINE}`, \\[MS-GPSCR\\] 1.9.");
+    s.push_str("5. Link the GPO where the objects are. Computer settings (`Machine`: the startup script, HKLM values) apply to the computers in the linked OU; user settings (`User`: HKCU values) apply to the users in the linked OU, never to users of a computers' OU. To give the user settings to everyone who logs on to the computers of a computers' OU, also enable loopback processing in this GPO: Computer Configuration > Policies > Administrative Templates > System > Group Policy > \"Configure user Group Policy loopback processing mode\" (Merge or Replace).\n");
+    s.push_str(
+        "6. On one computer run `gpupdate /force`, then check with `gpresult /h report.html`.\n",
+    );
     s.push_str("\nEditing the GPO in the Group Policy Management Editor after copying also raises the version; the extension names still have to be present.\n");
-    s.push_str("\nFor a single machine without a domain, `LGPO.exe /m Machine\\Registry.pol` (Microsoft Security Compliance Toolkit) imports the `.pol` file into the local policy.\n");
+    s.push_str("\n`Import-GPO` and GPMC's Import Settings need a GPMC backup folder (`Backup.xml`, `bkupInfo.xml`). Microsoft does not publish the format of those files in the Group Policy protocol documents (\\[MS-GPOL\\], \\[MS-GPREG\\], \\[MS-GPPREF\\], \\[MS-GPSCR\\]), so fixgen does not write one rather than guess it.\n");
+    if machine_pol || user_pol {
+        s.push_str("\nFor a single machine without a domain, LGPO.exe (Microsoft Security Compliance Toolkit) imports the `.pol` files into the local policy: `LGPO.exe /m Machine\\Registry.pol` for the computer side and `LGPO.exe /u User\\Registry.pol` for the user side. Preferences and startup scripts need a domain GPO; on a single machine run the scripts instead.\n");
+    } else {
+        s.push_str("\nFor a single machine without a domain, run the scripts instead: there is no Registry.pol here (no value is under a Policies key), and Preferences and startup scripts need a domain GPO.\n");
+    }
 
     if scripts {
         s.push_str("\n## Startup script\n\n");
         let _ = writeln!(s, "`psscripts.ini` runs `{invoke}` from `Machine\\Scripts\\Startup` with no parameters; it calls the recipe scripts beside it. Startup scripts run as SYSTEM and Windows waits for them (600 s by default). The scripts log to `%windir%\\Logs\\fixgen\\`.");
-        s.push_str("\nWhere PowerShell's execution policy is AllSigned, sign the scripts (`fixgen build --sign ...` signs every `.ps1`, these copies included) and trust the signer on the clients. Do not re-encode or edit signed scripts: the signature covers their exact bytes.\n");
+        s.push_str("\nWhere PowerShell's execution policy is AllSigned, build with signing options (for example `fixgen build --pfx codesign.pfx --out dist`, or `--cert` with `--key`; see fixgen's README, \"Signing\"): every `.ps1` is signed, these copies included. Trust the signer on the clients. Do not re-encode or edit signed scripts: the signature covers their exact bytes.\n");
         if startup_files.is_empty() {
             s.push_str("\n(No scripts were produced.)\n");
         }
@@ -625,6 +975,61 @@ mod tests {
     fn timestamps() {
         assert_eq!(gpp_timestamp(0).unwrap(), "1970-01-01 00:00:00");
         assert_eq!(gpp_timestamp(1_700_000_000).unwrap(), "2023-11-14 22:13:20");
+    }
+
+    #[test]
+    fn extension_names_merge_into_one_sorted_bracket_per_cse() {
+        let ad = "[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]";
+        // A new CSE: its own bracket, in CSE order.
+        let m = merge_extension_names(ad, &[(CSE_SCRIPTS_GUID, TOOL_SCRIPTS_MACHINE)]).unwrap();
+        assert_eq!(m, format!("{ad}{CSE_SCRIPTS_MACHINE}"));
+        // A tool of a CSE that is there: inside its bracket, sorted; no second bracket.
+        let m = merge_extension_names(
+            &m,
+            &[(CSE_REGISTRY_GUID, "{0F6B957D-509E-11D1-A7CC-0000F87571E3}")],
+        )
+        .unwrap();
+        assert_eq!(
+            m,
+            format!("[{{35378EAC-683F-11D2-A89A-00C04FBBCFA2}}{{0F6B957D-509E-11D1-A7CC-0000F87571E3}}{{D02B1F72-3407-48AE-BA88-E8213C6761F1}}]{CSE_SCRIPTS_MACHINE}")
+        );
+        assert_eq!(m.matches("35378EAC").count(), 1);
+        // Merging again changes nothing; case differences are the same GUID.
+        let again = merge_extension_names(
+            &m,
+            &[(&CSE_SCRIPTS_GUID.to_ascii_lowercase(), TOOL_SCRIPTS_MACHINE)],
+        )
+        .unwrap();
+        assert_eq!(again, m);
+        // Brackets out of order in AD come back sorted, duplicates folded.
+        let messy = format!("{CSE_SCRIPTS_MACHINE}{CSE_REGISTRY}{CSE_SCRIPTS_MACHINE}");
+        assert_eq!(
+            merge_extension_names(&messy, &[]).unwrap(),
+            format!("{CSE_REGISTRY}{CSE_SCRIPTS_MACHINE}")
+        );
+        assert_eq!(merge_extension_names("", &[]).unwrap(), "");
+        assert!(merge_extension_names("[{not-a-guid}]", &[]).is_none());
+        assert!(merge_extension_names("[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}", &[]).is_none());
+    }
+
+    #[test]
+    fn gpt_ini_version_has_user_in_the_upper_16_bits() {
+        assert_eq!(gpt_ini(1, 0), b"[General]\r\nVersion=1\r\n");
+        assert_eq!(gpt_ini(0, 1), b"[General]\r\nVersion=65536\r\n");
+        // [MS-GPOL] 4.10's sample: Version=9437184 is user version 144, computer version 0.
+        assert_eq!(gpt_ini(0, 144), b"[General]\r\nVersion=9437184\r\n");
+    }
+
+    #[test]
+    fn policy_keys() {
+        assert!(is_policy_key("SOFTWARE\\Policies\\Microsoft\\Windows"));
+        assert!(is_policy_key(
+            "Software\\Microsoft\\Windows\\CurrentVersion\\Policies\\System"
+        ));
+        assert!(!is_policy_key("SOFTWARE\\PoliciesX"));
+        assert!(!is_policy_key(
+            "SYSTEM\\CurrentControlSet\\Services\\PolicyAgent"
+        ));
     }
 
     #[test]

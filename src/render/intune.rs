@@ -648,8 +648,9 @@ fn readme(plan: &Plan, pkgs: &[(IntunePackage, bool, bool)], signed: bool) -> Ve
 The JSON files are ready-made request bodies (Graph beta). With the Microsoft.Graph.Authentication module:\n\n\
 ```powershell\n\
 Connect-MgGraph -Scopes 'DeviceManagementScripts.ReadWrite.All', 'DeviceManagementConfiguration.ReadWrite.All'\n\
-# Remediation (detection + remediation pair) of one folder\n\
-$script = Invoke-MgGraphRequest -Method POST -Uri 'https://graph.microsoft.com/beta/deviceManagement/deviceHealthScripts' -Body (Get-Content -LiteralPath '.\\{DIR}\\{name}\\{HEALTH_SCRIPT_FILE}' -Raw) -ContentType 'application/json'\n\
+# Remediation (detection + remediation pair) of one folder. The JSON is UTF-8 without a BOM:\n\
+# -Encoding UTF8 keeps Windows PowerShell 5.1 from reading it in the ANSI code page.\n\
+$script = Invoke-MgGraphRequest -Method POST -Uri 'https://graph.microsoft.com/beta/deviceManagement/deviceHealthScripts' -Body (Get-Content -LiteralPath '.\\{DIR}\\{name}\\{HEALTH_SCRIPT_FILE}' -Raw -Encoding UTF8) -ContentType 'application/json'\n\
 # Assign it to a group, running daily at 09:00 local time\n\
 $assignment = @{{\n\
     deviceHealthScriptAssignments = @(@{{\n\
@@ -661,7 +662,7 @@ $assignment = @{{\n\
 Invoke-MgGraphRequest -Method POST -Uri \"https://graph.microsoft.com/beta/deviceManagement/deviceHealthScripts/$($script.id)/assign\" -Body $assignment -ContentType 'application/json'\n\
 \n\
 # Platform script (the bundle's remediation, run once per device)\n\
-$platform = Invoke-MgGraphRequest -Method POST -Uri 'https://graph.microsoft.com/beta/deviceManagement/deviceManagementScripts' -Body (Get-Content -LiteralPath '.\\{DIR}\\{name}\\{PLATFORM_SCRIPT_FILE}' -Raw) -ContentType 'application/json'\n\
+$platform = Invoke-MgGraphRequest -Method POST -Uri 'https://graph.microsoft.com/beta/deviceManagement/deviceManagementScripts' -Body (Get-Content -LiteralPath '.\\{DIR}\\{name}\\{PLATFORM_SCRIPT_FILE}' -Raw -Encoding UTF8) -ContentType 'application/json'\n\
 $assignment = @{{\n\
     deviceManagementScriptAssignments = @(@{{\n\
         target = @{{ '@odata.type' = '#microsoft.graph.groupAssignmentTarget'; groupId = '<group object id>' }}\n\
