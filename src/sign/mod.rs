@@ -31,7 +31,10 @@ use crate::render::Artifacts;
 use asn1::*;
 
 pub use keys::{Password, Signer};
-pub use script::{has_signature_block, TextEncoding};
+pub use script::{
+    append_block as append_script_block, block_status as script_block_status, has_signature_block,
+    split as split_script, Block as ScriptBlock, Split as ScriptSplit, TextEncoding,
+};
 pub use verify::{
     load_ca_file, parse_ca_pem, verify_detached, verify_script, SignatureInfo, TrustStatus,
     VerifyOptions,
