@@ -145,6 +145,29 @@ fn marker_lines_in_recipe_text_never_cut_a_signed_script() {
     assert!(script.contains("After the markers."), "{script}");
     assert!(script.contains("SIG"), "{script}");
 
+    // Real PowerShell parses every generated file without error, and the escaped help text is
+    // still help text: the title (a marker line) is the script's synopsis.
+    match common::pwsh_host::pwsh() {
+        Some(exe) => {
+            let script = format!(
+                "$bad = 0; Get-ChildItem -Recurse -File '{}' | Where-Object {{ $_.Extension -in '.ps1','.psm1','.psd1' }} | \
+                 ForEach-Object {{ $e = $null; [void][System.Management.Automation.Language.Parser]::ParseFile($_.FullName, [ref]$null, [ref]$e); \
+                 if ($e.Count) {{ $bad++; Write-Output \"PARSE $($_.Name): $($e[0].Message)\" }} }}; \
+                 Write-Output \"parse errors: $bad\"; Write-Output (\"synopsis: \" + (Get-Help (Join-Path '{}' 'scripts/marker-text.ps1')).Synopsis)",
+                unsigned.display(),
+                unsigned.display()
+            );
+            let o = common::pwsh_host::run_pwsh(&exe, &script);
+            let t = text(&o);
+            assert!(o.status.success() && t.contains("parse errors: 0"), "{t}");
+            assert!(
+                t.contains("synopsis: U+0023 SIG # Begin signature block"),
+                "{t}"
+            );
+        }
+        None => eprintln!("SKIPPED the pwsh parse of the generated files: pwsh not found"),
+    }
+
     for (path, bytes) in &plain {
         let t = String::from_utf8_lossy(bytes);
         for (n, line) in t.lines().enumerate() {
