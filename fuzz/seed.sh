@@ -9,7 +9,7 @@ cargo build --quiet --manifest-path "$root/Cargo.toml" --bin fixgen
 fixgen="$root/target/debug/fixgen"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p corpus/recipe corpus/regfile corpus/signature
+mkdir -p corpus/recipe corpus/regfile corpus/signature corpus/sigblock
 
 # Recipes: the shipped bundle, the bad-input corpus, the bad bundles.
 find "$root/recipes" "$root/tests/bad" "$root/tests/bad_bundles" -name '*.yaml' -o -name '*.yml' |
@@ -31,4 +31,9 @@ for alg in rsa ec; do
   find "$work/signed-$alg" -name '*.ps*1' -o -name '*.p7s' |
     while read -r f; do cp "$f" "corpus/signature/$(sha256sum "$f" | cut -c1-16).$alg"; done
 done
-for t in recipe regfile signature; do echo "$t: $(ls corpus/$t | wc -l) seeds"; done
+# Block search: the signed scripts, plus scripts with marker lines where no block may be.
+cp corpus/signature/*.rsa corpus/signature/*.ec corpus/sigblock/ 2>/dev/null || true
+printf 'Write-Output 1\r\n# SIG # Begin signature block\r\nWrite-Output 2\r\n' >corpus/sigblock/mid.ps1
+printf 'x\r\n# SIG # End signature block\r\n' >corpus/sigblock/end.ps1
+printf '\xff\xfex\x00\r\x00\n\x00#\x00 \x00S\x00I\x00G\x00' >corpus/sigblock/utf16.ps1
+for t in recipe regfile signature sigblock; do echo "$t: $(ls corpus/$t | wc -l) seeds"; done

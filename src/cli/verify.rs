@@ -59,6 +59,15 @@ fn describe(info: &SignatureInfo) -> String {
     )
 }
 
+/// What a script signature covers, in bytes: `over 1234 of 5678 bytes (everything before the
+/// signature block)`.
+fn coverage(info: &SignatureInfo) -> String {
+    format!(
+        "over {} of {} bytes (everything before the signature block)",
+        info.signed_bytes, info.file_bytes
+    )
+}
+
 fn print_json<T: Serialize>(v: &T) {
     match serde_json::to_string_pretty(v) {
         Ok(s) => crate::term::out_json(&format!("{s}\n")),
@@ -178,7 +187,8 @@ fn verify_file(args: &VerifyArgs, opts: &VerifyOptions) -> Exit {
         Format::Human => match &result {
             Ok(info) => {
                 outln!(
-                    "ok      {shown}: Authenticode valid, signed by {}",
+                    "ok      {shown}: Authenticode valid {}, signed by {}",
+                    coverage(info),
                     describe(info)
                 );
                 for n in &out.notes {
@@ -200,7 +210,11 @@ fn print_human(r: &BundleReport) {
         if f.ok() {
             let sig = match (&f.authenticode, &f.signature) {
                 (Some(_), Some(info)) => {
-                    format!("; Authenticode valid, signed by {}", describe(info))
+                    format!(
+                        "; Authenticode valid {}, signed by {}",
+                        coverage(info),
+                        describe(info)
+                    )
                 }
                 (Some(a), None) => format!("; Authenticode {a}"),
                 _ => String::new(),
@@ -214,7 +228,8 @@ fn print_human(r: &BundleReport) {
     }
     match (&r.sums_signer, r.sums_signature) {
         (Some(info), _) => outln!(
-            "ok      SHA256SUMS.p7s: valid, signed by {}",
+            "ok      SHA256SUMS.p7s: valid over the {} bytes of SHA256SUMS, signed by {}",
+            info.signed_bytes,
             describe(info)
         ),
         (None, "absent") => outln!("note: the bundle is not signed (no SHA256SUMS.p7s)"),

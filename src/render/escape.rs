@@ -203,6 +203,13 @@ impl PsComment {
                 let l = if l.trim_start().starts_with('.') {
                     let indent = l.len() - l.trim_start().len();
                     format!("{}.{}", &l[..indent], &l[indent..])
+                } else if reads_as_signature_marker(&l) {
+                    // `# SIG # ...` at the start of a line could be taken for the signature
+                    // block by a signer or verifier that looks for the first such line: the
+                    // leading `#` is written as `U+0023` (as other characters help text
+                    // cannot carry are).
+                    let indent = l.len() - l.trim_start().len();
+                    format!("{}U+0023{}", &l[..indent], &l[indent + 1..])
                 } else {
                     l
                 };
@@ -252,6 +259,22 @@ fn wrap(s: &str, width: usize) -> Vec<String> {
     }
     out.push(cur);
     out
+}
+
+/// True for a line that starts, after spaces and tabs, with `#`, optional spaces and tabs, `SIG`
+/// (any case), optional spaces and tabs, and `#`: the shape of the Authenticode block markers
+/// `# SIG # Begin signature block` / `# SIG # End signature block`, and every near variant a
+/// lenient block search might match.
+pub fn reads_as_signature_marker(line: &str) -> bool {
+    let blank = |c: char| c == ' ' || c == '\t';
+    let Some(rest) = line.trim_start_matches(blank).strip_prefix('#') else {
+        return false;
+    };
+    let rest = rest.trim_start_matches(blank);
+    if rest.len() < 3 || !rest.as_bytes()[..3].eq_ignore_ascii_case(b"SIG") {
+        return false;
+    }
+    rest[3..].trim_start_matches(blank).starts_with('#')
 }
 
 /// A PowerShell identifier: `[A-Za-z_][A-Za-z0-9_]*`, at most 128 characters.
@@ -434,16 +457,40 @@ impl PsText {
         while self.out.len() > self.line_start && matches!(self.out.last(), Some(b' ' | b'\t')) {
             self.out.pop();
         }
+        self.check_marker_line();
         self.out.extend_from_slice(b"\r\n");
         self.line_start = self.out.len();
     }
 
+    /// A generated line must never read as an Authenticode block marker: the signer would refuse
+    /// the file (and another tool could cut the script there). Recipe text cannot produce one
+    /// ([`PsComment`] escapes it, [`PsLit`] never starts a line); one here is a renderer bug,
+    /// reported as an error rather than written. Costs one byte compare for most lines.
+    fn check_marker_line(&mut self) {
+        if self.error.is_some() {
+            return;
+        }
+        let line = &self.out[self.line_start..];
+        let first = line.iter().position(|&b| b != b' ' && b != b'\t');
+        if first.is_some_and(|i| line[i] == b'#') {
+            let text = String::from_utf8_lossy(line);
+            if reads_as_signature_marker(&text) {
+                self.error = Some(format!(
+                    "internal error: a generated PowerShell line reads as a signature block marker: `{}`",
+                    text.trim()
+                ));
+            }
+        }
+    }
+
     /// The finished bytes, or the first character that may not be in a generated script.
     pub fn finish(mut self) -> Result<Vec<u8>, String> {
+        if self.error.is_none() {
+            self.end_line();
+        }
         if let Some(e) = self.error {
             return Err(e);
         }
-        self.end_line();
         // No blank lines at the end.
         while self.out.ends_with(b"\r\n\r\n") {
             self.out.truncate(self.out.len() - 2);
@@ -567,6 +614,54 @@ mod tests {
         assert!(!s.contains("#>") && !s.contains("<#"), "{s}");
         assert_eq!(c.lines()[1], "..NOTES x U+00E9");
         assert!(s.is_ascii());
+    }
+
+    #[test]
+    fn comments_never_start_a_line_with_a_signature_marker() {
+        let markers = [
+            "# SIG # Begin signature block",
+            "# SIG # End signature block",
+            "  #sig#begin signature block",
+            "#\tSiG  # x",
+        ];
+        for m in markers {
+            assert!(reads_as_signature_marker(m), "{m}");
+            let c = PsComment::text(&format!("a\n{m}\nb"), 96);
+            assert!(
+                !c.lines().iter().any(|l| reads_as_signature_marker(l)),
+                "{c:?}"
+            );
+            assert!(c.lines()[1].contains("U+0023"), "{c:?}");
+        }
+        // A long line wrapped at every width: no wrapped line starts with a marker.
+        let long = ["# SIG # Begin signature block"; 6].join(" x ");
+        for width in 1..120 {
+            let c = PsComment::text(&long, width);
+            for l in c.lines() {
+                assert!(!reads_as_signature_marker(l), "width {width}: {l:?}");
+            }
+            assert!(!c.indented("    ").lines().any(reads_as_signature_marker));
+        }
+        for ok in [
+            "#SIGNAL",
+            "# SIGN # x",
+            "x # SIG # Begin signature block",
+            "# S I G #",
+        ] {
+            assert!(!reads_as_signature_marker(ok), "{ok}");
+        }
+    }
+
+    #[test]
+    fn generated_marker_lines_are_an_error() {
+        for text in [
+            "a\n# SIG # Begin signature block\nb\n",
+            "a\n    # SIG # End signature block",
+        ] {
+            let e = finish_ps(text).unwrap_err();
+            assert!(e.contains("signature block marker"), "{e}");
+        }
+        assert!(finish_ps("'# SIG # Begin signature block'\n").is_ok());
     }
 
     #[test]

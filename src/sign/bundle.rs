@@ -300,7 +300,9 @@ pub fn verify_bundle(dir: &Path, opts: &VerifyOptions) -> Result<BundleReport, B
         let Some(bytes) = contents.get(&r.path) else {
             continue;
         };
-        if super::has_signature_block(bytes) {
+        // A file with marker lines that are not a well-formed final block is invalid (not
+        // unsigned): verify_script reports why.
+        if super::script_block_status(bytes) != Ok(false) {
             match verify_script(bytes, opts) {
                 Ok(info) => {
                     r.authenticode = Some("valid");

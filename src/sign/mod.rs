@@ -31,7 +31,10 @@ use crate::render::Artifacts;
 use asn1::*;
 
 pub use keys::{Password, Signer};
-pub use script::{has_signature_block, TextEncoding};
+pub use script::{
+    append_block as append_script_block, block_status as script_block_status, has_signature_block,
+    split as split_script, Block as ScriptBlock, Split as ScriptSplit, TextEncoding,
+};
 pub use verify::{
     load_ca_file, parse_ca_pem, verify_detached, verify_script, SignatureInfo, TrustStatus,
     VerifyOptions,
@@ -134,9 +137,10 @@ fn attribute(oid: der::asn1::ObjectIdentifier, value: Any) -> Result<Attribute, 
 }
 
 impl Signer {
-    /// Sign a PowerShell script: drop any existing signature block, hash the content as the
-    /// PowerShell SIP does, and append a new block in the file's own encoding. `path` is only
-    /// used in error messages.
+    /// Sign a PowerShell script: drop its existing signature block (only a final, well-formed
+    /// one: any other line that reads as a block marker is an error, so no content is ever
+    /// dropped; see [`script::split`]), hash the content as the PowerShell SIP does, and append
+    /// a new block in the file's own encoding. `path` is only used in error messages.
     pub fn sign_script(&self, bytes: &[u8], path: &str) -> Result<Vec<u8>, SignError> {
         let mut out = bytes.to_vec();
         self.sign_script_in_place(&mut out, path)?;

@@ -37,15 +37,35 @@ impl TextEncoding {
     }
 }
 
-/// A script split into the signed content and an optional existing signature block.
-#[derive(Debug, Clone, Copy)]
+/// The signature block of a signed script: where it starts and the DER it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// Byte offset of the `# SIG # Begin signature block` line.
+    pub start: usize,
+    /// The decoded signature (DER `ContentInfo`).
+    pub der: Vec<u8>,
+}
+
+/// A script split into the signed content and an optional signature block.
+///
+/// Invariant (checked by the `sigblock` fuzz target): when `block` is `Some`, the file is exactly
+/// `content` + [`block_text`] of the block's DER (in the file's encoding) + nothing but line
+/// breaks. Nothing that is not the block is ever outside `content`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {
     pub encoding: TextEncoding,
-    /// Length in bytes of the content (everything before the line break that precedes the
-    /// `# SIG # Begin signature block` line; the whole file when unsigned).
+    /// Length in bytes of the content: everything before the CRLF that precedes the
+    /// `# SIG # Begin signature block` line, or the whole file when unsigned.
     pub content_len: usize,
+    /// The file's final, well-formed signature block, if it has one.
+    pub block: Option<Block>,
+}
+
+impl Split {
     /// Byte offset of the begin marker line, when the file has a block.
-    pub block_start: Option<usize>,
+    pub fn block_start(&self) -> Option<usize> {
+        self.block.as_ref().map(|b| b.start)
+    }
 }
 
 /// An ASCII view of a UTF-16LE file's text after the BOM (one byte per code unit, non-ASCII
@@ -64,7 +84,74 @@ fn utf16_ascii_view(bytes: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-/// Find the first line that starts with the begin marker.
+/// A line that a signature tool could take for a block marker: after optional spaces and tabs
+/// it starts with either marker, in any letter case (Windows' own matching is not documented;
+/// every reading of it is refused unless it is the real block).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MarkerKind {
+    Begin,
+    End,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct MarkerLine {
+    kind: MarkerKind,
+    /// 1-based line number (CRLF, LF and a lone CR each end a line).
+    line: usize,
+    /// Offset of the line's first character in the text view.
+    at: usize,
+}
+
+fn starts_with_ci(text: &[u8], prefix: &str) -> bool {
+    text.len() >= prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Every line of `text` that starts with a marker (see [`MarkerKind`]). Linear: one pass over
+/// the line breaks (SIMD search), a few byte compares per line.
+fn marker_lines(text: &[u8]) -> Vec<MarkerLine> {
+    let mut found = Vec::new();
+    let mut check = |at: usize, line: usize| {
+        let rest = &text[at..];
+        let t = rest
+            .iter()
+            .position(|&b| b != b' ' && b != b'\t')
+            .unwrap_or(rest.len());
+        let rest = &rest[t..];
+        if rest.first() != Some(&b'#') {
+            return;
+        }
+        let kind = if starts_with_ci(rest, BEGIN_MARKER) {
+            MarkerKind::Begin
+        } else if starts_with_ci(rest, END_MARKER) {
+            MarkerKind::End
+        } else {
+            return;
+        };
+        found.push(MarkerLine { kind, line, at });
+    };
+    check(0, 1);
+    let mut line = 1;
+    for i in memchr::memchr2_iter(b'\n', b'\r', text) {
+        // CRLF is one line break: the line starts after the LF.
+        if text[i] == b'\r' && text.get(i + 1) == Some(&b'\n') {
+            continue;
+        }
+        line += 1;
+        check(i + 1, line);
+    }
+    found
+}
+
+/// Split a script into its signed content and its signature block.
+///
+/// A block is accepted only when it is the file's final, well-formed signature block: CRLF,
+/// `# SIG # Begin signature block`, CRLF-terminated lines of `# ` and 64 base64 characters (the
+/// last one 1 to 64), `# SIG # End signature block`, then nothing but line breaks, with the
+/// base64 in canonical form. Any other line that starts with a marker (a marker line in the
+/// middle of the script, a second block, junk after the end marker, a truncated or malformed
+/// block) is an error naming the line: such a file is never cut short and never signed, because
+/// a tool that takes the first marker line for the block would sign or check less than the whole
+/// script.
 pub fn split(bytes: &[u8]) -> Result<Split, String> {
     let encoding = TextEncoding::detect(bytes)?;
     let unit = if encoding == TextEncoding::Utf16Le {
@@ -82,28 +169,162 @@ pub fn split(bytes: &[u8]) -> Result<Split, String> {
             (&owned, 2)
         }
     };
-    let marker = BEGIN_MARKER.as_bytes();
-    // The first occurrence of the marker at a line start (SIMD substring search, linear).
-    let found = memchr::memmem::find_iter(text, marker).find(|&i| i == 0 || text[i - 1] == b'\n');
-    if let Some(pos) = found {
-        let cut = if pos >= 2 && &text[pos - 2..pos] == b"\r\n" {
-            pos - 2
-        } else if pos >= 1 {
-            pos - 1
-        } else {
-            pos
-        };
+    let markers = marker_lines(text);
+    let Some(first) = markers.first() else {
         return Ok(Split {
             encoding,
-            content_len: base + cut * unit,
-            block_start: Some(base + pos * unit),
+            content_len: bytes.len(),
+            block: None,
         });
+    };
+    let bad = |m: &MarkerLine, why: &str| -> String {
+        let which = match m.kind {
+            MarkerKind::Begin => BEGIN_MARKER,
+            MarkerKind::End => END_MARKER,
+        };
+        format!(
+            "line {} reads as `{which}` but is not part of a well-formed signature block at the end of the file ({why}); a signature tool would sign or check only the text before it, so the file is refused. Remove or reword that line (or, for a damaged signature, remove the whole block and sign again)",
+            m.line
+        )
+    };
+    if first.kind != MarkerKind::Begin {
+        return Err(bad(first, "no begin marker comes before it"));
     }
+    if let Some(second) = markers.get(1).filter(|m| m.kind == MarkerKind::Begin) {
+        return Err(bad(
+            first,
+            &format!("another begin marker follows at line {}", second.line),
+        ));
+    }
+    if let Some(third) = markers.get(2) {
+        return Err(bad(
+            third,
+            &format!(
+                "a signature block ends at line {}; only line breaks may follow it",
+                markers[1].line
+            ),
+        ));
+    }
+    let pos = first.at;
+    if pos < 2 || &text[pos - 2..pos] != b"\r\n" {
+        return Err(bad(
+            first,
+            "the line before it does not end in CRLF; were the file's line breaks changed after signing?",
+        ));
+    }
+    let der = parse_block_text(&text[pos..]).map_err(|(line, why)| {
+        let m = MarkerLine {
+            kind: MarkerKind::Begin,
+            line: first.line,
+            at: pos,
+        };
+        if line == 0 {
+            bad(&m, &why)
+        } else {
+            bad(&m, &format!("line {}: {why}", first.line + line))
+        }
+    })?;
     Ok(Split {
         encoding,
-        content_len: bytes.len(),
-        block_start: None,
+        content_len: base + (pos - 2) * unit,
+        block: Some(Block {
+            start: base + pos * unit,
+            der,
+        }),
     })
+}
+
+/// The next line of `rest` and whether it ended in CRLF (`false`: LF, or the end of the text);
+/// `None` at the end of the text.
+fn next_line<'a>(rest: &mut &'a [u8]) -> Option<(&'a [u8], bool)> {
+    if rest.is_empty() {
+        return None;
+    }
+    match memchr::memchr(b'\n', rest) {
+        Some(i) => {
+            let (line, crlf) = if i > 0 && rest[i - 1] == b'\r' {
+                (&rest[..i - 1], true)
+            } else {
+                (&rest[..i], false)
+            };
+            *rest = &rest[i + 1..];
+            Some((line, crlf))
+        }
+        None => {
+            let line = *rest;
+            *rest = &[];
+            Some((line, false))
+        }
+    }
+}
+
+/// Parse the block text (ASCII view) starting at the begin marker line, to the end of the file.
+/// Errors carry the offending line's offset from the begin line (0: the block as a whole).
+fn parse_block_text(block: &[u8]) -> Result<Vec<u8>, (usize, String)> {
+    let mut rest = block;
+    let mut n = 0usize;
+    let (first, crlf) = next_line(&mut rest).unwrap_or((&[], false));
+    if first != BEGIN_MARKER.as_bytes() {
+        return Err((0, format!("the line is not exactly `{BEGIN_MARKER}`")));
+    }
+    if !crlf {
+        return Err((0, "the begin marker line does not end in CRLF".into()));
+    }
+    let mut b64 = String::new();
+    let mut short_line = false;
+    loop {
+        n += 1;
+        let Some((line, crlf)) = next_line(&mut rest) else {
+            return Err((0, format!("the block is truncated: no `{END_MARKER}` line")));
+        };
+        if line == END_MARKER.as_bytes() {
+            if b64.is_empty() {
+                return Err((n, "the block holds no signature".into()));
+            }
+            if !crlf {
+                return Err((n, "the end marker line does not end in CRLF".into()));
+            }
+            break;
+        }
+        if !crlf {
+            return Err((
+                n,
+                "the line does not end in CRLF (were the file's line breaks changed after signing?)"
+                    .into(),
+            ));
+        }
+        let Some(piece) = line.strip_prefix(b"# ") else {
+            return Err((n, "not a `# <base64>` line".into()));
+        };
+        if !piece
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+        {
+            return Err((n, "a character that is not base64".into()));
+        }
+        if short_line || piece.is_empty() || piece.len() > 64 {
+            return Err((
+                n,
+                "base64 lines must hold 64 characters (the last one 1 to 64)".into(),
+            ));
+        }
+        short_line = piece.len() < 64;
+        // Checked ASCII above.
+        b64.push_str(std::str::from_utf8(piece).unwrap_or_default());
+    }
+    if let Some(i) = rest.iter().position(|&b| b != b'\r' && b != b'\n') {
+        let line = n + 1 + rest[..i].iter().filter(|&&b| b == b'\n').count();
+        return Err((
+            line,
+            format!("text follows `{END_MARKER}`; Windows accepts nothing but line breaks there"),
+        ));
+    }
+    let der = Base64::decode_vec(&b64).map_err(|_| (0, "the block is not valid base64".into()))?;
+    // Canonical form only: the block must be exactly what a signer writes for this DER.
+    if Base64::encode_string(&der) != b64 {
+        return Err((0, "the block's base64 is not in canonical form".into()));
+    }
+    Ok(der)
 }
 
 /// SHA-256 of the content as PowerShell's SIP sees it: UTF-16LE text.
@@ -169,67 +390,15 @@ pub fn append_block(out: &mut Vec<u8>, encoding: TextEncoding, der: &[u8]) {
     }
 }
 
-/// Decode the block that starts at `block` (the begin marker line): returns the DER signature.
-/// Rejects anything but line breaks after the end marker.
-pub fn parse_block(block: &[u8], encoding: TextEncoding) -> Result<Vec<u8>, String> {
-    let text: String = match encoding {
-        TextEncoding::Utf16Le => {
-            let units: Vec<u16> = block
-                .chunks_exact(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                .collect();
-            String::from_utf16(&units)
-                .map_err(|_| "the signature block is not valid UTF-16".to_string())?
-        }
-        _ => String::from_utf8(block.to_vec())
-            .map_err(|_| "the signature block is not valid text".to_string())?,
-    };
-    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
-    let first = lines.next().unwrap_or_default();
-    if first != BEGIN_MARKER {
-        return Err(format!(
-            "the line starting with `{BEGIN_MARKER}` has extra text after the marker"
-        ));
-    }
-    let mut b64 = String::new();
-    let mut ended = false;
-    for (n, line) in lines.by_ref().enumerate() {
-        if line == END_MARKER {
-            ended = true;
-            break;
-        }
-        let piece = line.strip_prefix("# ").ok_or_else(|| {
-            format!(
-                "line {} of the signature block is not a `# <base64>` comment",
-                n + 2
-            )
-        })?;
-        if !piece
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
-        {
-            return Err(format!(
-                "line {} of the signature block contains a character that is not base64",
-                n + 2
-            ));
-        }
-        b64.push_str(piece);
-    }
-    if !ended {
-        return Err(format!("the signature block has no `{END_MARKER}` line"));
-    }
-    let rest: Vec<&str> = lines.collect();
-    if rest.iter().any(|l| !l.is_empty()) {
-        return Err(format!(
-            "text follows `{END_MARKER}`; Windows accepts nothing but line breaks there"
-        ));
-    }
-    Base64::decode_vec(&b64).map_err(|_| "the signature block is not valid base64".to_string())
-}
-
 /// True when the bytes contain a signature block.
 pub fn has_signature_block(bytes: &[u8]) -> bool {
-    split(bytes).is_ok_and(|s| s.block_start.is_some())
+    split(bytes).is_ok_and(|s| s.block.is_some())
+}
+
+/// Whether a script is signed, unsigned, or has marker lines that are not a well-formed final
+/// block (the error says which line and why).
+pub fn block_status(bytes: &[u8]) -> Result<bool, String> {
+    split(bytes).map(|s| s.block.is_some())
 }
 
 /// True when the script text (before any block) has non-ASCII characters: such a BOM-less script
@@ -242,34 +411,111 @@ pub fn bomless_non_ascii(bytes: &[u8], s: &Split) -> bool {
 mod tests {
     use super::*;
 
+    fn signed(content: &[u8], der: &[u8]) -> Vec<u8> {
+        let mut out = content.to_vec();
+        append_block(&mut out, TextEncoding::Utf8, der);
+        out
+    }
+
     #[test]
-    fn split_finds_block_after_crlf_and_lf() {
-        let s = split(b"a\r\nb\r\n# SIG # Begin signature block\r\n# x\r\n").unwrap();
+    fn split_finds_the_final_block() {
+        let der: Vec<u8> = (0..100u8).collect();
+        let f = signed(b"a\r\nb", &der);
+        let s = split(&f).unwrap();
         assert_eq!(s.content_len, 4);
-        assert_eq!(s.block_start, Some(6));
-        let s = split(b"a\n# SIG # Begin signature block\n").unwrap();
-        assert_eq!(s.content_len, 1);
-        assert_eq!(s.block_start, Some(2));
+        assert_eq!(s.block_start(), Some(6));
+        assert_eq!(s.block.unwrap().der, der);
+        // Line breaks after the end marker are allowed.
+        let mut f2 = f.clone();
+        f2.extend_from_slice(b"\r\n\n");
+        assert_eq!(split(&f2).unwrap().content_len, 4);
     }
 
     #[test]
     fn marker_not_at_line_start_is_content() {
         let t = b"Write-Output '# SIG # Begin signature block'\r\n";
         let s = split(t).unwrap();
-        assert_eq!(s.block_start, None);
+        assert_eq!(s.block, None);
         assert_eq!(s.content_len, t.len());
     }
 
     #[test]
     fn utf16_split_uses_byte_offsets() {
+        let der: Vec<u8> = (0..10u8).collect();
         let mut b = vec![0xFF, 0xFE];
-        for u in "x\r\n# SIG # Begin signature block\r\n".encode_utf16() {
+        for u in "x".encode_utf16() {
             b.extend_from_slice(&u.to_le_bytes());
         }
+        append_block(&mut b, TextEncoding::Utf16Le, &der);
         let s = split(&b).unwrap();
         assert_eq!(s.encoding, TextEncoding::Utf16Le);
         assert_eq!(s.content_len, 2 + 2);
-        assert_eq!(s.block_start, Some(2 + 3 * 2));
+        assert_eq!(s.block_start(), Some(2 + 3 * 2));
+        assert_eq!(s.block.unwrap().der, der);
+    }
+
+    /// The block with one character cut from its first base64 line.
+    fn cut_first_base64_line(block: &str) -> String {
+        let mut lines: Vec<String> = block.split("\r\n").map(str::to_string).collect();
+        lines[2].pop();
+        lines.join("\r\n")
+    }
+
+    #[test]
+    fn marker_lines_that_are_not_the_final_block_are_errors() {
+        let der: Vec<u8> = (0..200u8).collect();
+        let block = block_text(&der);
+        let cases: Vec<(String, &str)> = vec![
+            // An unsigned script with a marker line in its help text.
+            (
+                "<#\r\n# SIG # Begin signature block\r\n#>\r\nWrite-Output 1\r\n".into(),
+                "line 2",
+            ),
+            // Indented, other letter case, lone CR before it, end marker alone.
+            (
+                "x\r\n   # sig # begin SIGNATURE block\r\ny\r\n".into(),
+                "line 2",
+            ),
+            ("x\r# SIG # Begin signature block\r\n".into(), "line 2"),
+            (
+                "x\r\n# SIG # End signature block\r\n".into(),
+                "no begin marker",
+            ),
+            // A whole block in the middle, followed by code.
+            (
+                format!("x{block}Write-Output 1\r\n"),
+                "line 9: text follows",
+            ),
+            // Junk after the end marker, on the same line or later.
+            (format!("x{block}\r\n\r\n#x\r\n"), "text follows"),
+            (
+                format!("x{}junk\r\n", block.trim_end_matches("\r\n")),
+                "line",
+            ),
+            // Truncated: end marker missing, or a base64 line cut.
+            (
+                format!("x{}", &block[..block.find(END_MARKER).unwrap()]),
+                "truncated",
+            ),
+            (format!("x{}", cut_first_base64_line(&block)), "64"),
+            // A stray marker line, then a real block.
+            (
+                format!("# SIG # Begin signature block\r\nx{block}"),
+                "another begin marker follows",
+            ),
+            // LF line breaks (converted after signing).
+            (format!("x{}", block.replace("\r\n", "\n")), "CRLF"),
+            // Not canonical base64 (trailing bits set in the last character).
+            (
+                format!("x{}", block_text(&[0]).replace("AA==", "AB==")),
+                "base64",
+            ),
+        ];
+        for (text, want) in &cases {
+            let err = split(text.as_bytes()).expect_err(text);
+            assert!(err.contains(want), "{text:?}: {err}");
+            assert!(!has_signature_block(text.as_bytes()));
+        }
     }
 
     #[test]
@@ -282,24 +528,11 @@ mod tests {
     }
 
     #[test]
-    fn block_round_trip_and_trailing_text() {
+    fn block_lines_are_short() {
         let der: Vec<u8> = (0..200u8).collect();
-        let mut out = b"x".to_vec();
-        append_block(&mut out, TextEncoding::Utf8, &der);
-        let s = split(&out).unwrap();
-        assert_eq!(s.content_len, 1);
-        let start = s.block_start.unwrap();
-        assert_eq!(parse_block(&out[start..], TextEncoding::Utf8).unwrap(), der);
+        let out = signed(b"x", &der);
         let text = std::str::from_utf8(&out).unwrap();
         assert!(text.lines().all(|l| l.len() <= 66));
-        let mut bad = out.clone();
-        bad.extend_from_slice(b"Write-Output 1\r\n");
-        assert!(parse_block(&bad[start..], TextEncoding::Utf8)
-            .unwrap_err()
-            .contains("follows"));
-        let mut ok = out.clone();
-        ok.extend_from_slice(b"\r\n\n");
-        assert!(parse_block(&ok[start..], TextEncoding::Utf8).is_ok());
     }
 
     #[test]

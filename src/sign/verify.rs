@@ -57,6 +57,12 @@ pub struct SignatureInfo {
     pub serial: String,
     pub algorithm: String,
     pub trust: TrustStatus,
+    /// Bytes of the file the signature covers: for a script, everything before the signature
+    /// block (the CRLF in front of `# SIG # Begin signature block` is part of the block); for
+    /// `SHA256SUMS.p7s`, the whole `SHA256SUMS`.
+    pub signed_bytes: u64,
+    /// Size of the whole file (for a script: the signed bytes plus the signature block).
+    pub file_bytes: u64,
     /// A valid RFC 3161 timestamp.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<TimestampInfo>,
@@ -148,13 +154,13 @@ pub fn load_ca_file(path: &std::path::Path) -> Result<Vec<Certificate>, String> 
 /// Verify the Authenticode signature of a PowerShell script.
 pub fn verify_script(bytes: &[u8], opts: &VerifyOptions) -> Result<SignatureInfo, String> {
     let split = script::split(bytes)?;
-    let Some(start) = split.block_start else {
+    let Some(block) = &split.block else {
         return Err("not signed (no `# SIG # Begin signature block`)".to_string());
     };
-    let der = script::parse_block(&bytes[start..], split.encoding)?;
+    let der = &block.der;
     let file_hash = script::content_hash(&bytes[..split.content_len], split.encoding)?;
 
-    let sd = decode_signed_data(&der)?;
+    let sd = decode_signed_data(der)?;
     if sd.version != CmsVersion::V1 {
         return Err(format!(
             "SignedData version is {}, expected 1",
@@ -202,14 +208,17 @@ pub fn verify_script(bytes: &[u8], opts: &VerifyOptions) -> Result<SignatureInfo
         return Err("content hash mismatch: the script was changed after it was signed".into());
     }
     // messageDigest covers the SpcIndirectDataContent's contents (without tag and length).
-    verify_signer(
+    let mut info = verify_signer(
         &sd,
         SPC_INDIRECT_DATA,
         econtent.value(),
         Some(ID_KP_CODE_SIGNING),
         opts,
         true,
-    )
+    )?;
+    info.signed_bytes = split.content_len as u64;
+    info.file_bytes = bytes.len() as u64;
+    Ok(info)
 }
 
 /// Verify a detached CMS signature (`SHA256SUMS.p7s`) over `content`.
@@ -234,7 +243,10 @@ pub fn verify_detached(
     if sd.encap_content_info.econtent.is_some() {
         return Err("the signature embeds its content; expected a detached signature".into());
     }
-    verify_signer(&sd, ID_DATA, content, None, opts, false)
+    let mut info = verify_signer(&sd, ID_DATA, content, None, opts, false)?;
+    info.signed_bytes = content.len() as u64;
+    info.file_bytes = content.len() as u64;
+    Ok(info)
 }
 
 fn decode_signed_data(der: &[u8]) -> Result<SignedData, String> {
@@ -432,6 +444,8 @@ fn verify_signer(
         serial: hex::encode(signer.tbs_certificate.serial_number.as_bytes()),
         algorithm: describe_key(&signer.tbs_certificate.subject_public_key_info),
         trust,
+        signed_bytes: content.len() as u64,
+        file_bytes: content.len() as u64,
         timestamp,
         legacy_timestamp,
     })

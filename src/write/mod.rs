@@ -9,11 +9,16 @@
 //! - `.DIR.fixgen-old-PID`: the previous bundle while it is swapped out. Always complete.
 //! - `.DIR.fixgen-trash-PID`: an old bundle being deleted. Never complete.
 //!
-//! The swap is: write and fsync staging; rename DIR -> old; rename staging -> DIR; rename old ->
-//! trash; delete trash. A build killed at any point leaves either the previous bundle or the new
-//! one at DIR, or (killed between the two renames) the previous bundle in `old`. The next build
-//! to the same DIR recovers before writing: it deletes staging and trash leftovers, moves a
-//! leftover `old` back to DIR when DIR is missing (else deletes it), and says so on stderr.
+//! The swap is: write and fsync staging; exchange staging and DIR in one atomic step (Linux
+//! `renameat2(RENAME_EXCHANGE)`), so DIR holds the old bundle and then the new one with no moment
+//! in between; rename the old bundle (now at the staging name) to trash; delete trash. A build
+//! killed at any point leaves the previous bundle or the new one at DIR (checked for a stop
+//! after every file-system step by `tests/write_faults.rs`, through [`fault`]).
+//! Where the exchange is not available (other systems, file systems without it), the fallback is
+//! rename DIR -> old; rename staging -> DIR; rename old -> trash; delete trash: killed between
+//! the two renames, the previous bundle is complete in `old`. The next build to the same DIR
+//! recovers before writing: it deletes staging and trash leftovers, moves a leftover `old` back
+//! to DIR when DIR is missing (else deletes it), and says so on stderr.
 //!
 //! An existing output folder is replaced only when it is empty or is a fixgen bundle (it holds
 //! the marker file [`MARKER`] or a fixgen `manifest.json`), so `--out` pointing at a folder of
@@ -75,6 +80,78 @@ pub struct WriteReport {
     /// Leftovers of an interrupted earlier build that were cleaned up or restored, and cleanup
     /// that failed after the new bundle was in place: one line each, for stderr.
     pub notes: Vec<String>,
+}
+
+/// Test-only fault injection: a simulated crash after the N-th file-system step of a build's
+/// writer (`tests/write_faults.rs` checks that the old or the new bundle is complete at `--out`
+/// after a stop at every step).
+///
+/// Only in debug builds (`cfg(debug_assertions)`, what `cargo test` runs): when the environment
+/// variable `FIXGEN_FAULT_AFTER_FS_STEP` is a number N, the process prints the step to stderr and
+/// ends at once with exit code [`fault::EXIT_CODE`] after the N-th step, without running any
+/// clean-up (as a kill would). A release build has no such code: [`fault::step`] is empty.
+pub mod fault {
+    /// Exit code of a simulated crash.
+    pub const EXIT_CODE: i32 = 86;
+    /// The environment variable (read in debug builds only).
+    pub const ENV: &str = "FIXGEN_FAULT_AFTER_FS_STEP";
+
+    /// Mark that a file-system step (`what`) has just been done.
+    #[cfg(debug_assertions)]
+    pub fn step(what: &str) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::OnceLock;
+        static LIMIT: OnceLock<Option<usize>> = OnceLock::new();
+        static DONE: AtomicUsize = AtomicUsize::new(0);
+        let Some(limit) = *LIMIT.get_or_init(|| std::env::var(ENV).ok()?.parse().ok()) else {
+            return;
+        };
+        let n = DONE.fetch_add(1, Ordering::SeqCst) + 1;
+        if n == limit {
+            eprintln!("fault injection: stopped after file-system step {n} ({what})");
+            std::process::exit(EXIT_CODE);
+        }
+    }
+
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
+    pub fn step(_what: &str) {}
+}
+
+/// Swap two folders atomically (Linux `renameat2(RENAME_EXCHANGE)`): `a` gets `b`'s content and
+/// `b` gets `a`'s, with no moment where either name is missing. `Ok(false)` when the system or
+/// the file system cannot do it (the caller falls back to two renames).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    let cb = CString::new(b.as_os_str().as_bytes())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    // SAFETY: two valid NUL-terminated paths, resolved relative to the current directory.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(e),
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
+    Ok(false)
 }
 
 /// Check that a renderer path is relative, uses `/`, and has no `.`/`..` segments.
@@ -315,6 +392,7 @@ fn recover(names: &Names, notes: &mut Vec<String>) -> Result<(), WriteError> {
                     format!("cannot restore the previous bundle left by an interrupted build: {e}"),
                 )
             })?;
+            fault::step("restore the previous bundle");
             notes.push(format!(
                 "restored the previous bundle from {} (an earlier build was interrupted while swapping folders)",
                 old.display()
@@ -328,6 +406,7 @@ fn recover(names: &Names, notes: &mut Vec<String>) -> Result<(), WriteError> {
                 format!("cannot remove a leftover of an interrupted build: {e}; remove it by hand"),
             )
         })?;
+        fault::step("remove a leftover");
         notes.push(format!(
             "removed {} left by an interrupted build",
             p.display()
@@ -422,10 +501,12 @@ impl Staging {
             fs::create_dir_all(&names.parent)
                 .map_err(|e| werr(&names.parent, format!("cannot create: {e}")))?;
             let lock = Lock::acquire(names.lock(), out)?;
+            fault::step("lock");
             recover(&names, &mut notes)?;
             let replace = may_replace(out, opts.force)?;
             let root = names.path("staging");
             fs::create_dir(&root).map_err(|e| werr(&root, format!("cannot create: {e}")))?;
+            fault::step("create the staging folder");
             Ok((lock, replace, root))
         })();
         let (lock, replace, root) = match started {
@@ -462,20 +543,52 @@ impl Staging {
     pub fn commit(mut self) -> Result<WriteReport, WriteError> {
         // Flushed together, before the rename that publishes them (see `sync`).
         sync::sync_files(&self.written).map_err(|(p, e)| werr(&p, format!("cannot write: {e}")))?;
+        fault::step("flush the files");
         let marker = self.root.join(MARKER);
         fs::write(&marker, MARKER_TEXT).map_err(|e| werr(&marker, format!("cannot write: {e}")))?;
+        fault::step("write the marker");
         for d in self.dirs.iter().rev() {
             sync_dir(d);
         }
+        fault::step("flush the folders");
         let out = self.names.out.clone();
         let (staging, old, trash) = (
             self.root.clone(),
             self.names.path("old"),
             self.names.path("trash"),
         );
+        // Preferred: one atomic exchange, so `out` always holds a complete bundle (the old one,
+        // then the new one); the old bundle is then at the staging name and is deleted.
+        let exchanged = self.replace
+            && exchange(&staging, &out)
+                .map_err(|e| werr(&out, format!("cannot swap in the new folder: {e}")))?;
+        if exchanged {
+            fault::step("exchange the folders");
+            self.committed = true;
+            sync_dir(&self.names.parent);
+            fault::step("flush the parent folder");
+            let mut report = WriteReport {
+                files: self.written.len(),
+                notes: std::mem::take(&mut self.notes),
+            };
+            let gone = fs::rename(&staging, &trash).and_then(|_| {
+                fault::step("move the old bundle to trash");
+                remove_folder(&trash)
+            });
+            if let Err(e) = gone {
+                report.notes.push(format!(
+                    "the new bundle is in place, but the previous one could not be removed ({e}); the next build removes it"
+                ));
+            }
+            fault::step("remove the old bundle");
+            return Ok(report);
+        }
+        // Fallback (no atomic exchange): old aside, new in place. A stop between the two
+        // renames leaves the old bundle complete in `old`, which the next build restores.
         if self.replace {
             fs::rename(&out, &old)
                 .map_err(|e| werr(&out, format!("cannot move the old folder aside: {e}")))?;
+            fault::step("move the old folder aside");
         }
         if let Err(e) = fs::rename(&staging, &out) {
             let restored = !self.replace || fs::rename(&old, &out).is_ok();
@@ -492,19 +605,25 @@ impl Staging {
                 ),
             ));
         }
+        fault::step("move the new folder into place");
         self.committed = true;
         sync_dir(&self.names.parent);
+        fault::step("flush the parent folder");
         let mut report = WriteReport {
             files: self.written.len(),
             notes: std::mem::take(&mut self.notes),
         };
         if self.replace {
-            let gone = fs::rename(&old, &trash).and_then(|_| remove_folder(&trash));
+            let gone = fs::rename(&old, &trash).and_then(|_| {
+                fault::step("move the old bundle to trash");
+                remove_folder(&trash)
+            });
             if let Err(e) = gone {
                 report.notes.push(format!(
                     "the new bundle is in place, but the previous one could not be removed ({e}); the next build removes it"
                 ));
             }
+            fault::step("remove the old bundle");
         }
         Ok(report)
     }
@@ -551,6 +670,7 @@ impl Sink for Staging {
         let path = self.prepare(file)?;
         write_new(&path, &file.bytes)?;
         self.written.push(path);
+        fault::step("write a file");
         Ok(())
     }
 
@@ -565,6 +685,7 @@ impl Sink for Staging {
             for f in chunk {
                 let path = self.prepare(f)?;
                 let file = create_new(&path)?;
+                fault::step("create a file");
                 jobs.push((path, file, f.bytes.as_slice()));
             }
             let results = crate::par::map(&jobs, |(path, file, bytes)| {
@@ -576,6 +697,7 @@ impl Sink for Staging {
             // folder is removed as a whole.
             self.written.extend(jobs.into_iter().map(|(p, _, _)| p));
             results.into_iter().collect::<Result<(), _>>()?;
+            fault::step("fill the files");
         }
         Ok(())
     }
