@@ -108,7 +108,9 @@ pub mod fault {
         };
         let n = DONE.fetch_add(1, Ordering::SeqCst) + 1;
         if n == limit {
-            eprintln!("fault injection: stopped after file-system step {n} ({what})");
+            crate::term::err(&format!(
+                "fault injection: stopped after file-system step {n} ({what})"
+            ));
             std::process::exit(EXIT_CODE);
         }
     }
