@@ -54,6 +54,9 @@ pub struct BuildArgs {
     /// Authenticode-sign every PowerShell file and sign SHA256SUMS (SHA256SUMS.p7s).
     #[command(flatten)]
     pub signing: super::sign::SigningArgs,
+    /// Exit with code 1 on warnings too (nothing is written).
+    #[arg(long)]
+    pub deny_warnings: bool,
     /// Write nothing: build in memory and compare with the folder --out; exit 1 listing
     /// added, removed and changed files, 0 when identical (see README "Drift check").
     #[arg(long)]
@@ -99,9 +102,21 @@ pub fn param_values(
     set: &[String],
     values_file: Option<&std::path::Path>,
 ) -> Result<ParamValues, String> {
+    given_values(set, values_file).map(|g| g.values)
+}
+
+/// [`param_values`] with where each value was given (the values file's line and column, or
+/// the `--set` flag), so the validator locates its findings about them.
+pub fn given_values(
+    set: &[String],
+    values_file: Option<&std::path::Path>,
+) -> Result<crate::validate::uses::Given, String> {
+    use crate::validate::uses::Origin;
     let mut values = ParamValues::new();
+    let mut origins = std::collections::BTreeMap::new();
     if let Some(file) = values_file {
         let text = read_values_file(file)?;
+        let index = crate::load::yaml::read(&text).index;
         let map: std::collections::BTreeMap<String, serde_norway::Value> =
             serde_norway::from_str(&text).map_err(|e| {
                 let (l, c) = e
@@ -120,6 +135,16 @@ pub fn param_values(
                     file.display()
                 )
             })?;
+            let pos = index.value_pos(&crate::load::yaml::join_key("", &k));
+            origins.insert(
+                k.clone(),
+                Origin {
+                    file: file.display().to_string(),
+                    line: pos.line,
+                    column: pos.column,
+                    field: k.clone(),
+                },
+            );
             values.insert(k, t);
         }
     }
@@ -131,8 +156,17 @@ pub fn param_values(
             return Err(format!("--set {s:?}: the name is empty"));
         }
         values.insert(k.to_string(), v.to_string());
+        origins.insert(
+            k.to_string(),
+            Origin {
+                file: format!("--set {k}"),
+                line: 0,
+                column: 0,
+                field: k.to_string(),
+            },
+        );
     }
-    Ok(values)
+    Ok(crate::validate::uses::Given { values, origins })
 }
 
 fn print_render_errors(errors: &[RenderError]) {
@@ -449,7 +483,7 @@ pub fn render_with(
 }
 
 pub fn run(args: BuildArgs) -> Exit {
-    let values = match param_values(&args.set, args.values.as_deref()) {
+    let given = match given_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
         Err(m) => {
             eprintln!("error: {m}");
@@ -484,7 +518,9 @@ pub fn run(args: BuildArgs) -> Exit {
         Ok(i) => i,
         Err(mut d) => return super::report_usage_errors(&mut d, Format::Human),
     };
-    let report = crate::validate::check(inputs);
+    // The given values are checked with the recipes, where their params are used.
+    let report = crate::validate::check_with(inputs, &given);
+    let values = given.values;
     if !report.diagnostics.is_empty() {
         eprint!(
             "{}",
@@ -492,6 +528,11 @@ pub fn run(args: BuildArgs) -> Exit {
         );
     }
     let diagnostics = report.diagnostics.clone();
+    let warnings = diag::Summary::of(&diagnostics).warnings;
+    if args.deny_warnings && warnings > 0 && !report.has_errors() {
+        eprintln!("nothing written: {warnings} warning(s) and --deny-warnings");
+        return Exit::Findings;
+    }
     let bundle = match report.into_bundle() {
         Ok(b) => b,
         Err(d) => {
