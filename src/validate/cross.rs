@@ -115,7 +115,10 @@ impl Data {
     fn show(&self) -> String {
         match self {
             Data::Absent => "deleted".into(),
-            Data::Lit(k, v) => format!("{k} {v:?}"),
+            Data::Lit(k @ ("string" | "expand_string" | "multi_string"), v) => {
+                format!("{k} `{}`", v.escape_debug())
+            }
+            Data::Lit(k, v) => format!("{k} {v}"),
             Data::Param(k, n) => format!("{k} from param {n}"),
         }
     }
@@ -170,7 +173,12 @@ fn changes(p: &Parsed, cxs: &mut [Ctx<'_>]) {
                         (Ensure::Present, Some(v)) => reg_data(v),
                         (Ensure::Present, None) => continue,
                     };
-                    sets.push((path, s.name.clone(), data, format!("steps[{i}].registry")));
+                    sets.push((
+                        path,
+                        s.name.clone(),
+                        data,
+                        format!("steps[{i}].registry.name"),
+                    ));
                 }
                 Step::Service(s) => {
                     if names::check_service_name(&s.name).is_err() {
@@ -230,10 +238,7 @@ fn changes(p: &Parsed, cxs: &mut [Ctx<'_>]) {
                         sets.push((
                             path,
                             "Start".into(),
-                            Data::Lit(
-                                "dword",
-                                crate::render::reg::start_value(st).to_string(),
-                            ),
+                            Data::Lit("dword", crate::render::reg::start_value(st).to_string()),
                             format!("{base}.startup"),
                         ));
                     }
@@ -254,9 +259,9 @@ fn changes(p: &Parsed, cxs: &mut [Ctx<'_>]) {
                             continue; // reported as `service-conflict`
                         }
                         let msg = format!(
-                            "{} value {:?} is set to {} here but to {} at {}:{} ({}); one step would undo the other",
+                            "{} value `{}` is set to {} here but to {} at {}:{} ({}); one step would undo the other",
                             path.short(),
-                            name,
+                            name.escape_debug(),
                             data.show(),
                             f.data.show(),
                             p.recipes[f.recipe].source.path,

@@ -216,12 +216,17 @@ impl<'a> Ctx<'a> {
     /// A problem of the value given for param `name` with `--set` or `--values`, located
     /// where it was given.
     fn at_origin(&mut self, code: &str, name: &str, message: String, hint: String) {
-        let o = self.given.origins.get(name).cloned().unwrap_or(uses::Origin {
-            file: format!("--set {name}"),
-            line: 0,
-            column: 0,
-            field: name.to_string(),
-        });
+        let o = self
+            .given
+            .origins
+            .get(name)
+            .cloned()
+            .unwrap_or(uses::Origin {
+                file: format!("--set {name}"),
+                line: 0,
+                column: 0,
+                field: name.to_string(),
+            });
         self.out.push(
             Diagnostic::new(Severity::Error, code, o.file, message)
                 .at(o.line, o.column)
@@ -413,22 +418,21 @@ pub fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagn
         }
         if let Step::Registry(rs) = step {
             // REG_SZ and REG_EXPAND_SZ literals: checked with their use (`uses`).
-            match &rs.value {
-                Some(RegValue::MultiString(items)) => {
-                    for (j, t) in items.iter().enumerate() {
-                        texts.push((
-                            format!("steps[{i}].registry.value.multi_string[{j}]"),
-                            t,
-                            MAX_REG_TEXT,
-                        ));
-                    }
+            if let Some(RegValue::MultiString(items)) = &rs.value {
+                for (j, t) in items.iter().enumerate() {
+                    texts.push((
+                        format!("steps[{i}].registry.value.multi_string[{j}]"),
+                        t,
+                        MAX_REG_TEXT,
+                    ));
                 }
-                _ => {}
             }
         }
     }
     for (field, text, max) in texts {
-        if let Some(p) = uses::check_text(text) {
+        // A NUL in registry data is reported as `registry-nul`.
+        let nul_in_data = field.contains(".registry.value.") && text.contains('\0');
+        if let (false, Some(p)) = (nul_in_data, uses::check_text(text)) {
             cx.problem(&field, p);
         }
         let n = text.chars().count();
@@ -579,8 +583,8 @@ pub fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagn
                         "a disabled service cannot be running; expected `state: stopped` with `startup: disabled`".into(),
                     );
                 }
-                let stops = s.startup == Some(Startup::Disabled)
-                    || s.state == Some(ServiceState::Stopped);
+                let stops =
+                    s.startup == Some(Startup::Disabled) || s.state == Some(ServiceState::Stopped);
                 if let (true, Some(display)) = (stops, windows::essential_service(&s.name)) {
                     cx.push(
                         Severity::Warning,
@@ -776,12 +780,14 @@ pub fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagn
                 }
                 use crate::model::{AuthMethod, Encryption};
                 let weak_only = !s.authentication.is_empty()
-                    && s
-                        .authentication
+                    && s.authentication
                         .iter()
                         .all(|a| matches!(a, AuthMethod::Pap | AuthMethod::Chap));
                 if weak_only
-                    && matches!(s.encryption, Some(Encryption::Required | Encryption::Maximum))
+                    && matches!(
+                        s.encryption,
+                        Some(Encryption::Required | Encryption::Maximum)
+                    )
                 {
                     cx.push(
                         Severity::Warning,
@@ -951,11 +957,7 @@ fn check_registry(
             for fd in registry::check_multi_string(items, &format!("{vf}.multi_string")) {
                 cx.finding(fd);
             }
-            for (j, t) in items.iter().enumerate() {
-                if let (false, Some(p)) = (t.contains('\0'), uses::check_text(t)) {
-                    cx.problem(&format!("{vf}.multi_string[{j}]"), p);
-                }
-            }
+
             RegData::MultiString(items)
         }
         RegValue::Dword(x) => {
@@ -1098,7 +1100,14 @@ fn val_use<T>(
 
 /// Check the value a param has at build time (given with `--set`/`--values`, else its
 /// default) exactly as a literal at `field` is checked.
-fn bound_use(cx: &mut Ctx<'_>, r: &Recipe, name: &str, p: &crate::model::Param, field: &str, want: Want) {
+fn bound_use(
+    cx: &mut Ctx<'_>,
+    r: &Recipe,
+    name: &str,
+    p: &crate::model::Param,
+    field: &str,
+    want: Want,
+) {
     let u = match want {
         Want::Text => uses::Use::VpnName,
         Want::Host => uses::Use::Host,
@@ -1119,14 +1128,19 @@ fn bound_use(cx: &mut Ctx<'_>, r: &Recipe, name: &str, p: &crate::model::Param, 
                 pr.code,
                 name,
                 pr.message,
-                format!("the value of param `{name}` is used at {field} in recipe `{}`", r.id),
+                format!(
+                    "the value of param `{name}` is used at {field} in recipe `{}`",
+                    r.id
+                ),
             );
         }
     } else if let Some(d) = &p.default {
         let typed = matches!(
             (p.ty, d),
-            (ParamType::String | ParamType::Hostname, ParamValue::String(_))
-                | (ParamType::Int, ParamValue::Int(_))
+            (
+                ParamType::String | ParamType::Hostname,
+                ParamValue::String(_)
+            ) | (ParamType::Int, ParamValue::Int(_))
                 | (ParamType::Bool, ParamValue::Bool(_))
         );
         if typed {

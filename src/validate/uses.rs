@@ -87,8 +87,7 @@ pub fn check_text_use(u: Use, s: &str) -> Vec<Problem> {
             }
         }
         Use::VpnName => {
-            if s.trim().is_empty() || s.chars().any(char::is_control) || s.chars().count() > 256
-            {
+            if s.trim().is_empty() || s.chars().any(char::is_control) || s.chars().count() > 256 {
                 out.push(problem(
                     "vpn-name",
                     "expected a connection name: 1-256 characters, no control characters",
@@ -127,9 +126,7 @@ pub fn check_int_use(u: Use, i: i64) -> Option<Problem> {
             (i < 0 || i > max).then(|| {
                 problem(
                     "param-value-range",
-                    format!(
-                        "{i} does not fit this {bits}-bit unsigned registry value (0..={max})"
-                    ),
+                    format!("{i} does not fit this {bits}-bit unsigned registry value (0..={max})"),
                 )
             })
         }
@@ -154,8 +151,14 @@ mod tests {
     fn same_checks_for_every_use() {
         assert!(check_text_use(Use::Host, "").len() == 1);
         assert!(check_text_use(Use::VpnName, "a\nb").len() == 1);
-        assert_eq!(check_text_use(Use::RegistryText, "a\0b")[0].code, "registry-nul");
-        assert_eq!(check_text_use(Use::RegistryText, "a\u{1}b")[0].code, "text-control");
+        assert_eq!(
+            check_text_use(Use::RegistryText, "a\0b")[0].code,
+            "registry-nul"
+        );
+        assert_eq!(
+            check_text_use(Use::RegistryText, "a\u{1}b")[0].code,
+            "text-control"
+        );
         assert!(check_text_use(Use::RegistryText, "a\tb\r\nc").is_empty());
         assert!(check_int_use(Use::Unsigned(32), 4_294_967_296).is_some());
         assert!(check_int_use(Use::Unsigned(32), 4_294_967_295).is_none());

@@ -465,7 +465,10 @@ pub const BUILTIN_CMDLETS: &[&str] = &[
 /// services.msc shows as not stoppable (RpcSs, DcomLaunch, RpcEptMapper, ...).
 pub const ESSENTIAL_SERVICES: &[(&str, &str)] = &[
     ("BFE", "Base Filtering Engine"),
-    ("BrokerInfrastructure", "Background Tasks Infrastructure Service"),
+    (
+        "BrokerInfrastructure",
+        "Background Tasks Infrastructure Service",
+    ),
     ("CoreMessagingRegistrar", "CoreMessaging"),
     ("CryptSvc", "Cryptographic Services"),
     ("DcomLaunch", "DCOM Server Process Launcher"),
@@ -504,19 +507,36 @@ mod tests {
     #[test]
     fn device_names() {
         for bad in [
-            "CON", "con", "Nul", "nul.txt", "NUL.tar.gz", "com1", "LPT9", "aux ", "prn.", "COM\u{b9}",
+            "CON",
+            "con",
+            "Nul",
+            "nul.txt",
+            "NUL.tar.gz",
+            "com1",
+            "LPT9",
+            "aux ",
+            "prn.",
+            "COM\u{b9}",
             "conin$",
         ] {
             assert!(is_reserved_device_name(bad), "{bad}");
         }
-        for ok in ["console", "com10", "lpt", "nul-fix", "icon", "com", "Contoso"] {
+        for ok in [
+            "console", "com10", "lpt", "nul-fix", "icon", "com", "Contoso",
+        ] {
             assert!(!is_reserved_device_name(ok), "{ok}");
         }
     }
 
     #[test]
     fn cmdlets() {
-        for c in ["Invoke-Expression", "invoke-command", "Undo-Transaction", "Test-Path", "Test-NetConnection"] {
+        for c in [
+            "Invoke-Expression",
+            "invoke-command",
+            "Undo-Transaction",
+            "Test-Path",
+            "Test-NetConnection",
+        ] {
             assert!(is_builtin_cmdlet(c), "{c}");
         }
         assert!(!is_builtin_cmdlet("Invoke-L2tpIpsecFix"));
