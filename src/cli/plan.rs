@@ -23,7 +23,7 @@ pub struct PlanArgs {
 }
 
 pub fn run(args: PlanArgs) -> Exit {
-    let values = match super::build::param_values(&args.set, args.values.as_deref()) {
+    let given = match super::build::given_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
         Err(m) => {
             eprintln!("error: {m}");
@@ -34,7 +34,8 @@ pub fn run(args: PlanArgs) -> Exit {
         Ok(i) => i,
         Err(mut d) => return super::report_usage_errors(&mut d, args.format),
     };
-    let report = crate::validate::check(inputs);
+    let report = crate::validate::check_with(inputs, &given);
+    let values = given.values;
     if report.has_errors() {
         match args.format {
             Format::Json => print!("{}", diag::render_json(&report.diagnostics)),
