@@ -297,7 +297,11 @@ fn disagreement(dir: &Path, values: Option<&Path>, out: &Path) -> Option<String>
         out.as_os_str(),
     ];
     if let Some(v) = values {
-        check_args.extend(["--values".as_ref(), v.as_os_str()]);
+        check_args.extend([
+            "--values".as_ref(),
+            v.as_os_str(),
+            "--allow-embedded-secrets".as_ref(),
+        ]);
         build_args.extend([
             "--values".as_ref(),
             v.as_os_str(),

@@ -45,7 +45,7 @@ fn a_bad_value_in_a_values_file_is_located_at_its_line() {
     let values = t.path().join("values.yaml");
     std::fs::write(
         &values,
-        "ConnectionName: Office VPN\nServerAddress: \"bad host\"\nPreSharedKey: k\n",
+        "ConnectionName: Office VPN\nServerAddress: \"bad host\"\n",
     )
     .unwrap();
     let vs = values.to_str().unwrap();
@@ -158,7 +158,7 @@ fn a_secret_value_is_checked_and_never_shown() {
     .unwrap();
     let vs = values.to_str().unwrap();
     let out = common::fixgen()
-        .args(["check", "--values", vs])
+        .args(["check", "--values", vs, "--allow-embedded-secrets"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -170,6 +170,39 @@ fn a_secret_value_is_checked_and_never_shown() {
     assert!(text.contains("vpn-psk-value"), "{text}");
     assert!(text.contains(&format!("{vs}:3:15")), "{text}");
     assert!(!text.contains("TopSecret"), "{text}");
+}
+
+#[test]
+fn a_secret_given_a_value_needs_allow_embedded_secrets_in_check_as_in_build() {
+    let t = tempfile::tempdir().unwrap();
+    let values = t.path().join("values.yaml");
+    std::fs::write(
+        &values,
+        "ConnectionName: Office VPN\nServerAddress: vpn.example.com\nPreSharedKey: Sesame-4711\n",
+    )
+    .unwrap();
+    let vs = values.to_str().unwrap();
+    let (code, d) = check_json(&["--values", vs]);
+    assert_eq!(code, 1);
+    let e = errors(&d);
+    assert!(!e.is_empty());
+    for x in &e {
+        assert_eq!(x["code"], "secret-embedded", "{x}");
+        assert_eq!(
+            (x["line"].as_u64(), x["column"].as_u64()),
+            (Some(3), Some(15))
+        );
+    }
+    let out = t.path().join("out");
+    let b = build(&["--values", vs], &out);
+    assert_eq!(b.status.code(), Some(1));
+    assert!(!out.exists());
+    assert!(!String::from_utf8_lossy(&b.stderr).contains("Sesame"));
+    // With the flag both accept.
+    let (code, d) = check_json(&["--values", vs, "--allow-embedded-secrets"]);
+    assert_eq!(code, 0, "{d:?}");
+    let b = build(&["--values", vs, "--allow-embedded-secrets"], &out);
+    assert_eq!(b.status.code(), Some(0));
 }
 
 #[test]

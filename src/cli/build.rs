@@ -166,7 +166,11 @@ pub fn given_values(
             },
         );
     }
-    Ok(crate::validate::uses::Given { values, origins })
+    Ok(crate::validate::uses::Given {
+        values,
+        origins,
+        allow_embedded_secrets: false,
+    })
 }
 
 fn print_render_errors(errors: &[RenderError]) {
@@ -519,6 +523,10 @@ pub fn run(args: BuildArgs) -> Exit {
         Err(mut d) => return super::report_usage_errors(&mut d, Format::Human),
     };
     // The given values are checked with the recipes, where their params are used.
+    let given = crate::validate::uses::Given {
+        allow_embedded_secrets: args.allow_embedded_secrets,
+        ..given
+    };
     let report = crate::validate::check_with(inputs, &given);
     let values = given.values;
     if !report.diagnostics.is_empty() {

@@ -25,6 +25,10 @@ pub struct CheckArgs {
     /// YAML file mapping parameter names to values, checked as `build` checks them
     #[arg(long, value_name = "FILE")]
     pub values: Option<PathBuf>,
+    /// Check as a build with --allow-embedded-secrets would (a secret param may be given a
+    /// value)
+    #[arg(long)]
+    pub allow_embedded_secrets: bool,
 }
 
 /// `.reg` files are read and checked by [`crate::regfile::check`]; everything else is a recipe
@@ -100,6 +104,10 @@ pub fn run(args: CheckArgs) -> Exit {
         let inputs = match super::inputs(&recipe_paths) {
             Ok(i) => i,
             Err(mut d) => return super::report_usage_errors(&mut d, args.format),
+        };
+        let given = crate::validate::uses::Given {
+            allow_embedded_secrets: args.allow_embedded_secrets,
+            ..given
         };
         crate::validate::check_with(inputs, &given)
     };

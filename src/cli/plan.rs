@@ -34,6 +34,11 @@ pub fn run(args: PlanArgs) -> Exit {
         Ok(i) => i,
         Err(mut d) => return super::report_usage_errors(&mut d, args.format),
     };
+    // `plan` never writes a secret (it is masked), so a secret may be given a value here.
+    let given = crate::validate::uses::Given {
+        allow_embedded_secrets: true,
+        ..given
+    };
     let report = crate::validate::check_with(inputs, &given);
     let values = given.values;
     if report.has_errors() {

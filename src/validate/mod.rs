@@ -518,8 +518,23 @@ pub fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagn
         }
     }
 
-    // Values given at build time: they must parse as the param's type.
+    // Values given at build time: they must parse as the param's type; a secret one needs
+    // --allow-embedded-secrets (generated scripts take it at run time otherwise).
+    let step_params = crate::render::powershell::used_params(&r.steps);
     for (name, p) in &r.params {
+        if let (true, true, false, true) = (
+            p.secret,
+            cx.given.values.contains_key(name),
+            cx.given.allow_embedded_secrets,
+            step_params.contains(name),
+        ) {
+            cx.at_origin(
+                "secret-embedded",
+                name,
+                format!("secret param `{name}` of recipe `{}` was given a value; the generated scripts take it as a [SecureString] parameter at run time, so the value would be baked into the files: pass --allow-embedded-secrets to allow that", r.id),
+                "leave it unset (scripts ask for it at run time), or pass --allow-embedded-secrets".to_string(),
+            );
+        }
         if let Some(text) = cx.given.values.get(name) {
             if let Err(m) = crate::plan::parse_param_text(p.ty, text) {
                 let message = if p.secret {

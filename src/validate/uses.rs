@@ -183,6 +183,8 @@ pub struct Origin {
 pub struct Given {
     pub values: crate::plan::ParamValues,
     pub origins: std::collections::BTreeMap<String, Origin>,
+    /// `--allow-embedded-secrets`: a secret param may be given a value (baked into the files).
+    pub allow_embedded_secrets: bool,
 }
 
 impl Given {
@@ -202,6 +204,10 @@ impl Given {
                 )
             })
             .collect();
-        Given { values, origins }
+        Given {
+            values,
+            origins,
+            allow_embedded_secrets: false,
+        }
     }
 }
