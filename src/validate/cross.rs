@@ -147,6 +147,23 @@ fn reg_data(v: &RegValue) -> Data {
     }
 }
 
+fn startup_name(s: crate::model::Startup) -> &'static str {
+    use crate::model::Startup;
+    match s {
+        Startup::Automatic => "automatic",
+        Startup::AutomaticDelayed => "automatic_delayed",
+        Startup::Manual => "manual",
+        Startup::Disabled => "disabled",
+    }
+}
+
+fn state_name(s: crate::model::ServiceState) -> &'static str {
+    match s {
+        crate::model::ServiceState::Running => "running",
+        crate::model::ServiceState::Stopped => "stopped",
+    }
+}
+
 /// A registry value or service setting as first set: recipe, field, line, data.
 struct First {
     recipe: usize,
@@ -186,20 +203,47 @@ fn changes(p: &Parsed, cxs: &mut [Ctx<'_>]) {
                     }
                     let base = format!("steps[{i}].service");
                     let settings = [
-                        ("startup", s.startup.map(|x| format!("{x:?}"))),
-                        ("state", s.state.map(|x| format!("{x:?}"))),
+                        ("startup", s.startup.map(startup_name)),
+                        ("state", s.state.map(state_name)),
                     ];
                     for (what, v) in settings {
                         let Some(v) = v else { continue };
                         let field = format!("{base}.{what}");
-                        let data = Data::Lit("service", v.to_lowercase());
+                        let data = Data::Lit("service", v.to_string());
                         let key = (s.name.to_ascii_lowercase(), what);
+                        // A disabled service cannot be running, across steps too (in one step:
+                        // `service-contradiction`).
+                        let (other, clash) = match what {
+                            "startup" => ("state", (v == "disabled").then_some("running")),
+                            _ => ("startup", (v == "running").then_some("disabled")),
+                        };
+                        if let Some(f) = clash.and_then(|c| {
+                            services
+                                .get(&(s.name.to_ascii_lowercase(), other))
+                                .filter(|f| f.data == Data::Lit("service", c.to_string()))
+                        }) {
+                            let msg = format!(
+                                "service {} is set to {what} {v} here but to {other} {} at {}:{} ({}); a disabled service cannot be running",
+                                s.name,
+                                clash.unwrap_or_default(),
+                                p.recipes[f.recipe].source.path,
+                                f.line,
+                                f.field
+                            );
+                            cxs[ri].push(
+                                Severity::Error,
+                                "service-conflict",
+                                &field,
+                                msg,
+                                Some("keep one setting per service in the bundle"),
+                            );
+                        }
                         match services.get(&key) {
                             Some(f) if f.data.differs(&data) => {
                                 let msg = format!(
                                     "service {} {what} is set to {} here but to {} at {}:{} ({}); one step would undo the other",
                                     s.name,
-                                    v.to_lowercase(),
+                                    v,
                                     match &f.data {
                                         Data::Lit(_, x) => x.as_str(),
                                         _ => "",
