@@ -206,6 +206,44 @@ fn a_secret_given_a_value_needs_allow_embedded_secrets_in_check_as_in_build() {
 }
 
 #[test]
+fn an_intune_package_too_large_for_intune_is_left_out_under_all() {
+    // Six recipes of 200 registry steps: every recipe fits Intune's 200,000-byte limit, the
+    // bundle's package does not. `check` cannot see that without rendering; `build --target
+    // all` used to fail on it (exit 1, nothing written) after `check` had accepted the bundle.
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("big");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 1..=6 {
+        let mut s = format!("id: r{i}\ntitle: t\nsummary: s\nsteps:\n");
+        for j in 1..=200 {
+            s.push_str(&format!(
+                "  - registry: {{ key: HKLM\\SOFTWARE\\Contoso\\K{i}, name: V{j}, value: {{ dword: 1 }} }}\n"
+            ));
+        }
+        std::fs::write(dir.join(format!("r{i}.yaml")), s).unwrap();
+    }
+    let ds = dir.to_str().unwrap();
+    let (code, _) = check_json(&[ds]);
+    assert_eq!(code, 0);
+    let out = t.path().join("out");
+    let b = build(&[ds], &out);
+    let err = String::from_utf8_lossy(&b.stderr);
+    assert_eq!(b.status.code(), Some(0), "{err}");
+    assert!(err.contains("target `intune` left out"), "{err}");
+    assert!(
+        err.contains("Intune takes scripts under 200000 bytes"),
+        "{err}"
+    );
+    assert!(!out.join("intune").exists());
+    assert!(out.join("scripts/r1.ps1").is_file());
+    // Asked for by name it stays an error.
+    let out2 = t.path().join("out2");
+    let b = build(&[ds, "--target", "intune"], &out2);
+    assert_eq!(b.status.code(), Some(1));
+    assert!(!out2.exists());
+}
+
+#[test]
 fn names_windows_reserves_are_refused() {
     let t = tempfile::tempdir().unwrap();
     for id in ["con", "nul", "com1", "lpt9", "aux", "prn"] {
