@@ -17,8 +17,30 @@ pub fn bundle_exports(bundle: &str) -> Vec<String> {
     vec![format!("Invoke-{bundle}"), format!("Undo-{bundle}")]
 }
 
+/// Each recipe's locating context, made only when a finding needs it (reading the YAML's
+/// spans again costs as much as the rest of these rules).
+struct Cxs<'a> {
+    p: &'a Parsed,
+    cxs: Vec<Option<Ctx<'a>>>,
+}
+
+impl<'a> Cxs<'a> {
+    fn get(&mut self, ri: usize) -> &mut Ctx<'a> {
+        let src = &self.p.recipes[ri].source;
+        self.cxs[ri].get_or_insert_with(|| Ctx::new(src))
+    }
+
+    /// The line of `field` in recipe `ri`.
+    fn line(&mut self, ri: usize, field: &str) -> usize {
+        self.get(ri).index.value_pos(field).line
+    }
+}
+
 pub(super) fn check(p: &Parsed) -> Vec<Diagnostic> {
-    let mut cxs: Vec<Ctx<'_>> = p.recipes.iter().map(|r| Ctx::new(&r.source)).collect();
+    let mut cxs = Cxs {
+        p,
+        cxs: p.recipes.iter().map(|_| None).collect(),
+    };
     params(p, &mut cxs);
     changes(p, &mut cxs);
     let mut out: Vec<Diagnostic> = Vec::new();
@@ -31,7 +53,7 @@ pub(super) fn check(p: &Parsed) -> Vec<Diagnostic> {
         // goes to the bundle itself.
         file_names(p, None, &mut cxs, &mut Ctx::new(&first.source));
     }
-    out.extend(cxs.into_iter().flat_map(|c| c.out));
+    out.extend(cxs.cxs.into_iter().flatten().flat_map(|c| c.out));
     out
 }
 
@@ -41,7 +63,7 @@ fn type_name(t: ParamType) -> &'static str {
 
 /// One param name across the bundle: `Invoke-<Bundle>` and the module take the union of the
 /// recipes' params, so a name means one parameter everywhere.
-fn params(p: &Parsed, cxs: &mut [Ctx<'_>]) {
+fn params(p: &Parsed, cxs: &mut Cxs<'_>) {
     // lower-case name -> (recipe index, spelling, type, secret)
     let mut seen: BTreeMap<String, (usize, &str, ParamType, bool)> = BTreeMap::new();
     for (ri, r) in p.recipes.iter().enumerate() {
@@ -60,7 +82,7 @@ fn params(p: &Parsed, cxs: &mut [Ctx<'_>]) {
             let other = &p.recipes[fi].source.path;
             let f = format!("params.{name}");
             if first != name {
-                cxs[ri].push_key(
+                cxs.get(ri).push_key(
                     Severity::Error,
                     "param-case",
                     &f,
@@ -71,7 +93,7 @@ fn params(p: &Parsed, cxs: &mut [Ctx<'_>]) {
                 let what = |t: ParamType, s: bool| {
                     format!("`{}`{}", type_name(t), if s { ", secret" } else { "" })
                 };
-                cxs[ri].push_key(
+                cxs.get(ri).push_key(
                     Severity::Error,
                     "param-conflict",
                     &f,
@@ -168,13 +190,12 @@ fn state_name(s: crate::model::ServiceState) -> &'static str {
 struct First {
     recipe: usize,
     field: String,
-    line: usize,
     data: Data,
 }
 
 /// The same registry value (or service setting) set twice with different data, in one recipe
 /// or across the bundle: one of the two steps would silently undo the other.
-fn changes(p: &Parsed, cxs: &mut [Ctx<'_>]) {
+fn changes(p: &Parsed, cxs: &mut Cxs<'_>) {
     let mut values: BTreeMap<(crate::registry::Hive, String, String), First> = BTreeMap::new();
     let mut services: BTreeMap<(String, &'static str), First> = BTreeMap::new();
     for (ri, r) in p.recipes.iter().enumerate() {
@@ -227,10 +248,10 @@ fn changes(p: &Parsed, cxs: &mut [Ctx<'_>]) {
                                 s.name,
                                 clash.unwrap_or_default(),
                                 p.recipes[f.recipe].source.path,
-                                f.line,
+                                cxs.line(f.recipe, &f.field),
                                 f.field
                             );
-                            cxs[ri].push(
+                            cxs.get(ri).push(
                                 Severity::Error,
                                 "service-conflict",
                                 &field,
@@ -249,10 +270,10 @@ fn changes(p: &Parsed, cxs: &mut [Ctx<'_>]) {
                                         _ => "",
                                     },
                                     p.recipes[f.recipe].source.path,
-                                    f.line,
+                                    cxs.line(f.recipe, &f.field),
                                     f.field
                                 );
-                                cxs[ri].push(
+                                cxs.get(ri).push(
                                     Severity::Error,
                                     "service-conflict",
                                     &field,
@@ -262,13 +283,11 @@ fn changes(p: &Parsed, cxs: &mut [Ctx<'_>]) {
                             }
                             Some(_) => {}
                             None => {
-                                let line = cxs[ri].index.value_pos(&field).line;
                                 services.insert(
                                     key,
                                     First {
                                         recipe: ri,
                                         field,
-                                        line,
                                         data,
                                     },
                                 );
@@ -309,10 +328,10 @@ fn changes(p: &Parsed, cxs: &mut [Ctx<'_>]) {
                             data.show(),
                             f.data.show(),
                             p.recipes[f.recipe].source.path,
-                            f.line,
+                            cxs.line(f.recipe, &f.field),
                             f.field
                         );
-                        cxs[ri].push(
+                        cxs.get(ri).push(
                             Severity::Error,
                             "registry-conflict",
                             &field,
@@ -322,13 +341,11 @@ fn changes(p: &Parsed, cxs: &mut [Ctx<'_>]) {
                     }
                     Some(_) => {}
                     None => {
-                        let line = cxs[ri].index.value_pos(&field).line;
                         values.insert(
                             key,
                             First {
                                 recipe: ri,
                                 field,
-                                line,
                                 data,
                             },
                         );
@@ -341,7 +358,7 @@ fn changes(p: &Parsed, cxs: &mut [Ctx<'_>]) {
 
 /// Names that become files, folders and module functions: no two the same for Windows (which
 /// ignores case), none a reserved device name, no module function shadowing a built-in cmdlet.
-fn file_names(p: &Parsed, bundle: Option<&str>, cxs: &mut [Ctx<'_>], mcx: &mut Ctx<'_>) {
+fn file_names(p: &Parsed, bundle: Option<&str>, cxs: &mut Cxs<'_>, mcx: &mut Ctx<'_>) {
     let bundle = bundle.filter(|b| names::check_pascal_noun(b).is_ok());
     // lower-case path -> (path as generated, owner)
     let mut paths: BTreeMap<String, (String, String)> = BTreeMap::new();
@@ -391,7 +408,7 @@ fn file_names(p: &Parsed, bundle: Option<&str>, cxs: &mut [Ctx<'_>], mcx: &mut C
             match paths.get(&path.to_ascii_lowercase()) {
                 Some((other, who)) if *who != owner => {
                     let msg = format!("recipe id `{id}` gives {path}, which Windows cannot tell apart from {other} of {who} (file names ignore case)");
-                    cxs[ri].push(
+                    cxs.get(ri).push(
                         Severity::Error,
                         "output-name",
                         "id",
@@ -414,7 +431,7 @@ fn file_names(p: &Parsed, bundle: Option<&str>, cxs: &mut [Ctx<'_>], mcx: &mut C
             .filter(|(other, _)| other != id)
         {
             let msg = format!("recipe `{id}` gets the PowerShell noun {noun}, the same as recipe `{other}` (names ignore case): their module functions would clash");
-            cxs[ri].push(
+            cxs.get(ri).push(
                 Severity::Error,
                 "module-noun",
                 "id",
@@ -430,7 +447,7 @@ fn file_names(p: &Parsed, bundle: Option<&str>, cxs: &mut [Ctx<'_>], mcx: &mut C
             let verb = crate::render::powershell::recipe_verb(&r.recipe.steps);
             for f in [format!("Test-{b}{noun}"), format!("{verb}-{b}{noun}")] {
                 if windows::is_builtin_cmdlet(&f) {
-                    cxs[ri].push(
+                    cxs.get(ri).push(
                         Severity::Error,
                         "module-shadow",
                         "id",
