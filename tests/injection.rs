@@ -46,8 +46,10 @@ fn write_bundle() -> Torture {
     assert!(long.chars().count() >= 10_000);
     let display = nasty_multiline("display-name");
     let fw_desc = nasty_multiline("fw-description");
-    let vpn_name = nasty_multiline("vpn-name");
-    let server = nasty("server");
+    // A connection name and a server address given through params are checked as literals
+    // are (issue 14): one line without control characters, and a host name.
+    let vpn_name = nasty("vpn-name");
+    let server = "vpn-server.example.com".to_string();
 
     let recipe = format!(
         r#"id: torture

@@ -788,7 +788,7 @@ fn a_secret_needs_the_flag() {
     assert_eq!(o.status.code(), Some(1));
     let t = text(&o);
     assert!(
-        t.lines().any(|l| l.starts_with("error:")
+        t.lines().any(|l| l.starts_with("error")
             && l.contains("recipe `recreate-connection`")
             && l.contains("`PreSharedKey`")
             && l.contains("--allow-embedded-secrets")),

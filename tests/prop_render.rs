@@ -50,11 +50,17 @@ fn line(max: usize) -> impl Strategy<Value = String> {
     text(max, |c| !c.is_control() && c != '\u{2028}' && c != '\u{85}')
 }
 
-/// Registry data: anything but NUL, line breaks included.
+/// What the validator lets into generated files (XML 1.0 for Group Policy): no C0 control
+/// but TAB, LF and CR, no U+FFFE/U+FFFF (issue 14, `text-control`).
+fn xml_ok(c: char) -> bool {
+    (c >= ' ' || matches!(c, '\t' | '\n' | '\r')) && c != '\u{fffe}' && c != '\u{ffff}'
+}
+
+/// Registry data: anything a generated file can carry, line breaks included.
 fn data(max: usize) -> impl Strategy<Value = String> {
     prop_oneof![
-        text(max, |c| c != '\0'),
-        text(max, |c| c != '\0').prop_map(|s| format!("{s}\r\nnext '@\n#>")),
+        text(max, xml_ok),
+        text(max, xml_ok).prop_map(|s| format!("{s}\r\nnext '@\n#>")),
     ]
 }
 
@@ -91,8 +97,16 @@ struct Case {
 
 fn reg_step() -> impl Strategy<Value = RegStep> {
     (
-        prop::collection::vec(line(20).prop_map(|s| s.replace('\\', "/")), 1..3),
-        prop_oneof![1 => Just(String::new()), 5 => text(20, |c| c != '\0')],
+        prop::collection::vec(
+            line(20).prop_map(|s| match s.replace('\\', "/") {
+                // `.` and `..` are refused as key segments (`registry-path`).
+                s if s == "." || s == ".." => "x".to_string(),
+                s => s,
+            }),
+            1..3,
+        ),
+        // Value names: no control character (`registry-value-name`).
+        prop_oneof![1 => Just(String::new()), 5 => text(20, |c| c >= ' ' && xml_ok(c))],
         prop_oneof![
             data(40).prop_map(Data::Sz),
             data(40).prop_map(Data::Expand),

@@ -55,6 +55,9 @@ pub struct BuildArgs {
     /// Authenticode-sign every PowerShell file and sign SHA256SUMS (SHA256SUMS.p7s).
     #[command(flatten)]
     pub signing: super::sign::SigningArgs,
+    /// Exit with code 1 on warnings too (nothing is written).
+    #[arg(long)]
+    pub deny_warnings: bool,
     /// Write nothing: build in memory and compare with the folder --out; exit 1 listing
     /// added, removed and changed files, 0 when identical (see README "Drift check").
     #[arg(long)]
@@ -100,9 +103,21 @@ pub fn param_values(
     set: &[String],
     values_file: Option<&std::path::Path>,
 ) -> Result<ParamValues, String> {
+    given_values(set, values_file).map(|g| g.values)
+}
+
+/// [`param_values`] with where each value was given (the values file's line and column, or
+/// the `--set` flag), so the validator locates its findings about them.
+pub fn given_values(
+    set: &[String],
+    values_file: Option<&std::path::Path>,
+) -> Result<crate::validate::uses::Given, String> {
+    use crate::validate::uses::Origin;
     let mut values = ParamValues::new();
+    let mut origins = std::collections::BTreeMap::new();
     if let Some(file) = values_file {
         let text = read_values_file(file)?;
+        let index = crate::load::yaml::read(&text).index;
         let map: std::collections::BTreeMap<String, serde_norway::Value> =
             serde_norway::from_str(&text).map_err(|e| {
                 let (l, c) = e
@@ -121,6 +136,16 @@ pub fn param_values(
                     file.display()
                 )
             })?;
+            let pos = index.value_pos(&crate::load::yaml::join_key("", &k));
+            origins.insert(
+                k.clone(),
+                Origin {
+                    file: file.display().to_string(),
+                    line: pos.line,
+                    column: pos.column,
+                    field: k.clone(),
+                },
+            );
             values.insert(k, t);
         }
     }
@@ -132,8 +157,21 @@ pub fn param_values(
             return Err(format!("--set {s:?}: the name is empty"));
         }
         values.insert(k.to_string(), v.to_string());
+        origins.insert(
+            k.to_string(),
+            Origin {
+                file: format!("--set {k}"),
+                line: 0,
+                column: 0,
+                field: k.to_string(),
+            },
+        );
     }
-    Ok(values)
+    Ok(crate::validate::uses::Given {
+        values,
+        origins,
+        allow_embedded_secrets: false,
+    })
 }
 
 fn print_render_errors(errors: &[RenderError]) {
@@ -426,10 +464,21 @@ pub fn render_with(
         // param has a value (and secrets may be embedded); otherwise say why it was left out.
         let problems = crate::render::intune::param_problems(plan, opts.allow_embedded_secrets);
         if problems.is_empty() {
-            out.put_rendered(crate::render::intune::render_intune(
-                plan,
-                opts.allow_embedded_secrets,
-            ))?;
+            match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
+                Ok(a) => out.put(a)?,
+                // Intune's own limits (a script under 200,000 bytes), which `check` cannot
+                // know without rendering: under `all` the target is left out as a whole, as
+                // `gpo` and `reg` are, so `check` and `build` agree.
+                Err(e) => {
+                    eprintln!(
+                        "warning: target `intune` left out: it cannot be built for this bundle:"
+                    );
+                    for x in &e {
+                        eprintln!("  {x}");
+                    }
+                    eprintln!("  (ask for it with --target intune to make this an error)");
+                }
+            }
         } else {
             errln!(
                 "note: target `intune` left out: Intune scripts take no parameters, so every param needs a value at build time:"
@@ -485,7 +534,7 @@ fn read_inputs(args: &BuildArgs) -> Vec<super::out_guard::Input> {
 }
 
 pub fn run(args: BuildArgs) -> Exit {
-    let values = match param_values(&args.set, args.values.as_deref()) {
+    let given = match given_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
         Err(m) => {
             errln!("error: {m}");
@@ -522,7 +571,13 @@ pub fn run(args: BuildArgs) -> Exit {
         Ok(i) => i,
         Err(mut d) => return super::report_usage_errors(&mut d, Format::Human),
     };
-    let report = crate::validate::check(inputs);
+    // The given values are checked with the recipes, where their params are used.
+    let given = crate::validate::uses::Given {
+        allow_embedded_secrets: args.allow_embedded_secrets,
+        ..given
+    };
+    let report = crate::validate::check_with(inputs, &given);
+    let values = given.values;
     if !report.diagnostics.is_empty() {
         crate::term::err_rendered(&diag::render_human(
             &report.diagnostics,
@@ -531,6 +586,11 @@ pub fn run(args: BuildArgs) -> Exit {
         ));
     }
     let diagnostics = report.diagnostics.clone();
+    let warnings = diag::Summary::of(&diagnostics).warnings;
+    if args.deny_warnings && warnings > 0 && !report.has_errors() {
+        eprintln!("nothing written: {warnings} warning(s) and --deny-warnings");
+        return Exit::Findings;
+    }
     let bundle = match report.into_bundle() {
         Ok(b) => b,
         Err(d) => {

@@ -19,6 +19,17 @@ pub struct CheckArgs {
     /// Exit with code 1 on warnings too
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Parameter value, NAME=VALUE, checked as `build` checks it (repeatable; wins over
+    /// --values)
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// YAML file mapping parameter names to values, checked as `build` checks them
+    #[arg(long, value_name = "FILE")]
+    pub values: Option<PathBuf>,
+    /// Check as a build with --allow-embedded-secrets would (a secret param may be given a
+    /// value)
+    #[arg(long)]
+    pub allow_embedded_secrets: bool,
 }
 
 /// `.reg` files are read and checked by [`crate::regfile::check`]; everything else is a recipe
@@ -74,6 +85,13 @@ fn check_reg_files(
 }
 
 pub fn run(args: CheckArgs) -> Exit {
+    let given = match super::build::given_values(&args.set, args.values.as_deref()) {
+        Ok(v) => v,
+        Err(m) => {
+            eprintln!("error: {m}");
+            return Exit::Usage;
+        }
+    };
     let (reg_paths, recipe_paths): (Vec<PathBuf>, Vec<PathBuf>) =
         args.paths.iter().cloned().partition(|p| is_reg_file(p));
     let (reg_diags, reg_sources) = match check_reg_files(&reg_paths) {
@@ -91,7 +109,11 @@ pub fn run(args: CheckArgs) -> Exit {
             Ok(i) => i,
             Err(mut d) => return super::report_usage_errors(&mut d, args.format),
         };
-        crate::validate::check(inputs)
+        let given = crate::validate::uses::Given {
+            allow_embedded_secrets: args.allow_embedded_secrets,
+            ..given
+        };
+        crate::validate::check_with(inputs, &given)
     };
     report.diagnostics.extend(reg_diags);
     report.sources.extend(reg_sources);

@@ -24,7 +24,7 @@ pub struct PlanArgs {
 }
 
 pub fn run(args: PlanArgs) -> Exit {
-    let values = match super::build::param_values(&args.set, args.values.as_deref()) {
+    let given = match super::build::given_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
         Err(m) => {
             errln!("error: {m}");
@@ -35,7 +35,13 @@ pub fn run(args: PlanArgs) -> Exit {
         Ok(i) => i,
         Err(mut d) => return super::report_usage_errors(&mut d, args.format),
     };
-    let report = crate::validate::check(inputs);
+    // `plan` never writes a secret (it is masked), so a secret may be given a value here.
+    let given = crate::validate::uses::Given {
+        allow_embedded_secrets: true,
+        ..given
+    };
+    let report = crate::validate::check_with(inputs, &given);
+    let values = given.values;
     if report.has_errors() {
         match args.format {
             Format::Json => crate::term::out_json(&diag::render_json(&report.diagnostics)),

@@ -5,9 +5,12 @@
 //! the bundle), [`validate_recipe`] and [`validate_bundle`]. Pure helpers for reuse (the .reg
 //! reader) live in [`registry`], [`ports`] and [`names`].
 
+pub mod cross;
 pub mod names;
 pub mod ports;
 pub mod registry;
+pub mod uses;
+pub mod windows;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -52,15 +55,22 @@ impl Report {
 
 /// Parse and validate `inputs`.
 pub fn check(inputs: Inputs) -> Report {
+    check_with(inputs, &uses::Given::default())
+}
+
+/// Parse and validate `inputs` with the values given at build time (`--set`, `--values`):
+/// each is checked as a literal in its place would be, and findings about it point at where
+/// it was given.
+pub fn check_with(inputs: Inputs, given: &uses::Given) -> Report {
     let parsed = load::parse(&inputs.sources);
     let mut diagnostics = inputs.diagnostics;
     diagnostics.extend(parsed.diagnostics.iter().cloned());
     for r in &parsed.recipes {
-        diagnostics.extend(validate_recipe(r));
+        diagnostics.extend(validate_recipe_with(r, given));
     }
     for (r, touched) in &parsed.partial {
         diagnostics.extend(
-            validate_recipe(r)
+            validate_recipe_with(r, given)
                 .into_iter()
                 .filter(|d| !affected(d, touched)),
         );
@@ -124,7 +134,12 @@ fn assemble(parsed: Parsed, folder: Option<&str>) -> Option<Bundle> {
         None if !parsed.has_manifest => {
             recipes.sort_by(|a, b| a.source.path.cmp(&b.source.path));
             let name = folder.map(pascal_from).unwrap_or_default();
-            let name = if names::check_pascal_noun(&name).is_ok() {
+            let name = if names::check_pascal_noun(&name).is_ok()
+                && !windows::is_reserved_device_name(&name)
+                && !cross::bundle_exports(&name)
+                    .iter()
+                    .any(|e| windows::is_builtin_cmdlet(e))
+            {
                 name
             } else {
                 "Recipes".to_string()
@@ -177,7 +192,11 @@ struct Ctx<'a> {
     file: &'a str,
     index: SpanIndex,
     out: Vec<Diagnostic>,
+    /// Values given at build time, checked where their params are used.
+    given: &'a uses::Given,
 }
+
+static NO_VALUES: std::sync::LazyLock<uses::Given> = std::sync::LazyLock::new(uses::Given::default);
 
 impl<'a> Ctx<'a> {
     fn new(src: &'a SourceFile) -> Self {
@@ -185,7 +204,35 @@ impl<'a> Ctx<'a> {
             file: &src.path,
             index: load::yaml::read(&src.text).index,
             out: Vec::new(),
+            given: &NO_VALUES,
         }
+    }
+
+    /// A problem of a literal at `field`.
+    fn problem(&mut self, field: &str, p: uses::Problem) {
+        self.err(p.code, field, p.message);
+    }
+
+    /// A problem of the value given for param `name` with `--set` or `--values`, located
+    /// where it was given.
+    fn at_origin(&mut self, code: &str, name: &str, message: String, hint: String) {
+        let o = self
+            .given
+            .origins
+            .get(name)
+            .cloned()
+            .unwrap_or(uses::Origin {
+                file: format!("--set {name}"),
+                line: 0,
+                column: 0,
+                field: name.to_string(),
+            });
+        self.out.push(
+            Diagnostic::new(Severity::Error, code, o.file, message)
+                .at(o.line, o.column)
+                .with_field(o.field)
+                .with_hint(hint),
+        );
     }
 
     /// Report at the value of `field`.
@@ -267,12 +314,26 @@ enum Want {
 
 /// Check one recipe (already deserialized). Findings are located in its source.
 pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
+    validate_recipe_with(lr, &NO_VALUES)
+}
+
+/// [`validate_recipe`] with the values given at build time.
+pub fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagnostic> {
     let r = &lr.recipe;
     let mut cx = Ctx::new(&lr.source);
+    cx.given = given;
 
     // Metadata.
     if let Err(m) = names::check_kebab_id(&r.id) {
         cx.err("recipe-id", "id", m);
+    } else if let Err(m) = windows::check_device_name(&r.id, "the recipe id") {
+        cx.push(
+            Severity::Error,
+            "reserved-name",
+            "id",
+            m,
+            Some("the id names scripts/<id>.ps1, reg/<id>.reg and intune/<id>/; choose another id"),
+        );
     } else {
         let stem = file_stem(&lr.source.path);
         if stem != r.id {
@@ -356,29 +417,24 @@ pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
             }
         }
         if let Step::Registry(rs) = step {
-            match &rs.value {
-                Some(RegValue::String(Val::Lit(t))) => {
-                    texts.push((format!("steps[{i}].registry.value.string"), t, MAX_REG_TEXT))
+            // REG_SZ and REG_EXPAND_SZ literals: checked with their use (`uses`).
+            if let Some(RegValue::MultiString(items)) = &rs.value {
+                for (j, t) in items.iter().enumerate() {
+                    texts.push((
+                        format!("steps[{i}].registry.value.multi_string[{j}]"),
+                        t,
+                        MAX_REG_TEXT,
+                    ));
                 }
-                Some(RegValue::ExpandString(Val::Lit(t))) => texts.push((
-                    format!("steps[{i}].registry.value.expand_string"),
-                    t,
-                    MAX_REG_TEXT,
-                )),
-                Some(RegValue::MultiString(items)) => {
-                    for (j, t) in items.iter().enumerate() {
-                        texts.push((
-                            format!("steps[{i}].registry.value.multi_string[{j}]"),
-                            t,
-                            MAX_REG_TEXT,
-                        ));
-                    }
-                }
-                _ => {}
             }
         }
     }
     for (field, text, max) in texts {
+        // A NUL in registry data is reported as `registry-nul`.
+        let nul_in_data = field.contains(".registry.value.") && text.contains('\0');
+        if let (false, Some(p)) = (nul_in_data, uses::check_text(text)) {
+            cx.problem(&field, p);
+        }
         let n = text.chars().count();
         if n > max {
             cx.err(
@@ -390,10 +446,29 @@ pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
     }
 
     // Params: names, defaults.
+    let mut lower: BTreeMap<String, &str> = BTreeMap::new();
     for (name, p) in &r.params {
         let f = format!("params.{name}");
         if let Err(m) = names::check_param_name(name) {
             cx.push_key(Severity::Error, "param-name", &f, m, None);
+        } else if let Err(m) = crate::render::escape::PsName::param(name) {
+            // The renderer's own rule (common parameters, automatic variables, `fixgen*`).
+            cx.push_key(
+                Severity::Error,
+                "param-reserved",
+                &f,
+                m,
+                Some("rename the param, e.g. `ServerName` instead of `Host`"),
+            );
+        }
+        if let Some(other) = lower.insert(name.to_ascii_lowercase(), name) {
+            cx.push_key(
+                Severity::Error,
+                "param-case",
+                &f,
+                format!("param `{name}` differs from param `{other}` only in case; PowerShell parameter names are case-insensitive, so the script would declare one parameter twice"),
+                Some("use one spelling"),
+            );
         }
         if let Some(d) = &p.default {
             let df = format!("{f}.default");
@@ -443,6 +518,47 @@ pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
         }
     }
 
+    // Values given at build time: they must parse as the param's type; a secret one needs
+    // --allow-embedded-secrets (generated scripts take it at run time otherwise).
+    let step_params = crate::render::powershell::used_params(&r.steps);
+    for (name, p) in &r.params {
+        if let (true, true, false, true) = (
+            p.secret,
+            cx.given.values.contains_key(name),
+            cx.given.allow_embedded_secrets,
+            step_params.contains(name),
+        ) {
+            cx.at_origin(
+                "secret-embedded",
+                name,
+                format!("secret param `{name}` of recipe `{}` was given a value; the generated scripts take it as a [SecureString] parameter at run time, so the value would be baked into the files: pass --allow-embedded-secrets to allow that", r.id),
+                "leave it unset (scripts ask for it at run time), or pass --allow-embedded-secrets".to_string(),
+            );
+        }
+        if let Some(text) = cx.given.values.get(name) {
+            if let Err(m) = crate::plan::parse_param_text(p.ty, text) {
+                let message = if p.secret {
+                    format!(
+                        "the value given for secret param `{name}` is not {}",
+                        param_type_expect(p.ty)
+                    )
+                } else {
+                    m
+                };
+                cx.at_origin(
+                    "param-value",
+                    name,
+                    message,
+                    format!(
+                        "param `{name}` of recipe `{}` has type `{}`",
+                        r.id,
+                        param_type_name(p.ty)
+                    ),
+                );
+            }
+        }
+    }
+
     // Steps.
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut fw_ids: BTreeMap<String, String> = BTreeMap::new();
@@ -480,6 +596,20 @@ pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
                         "service-contradiction",
                         &format!("{base}.state"),
                         "a disabled service cannot be running; expected `state: stopped` with `startup: disabled`".into(),
+                    );
+                }
+                let stops =
+                    s.startup == Some(Startup::Disabled) || s.state == Some(ServiceState::Stopped);
+                if let (true, Some(display)) = (stops, windows::essential_service(&s.name)) {
+                    cx.push(
+                        Severity::Warning,
+                        "service-essential",
+                        &format!("{base}.name"),
+                        format!(
+                            "{} ({display}) is a service Windows cannot run without: stopping or disabling it breaks the machine and may leave it unable to start or to be managed remotely",
+                            s.name
+                        ),
+                        Some("remove this step unless breaking the machine is intended"),
                     );
                 }
                 if s.name.eq_ignore_ascii_case("RemoteAccess") {
@@ -535,6 +665,29 @@ pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
                         cx.finding(x);
                     }
                 }
+                let all_profiles = s.profiles.is_empty()
+                    || [
+                        crate::model::Profile::Domain,
+                        crate::model::Profile::Private,
+                        crate::model::Profile::Public,
+                    ]
+                    .iter()
+                    .all(|p| s.profiles.contains(p));
+                if s.direction == crate::model::Direction::Inbound
+                    && s.action == crate::model::FirewallAction::Allow
+                    && s.protocol == Protocol::Any
+                    && s.local_ports.is_empty()
+                    && s.remote_ports.is_empty()
+                    && all_profiles
+                {
+                    cx.push(
+                        Severity::Warning,
+                        "firewall-allow-all",
+                        &base,
+                        "this rule allows every inbound connection (all protocols, ports, addresses and profiles): the same as turning the firewall off".into(),
+                        Some("allow only the protocol and ports needed, e.g. `protocol: udp, local_ports: [500, 4500]`"),
+                    );
+                }
                 let mut seen = BTreeSet::new();
                 for (j, p) in s.profiles.iter().enumerate() {
                     if !seen.insert(*p) {
@@ -558,13 +711,8 @@ pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
                     &mut used,
                 );
                 if let Val::Lit(n) = &s.name {
-                    if n.trim().is_empty() || n.chars().any(char::is_control) || n.len() > 256 {
-                        cx.err(
-                            "vpn-name",
-                            &format!("{base}.name"),
-                            "expected a connection name: 1-256 characters, no control characters"
-                                .into(),
-                        );
+                    for p in uses::check_text_use(uses::Use::VpnName, n) {
+                        cx.problem(&format!("{base}.name"), p);
                     }
                 }
                 match &s.server {
@@ -578,8 +726,8 @@ pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
                             &mut used,
                         );
                         if let Val::Lit(h) = v {
-                            if let Err(m) = names::check_hostname(h) {
-                                cx.err("hostname", &format!("{base}.server"), m);
+                            for p in uses::check_text_use(uses::Use::Host, h) {
+                                cx.problem(&format!("{base}.server"), p);
                             }
                         }
                     }
@@ -645,6 +793,41 @@ pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
                         );
                     }
                 }
+                use crate::model::{AuthMethod, Encryption};
+                let weak_only = !s.authentication.is_empty()
+                    && s.authentication
+                        .iter()
+                        .all(|a| matches!(a, AuthMethod::Pap | AuthMethod::Chap));
+                if weak_only
+                    && matches!(
+                        s.encryption,
+                        Some(Encryption::Required | Encryption::Maximum)
+                    )
+                {
+                    cx.push(
+                        Severity::Warning,
+                        "vpn-auth-encryption",
+                        &format!("{base}.encryption"),
+                        "Windows refuses PAP and CHAP when encryption is required (they cannot derive the encryption keys): the connection cannot be created or cannot connect".into(),
+                        Some("use mschapv2 or eap, or lower the encryption (not recommended)"),
+                    );
+                }
+                for (j, a) in s.authentication.iter().enumerate() {
+                    if *a == AuthMethod::MachineCertificate
+                        && matches!(s.tunnel, Tunnel::L2tp | Tunnel::Pptp | Tunnel::Sstp)
+                    {
+                        cx.push(
+                            Severity::Warning,
+                            "vpn-machine-certificate",
+                            &format!("{base}.authentication[{j}]"),
+                            format!(
+                                "machine-certificate authentication is used by IKEv2 tunnels only; a `{}` connection cannot use it, so it cannot authenticate this way",
+                                tunnel_name(s.tunnel)
+                            ),
+                            Some("use `tunnel: ikev2`, or mschapv2/eap (L2TP's IPsec layer takes its machine certificate without this setting)"),
+                        );
+                    }
+                }
                 if matches!(
                     s.encryption,
                     Some(crate::model::Encryption::None | crate::model::Encryption::Optional)
@@ -701,8 +884,44 @@ fn check_registry(
             None
         }
     };
+    let path = match path.as_ref().map(registry_path_limits) {
+        Some(Err((code, m))) => {
+            cx.err(code, &keyf, m);
+            None
+        }
+        _ => path,
+    };
+    if let Some(p) = &path {
+        let n = p.long().chars().count();
+        if n > MAX_KEY_NAME_DOC {
+            cx.push(
+                Severity::Warning,
+                "registry-path-long",
+                &keyf,
+                format!("the key path is {n} characters long; Microsoft's registry size limits give 255 characters for a key name including its absolute path (HKEY_...), and some tools refuse longer ones"),
+                None,
+            );
+        }
+    }
     if let Err(m) = registry::check_value_name(&s.name) {
         cx.err("registry-value-name", &format!("{base}.name"), m);
+    } else if let Some((i, c)) = s
+        .name
+        .chars()
+        .enumerate()
+        .find(|(_, c)| (*c as u32) < 0x20 || matches!(c, '\u{fffe}' | '\u{ffff}'))
+    {
+        cx.push(
+            Severity::Error,
+            "registry-value-name",
+            &format!("{base}.name"),
+            format!(
+                "the value name contains the control character U+{:04X} at position {}; a .reg file cannot carry a line break in a name and Group Policy's Registry.xml no control character",
+                c as u32,
+                i + 1
+            ),
+            None,
+        );
     }
     let vf = format!("{base}.value");
     match (s.ensure, &s.value) {
@@ -728,8 +947,8 @@ fn check_registry(
             val_use(cx, r, &f, x, Want::RegistryText, used);
             match x {
                 Val::Lit(t) => {
-                    if let Some(fd) = registry::check_text(t, &f) {
-                        cx.finding(fd);
+                    for p in uses::check_text_use(uses::Use::RegistryText, t) {
+                        cx.problem(&f, p);
                     }
                     RegData::String(t)
                 }
@@ -741,8 +960,8 @@ fn check_registry(
             val_use(cx, r, &f, x, Want::RegistryText, used);
             match x {
                 Val::Lit(t) => {
-                    if let Some(fd) = registry::check_text(t, &f) {
-                        cx.finding(fd);
+                    for p in uses::check_text_use(uses::Use::RegistryText, t) {
+                        cx.problem(&f, p);
                     }
                     RegData::ExpandString(t)
                 }
@@ -753,6 +972,7 @@ fn check_registry(
             for fd in registry::check_multi_string(items, &format!("{vf}.multi_string")) {
                 cx.finding(fd);
             }
+
             RegData::MultiString(items)
         }
         RegValue::Dword(x) => {
@@ -860,23 +1080,7 @@ fn val_use<T>(
         );
         return;
     }
-    if let (Want::Unsigned(bits), Some(ParamValue::Int(d))) = (want, &p.default) {
-        let max: i64 = if bits == 32 {
-            u32::MAX as i64
-        } else {
-            i64::MAX
-        };
-        if *d < 0 || *d > max {
-            cx.err(
-                "param-default-range",
-                &format!("params.{name}.default"),
-                format!(
-                    "the default {d} does not fit this {}-bit unsigned registry value (0..={max})",
-                    bits
-                ),
-            );
-        }
-    }
+    bound_use(cx, r, name, p, field, want);
     match want {
         Want::Secret if !p.secret => cx.push(
             Severity::Error,
@@ -907,6 +1111,91 @@ fn val_use<T>(
             Some("declare it as `type: hostname`"),
         );
     }
+}
+
+/// Check the value a param has at build time (given with `--set`/`--values`, else its
+/// default) exactly as a literal at `field` is checked.
+fn bound_use(
+    cx: &mut Ctx<'_>,
+    r: &Recipe,
+    name: &str,
+    p: &crate::model::Param,
+    field: &str,
+    want: Want,
+) {
+    let u = match want {
+        Want::Text => uses::Use::VpnName,
+        Want::Host => uses::Use::Host,
+        Want::Secret => uses::Use::Psk,
+        Want::RegistryText => uses::Use::RegistryText,
+        Want::Unsigned(bits) => uses::Use::Unsigned(bits),
+    };
+    // A secret anywhere but the pre-shared key is already an error (`secret-in-clear`).
+    if p.secret && u != uses::Use::Psk {
+        return;
+    }
+    if let Some(text) = cx.given.values.get(name) {
+        let Ok(v) = crate::plan::parse_param_text(p.ty, text) else {
+            return; // reported once, as `param-value`
+        };
+        for pr in uses::check_value_use(u, &v) {
+            cx.at_origin(
+                pr.code,
+                name,
+                pr.message,
+                format!(
+                    "the value of param `{name}` is used at {field} in recipe `{}`",
+                    r.id
+                ),
+            );
+        }
+    } else if let Some(d) = &p.default {
+        let typed = matches!(
+            (p.ty, d),
+            (
+                ParamType::String | ParamType::Hostname,
+                ParamValue::String(_)
+            ) | (ParamType::Int, ParamValue::Int(_))
+                | (ParamType::Bool, ParamValue::Bool(_))
+        );
+        if typed {
+            for pr in uses::check_value_use(u, d) {
+                cx.problem(&format!("params.{name}.default"), pr);
+            }
+        }
+    }
+}
+
+/// The documented 255-character key name (see [`registry_path_limits`]).
+const MAX_KEY_NAME_DOC: usize = 255;
+
+/// Longest key path, in UTF-16 code units of its long form (`HKEY_...\...`): the kernel takes
+/// a key path as a UNICODE_STRING of at most 32,767 code units, which also holds the native
+/// root (`\REGISTRY\USER\<SID>_Classes\` for HKCU classes, up to about 200 characters), so
+/// 255 are kept for it.
+pub const MAX_KEY_PATH: usize = 32_767 - 255;
+
+/// Limits of a parsed key beyond its syntax: no `.` or `..` segment (PowerShell's registry
+/// provider resolves them as parent and current key, a .reg file and the registry API take
+/// them as names, so the targets would write different keys) and the whole path within
+/// [`MAX_KEY_PATH`].
+fn registry_path_limits(p: &RegPath) -> Result<(), (&'static str, String)> {
+    for (i, seg) in p.subkey.split('\\').enumerate() {
+        if seg == "." || seg == ".." {
+            return Err((
+                "registry-path",
+                format!("invalid registry key: segment {} of the key path is `{seg}`; PowerShell would read it as a relative path (the key or its parent) while a .reg file creates a key with that name", i + 1),
+            ));
+        }
+    }
+    let n: usize = p.long().encode_utf16().count();
+    if n > MAX_KEY_PATH {
+        return Err((
+            "registry-path",
+            format!("invalid registry key: the key path is {n} UTF-16 code units long; Windows takes at most {MAX_KEY_PATH} (a UNICODE_STRING of 32,767 with room for the native root)"),
+        ));
+    }
+    Ok(())
 }
 
 fn param_type_name(t: ParamType) -> &'static str {
@@ -969,7 +1258,7 @@ pub fn validate_bundle(b: &Bundle) -> Vec<Diagnostic> {
 }
 
 fn validate_bundle_parts(p: &Parsed) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    let mut out = cross::check(p);
     // Duplicate recipe ids across files.
     let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
     for r in &p.recipes {

@@ -1,0 +1,461 @@
+//! Rules across the recipes of a bundle: params that `Invoke-<Bundle>` and the module merge,
+//! registry values and services that two steps set differently, and the names that become
+//! files, folders and module functions.
+
+use std::collections::BTreeMap;
+
+use super::{names, windows, Ctx};
+use crate::diag::{Diagnostic, Severity};
+use crate::load::Parsed;
+use crate::model::{Ensure, ParamType, RegValue, Step, Val};
+use crate::registry::RegPath;
+
+/// The functions the module exports whatever its recipes: `Invoke-<Bundle>`, `Undo-<Bundle>`
+/// (the per-recipe ones are `Test-<Bundle><Noun>` and `<Verb>-<Bundle><Noun>`, see
+/// `render::powershell::render_module_from`).
+pub fn bundle_exports(bundle: &str) -> Vec<String> {
+    vec![format!("Invoke-{bundle}"), format!("Undo-{bundle}")]
+}
+
+/// Each recipe's locating context, made only when a finding needs it (reading the YAML's
+/// spans again costs as much as the rest of these rules).
+struct Cxs<'a> {
+    p: &'a Parsed,
+    cxs: Vec<Option<Ctx<'a>>>,
+}
+
+impl<'a> Cxs<'a> {
+    fn get(&mut self, ri: usize) -> &mut Ctx<'a> {
+        let src = &self.p.recipes[ri].source;
+        self.cxs[ri].get_or_insert_with(|| Ctx::new(src))
+    }
+
+    /// The line of `field` in recipe `ri`.
+    fn line(&mut self, ri: usize, field: &str) -> usize {
+        self.get(ri).index.value_pos(field).line
+    }
+}
+
+pub(super) fn check(p: &Parsed) -> Vec<Diagnostic> {
+    let mut cxs = Cxs {
+        p,
+        cxs: p.recipes.iter().map(|_| None).collect(),
+    };
+    params(p, &mut cxs);
+    changes(p, &mut cxs);
+    let mut out: Vec<Diagnostic> = Vec::new();
+    if let Some((m, src)) = &p.manifest {
+        let mut mcx = Ctx::new(src);
+        file_names(p, Some(&m.name), &mut cxs, &mut mcx);
+        out.extend(mcx.out);
+    } else if let Some(first) = p.recipes.first() {
+        // Implicit bundle: its name is made safe where it is made (`assemble`); no finding
+        // goes to the bundle itself.
+        file_names(p, None, &mut cxs, &mut Ctx::new(&first.source));
+    }
+    out.extend(cxs.cxs.into_iter().flatten().flat_map(|c| c.out));
+    out
+}
+
+fn type_name(t: ParamType) -> &'static str {
+    super::param_type_name(t)
+}
+
+/// One param name across the bundle: `Invoke-<Bundle>` and the module take the union of the
+/// recipes' params, so a name means one parameter everywhere.
+fn params(p: &Parsed, cxs: &mut Cxs<'_>) {
+    // lower-case name -> (recipe index, spelling, type, secret)
+    let mut seen: BTreeMap<String, (usize, &str, ParamType, bool)> = BTreeMap::new();
+    for (ri, r) in p.recipes.iter().enumerate() {
+        for (name, decl) in &r.recipe.params {
+            if names::check_param_name(name).is_err() {
+                continue;
+            }
+            let key = name.to_ascii_lowercase();
+            let Some(&(fi, first, ty, secret)) = seen.get(&key) else {
+                seen.insert(key, (ri, name, decl.ty, decl.secret));
+                continue;
+            };
+            if fi == ri {
+                continue; // same recipe: `param-case`
+            }
+            let other = &p.recipes[fi].source.path;
+            let f = format!("params.{name}");
+            if first != name {
+                cxs.get(ri).push_key(
+                    Severity::Error,
+                    "param-case",
+                    &f,
+                    format!("param `{name}` differs only in case from param `{first}` of {other}; PowerShell parameter names are case-insensitive, so Invoke-<Bundle> and the module would declare one parameter twice"),
+                    Some("spell the param the same way in every recipe"),
+                );
+            } else if ty != decl.ty || secret != decl.secret {
+                let what = |t: ParamType, s: bool| {
+                    format!("`{}`{}", type_name(t), if s { ", secret" } else { "" })
+                };
+                cxs.get(ri).push_key(
+                    Severity::Error,
+                    "param-conflict",
+                    &f,
+                    format!(
+                        "param `{name}` is {} here but {} in {other}; the bundle's Invoke-<Bundle> and module take one value for both",
+                        what(decl.ty, decl.secret),
+                        what(ty, secret)
+                    ),
+                    Some("declare the param the same way in every recipe, or rename one"),
+                );
+            }
+        }
+    }
+}
+
+/// What a step writes to one registry value, comparable across steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Data {
+    Absent,
+    /// Kind and literal data.
+    Lit(&'static str, String),
+    /// Kind and param name (the data is known only at build time).
+    Param(&'static str, String),
+}
+
+impl Data {
+    fn differs(&self, o: &Data) -> bool {
+        match (self, o) {
+            (Data::Lit(k1, _) | Data::Param(k1, _), Data::Lit(k2, _) | Data::Param(k2, _))
+                if k1 != k2 =>
+            {
+                true
+            }
+            (Data::Lit(_, a), Data::Lit(_, b)) => a != b,
+            (Data::Absent, Data::Absent) => false,
+            (Data::Absent, _) | (_, Data::Absent) => true,
+            _ => false,
+        }
+    }
+
+    fn show(&self) -> String {
+        match self {
+            Data::Absent => "deleted".into(),
+            Data::Lit(k @ ("string" | "expand_string" | "multi_string"), v) => {
+                format!("{k} `{}`", v.escape_debug())
+            }
+            Data::Lit(k, v) => format!("{k} {v}"),
+            Data::Param(k, n) => format!("{k} from param {n}"),
+        }
+    }
+}
+
+fn val_data<T: ToString>(kind: &'static str, v: &Val<T>) -> Data {
+    match v {
+        Val::Lit(t) => Data::Lit(kind, t.to_string()),
+        Val::Param(p) => Data::Param(kind, p.param.clone()),
+    }
+}
+
+fn reg_data(v: &RegValue) -> Data {
+    match v {
+        RegValue::String(x) => val_data("string", x),
+        RegValue::ExpandString(x) => val_data("expand_string", x),
+        RegValue::MultiString(items) => Data::Lit("multi_string", items.join("\n")),
+        RegValue::Dword(x) => val_data("dword", x),
+        RegValue::Qword(x) => val_data("qword", x),
+        RegValue::Binary(h) => Data::Lit(
+            "binary",
+            super::registry::parse_hex(h)
+                .map(hex::encode)
+                .unwrap_or_else(|_| h.clone()),
+        ),
+    }
+}
+
+fn startup_name(s: crate::model::Startup) -> &'static str {
+    use crate::model::Startup;
+    match s {
+        Startup::Automatic => "automatic",
+        Startup::AutomaticDelayed => "automatic_delayed",
+        Startup::Manual => "manual",
+        Startup::Disabled => "disabled",
+    }
+}
+
+fn state_name(s: crate::model::ServiceState) -> &'static str {
+    match s {
+        crate::model::ServiceState::Running => "running",
+        crate::model::ServiceState::Stopped => "stopped",
+    }
+}
+
+/// A registry value or service setting as first set: recipe, field, line, data.
+struct First {
+    recipe: usize,
+    field: String,
+    data: Data,
+}
+
+/// The same registry value (or service setting) set twice with different data, in one recipe
+/// or across the bundle: one of the two steps would silently undo the other.
+fn changes(p: &Parsed, cxs: &mut Cxs<'_>) {
+    let mut values: BTreeMap<(crate::registry::Hive, String, String), First> = BTreeMap::new();
+    let mut services: BTreeMap<(String, &'static str), First> = BTreeMap::new();
+    for (ri, r) in p.recipes.iter().enumerate() {
+        for (i, step) in r.recipe.steps.iter().enumerate() {
+            let mut sets: Vec<(RegPath, String, Data, String)> = Vec::new();
+            match step {
+                Step::Registry(s) => {
+                    let Ok(path) = RegPath::parse(&s.key) else {
+                        continue;
+                    };
+                    let data = match (s.ensure, &s.value) {
+                        (Ensure::Absent, _) => Data::Absent,
+                        (Ensure::Present, Some(v)) => reg_data(v),
+                        (Ensure::Present, None) => continue,
+                    };
+                    sets.push((
+                        path,
+                        s.name.clone(),
+                        data,
+                        format!("steps[{i}].registry.name"),
+                    ));
+                }
+                Step::Service(s) => {
+                    if names::check_service_name(&s.name).is_err() {
+                        continue;
+                    }
+                    let base = format!("steps[{i}].service");
+                    let settings = [
+                        ("startup", s.startup.map(startup_name)),
+                        ("state", s.state.map(state_name)),
+                    ];
+                    for (what, v) in settings {
+                        let Some(v) = v else { continue };
+                        let field = format!("{base}.{what}");
+                        let data = Data::Lit("service", v.to_string());
+                        let key = (s.name.to_ascii_lowercase(), what);
+                        // A disabled service cannot be running, across steps too (in one step:
+                        // `service-contradiction`).
+                        let (other, clash) = match what {
+                            "startup" => ("state", (v == "disabled").then_some("running")),
+                            _ => ("startup", (v == "running").then_some("disabled")),
+                        };
+                        if let Some(f) = clash.and_then(|c| {
+                            services
+                                .get(&(s.name.to_ascii_lowercase(), other))
+                                .filter(|f| f.data == Data::Lit("service", c.to_string()))
+                        }) {
+                            let msg = format!(
+                                "service {} is set to {what} {v} here but to {other} {} at {}:{} ({}); a disabled service cannot be running",
+                                s.name,
+                                clash.unwrap_or_default(),
+                                p.recipes[f.recipe].source.path,
+                                cxs.line(f.recipe, &f.field),
+                                f.field
+                            );
+                            cxs.get(ri).push(
+                                Severity::Error,
+                                "service-conflict",
+                                &field,
+                                msg,
+                                Some("keep one setting per service in the bundle"),
+                            );
+                        }
+                        match services.get(&key) {
+                            Some(f) if f.data.differs(&data) => {
+                                let msg = format!(
+                                    "service {} {what} is set to {} here but to {} at {}:{} ({}); one step would undo the other",
+                                    s.name,
+                                    v,
+                                    match &f.data {
+                                        Data::Lit(_, x) => x.as_str(),
+                                        _ => "",
+                                    },
+                                    p.recipes[f.recipe].source.path,
+                                    cxs.line(f.recipe, &f.field),
+                                    f.field
+                                );
+                                cxs.get(ri).push(
+                                    Severity::Error,
+                                    "service-conflict",
+                                    &field,
+                                    msg,
+                                    Some("keep one setting per service in the bundle"),
+                                );
+                            }
+                            Some(_) => {}
+                            None => {
+                                services.insert(
+                                    key,
+                                    First {
+                                        recipe: ri,
+                                        field,
+                                        data,
+                                    },
+                                );
+                            }
+                        }
+                    }
+                    // The startup type is the `Start` value of the service's key.
+                    if let (Some(st), Ok(path)) =
+                        (s.startup, crate::render::reg::service_key(&s.name))
+                    {
+                        sets.push((
+                            path,
+                            "Start".into(),
+                            Data::Lit("dword", crate::render::reg::start_value(st).to_string()),
+                            format!("{base}.startup"),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            for (path, name, data, field) in sets {
+                let key = (
+                    path.hive,
+                    path.subkey.to_ascii_lowercase(),
+                    name.to_ascii_lowercase(),
+                );
+                match values.get(&key) {
+                    Some(f) if f.data.differs(&data) => {
+                        let both_services =
+                            f.field.ends_with(".startup") && field.ends_with(".startup");
+                        if both_services {
+                            continue; // reported as `service-conflict`
+                        }
+                        let msg = format!(
+                            "{} value `{}` is set to {} here but to {} at {}:{} ({}); one step would undo the other",
+                            path.short(),
+                            name.escape_debug(),
+                            data.show(),
+                            f.data.show(),
+                            p.recipes[f.recipe].source.path,
+                            cxs.line(f.recipe, &f.field),
+                            f.field
+                        );
+                        cxs.get(ri).push(
+                            Severity::Error,
+                            "registry-conflict",
+                            &field,
+                            msg,
+                            Some("set each registry value once in the bundle"),
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        values.insert(
+                            key,
+                            First {
+                                recipe: ri,
+                                field,
+                                data,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Names that become files, folders and module functions: no two the same for Windows (which
+/// ignores case), none a reserved device name, no module function shadowing a built-in cmdlet.
+fn file_names(p: &Parsed, bundle: Option<&str>, cxs: &mut Cxs<'_>, mcx: &mut Ctx<'_>) {
+    let bundle = bundle.filter(|b| names::check_pascal_noun(b).is_ok());
+    // lower-case path -> (path as generated, owner)
+    let mut paths: BTreeMap<String, (String, String)> = BTreeMap::new();
+    if let Some(b) = bundle {
+        if let Err(m) = windows::check_device_name(b, "the bundle name") {
+            mcx.push(
+                Severity::Error,
+                "reserved-name",
+                "name",
+                m,
+                Some("the name becomes module/<name>/, reg/<name>.reg and intune/<name>/; choose another name"),
+            );
+        }
+        for e in bundle_exports(b) {
+            if windows::is_builtin_cmdlet(&e) {
+                mcx.push(
+                    Severity::Error,
+                    "module-shadow",
+                    "name",
+                    format!("the bundle name `{b}` makes the module export {e}, which shadows the built-in command of that name in every session that imports the module"),
+                    Some("choose another bundle name"),
+                );
+            }
+        }
+        for path in [
+            format!("scripts/Invoke-{b}.ps1"),
+            format!("reg/{b}.reg"),
+            format!("intune/{b}/"),
+            format!("module/{b}/"),
+        ] {
+            paths.insert(path.to_ascii_lowercase(), (path, "the bundle".into()));
+        }
+    }
+    let mut nouns: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (ri, r) in p.recipes.iter().enumerate() {
+        let id = &r.recipe.id;
+        if names::check_kebab_id(id).is_err() {
+            continue;
+        }
+        let owner = format!("recipe `{id}`");
+        for path in [
+            format!("scripts/{id}.ps1"),
+            format!("scripts/Undo-{id}.ps1"),
+            format!("reg/{id}.reg"),
+            format!("intune/{id}/"),
+        ] {
+            match paths.get(&path.to_ascii_lowercase()) {
+                Some((other, who)) if *who != owner => {
+                    let msg = format!("recipe id `{id}` gives {path}, which Windows cannot tell apart from {other} of {who} (file names ignore case)");
+                    cxs.get(ri).push(
+                        Severity::Error,
+                        "output-name",
+                        "id",
+                        msg,
+                        Some("rename the recipe"),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    paths.insert(path.to_ascii_lowercase(), (path, owner.clone()));
+                }
+            }
+        }
+        let Ok(noun) = crate::render::escape::PsName::pascal_from_kebab(id) else {
+            continue;
+        };
+        let noun = noun.as_str().to_string();
+        if let Some((other, _)) = nouns
+            .get(&noun.to_ascii_lowercase())
+            .filter(|(other, _)| other != id)
+        {
+            let msg = format!("recipe `{id}` gets the PowerShell noun {noun}, the same as recipe `{other}` (names ignore case): their module functions would clash");
+            cxs.get(ri).push(
+                Severity::Error,
+                "module-noun",
+                "id",
+                msg,
+                Some("rename one recipe"),
+            );
+        } else {
+            nouns
+                .entry(noun.to_ascii_lowercase())
+                .or_insert((id.clone(), noun.clone()));
+        }
+        if let Some(b) = bundle {
+            let verb = crate::render::powershell::recipe_verb(&r.recipe.steps);
+            for f in [format!("Test-{b}{noun}"), format!("{verb}-{b}{noun}")] {
+                if windows::is_builtin_cmdlet(&f) {
+                    cxs.get(ri).push(
+                        Severity::Error,
+                        "module-shadow",
+                        "id",
+                        format!("recipe `{id}` makes the module export {f}, which shadows the built-in command of that name in every session that imports the module"),
+                        Some("rename the recipe or the bundle"),
+                    );
+                }
+            }
+        }
+    }
+}
