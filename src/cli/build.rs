@@ -470,13 +470,13 @@ pub fn render_with(
                 // know without rendering: under `all` the target is left out as a whole, as
                 // `gpo` and `reg` are, so `check` and `build` agree.
                 Err(e) => {
-                    eprintln!(
+                    errln!(
                         "warning: target `intune` left out: it cannot be built for this bundle:"
                     );
                     for x in &e {
-                        eprintln!("  {x}");
+                        errln!("  {x}");
                     }
-                    eprintln!("  (ask for it with --target intune to make this an error)");
+                    errln!("  (ask for it with --target intune to make this an error)");
                 }
             }
         } else {
@@ -588,7 +588,7 @@ pub fn run(args: BuildArgs) -> Exit {
     let diagnostics = report.diagnostics.clone();
     let warnings = diag::Summary::of(&diagnostics).warnings;
     if args.deny_warnings && warnings > 0 && !report.has_errors() {
-        eprintln!("nothing written: {warnings} warning(s) and --deny-warnings");
+        errln!("nothing written: {warnings} warning(s) and --deny-warnings");
         return Exit::Findings;
     }
     let bundle = match report.into_bundle() {

@@ -1,6 +1,6 @@
 //! `fixgen check [PATH...]`: load and validate recipes, print every finding.
 
-use crate::term::outln;
+use crate::term::{errln, outln};
 use std::path::PathBuf;
 
 use super::{Exit, Format};
@@ -88,7 +88,7 @@ pub fn run(args: CheckArgs) -> Exit {
     let given = match super::build::given_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
         Err(m) => {
-            eprintln!("error: {m}");
+            errln!("error: {m}");
             return Exit::Usage;
         }
     };
