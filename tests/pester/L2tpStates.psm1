@@ -100,7 +100,7 @@ function Set-L2tpBroken {
                 }
             }
             'windows-update' {
-                Set-SimWindowsUpdate -Updates @(@{ Title = '2026-11 Cumulative Update for Windows 11 (KB5050001)'; Categories = @('Security Updates'); IsDownloaded = $false; KBArticleIDs = @('5050001') }) -RebootRequired $false
+                Set-SimWindowsUpdate -Updates @(New-L2tpUpdate) -RebootRequired $false
             }
             default { throw "unknown recipe $id" }
         }
@@ -125,13 +125,32 @@ function Set-L2tpFixed {
             }
             'firewall-ports' {
                 foreach ($r in $script:Rules) {
-                    Add-SimFirewallRule -Name $r.Name -DisplayName $r.DisplayName -Description $r.Description -Group 'fixgen' -Enabled True -Direction Outbound -Action Allow -Profile @('Domain', 'Private', 'Public') -Protocol UDP -RemotePort $r.RemotePort
+                    Add-SimFirewallRule -Name $r.Name -DisplayName $r.DisplayName -Description $r.Description -Group 'fixgen' -Enabled True -Direction Outbound -Action Allow -Profile 'Domain, Private, Public' -Protocol UDP -RemotePort $r.RemotePort
                 }
             }
             'windows-update' { Set-SimWindowsUpdate -Updates @() -RebootRequired $false }
             default { throw "unknown recipe $id" }
         }
     }
+}
+
+function New-L2tpUpdate {
+    <#
+    One update for Set-SimWindowsUpdate, with every field it reads: a cumulative (security)
+    update by default, or -Definition for a Defender definition update.
+    #>
+    param([switch]$Definition, [switch]$RebootRequired)
+    $u = @{
+        Title = '2026-11 Cumulative Update for Windows 11 (KB5050001)'; Categories = @('Security Updates'); KBArticleIDs = @('5050001')
+        IsDownloaded = $false; IsInstalled = $false; IsHidden = $false; Type = 'Software'; RebootRequired = [bool]$RebootRequired
+        BrowseOnly = $false; CanRequestUserInput = $false
+    }
+    if ($Definition) {
+        $u.Title = 'Security Intelligence Update for Microsoft Defender Antivirus - KB2267602 (Version 1.421.1)'
+        $u.Categories = @('Definition Updates')
+        $u.KBArticleIDs = @('2267602')
+    }
+    $u
 }
 
 function Get-L2tpProblem {
@@ -194,7 +213,8 @@ function Get-L2tpProblem {
             }
             'windows-update' {
                 $u = Get-SimWindowsUpdate
-                if (@($u.Updates).Count -gt 0) { "$(@($u.Updates).Count) update(s) pending" }
+                $pending = @($u.Updates | Where-Object { -not $_.IsInstalled })
+                if ($pending.Count -gt 0) { "$($pending.Count) update(s) pending" }
                 if ([bool]$u.RebootRequired) { 'a restart is pending' }
             }
             default { throw "unknown recipe $id" }
@@ -202,9 +222,41 @@ function Get-L2tpProblem {
     }
 }
 
+function Compare-L2tpState {
+    <#
+    Compare-SimState without the sim's count of Windows Update searches (a search reads; it
+    changes nothing on the machine).
+    #>
+    param([Parameter(Mandatory)]$Reference, [Parameter(Mandatory)]$Difference, [switch]$ExceptUnrestorable)
+    # Compare-SimState returns its lines as one array object: enumerate it.
+    $lines = Compare-SimState -Reference $Reference -Difference $Difference
+    foreach ($line in @($lines)) {
+        if ($line -like '/Update/Searches:*') { continue }
+        if ($ExceptUnrestorable -and (Test-L2tpUnrestorable -Difference $line)) { continue }
+        $line
+    }
+}
+
+function Test-L2tpUnrestorable {
+    <#
+    True for a state difference that undo documents it cannot restore (README "Undo"): the
+    pre-shared key of a VPN connection (never saved), and the phonebook entry's identity (a
+    connection that was removed and added again is a new entry).
+    #>
+    param([Parameter(Mandatory)][string]$Difference)
+    return ($Difference -like '/Vpn/*/Psk:*' -or $Difference -like '/Vpn/*/Guid:*')
+}
+
+function Get-SimChangeList {
+    <# The journal as a flat array (Get-SimChanges returns it as one object). #>
+    $all = Get-SimChanges
+    if ($null -eq $all) { return , @() }
+    , @($all | ForEach-Object { $_ })
+}
+
 function Get-SimChangeCount {
     <# How many state-changing calls the journal holds. #>
-    @(Get-SimChanges).Count
+    (Get-SimChangeList).Count
 }
 
 function Invoke-Observed {
@@ -221,10 +273,10 @@ function Invoke-Observed {
     $before = Get-SimState
     $n = Get-SimChangeCount
     $run = Invoke-SimScript -Path $Path -Parameters $Parameters -WhatIf:$WhatIf
-    $all = @(Get-SimChanges)
+    $all = Get-SimChangeList
     $changes = @()
     if ($all.Count -gt $n) { $changes = @($all[$n..($all.Count - 1)]) }
-    $diff = @(Compare-SimState -Reference $before -Difference (Get-SimState))
+    $diff = @(Compare-L2tpState -Reference $before -Difference (Get-SimState))
     $run | Add-Member -NotePropertyName Changes -NotePropertyValue $changes -Force
     $run | Add-Member -NotePropertyName Diff -NotePropertyValue $diff -Force
     $run | Add-Member -NotePropertyName Label -NotePropertyValue $Label -Force
@@ -240,21 +292,23 @@ function Measure-SimEffect {
     $before = Get-SimState
     $n = Get-SimChangeCount
     $output = @(& $Body)
-    $all = @(Get-SimChanges)
+    $all = Get-SimChangeList
     $changes = @()
     if ($all.Count -gt $n) { $changes = @($all[$n..($all.Count - 1)]) }
     [pscustomobject]@{
         Output  = $output
         Changes = $changes
-        Diff    = @(Compare-SimState -Reference $before -Difference (Get-SimState))
+        Diff    = @(Compare-L2tpState -Reference $before -Difference (Get-SimState))
     }
 }
 
 function Get-IntuneOutputProblem {
     <#
     What breaks Intune's output rules in one run: exactly one line of at most 2,048 characters on
-    stdout; nothing on stderr, and nothing in the warning or information (host) streams, which a
-    console host writes into the output Intune keeps.
+    stdout (Invoke-SimScript counts Write-Host text as stdout, as a console host writes it there);
+    nothing on stderr (error records, an uncaught error), and nothing in the warning stream, which
+    powershell.exe also writes into the output Intune keeps. Verbose and non-host information
+    records are not shown by powershell.exe with its default preferences.
     #>
     param([Parameter(Mandatory)][object]$Run)
     $label = $Run.Label
@@ -264,7 +318,7 @@ function Get-IntuneOutputProblem {
         if ([string]$line -match '[\r\n]') { "$label`: a stdout line holds a line break" }
         if (([string]$line).Length -gt 2048) { "$label`: stdout line of $(([string]$line).Length) characters" }
     }
-    foreach ($stream in @('Stderr', 'Warnings', 'Information')) {
+    foreach ($stream in @('Stderr', 'Warnings')) {
         if ($Run.PSObject.Properties.Name -contains $stream) {
             $items = @($Run.$stream | Where-Object { $null -ne $_ -and [string]$_ -ne '' })
             if ($items.Count -gt 0) { "$label`: $stream holds: $(($items | ForEach-Object { [string]$_ }) -join ' | ')" }

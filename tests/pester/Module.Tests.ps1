@@ -43,6 +43,8 @@ BeforeAll {
     $script:OpenPsd1 = Join-Path -Path $env:FIXGEN_L2TP_OPEN -ChildPath 'module/L2tpIpsecFix/L2tpIpsecFix.psd1'
 
     function Import-Generated([string]$Psd1) {
+        # The sim's .NET stand-ins (type accelerators) must exist before the module is parsed.
+        Reset-SimWindows
         Get-Module -Name 'L2tpIpsecFix' | Remove-Module -Force
         Import-Module -Name $Psd1 -Force -PassThru -ErrorAction Stop
     }
@@ -167,7 +169,7 @@ Describe 'Module <Id>: Test-, -WhatIf, change, second change' -ForEach $Changing
     It 'Undo-L2tpIpsecFix -Recipe <Id> restores the state before the first change' {
         $u = Measure-SimEffect { Undo-L2tpIpsecFix -Recipe $Id }
         ($u.Output | Select-Object -Last 1).ExitCode | Should -Be 0
-        $diff = @(Compare-SimState -Reference $broken -Difference (Get-SimState) | Where-Object { -not (Test-L2tpUnrestorable -Difference $_) })
+        $diff = @(Compare-L2tpState -Reference $broken -Difference (Get-SimState) -ExceptUnrestorable)
         $diff | Should -BeNullOrEmpty
         $again = Measure-SimEffect { Undo-L2tpIpsecFix -Recipe $Id }
         $again.Changes | Should -BeNullOrEmpty
@@ -239,7 +241,7 @@ Describe 'Module: Invoke-L2tpIpsecFix and Undo-L2tpIpsecFix on a machine where e
 
     It 'Undo- restores the state before the first change (except what undo documents it cannot: the pre-shared key)' {
         ($undo.Output | Select-Object -Last 1).ExitCode | Should -Be 0
-        @(Compare-SimState -Reference $before -Difference $afterUndo | Where-Object { -not (Test-L2tpUnrestorable -Difference $_) }) | Should -BeNullOrEmpty
+        @(Compare-L2tpState -Reference $before -Difference $afterUndo -ExceptUnrestorable) | Should -BeNullOrEmpty
     }
 
     It 'a second Undo- changes nothing' {
@@ -328,18 +330,17 @@ Describe 'Module: undo after a partial drift and a second run (issue 15 item 6)'
         $null = Import-Generated $script:BundlePsd1
     }
 
-    It 'Undo- brings back the state before the first change' {
-        Invoke-KnownFailure -Reason 'issue 15 item 6: undo restores the newest backup, which holds already-fixed values' -Body {
-            Initialize-L2tpMachine
-            Set-L2tpBroken -Recipe 'ipsec-services'
-            $original = Get-SimState
-            $null = Enable-L2tpIpsecFixIpsecServices
-            # Drift: someone disables IKEEXT again; PolicyAgent stays fixed.
-            Set-SimService -Name 'IKEEXT' -DisplayName 'IKE and AuthIP IPsec Keying Modules' -StartType Disabled -Status Stopped
-            $null = Enable-L2tpIpsecFixIpsecServices
-            $null = Undo-L2tpIpsecFix -Recipe 'ipsec-services'
-            @(Compare-SimState -Reference $original -Difference (Get-SimState) | Where-Object { -not (Test-L2tpUnrestorable -Difference $_) }) | Should -BeNullOrEmpty
-        }
+    # Known failure: issue 15 item 6: undo restores the newest backup, which holds already-fixed values
+    It 'Undo- brings back the state before the first change' -Tag 'KnownFailure:15' {
+        Initialize-L2tpMachine
+        Set-L2tpBroken -Recipe 'ipsec-services'
+        $original = Get-SimState
+        $null = Enable-L2tpIpsecFixIpsecServices
+        # Drift: someone disables IKEEXT again; PolicyAgent stays fixed.
+        Set-SimService -Name 'IKEEXT' -DisplayName 'IKE and AuthIP IPsec Keying Modules' -StartType Disabled -Status Stopped
+        $null = Enable-L2tpIpsecFixIpsecServices
+        $null = Undo-L2tpIpsecFix -Recipe 'ipsec-services'
+        @(Compare-L2tpState -Reference $original -Difference (Get-SimState) -ExceptUnrestorable) | Should -BeNullOrEmpty
     }
 }
 
@@ -394,6 +395,6 @@ Describe 'Module of the open build: parameters' {
         Get-L2tpProblem -Recipe 'all' | Should -BeNullOrEmpty
         $u = Undo-L2tpIpsecFix
         $u.ExitCode | Should -Be 0
-        @(Compare-SimState -Reference $before -Difference (Get-SimState) | Where-Object { -not (Test-L2tpUnrestorable -Difference $_) }) | Should -BeNullOrEmpty
+        @(Compare-L2tpState -Reference $before -Difference (Get-SimState) -ExceptUnrestorable) | Should -BeNullOrEmpty
     }
 }
