@@ -177,6 +177,7 @@ macro_rules! pester_files {
 
 pester_files! {
     scripts_tests => "Scripts.Tests.ps1",
+    invoke_tests => "Invoke.Tests.ps1",
 }
 
 #[test]

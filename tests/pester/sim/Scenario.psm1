@@ -24,8 +24,8 @@ function Format-SimChanges {
     .SYNOPSIS
     The journal as text, for failure messages.
     #>
-    param([object[]]$Changes)
-    (@($Changes) | ForEach-Object { $_.Command + ' ' + (($_.Arguments.GetEnumerator() | ForEach-Object { $_.Key + '=' + [string]$_.Value }) -join ' ') }) -join '; '
+    param([AllowNull()][AllowEmptyCollection()][object[]]$Changes)
+    (@($Changes) | Where-Object { $null -ne $_ } | ForEach-Object { $_.Command + ' ' + (($_.Arguments.GetEnumerator() | ForEach-Object { $_.Key + '=' + [string]$_.Value }) -join ' ') }) -join '; '
 }
 
 function Get-SimLogText {

@@ -58,7 +58,8 @@ function Reset-SimWindows {
         Services   = [ordered]@{}
         Firewall   = [ordered]@{}
         Vpn        = @{ AllUsers = [ordered]@{}; Users = @{} }
-        Update     = @{ Updates = @(); RebootRequired = $false; InstallResultCode = 2; InstallRebootRequired = $false; Searches = 0 }
+        Update     = @{ Updates = @(); RebootRequired = $false; InstallResultCode = 2; InstallRebootRequired = $false }
+        Searches   = 0
         Acl        = @{}
         Elevated   = $true
         UserSid    = 'S-1-5-21-1004336348-1177238915-682003330-1001'
@@ -93,7 +94,8 @@ function Get-SimChanges {
     #>
     [CmdletBinding()]
     param()
-    , @([SimHost]::Sim.Journal.ToArray())
+    # one object per change (wrap the call in @() for a count)
+    [SimHost]::Sim.Journal.ToArray()
 }
 
 function Clear-SimChanges {
@@ -311,8 +313,8 @@ class SimAcl {
     [string]$OwnerSid
     [bool]$AreAccessRulesProtected
     [System.Collections.ArrayList]$Rules = [System.Collections.ArrayList]::new()
+    [string]$Owner
     [object] GetOwner([object]$type) { return [SimSecurityIdentifier]::new($this.OwnerSid) }
-    [string] get_Owner() { return $this.OwnerSid }
     [void] SetAccessRuleProtection([bool]$isProtected, [bool]$preserveInheritance) {
         $this.AreAccessRulesProtected = $isProtected
         if ($isProtected -and -not $preserveInheritance) {
@@ -328,7 +330,6 @@ class SimAcl {
         foreach ($r in $keep) { $null = $this.Rules.Add($r) }
         $null = $this.Rules.Add([pscustomobject]@{ Sid = $sid; Rights = $rule.FileSystemRights; Inheritance = $rule.InheritanceFlags; Type = $rule.AccessControlType; Inherited = $false })
     }
-    [object[]] get_Access() { return @($this.Rules) }
 }
 
 class SimServiceController {
@@ -367,12 +368,8 @@ class SimServiceController {
 
 # IUpdate and friends of the Windows Update Agent API
 # https://learn.microsoft.com/en-us/windows/win32/api/wuapi/nn-wuapi-iupdate
-class SimUpdateCollection {
-    [System.Collections.ArrayList]$List = [System.Collections.ArrayList]::new()
-    [int] get_Count() { return $this.List.Count }
-    [object] Item([int]$i) { return $this.List[$i] }
-    [int] Add([object]$u) { return $this.List.Add($u) }
-    [void] Clear() { $this.List.Clear() }
+class SimUpdateCollection : System.Collections.ArrayList {
+    # IUpdateCollection: Count, Item(i), Add(update); enumerable like the COM collection.
 }
 
 class SimUpdateSearcher {
@@ -381,7 +378,7 @@ class SimUpdateSearcher {
     SimUpdateSearcher([hashtable]$s) { $this.State = $s }
     # https://learn.microsoft.com/en-us/windows/win32/api/wuapi/nf-wuapi-iupdatesearcher-search
     [object] Search([string]$criteria) {
-        $this.State.Update.Searches++
+        $this.State.Searches++
         $failure = $null
         foreach ($f in $this.State.Failures.ToArray()) { if ($f.Command -eq 'IUpdateSearcher.Search') { $failure = $f } }
         if ($null -ne $failure) {
@@ -423,7 +420,7 @@ class SimUpdateDownloader {
     [object]$Updates
     SimUpdateDownloader([hashtable]$s) { $this.State = $s }
     [object] Download() {
-        foreach ($u in @($this.Updates.List)) { $u.IsDownloaded = $true }
+        foreach ($u in @($this.Updates)) { $u.IsDownloaded = $true }
         return [pscustomobject]@{ ResultCode = 2; HResult = 0 }
     }
 }
@@ -437,7 +434,7 @@ class SimUpdateInstaller {
         $code = [int]$this.State.Update.InstallResultCode
         $reboot = $false
         if ($code -eq 2 -or $code -eq 3) {
-            foreach ($u in @($this.Updates.List)) {
+            foreach ($u in @($this.Updates)) {
                 if (-not $u.IsDownloaded) { continue }
                 $u.IsInstalled = $true
                 if ($u.RebootRequired) { $reboot = $true }
@@ -655,8 +652,8 @@ function Get-SimRegistryValueNames {
     [CmdletBinding()]
     param([Parameter(Mandatory)][string]$Path)
     $key = Get-SimKey (ConvertTo-SimKeyPath $Path)
-    if ($null -eq $key) { return , @() }
-    return , @($key.Values.Values | ForEach-Object { $_.Name })
+    if ($null -eq $key) { return }
+    foreach ($v in @($key.Values.Values)) { $v.Name }
 }
 
 class SimRegistryKey {
@@ -1312,7 +1309,7 @@ function Start-Service {
             if (Test-SimFailure -Cmdlet $PSCmdlet -Command 'Start-Service') { continue }
             if ($r.Status -eq 'Running') { continue }
             if ($r.StartType -eq 'Disabled' -or $r.CannotStart) {
-                Write-SimError -Cmdlet $PSCmdlet -Message ("Service '" + $r.DisplayName + ' (' + $r.Name + ")' cannot be started due to the following error: Cannot start service " + $r.Name + " on computer '.'.") -ErrorId 'CouldNotStartService,Microsoft.PowerShell.Commands.StartServiceCommand' -Category OpenError -Target $r.Name -ExceptionType 'Microsoft.PowerShell.Commands.ServiceCommandException'
+                Write-SimError -Cmdlet $PSCmdlet -Message ("Service '" + $r.DisplayName + ' (' + $r.Name + ")' cannot be started due to the following error: Cannot start service " + $r.Name + " on computer '.'.") -ErrorId 'CouldNotStartService,Microsoft.PowerShell.Commands.StartServiceCommand' -Category OpenError -Target $r.Name -ExceptionType 'System.InvalidOperationException'
                 continue
             }
             Add-SimJournal -Command 'Start-Service' -Arguments @{ Name = $r.Name }
@@ -2052,29 +2049,34 @@ function Set-SimWindowsUpdate {
     )
     $catIds = @{ 'Definition Updates' = 'e0789628-ce08-4437-be74-2495b842f43b'; 'Security Updates' = '0fa1201d-4330-4fa8-8ae9-b877473b6441'; 'Critical Updates' = 'e6cf1350-c01b-414d-a61f-263d14d133b4'; 'Updates' = 'cd5ffd1e-e932-4e3a-bf74-18bf0b1bbd83' }
     $list = @()
-    foreach ($u in $Updates) {
-        $cats = @(foreach ($c in @($u.Categories)) {
+    foreach ($in in $Updates) {
+        $u = @{}
+        if ($in -is [System.Collections.IDictionary]) { foreach ($k in $in.Keys) { $u[[string]$k] = $in[$k] } }
+        else { foreach ($p in $in.PSObject.Properties) { $u[$p.Name] = $p.Value } }
+        $cats = @(foreach ($c in @($u['Categories'])) {
                 if ($null -eq $c) { continue }
                 $id = $catIds[[string]$c]
                 if ($null -eq $id) { $id = [guid]::NewGuid().ToString() }
                 [pscustomobject]@{ Name = [string]$c; CategoryID = $id; Type = 'UpdateClassification' }
             })
-        $kb = @($u.KBArticleIDs)
-        $list += [pscustomobject]@{
-            Title = [string]$u.Title
+        $type = 'Software'
+        if ($u['Type']) { $type = [string]$u['Type'] }
+        $update = [pscustomobject]@{
+            Title = [string]$u['Title']
             Categories = [SimUpdateCollection]::new()
-            KBArticleIDs = [string[]]@($kb | Where-Object { $null -ne $_ })
-            IsDownloaded = [bool]$u.IsDownloaded
-            IsInstalled = [bool]$u.IsInstalled
-            IsHidden = [bool]$u.IsHidden
-            Type = $(if ($u.Type) { [string]$u.Type } else { 'Software' })
-            RebootRequired = [bool]$u.RebootRequired
+            KBArticleIDs = [string[]]@(@($u['KBArticleIDs']) | Where-Object { $null -ne $_ })
+            IsDownloaded = [bool]$u['IsDownloaded']
+            IsInstalled = [bool]$u['IsInstalled']
+            IsHidden = [bool]$u['IsHidden']
+            Type = $type
+            RebootRequired = [bool]$u['RebootRequired']
             EulaAccepted = $true
-            BrowseOnly = [bool]$u.BrowseOnly
-            InstallationBehavior = [pscustomobject]@{ CanRequestUserInput = [bool]$u.CanRequestUserInput; RebootBehavior = 0 }
+            BrowseOnly = [bool]$u['BrowseOnly']
+            InstallationBehavior = [pscustomobject]@{ CanRequestUserInput = [bool]$u['CanRequestUserInput']; RebootBehavior = 0 }
         }
-        foreach ($c in $cats) { $null = $list[-1].Categories.Add($c) }
-        $list[-1] | Add-Member -MemberType ScriptMethod -Name AcceptEula -Value { $this.EulaAccepted = $true }
+        foreach ($c in $cats) { $null = $update.Categories.Add($c) }
+        $update | Add-Member -MemberType ScriptMethod -Name AcceptEula -Value { $this.EulaAccepted = $true }
+        $list += $update
     }
     [SimHost]::Sim.Update.Updates = $list
     [SimHost]::Sim.Update.RebootRequired = $RebootRequired
@@ -2087,7 +2089,7 @@ function Get-SimWindowsUpdate {
     [pscustomobject]@{
         Updates        = @([SimHost]::Sim.Update.Updates | ForEach-Object { [pscustomobject]@{ Title = $_.Title; IsInstalled = $_.IsInstalled; IsDownloaded = $_.IsDownloaded } })
         RebootRequired = [bool][SimHost]::Sim.Update.RebootRequired
-        Searches       = [SimHost]::Sim.Update.Searches
+        Searches       = [SimHost]::Sim.Searches
     }
 }
 
@@ -2182,6 +2184,7 @@ function Get-Acl {
             $acl = [SimAcl]::new()
             $acl.Path = $full
             $acl.OwnerSid = $rec.OwnerSid
+            $acl.Owner = $rec.OwnerSid
             $acl.AreAccessRulesProtected = $rec.Protected
             foreach ($r in @($rec.Rules)) { $null = $acl.Rules.Add([pscustomobject]@{ Sid = $r.Sid; Rights = $r.Rights; Inheritance = $r.Inheritance; Type = $r.Type; Inherited = $false }) }
             $acl
@@ -2302,14 +2305,12 @@ function Get-SimLog {
     [CmdletBinding()]
     param([Parameter(Mandatory)][string]$Recipe)
     $file = Join-Path -Path (Join-Path -Path (Join-Path -Path $env:windir -ChildPath 'Logs') -ChildPath 'fixgen') -ChildPath ($Recipe + '.log')
-    if (-not (Microsoft.PowerShell.Management\Test-Path -LiteralPath $file)) { return , @() }
-    $out = @()
+    if (-not (Microsoft.PowerShell.Management\Test-Path -LiteralPath $file)) { return }
     foreach ($line in [System.IO.File]::ReadAllLines($file)) {
         if ($line -match '^<!\[LOG\[(.*)\]LOG\]!><time="[^"]*" date="[^"]*" component="([^"]*)" context="[^"]*" type="(\d)"') {
-            $out += [pscustomobject]@{ Message = $Matches[1]; Component = $Matches[2]; Type = [int]$Matches[3] }
+            [pscustomobject]@{ Message = $Matches[1]; Component = $Matches[2]; Type = [int]$Matches[3] }
         }
     }
-    return , $out
 }
 
 #endregion
