@@ -177,7 +177,9 @@ Describe 'GPO startup: Windows Update (issue 15 item 4)' {
         Initialize-L2tpMachine
         Set-L2tpFixed -Recipe 'all'
         Set-SimFailure -Command 'IUpdateSearcher.Search' -Message 'simulated: no network at boot (0x8024402C)'
-        foreach ($run in @(Invoke-Startup -Label 'boot without network')) {
+        $runs = @(Invoke-Startup -Label 'boot without network')
+        (Get-SimWindowsUpdate).Searches | Should -Be 0 -Because 'a startup script must not search Windows Update at every boot'
+        foreach ($run in $runs) {
             $run.ExitCode | Should -Be 0 -Because 'a startup without network must not fail on a Windows Update scan'
         }
     }

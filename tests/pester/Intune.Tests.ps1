@@ -20,7 +20,9 @@ BeforeDiscovery {
         'vpn-security'        = 'Set-VpnConnection'
         'firewall-ports'      = 'New-NetFirewallRule'
         'recreate-connection' = 'Add-VpnConnection'
-        'L2tpIpsecFix'        = 'Set-VpnConnection'
+        # Not Set-VpnConnection: recreate-connection would then rebuild the connection and
+        # leave the machine compliant (the bundle still exits 1, as a step failed).
+        'L2tpIpsecFix'        = 'Start-Service'
     }
     $Failing = @($Changing | ForEach-Object { $_ + @{ Command = $FailCommand[$_.Package] } })
 }
@@ -146,6 +148,23 @@ Describe 'Intune package L2tpIpsecFix: one recipe failing does not stop the othe
         Get-L2tpProblem -Recipe 'recreate-connection' | Should -BeNullOrEmpty
         Get-L2tpProblem -Recipe 'firewall-ports' | Should -Not -BeNullOrEmpty
         Get-IntuneOutputProblem -Run $remediate | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Intune package firewall-ports: a very long finding' {
+    BeforeAll {
+        $dir = Join-Path -Path $script:IntuneDir -ChildPath 'firewall-ports'
+        Initialize-L2tpMachine
+        Set-L2tpFixed -Recipe 'firewall-ports'
+        # Someone put a 3,000-character description on one of the rules: detection names it.
+        Add-SimFirewallRule -Name 'fixgen-l2tp-udp-out' -DisplayName 'L2TP/IPsec client - L2TP (UDP 1701) out' -Description ('x' * 3000) -Group 'fixgen' -Enabled True -Direction Outbound -Action Allow -Profile 'Domain, Private, Public' -Protocol UDP -RemotePort @('1701')
+        $detect = Invoke-Observed -Path (Join-Path $dir 'detect.ps1') -Label 'detection, 3,000-character description'
+    }
+
+    It 'detection exits 1 and its one line is cut to at most 2,048 characters' {
+        $detect.ExitCode | Should -Be 1
+        Get-IntuneOutputProblem -Run $detect | Should -BeNullOrEmpty
+        ([string]$detect.Stdout[0]) | Should -BeLike '* ...'
     }
 }
 
