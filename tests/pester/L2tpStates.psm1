@@ -89,8 +89,9 @@ function Set-L2tpBroken {
             }
             'firewall-ports' {
                 # One of the two rules exists but is disabled and has the wrong ports; the other is missing.
+                # (Profile as the fix writes it: undo treats Any and all three profiles as the same.)
                 $r = $script:Rules[0]
-                Add-SimFirewallRule -Name $r.Name -DisplayName $r.DisplayName -Description $r.Description -Group 'fixgen' -Enabled False -Direction Outbound -Action Allow -Profile Any -Protocol UDP -RemotePort @('500')
+                Add-SimFirewallRule -Name $r.Name -DisplayName $r.DisplayName -Description $r.Description -Group 'fixgen' -Enabled False -Direction Outbound -Action Allow -Profile 'Domain, Private, Public' -Protocol UDP -RemotePort @('500')
             }
             'recreate-connection' {
                 if ($null -eq (Get-SimVpnConnection -Name $script:ConnectionName -AllUserConnection)) {
