@@ -199,6 +199,9 @@ Describe 'Intune package vpn-security: connection states' {
         Get-L2tpProblem -Recipe 'vpn-security' | Should -BeNullOrEmpty
         $c = Get-SimVpnConnection -Name $v.ConnectionName -AllUserConnection
         $c.ServerAddress | Should -Be $v.ServerAddress
+        $adds = @($r.Changes | Where-Object { $_.Command -eq 'Add-VpnConnection' })
+        $adds.Count | Should -Be 1
+        @($adds[0].Arguments.Keys) | Should -Contain 'L2tpPsk'
         $d2.ExitCode | Should -Be 0
         @(Get-IntuneOutputProblem -Run $d1; Get-IntuneOutputProblem -Run $r; Get-IntuneOutputProblem -Run $d2) | Should -BeNullOrEmpty
     }
@@ -317,5 +320,53 @@ Describe 'Intune package ipsec-services: a service that is not installed' {
         $r.ExitCode | Should -Be 1
         @(Get-IntuneOutputProblem -Run $d; Get-IntuneOutputProblem -Run $r) | Should -BeNullOrEmpty
         (Get-Content -LiteralPath (Join-Path $env:windir 'Logs\fixgen\ipsec-services.log') -Raw) | Should -Match 'IKEEXT'
+    }
+}
+
+Describe 'Intune package vpn-security built without a pre-shared key (optional: keep the key)' {
+    BeforeAll {
+        # Built here with FIXGEN_BIN from the recipe alone: ConnectionName and ServerAddress only.
+        $out = Join-Path -Path $env:FIXGEN_TEST_TMP -ChildPath 'intune-no-psk'
+        $values = Join-Path -Path $env:FIXGEN_TEST_TMP -ChildPath 'intune-no-psk.yaml'
+        $v = Get-L2tpValue
+        Set-Content -LiteralPath $values -Value @("ConnectionName: $($v.ConnectionName)", "ServerAddress: $($v.ServerAddress)") -Encoding utf8
+        $recipe = Join-Path -Path $PSScriptRoot -ChildPath '../../recipes/l2tp/vpn-security.yaml'
+        $log = & $env:FIXGEN_BIN build $recipe --values $values --target intune --out $out 2>&1
+        $buildExit = $LASTEXITCODE
+        $dir = Join-Path -Path $out -ChildPath 'intune/vpn-security'
+    }
+
+    It 'builds' {
+        $buildExit | Should -Be 0 -Because ($log -join "`n")
+        Test-Path -LiteralPath (Join-Path $dir 'remediate.ps1') | Should -BeTrue
+    }
+
+    It 'broken settings: detection 1, remediation corrects them and keeps the key the connection has, detection 0' {
+        Initialize-L2tpMachine
+        Set-L2tpBroken -Recipe 'vpn-security'
+        $d1 = Invoke-Observed -Path (Join-Path $dir 'detect.ps1') -Label 'detection'
+        $r = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation without a key'
+        $d2 = Invoke-Observed -Path (Join-Path $dir 'detect.ps1') -Label 'detection after'
+        $d1.ExitCode | Should -Be 1
+        $r.ExitCode | Should -Be 0
+        $d2.ExitCode | Should -Be 0
+        $c = Get-SimVpnConnection -Name $v.ConnectionName -AllUserConnection
+        [string]$c.TunnelType | Should -Be 'L2tp'
+        [string]$c.EncryptionLevel | Should -Be 'Required'
+        [string]$c.Psk | Should -Be 'old-key'
+        @(Get-IntuneOutputProblem -Run $d1; Get-IntuneOutputProblem -Run $r; Get-IntuneOutputProblem -Run $d2) | Should -BeNullOrEmpty
+    }
+
+    It 'no connection and no key: remediation creates it with the settings (README) and passes no key' {
+        Initialize-L2tpMachine
+        $r = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, no connection, no key'
+        $r.ExitCode | Should -Be 0
+        $c = Get-SimVpnConnection -Name $v.ConnectionName -AllUserConnection
+        [string]$c.TunnelType | Should -Be 'L2tp'
+        [string]$c.ServerAddress | Should -Be $v.ServerAddress
+        $adds = @($r.Changes | Where-Object { $_.Command -eq 'Add-VpnConnection' })
+        $adds.Count | Should -Be 1
+        @($adds[0].Arguments.Keys) | Should -Not -Contain 'L2tpPsk'
+        Get-IntuneOutputProblem -Run $r | Should -BeNullOrEmpty
     }
 }
