@@ -31,6 +31,7 @@ class SimFailure {
     [string]$Command
     [int]$Times
     [string]$Message
+    [bool]$Silent
 }
 
 function Get-SimStateRef { [SimHost]::Sim }
@@ -194,23 +195,27 @@ function Set-SimFailure {
     .SYNOPSIS
     Makes the next call(s) of a command fail as the real one does: a non-terminating error
     (terminating under -ErrorAction Stop); for sc.exe a non-zero exit code. -Times 0 = always.
+    With -Silent the command reports success but changes nothing (a change that does not stick,
+    for example one a policy reverts at once): only a read after the change can notice.
     #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][string]$Command,
         [int]$Times = 0,
-        [string]$Message
+        [string]$Message,
+        [switch]$Silent
     )
     if ([string]::IsNullOrEmpty($Message)) { $Message = 'simulated failure of ' + $Command }
     $f = [SimFailure]::new()
     $f.Command = $Command
     $f.Times = $Times
     $f.Message = $Message
+    $f.Silent = [bool]$Silent
     [SimHost]::Sim.Failures.Add($f)
 }
 
 function Get-SimFailure {
-    # The message when $Command should fail now (and counts the use), else $null.
+    # The failure when $Command should fail now (and counts the use), else $null.
     param([string]$Command)
     foreach ($f in [SimHost]::Sim.Failures.ToArray()) {
         if ($f.Command -eq $Command) {
@@ -218,7 +223,7 @@ function Get-SimFailure {
                 $f.Times--
                 if ($f.Times -eq 0) { $null = [SimHost]::Sim.Failures.Remove($f) }
             }
-            return $f.Message
+            return $f
         }
     }
     return $null
@@ -243,9 +248,9 @@ function Write-SimError {
 function Test-SimFailure {
     # True (after writing the error) when the command is set to fail now.
     param([Parameter(Mandatory)] $Cmdlet, [Parameter(Mandatory)][string]$Command)
-    $m = Get-SimFailure -Command $Command
-    if ($null -eq $m) { return $false }
-    Write-SimError -Cmdlet $Cmdlet -Message $m -ErrorId ('SimFailure,' + $Command)
+    $f = Get-SimFailure -Command $Command
+    if ($null -eq $f) { return $false }
+    if (-not $f.Silent) { Write-SimError -Cmdlet $Cmdlet -Message $f.Message -ErrorId ('SimFailure,' + $Command) }
     return $true
 }
 
@@ -1428,11 +1433,15 @@ function sc.exe {
         return
     }
     $failure = Get-SimFailure -Command 'sc.exe'
+    if ($null -ne $failure -and $failure.Silent) {
+        '[SC] ChangeServiceConfig SUCCESS'
+        return
+    }
     if ($null -ne $failure) {
         $global:LASTEXITCODE = 5
         '[SC] ChangeServiceConfig FAILED 5:'
         ''
-        $failure
+        $failure.Message
         return
     }
     $mode = $null
