@@ -178,6 +178,9 @@ macro_rules! pester_files {
 pester_files! {
     scripts_tests => "Scripts.Tests.ps1",
     invoke_tests => "Invoke.Tests.ps1",
+    undo_tests => "Undo.Tests.ps1",
+    registry_names_tests => "RegistryNames.Tests.ps1",
+    sim_windows_tests => "SimWindows.Tests.ps1",
     module_tests => "Module.Tests.ps1",
     intune_tests => "Intune.Tests.ps1",
     gpo_tests => "Gpo.Tests.ps1",

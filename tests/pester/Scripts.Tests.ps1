@@ -103,6 +103,15 @@ Describe 'scripts/ipsec-services.ps1' {
         (Get-SimService -Name PolicyAgent).StartType | Should -Be 'Automatic'
     }
 
+    It 'sc.exe reporting success without changing the start type -> exit 1, "verification failed" logged' {
+        Set-SimService -Name IKEEXT -StartType Automatic -Status Stopped
+        Set-SimFailure -Command 'sc.exe' -Times 1 -Silent
+        $r = Invoke-SimScript -Path $script:Script
+        $r.ExitCode | Should -Be 1
+        ((Get-SimLogText -Recipe ipsec-services -Type 3) -join "`n") | Should -Match 'step 2 \(service\): verification failed: service PolicyAgent StartupType is Manual, expected Automatic'
+        (Get-SimService -Name PolicyAgent).Status | Should -Be 'Running'
+    }
+
     It 'a service that cannot start -> exit 1, "did not reach Running" or the start error logged' {
         Set-SimService -Name PolicyAgent -StartType Manual -Status Stopped -CannotStart
         $r = Invoke-SimScript -Path $script:Script
@@ -188,6 +197,13 @@ Describe 'scripts/nat-traversal.ps1 (<Variant>)' -ForEach @(
         Assert-WhatIfQuiet -Path $script:Script -Id 'nat-traversal'
     }
 
+    It 'a write that does not stick -> exit 1 (not 3010), "verification failed" logged' {
+        Set-SimFailure -Command 'New-ItemProperty' -Silent
+        $r = Invoke-SimScript -Path $script:Script
+        $r.ExitCode | Should -Be 1
+        ((Get-SimLogText -Recipe nat-traversal -Type 3) -join "`n") | Should -Match 'verification failed: .*AssumeUDPEncapsulationContextOnSendRule Data is \(none\), expected 2'
+    }
+
     It 'New-ItemProperty failing -> exit 1 (not 3010), reason logged, value unchanged' {
         Set-SimFailure -Command 'New-ItemProperty' -Message 'Requested registry access is not allowed.'
         $r = Invoke-SimScript -Path $script:Script
@@ -252,6 +268,14 @@ Describe 'scripts/firewall-ports.ps1' {
         Assert-WhatIfQuiet -Path $script:Script -Id 'firewall-ports'
     }
 
+    It 'Set-NetFirewallRule not taking effect -> exit 1, "verification failed" logged' {
+        Add-SimFirewallRule -Name 'fixgen-l2tp-udp-out' -Group 'fixgen' -Direction Outbound -Protocol UDP -RemotePort 1702
+        Set-SimFailure -Command 'Set-NetFirewallRule' -Silent
+        $r = Invoke-SimScript -Path $script:Script
+        $r.ExitCode | Should -Be 1
+        ((Get-SimLogText -Recipe firewall-ports -Type 3) -join "`n") | Should -Match 'step 2 \(firewall\): verification failed: .*RemotePort'
+    }
+
     It 'New-NetFirewallRule failing for the first rule -> exit 1, reason logged, the second rule still added' {
         Set-SimFailure -Command 'New-NetFirewallRule' -Times 1 -Message 'Access is denied.'
         $r = Invoke-SimScript -Path $script:Script
@@ -309,6 +333,14 @@ Describe 'scripts/vpn-security.ps1 (<Variant>)' -ForEach @(
     It '-WhatIf changes nothing' {
         Add-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection -TunnelType Automatic
         Assert-WhatIfQuiet -Path $script:Script -Id 'vpn-security' -Parameters $Parameters
+    }
+
+    It 'Set-VpnConnection not taking effect -> exit 1, "verification failed" logged' {
+        Add-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection -TunnelType Automatic
+        Set-SimFailure -Command 'Set-VpnConnection' -Silent
+        $r = Invoke-SimScript -Path $script:Script -Parameters $Parameters
+        $r.ExitCode | Should -Be 1
+        ((Get-SimLogText -Recipe vpn-security -Type 3) -join "`n") | Should -Match 'verification failed: .*TunnelType is Automatic, expected L2tp'
     }
 
     It 'Set-VpnConnection failing -> exit 1 with the reason logged' {

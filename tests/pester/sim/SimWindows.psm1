@@ -6,7 +6,9 @@
 # functions (tests/pester/sim/README in SIM_CONTRACT.md).
 #
 # Windows-only .NET types are replaced through type accelerators (they win over full type names
-# in code parsed afterwards): WindowsIdentity, WindowsPrincipal, SecurityIdentifier,
+# in code compiled afterwards, unless PowerShell has already resolved and cached that type name
+# in this process; so this module never writes these names as type literals, and the
+# ServiceController parameters are typed with the stand-in class, the -InputObject type of the docs): WindowsIdentity, WindowsPrincipal, SecurityIdentifier,
 # FileSystemAccessRule, ServiceController, and System.Activator / System.Type for the Windows
 # Update Agent COM objects ([Type]::GetTypeFromProgID returns $null on Linux). Scenario files must
 # therefore not use [System.Type] / [System.Activator] themselves.
@@ -29,6 +31,7 @@ class SimFailure {
     [string]$Command
     [int]$Times
     [string]$Message
+    [bool]$Silent
 }
 
 function Get-SimStateRef { [SimHost]::Sim }
@@ -192,23 +195,27 @@ function Set-SimFailure {
     .SYNOPSIS
     Makes the next call(s) of a command fail as the real one does: a non-terminating error
     (terminating under -ErrorAction Stop); for sc.exe a non-zero exit code. -Times 0 = always.
+    With -Silent the command reports success but changes nothing (a change that does not stick,
+    for example one a policy reverts at once): only a read after the change can notice.
     #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][string]$Command,
         [int]$Times = 0,
-        [string]$Message
+        [string]$Message,
+        [switch]$Silent
     )
     if ([string]::IsNullOrEmpty($Message)) { $Message = 'simulated failure of ' + $Command }
     $f = [SimFailure]::new()
     $f.Command = $Command
     $f.Times = $Times
     $f.Message = $Message
+    $f.Silent = [bool]$Silent
     [SimHost]::Sim.Failures.Add($f)
 }
 
 function Get-SimFailure {
-    # The message when $Command should fail now (and counts the use), else $null.
+    # The failure when $Command should fail now (and counts the use), else $null.
     param([string]$Command)
     foreach ($f in [SimHost]::Sim.Failures.ToArray()) {
         if ($f.Command -eq $Command) {
@@ -216,7 +223,7 @@ function Get-SimFailure {
                 $f.Times--
                 if ($f.Times -eq 0) { $null = [SimHost]::Sim.Failures.Remove($f) }
             }
-            return $f.Message
+            return $f
         }
     }
     return $null
@@ -241,9 +248,9 @@ function Write-SimError {
 function Test-SimFailure {
     # True (after writing the error) when the command is set to fail now.
     param([Parameter(Mandatory)] $Cmdlet, [Parameter(Mandatory)][string]$Command)
-    $m = Get-SimFailure -Command $Command
-    if ($null -eq $m) { return $false }
-    Write-SimError -Cmdlet $Cmdlet -Message $m -ErrorId ('SimFailure,' + $Command)
+    $f = Get-SimFailure -Command $Command
+    if ($null -eq $f) { return $false }
+    if (-not $f.Silent) { Write-SimError -Cmdlet $Cmdlet -Message $f.Message -ErrorId ('SimFailure,' + $Command) }
     return $true
 }
 
@@ -465,14 +472,14 @@ class SimComType {
 class SimType {
     # Replaces [System.Type] in generated scripts: only GetTypeFromProgID is used there.
     static [object] GetTypeFromProgID([string]$progID) { return [SimComType]::new($progID) }
-    static [object] GetType([string]$name) { return [System.Type]::GetType($name) }
+    static [object] GetType([string]$name) { return [type]::GetType($name) }
 }
 
 class SimActivator {
     static [hashtable]$Machine
     static [object] CreateInstance([object]$type) {
         if ($type -is [SimComType]) { return [SimActivator]::NewCom($type.ProgID) }
-        return [System.Activator]::CreateInstance([type]$type)
+        return [activator]::CreateInstance([type]$type)
     }
     static [object] NewCom([string]$progID) {
         $s = [SimActivator]::Machine
@@ -503,6 +510,11 @@ function Install-SimTypes {
     [SimWindowsIdentity]::Machine = [SimHost]::Sim
     [SimActivator]::Machine = [SimHost]::Sim
 }
+
+# At import too, so that code compiled after the import sees the stand-ins. Code compiled before
+# (for example a test file's blocks, which Pester compiles at discovery) keeps the real types: use
+# [scriptblock]::Create there, as the generated scripts are compiled when Invoke-SimScript runs them.
+Install-SimTypes
 
 #endregion
 
@@ -702,7 +714,8 @@ class SimRegistryKey {
             return [System.Environment]::ExpandEnvironmentVariables($v.Value)
         }
         $x = $v.Value
-        if ($x -is [System.Array]) { return , $x.Clone() }
+        # a class method returns its value as is (no pipeline unrolling, so no leading comma)
+        if ($x -is [System.Array]) { return $x.Clone() }
         return $x
     }
     [void] Close() { $this.Closed = $true }
@@ -1248,7 +1261,7 @@ function Find-SimServices {
 # https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.management/get-service
 function Get-Service {
     [CmdletBinding(DefaultParameterSetName = 'Default')]
-    [OutputType([System.ServiceProcess.ServiceController])]
+    [OutputType('System.ServiceProcess.ServiceController')]
     param(
         [Parameter(ParameterSetName = 'Default', Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [Alias('ServiceName')]
@@ -1262,7 +1275,7 @@ function Get-Service {
         [string[]]$Include,
         [string[]]$Exclude,
         [Parameter(ParameterSetName = 'InputObject', ValueFromPipeline)]
-        [System.ServiceProcess.ServiceController[]]$InputObject
+        [SimServiceController[]]$InputObject
     )
     process {
         if (Test-SimFailure -Cmdlet $PSCmdlet -Command 'Get-Service') { return }
@@ -1292,7 +1305,7 @@ function Start-Service {
     [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess)]
     param(
         [Parameter(ParameterSetName = 'InputObject', Mandatory, Position = 0, ValueFromPipeline)]
-        [System.ServiceProcess.ServiceController[]]$InputObject,
+        [SimServiceController[]]$InputObject,
         [Parameter(ParameterSetName = 'Default', Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [Alias('ServiceName')]
         [string[]]$Name,
@@ -1324,7 +1337,7 @@ function Stop-Service {
     [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess)]
     param(
         [Parameter(ParameterSetName = 'InputObject', Mandatory, Position = 0, ValueFromPipeline)]
-        [System.ServiceProcess.ServiceController[]]$InputObject,
+        [SimServiceController[]]$InputObject,
         [Parameter(ParameterSetName = 'Default', Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [Alias('ServiceName')]
         [string[]]$Name,
@@ -1357,7 +1370,7 @@ function Set-Service {
         [Alias('ServiceName', 'SN')]
         [string]$Name,
         [Parameter(ParameterSetName = 'InputObject', Mandatory, Position = 0, ValueFromPipeline)]
-        [System.ServiceProcess.ServiceController]$InputObject,
+        [SimServiceController]$InputObject,
         [Parameter(ValueFromPipelineByPropertyName)]
         [Alias('DN')]
         [string]$DisplayName,
@@ -1420,11 +1433,15 @@ function sc.exe {
         return
     }
     $failure = Get-SimFailure -Command 'sc.exe'
+    if ($null -ne $failure -and $failure.Silent) {
+        '[SC] ChangeServiceConfig SUCCESS'
+        return
+    }
     if ($null -ne $failure) {
         $global:LASTEXITCODE = 5
         '[SC] ChangeServiceConfig FAILED 5:'
         ''
-        $failure
+        $failure.Message
         return
     }
     $mode = $null
