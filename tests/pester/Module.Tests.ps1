@@ -38,16 +38,13 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'sim/SimWindows.psm1') -Force
     Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'sim/Scenario.psm1') -Force
-    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'sim/SimExtra.psm1') -Force
     Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'L2tpStates.psm1') -Force
     $script:BundlePsd1 = Join-Path -Path $env:FIXGEN_L2TP_BUNDLE -ChildPath 'module/L2tpIpsecFix/L2tpIpsecFix.psd1'
     $script:OpenPsd1 = Join-Path -Path $env:FIXGEN_L2TP_OPEN -ChildPath 'module/L2tpIpsecFix/L2tpIpsecFix.psd1'
 
     function Import-Generated([string]$Psd1) {
-        # The sim's .NET stand-ins (type accelerators) must exist before the module is parsed, and
-        # no cached resolution of those names may hide them (sim/SimExtra.psm1).
+        # The sim's .NET stand-ins (type accelerators) must exist before the module is parsed.
         Reset-SimWindows
-        Clear-SimTypeCache
         Get-Module -Name 'L2tpIpsecFix' | Remove-Module -Force
         Import-Module -Name $Psd1 -Force -PassThru -ErrorAction Stop
     }
