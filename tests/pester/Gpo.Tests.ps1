@@ -110,7 +110,7 @@ Describe 'GPO startup: broken machine -> startup -> fixed -> next startup quiet'
     It 'the second startup changes nothing, exits 0 and warns about nothing' {
         foreach ($run in $second) {
             $run.ExitCode | Should -Be 0 -Because $run.Label
-            $run.Changes | Should -BeNullOrEmpty -Because $run.Label
+            (Format-SimChanges $run.Changes) | Should -BeNullOrEmpty -Because $run.Label
             $run.Diff | Should -BeNullOrEmpty -Because $run.Label
             @($run.Stderr | Where-Object { $_ }) | Should -BeNullOrEmpty
             @($run.Warnings | Where-Object { $_ }) | Should -BeNullOrEmpty
@@ -130,7 +130,7 @@ Describe 'GPO startup: exit codes' {
         Set-L2tpFixed -Recipe 'all'
         foreach ($run in @(Invoke-Startup -Label 'compliant')) {
             $run.ExitCode | Should -Be 0
-            $run.Changes | Should -BeNullOrEmpty
+            (Format-SimChanges $run.Changes) | Should -BeNullOrEmpty
         }
     }
 
@@ -190,7 +190,7 @@ Describe 'GPO startup: Windows Update (issue 15 item 4)' {
         Set-L2tpFixed -Recipe 'all'
         Set-SimWindowsUpdate -Updates @() -RebootRequired $true
         foreach ($run in @(Invoke-Startup -Label 'restart pending')) {
-            $run.Changes | Should -BeNullOrEmpty
+            (Format-SimChanges $run.Changes) | Should -BeNullOrEmpty
             $run.ExitCode | Should -Be 0
         }
     }

@@ -78,14 +78,14 @@ Describe 'Intune package <Package>: broken -> detect 1 -> remediate 0 -> right -
 
     It 'a second remediation exits 0 and changes nothing' {
         $remediateAgain.ExitCode | Should -Be 0 -Because ($remediateAgain.Stdout -join ' ')
-        $remediateAgain.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $remediateAgain.Changes) | Should -BeNullOrEmpty
         $remediateAgain.Diff | Should -BeNullOrEmpty
         $detectAgain.ExitCode | Should -Be 0
     }
 
     It 'detection never changes anything (journal and state)' {
         foreach ($d in @($detectBroken, $detectFixed, $detectAgain)) {
-            $d.Changes | Should -BeNullOrEmpty -Because $d.Label
+            (Format-SimChanges $d.Changes) | Should -BeNullOrEmpty -Because $d.Label
             $d.Diff | Should -BeNullOrEmpty -Because $d.Label
         }
     }
@@ -246,7 +246,7 @@ Describe 'Intune package windows-update (report only)' {
         $r = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, nothing pending'
         $d.ExitCode | Should -Be 0
         $r.ExitCode | Should -Be 0
-        $r.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $r.Changes) | Should -BeNullOrEmpty
         @(Get-IntuneOutputProblem -Run $d; Get-IntuneOutputProblem -Run $r) | Should -BeNullOrEmpty
     }
 
@@ -255,7 +255,7 @@ Describe 'Intune package windows-update (report only)' {
         Set-SimWindowsUpdate -Updates @($cumulative) -RebootRequired $false
         $r = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, one update pending'
         $r.ExitCode | Should -Be 0
-        $r.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $r.Changes) | Should -BeNullOrEmpty
         $r.Diff | Should -BeNullOrEmpty
         Get-IntuneOutputProblem -Run $r | Should -BeNullOrEmpty
     }
@@ -264,7 +264,7 @@ Describe 'Intune package windows-update (report only)' {
         Initialize-L2tpMachine
         Set-SimWindowsUpdate -Updates @($cumulative, $definition) -RebootRequired $true
         $d = Invoke-Observed -Path (Join-Path $dir 'detect.ps1') -Label 'detection, updates and restart pending'
-        $d.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $d.Changes) | Should -BeNullOrEmpty
         $d.Diff | Should -BeNullOrEmpty
         Get-IntuneOutputProblem -Run $d | Should -BeNullOrEmpty
     }
@@ -291,7 +291,7 @@ Describe 'Intune package windows-update (report only)' {
         Initialize-L2tpMachine
         Set-SimWindowsUpdate -Updates @() -RebootRequired $true
         $r = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, restart pending'
-        $r.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $r.Changes) | Should -BeNullOrEmpty
         [string]$r.Stdout | Should -Not -Match '\bfixed\b'
     }
 
@@ -316,7 +316,7 @@ Describe 'Intune package ipsec-services: a service that is not installed' {
         $d = Invoke-Observed -Path (Join-Path $dir 'detect.ps1') -Label 'detection, IKEEXT missing'
         $r = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, IKEEXT missing'
         $d.ExitCode | Should -Be 1
-        $d.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $d.Changes) | Should -BeNullOrEmpty
         $r.ExitCode | Should -Be 1
         @(Get-IntuneOutputProblem -Run $d; Get-IntuneOutputProblem -Run $r) | Should -BeNullOrEmpty
         (Get-Content -LiteralPath (Join-Path $env:windir 'Logs\fixgen\ipsec-services.log') -Raw) | Should -Match 'IKEEXT'

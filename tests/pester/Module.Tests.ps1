@@ -107,7 +107,7 @@ Describe 'Module <Id>: Test-, -WhatIf, change, second change' -ForEach $Changing
 
     It 'Test- changes nothing (journal and state)' {
         foreach ($m in @($testBroken, $testFixed)) {
-            $m.Changes | Should -BeNullOrEmpty
+            (Format-SimChanges $m.Changes) | Should -BeNullOrEmpty
             $m.Diff | Should -BeNullOrEmpty
         }
     }
@@ -135,7 +135,7 @@ Describe 'Module <Id>: Test-, -WhatIf, change, second change' -ForEach $Changing
     }
 
     It '-WhatIf changes nothing and writes no backup' {
-        $whatIf.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $whatIf.Changes) | Should -BeNullOrEmpty
         $whatIf.Diff | Should -BeNullOrEmpty
         $backupsAfterWhatIf | Should -BeNullOrEmpty
         $r = $whatIf.Output | Select-Object -Last 1
@@ -161,7 +161,7 @@ Describe 'Module <Id>: Test-, -WhatIf, change, second change' -ForEach $Changing
         $r = $second.Output | Select-Object -Last 1
         $r.ExitCode | Should -Be 0 -Because $r.Summary
         $r.Changed | Should -Be 0
-        $second.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $second.Changes) | Should -BeNullOrEmpty
         $second.Diff | Should -BeNullOrEmpty
         $backupsAfterSecond.Count | Should -Be $backupsAfterFirst.Count
     }
@@ -172,7 +172,7 @@ Describe 'Module <Id>: Test-, -WhatIf, change, second change' -ForEach $Changing
         $diff = @(Compare-L2tpState -Reference $broken -Difference (Get-SimState) -ExceptUnrestorable)
         $diff | Should -BeNullOrEmpty
         $again = Measure-SimEffect { Undo-L2tpIpsecFix -Recipe $Id }
-        $again.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $again.Changes) | Should -BeNullOrEmpty
     }
 }
 
@@ -185,7 +185,7 @@ Describe 'Module windows-update: report only' {
         Initialize-L2tpMachine
         Set-L2tpBroken -Recipe 'windows-update'
         $m = Measure-SimEffect { Test-L2tpIpsecFixWindowsUpdate }
-        $m.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $m.Changes) | Should -BeNullOrEmpty
         $off = @($m.Output | Where-Object { -not $_.Compliant })
         $off.Count | Should -Be 1
         $off[0].Setting | Should -Be 'PendingUpdates'
@@ -197,7 +197,7 @@ Describe 'Module windows-update: report only' {
         Set-L2tpBroken -Recipe 'windows-update'
         foreach ($w in @($false, $true)) {
             $m = Measure-SimEffect { Find-L2tpIpsecFixWindowsUpdate -WhatIf:$w }
-            $m.Changes | Should -BeNullOrEmpty
+            (Format-SimChanges $m.Changes) | Should -BeNullOrEmpty
             $m.Diff | Should -BeNullOrEmpty
             ($m.Output | Select-Object -Last 1).ExitCode | Should -Be 0
         }
@@ -230,12 +230,12 @@ Describe 'Module: Invoke-L2tpIpsecFix and Undo-L2tpIpsecFix on a machine where e
     It 'a second Invoke- changes nothing and returns 0' {
         $r = $invokeAgain.Output | Select-Object -Last 1
         $r.ExitCode | Should -Be 0
-        $invokeAgain.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $invokeAgain.Changes) | Should -BeNullOrEmpty
         $invokeAgain.Diff | Should -BeNullOrEmpty
     }
 
     It 'Undo- -WhatIf changes nothing' {
-        $undoWhatIf.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $undoWhatIf.Changes) | Should -BeNullOrEmpty
         $undoWhatIf.Diff | Should -BeNullOrEmpty
     }
 
@@ -249,7 +249,7 @@ Describe 'Module: Invoke-L2tpIpsecFix and Undo-L2tpIpsecFix on a machine where e
     # vpn-security's again: two Set-VpnConnection calls. Issue 15 item 6 (mark a backup as restored).
     It 'a second Undo- changes nothing' -Tag 'KnownFailure:15' {
         ($undoAgain.Output | Select-Object -Last 1).ExitCode | Should -Be 0
-        $undoAgain.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $undoAgain.Changes) | Should -BeNullOrEmpty
     }
 }
 
@@ -263,7 +263,7 @@ Describe 'Module: the aggregate exit code of Invoke-L2tpIpsecFix' {
         Set-L2tpFixed -Recipe 'all'
         $m = Measure-SimEffect { Invoke-L2tpIpsecFix }
         ($m.Output | Select-Object -Last 1).ExitCode | Should -Be 0
-        $m.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $m.Changes) | Should -BeNullOrEmpty
     }
 
     It 'only changes without a restart -> 0' {
@@ -310,7 +310,7 @@ Describe 'Module: failures' {
         Set-SimElevation -Elevated $false
         $m = Measure-SimEffect { Set-L2tpIpsecFixNatTraversal }
         ($m.Output | Select-Object -Last 1).ExitCode | Should -Be 1
-        $m.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $m.Changes) | Should -BeNullOrEmpty
     }
 
     It 'a failing command: exit 1, the reason in the recipe log, the other steps still run' {
@@ -363,7 +363,7 @@ Describe 'Module of the open build: parameters' {
         Initialize-L2tpMachine
         Set-L2tpBroken -Recipe 'vpn-security'
         $m = Measure-SimEffect { Test-L2tpIpsecFixVpnSecurity @params }
-        $m.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $m.Changes) | Should -BeNullOrEmpty
         @($m.Output | Where-Object { -not $_.Compliant } | ForEach-Object { $_.Setting } | Sort-Object) | Should -Be @('AuthenticationMethod', 'EncryptionLevel', 'TunnelType')
     }
 
@@ -371,12 +371,12 @@ Describe 'Module of the open build: parameters' {
         Initialize-L2tpMachine
         Set-L2tpBroken -Recipe 'vpn-security'
         $w = Measure-SimEffect { Set-L2tpIpsecFixVpnSecurity @params -PreSharedKey $key -WhatIf }
-        $w.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $w.Changes) | Should -BeNullOrEmpty
         $first = Measure-SimEffect { Set-L2tpIpsecFixVpnSecurity @params -PreSharedKey $key }
         ($first.Output | Select-Object -Last 1).ExitCode | Should -Be 0
         Get-L2tpProblem -Recipe 'vpn-security' | Should -BeNullOrEmpty
         $second = Measure-SimEffect { Set-L2tpIpsecFixVpnSecurity @params -PreSharedKey $key }
-        $second.Changes | Should -BeNullOrEmpty
+        (Format-SimChanges $second.Changes) | Should -BeNullOrEmpty
     }
 
     It 'Set-L2tpIpsecFixVpnSecurity without the key keeps the key the connection has' {
