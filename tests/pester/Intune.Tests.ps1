@@ -130,6 +130,23 @@ Describe 'Intune package <Package>: a command that fails' -ForEach $Failing {
     }
 }
 
+Describe 'Intune package <Package>: a change that does not stick (the verifying read)' -ForEach $Failing {
+    BeforeAll {
+        Initialize-L2tpMachine
+        foreach ($r in (Get-BrokenFor $Recipe)) { Set-L2tpBroken -Recipe $r }
+        # The command reports success and changes nothing.
+        Set-SimFailure -Command $Command -Silent
+        $remediate = Invoke-Observed -Path (Join-Path $Dir 'remediate.ps1') -Label "remediation, $Command not sticking"
+        $detect = Invoke-Observed -Path (Join-Path $Dir 'detect.ps1') -Label "detection after $Command did not stick"
+    }
+
+    It 'remediation exits 1 and detection still exits 1' {
+        $remediate.ExitCode | Should -Be 1 -Because ([string]$remediate.Stdout)
+        $detect.ExitCode | Should -Be 1
+        @(Get-IntuneOutputProblem -Run $remediate; Get-IntuneOutputProblem -Run $detect) | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Intune package L2tpIpsecFix: one recipe failing does not stop the others' {
     BeforeAll {
         $dir = Join-Path -Path $script:IntuneDir -ChildPath 'L2tpIpsecFix'
