@@ -1547,10 +1547,12 @@ function Find-SimFirewallRules {
 }
 
 # https://learn.microsoft.com/en-us/powershell/module/netsecurity/get-netfirewallrule
+# (sets GetAll, ByName, ByDisplayName, ByQuery; the ByAssociated* sets take CimInstances of the
+# filters and are not modelled)
 function Get-NetFirewallRule {
-    [CmdletBinding(DefaultParameterSetName = 'All')]
+    [CmdletBinding(DefaultParameterSetName = 'GetAll')]
     param(
-        [Parameter(ParameterSetName = 'All')][switch]$All,
+        [Parameter(ParameterSetName = 'GetAll')][switch]$All,
         [Parameter(ParameterSetName = 'ByName', Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
         [Alias('ID')][string[]]$Name,
         [Parameter(ParameterSetName = 'ByDisplayName', Mandatory, ValueFromPipelineByPropertyName)]
@@ -1561,7 +1563,16 @@ function Get-NetFirewallRule {
         [Parameter(ParameterSetName = 'ByQuery')][SimNetFirewallEnabled[]]$Enabled,
         [Parameter(ParameterSetName = 'ByQuery')][SimNetFirewallDirection[]]$Direction,
         [Parameter(ParameterSetName = 'ByQuery')][SimNetFirewallAction[]]$Action,
+        [Parameter(ParameterSetName = 'ByQuery')][string[]]$EdgeTraversalPolicy,
+        [Parameter(ParameterSetName = 'ByQuery')][bool[]]$LooseSourceMapping,
+        [Parameter(ParameterSetName = 'ByQuery')][bool[]]$LocalOnlyMapping,
+        [Parameter(ParameterSetName = 'ByQuery')][string[]]$Owner,
+        [Parameter(ParameterSetName = 'ByQuery')][string[]]$PrimaryStatus,
+        [Parameter(ParameterSetName = 'ByQuery')][string[]]$Status,
+        [Parameter(ParameterSetName = 'ByQuery')][string[]]$PolicyStoreSource,
+        [Parameter(ParameterSetName = 'ByQuery')][string[]]$PolicyStoreSourceType,
         [string]$PolicyStore,
+        [switch]$TracePolicyStore,
         [string]$GPOSession,
         [Alias('Session')][object[]]$CimSession,
         [int]$ThrottleLimit,
@@ -1577,17 +1588,18 @@ function Get-NetFirewallRule {
 }
 
 # https://learn.microsoft.com/en-us/powershell/module/netsecurity/get-netfirewallportfilter
-# (-AssociatedNetFirewallRule is a CimInstance of MSFT_NetFirewallRule on Windows)
+# (sets GetAll, ByQuery, ByAssociatedNetFirewallRule, ByAssociatedNetIPsecRule;
+# -AssociatedNetFirewallRule is a CimInstance of MSFT_NetFirewallRule on Windows)
 function Get-NetFirewallPortFilter {
-    [CmdletBinding(DefaultParameterSetName = 'All')]
+    [CmdletBinding(DefaultParameterSetName = 'GetAll')]
     param(
-        [Parameter(ParameterSetName = 'All')][switch]$All,
+        [Parameter(ParameterSetName = 'GetAll')][switch]$All,
         [Parameter(ParameterSetName = 'ByQuery')][string[]]$Protocol,
-        [Parameter(ParameterSetName = 'ByQuery')][string[]]$LocalPort,
-        [Parameter(ParameterSetName = 'ByQuery')][string[]]$RemotePort,
         [Parameter(ParameterSetName = 'ByQuery')][string[]]$DynamicTarget,
-        [Parameter(ParameterSetName = 'GetByAssociatedNetFirewallRule', Mandatory, ValueFromPipeline)]
+        [Parameter(ParameterSetName = 'ByAssociatedNetFirewallRule', Mandatory, ValueFromPipeline)]
         [psobject]$AssociatedNetFirewallRule,
+        [Parameter(ParameterSetName = 'ByAssociatedNetIPsecRule', Mandatory, ValueFromPipeline)]
+        [psobject]$AssociatedNetIPsecRule,
         [string]$PolicyStore,
         [string]$GPOSession,
         [Alias('Session')][object[]]$CimSession,
@@ -1597,9 +1609,11 @@ function Get-NetFirewallPortFilter {
     process {
         if (Test-SimFailure -Cmdlet $PSCmdlet -Command 'Get-NetFirewallPortFilter') { return }
         $rules = @([SimHost]::Sim.Firewall.Values)
-        if ($PSCmdlet.ParameterSetName -eq 'GetByAssociatedNetFirewallRule') {
+        if ($PSCmdlet.ParameterSetName -eq 'ByAssociatedNetFirewallRule') {
             $rules = @([SimHost]::Sim.Firewall[$AssociatedNetFirewallRule.Name.ToUpperInvariant()])
         }
+        if ($PSCmdlet.ParameterSetName -eq 'ByAssociatedNetIPsecRule') { $rules = @() }
+        if ($PSCmdlet.ParameterSetName -eq 'ByQuery' -and $Protocol) { $rules = @($rules | Where-Object { $Protocol -contains $_.Protocol }) }
         foreach ($r in $rules) {
             if ($null -eq $r) { continue }
             [pscustomobject]@{
