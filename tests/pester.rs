@@ -182,6 +182,9 @@ pester_files! {
     registry_names_tests => "RegistryNames.Tests.ps1",
     sim_windows_tests => "SimWindows.Tests.ps1",
     gpo_deploy_tests => "GpoDeploy.Tests.ps1",
+    module_tests => "Module.Tests.ps1",
+    intune_tests => "Intune.Tests.ps1",
+    gpo_tests => "Gpo.Tests.ps1",
 }
 
 #[test]

@@ -103,6 +103,15 @@ Describe 'scripts/ipsec-services.ps1' {
         (Get-SimService -Name PolicyAgent).StartType | Should -Be 'Automatic'
     }
 
+    It 'sc.exe reporting success without changing the start type -> exit 1, "verification failed" logged' {
+        Set-SimService -Name IKEEXT -StartType Automatic -Status Stopped
+        Set-SimFailure -Command 'sc.exe' -Times 1 -Silent
+        $r = Invoke-SimScript -Path $script:Script
+        $r.ExitCode | Should -Be 1
+        ((Get-SimLogText -Recipe ipsec-services -Type 3) -join "`n") | Should -Match 'step 2 \(service\): verification failed: service PolicyAgent StartupType is Manual, expected Automatic'
+        (Get-SimService -Name PolicyAgent).Status | Should -Be 'Running'
+    }
+
     It 'a service that cannot start -> exit 1, "did not reach Running" or the start error logged' {
         Set-SimService -Name PolicyAgent -StartType Manual -Status Stopped -CannotStart
         $r = Invoke-SimScript -Path $script:Script
@@ -188,6 +197,13 @@ Describe 'scripts/nat-traversal.ps1 (<Variant>)' -ForEach @(
         Assert-WhatIfQuiet -Path $script:Script -Id 'nat-traversal'
     }
 
+    It 'a write that does not stick -> exit 1 (not 3010), "verification failed" logged' {
+        Set-SimFailure -Command 'New-ItemProperty' -Silent
+        $r = Invoke-SimScript -Path $script:Script
+        $r.ExitCode | Should -Be 1
+        ((Get-SimLogText -Recipe nat-traversal -Type 3) -join "`n") | Should -Match 'verification failed: .*AssumeUDPEncapsulationContextOnSendRule Data is \(none\), expected 2'
+    }
+
     It 'New-ItemProperty failing -> exit 1 (not 3010), reason logged, value unchanged' {
         Set-SimFailure -Command 'New-ItemProperty' -Message 'Requested registry access is not allowed.'
         $r = Invoke-SimScript -Path $script:Script
@@ -252,6 +268,14 @@ Describe 'scripts/firewall-ports.ps1' {
         Assert-WhatIfQuiet -Path $script:Script -Id 'firewall-ports'
     }
 
+    It 'Set-NetFirewallRule not taking effect -> exit 1, "verification failed" logged' {
+        Add-SimFirewallRule -Name 'fixgen-l2tp-udp-out' -Group 'fixgen' -Direction Outbound -Protocol UDP -RemotePort 1702
+        Set-SimFailure -Command 'Set-NetFirewallRule' -Silent
+        $r = Invoke-SimScript -Path $script:Script
+        $r.ExitCode | Should -Be 1
+        ((Get-SimLogText -Recipe firewall-ports -Type 3) -join "`n") | Should -Match 'step 2 \(firewall\): verification failed: .*RemotePort'
+    }
+
     It 'New-NetFirewallRule failing for the first rule -> exit 1, reason logged, the second rule still added' {
         Set-SimFailure -Command 'New-NetFirewallRule' -Times 1 -Message 'Access is denied.'
         $r = Invoke-SimScript -Path $script:Script
@@ -309,6 +333,14 @@ Describe 'scripts/vpn-security.ps1 (<Variant>)' -ForEach @(
     It '-WhatIf changes nothing' {
         Add-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection -TunnelType Automatic
         Assert-WhatIfQuiet -Path $script:Script -Id 'vpn-security' -Parameters $Parameters
+    }
+
+    It 'Set-VpnConnection not taking effect -> exit 1, "verification failed" logged' {
+        Add-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection -TunnelType Automatic
+        Set-SimFailure -Command 'Set-VpnConnection' -Silent
+        $r = Invoke-SimScript -Path $script:Script -Parameters $Parameters
+        $r.ExitCode | Should -Be 1
+        ((Get-SimLogText -Recipe vpn-security -Type 3) -join "`n") | Should -Match 'verification failed: .*TunnelType is Automatic, expected L2tp'
     }
 
     It 'Set-VpnConnection failing -> exit 1 with the reason logged' {
@@ -446,5 +478,62 @@ Describe 'scripts/windows-update.ps1' {
         $r = Invoke-SimScript -Path $script:Script
         $r.ExitCode | Should -Not -Be 3010
         ($r.Stdout -join "`n") | Should -Not -Match '0 step\(s\) changed'
+    }
+}
+
+Describe 'a recipe script that disables and stops a service (built here with FIXGEN_BIN)' {
+    BeforeAll {
+        $src = Join-Path $env:FIXGEN_TEST_TMP 'svc-src'
+        $null = New-Item -ItemType Directory -Path $src -Force
+        [System.IO.File]::WriteAllText((Join-Path $src 'bundle.yaml'), "name: SvcFix`ntitle: Services`nversion: 1.0.0`ndescription: Disable a service.`npublisher: fixgen tests`nrecipes: [svc-off]`n")
+        [System.IO.File]::WriteAllText((Join-Path $src 'svc-off.yaml'), @'
+id: svc-off
+title: Disable the Routing and Remote Access service
+summary: Sets RemoteAccess to Disabled and stops it; keeps IKEEXT on delayed automatic start.
+context: system
+reboot: none
+steps:
+  - service: { name: RemoteAccess, startup: disabled, state: stopped }
+  - service: { name: IKEEXT, startup: automatic_delayed }
+'@)
+        $out = Join-Path $env:FIXGEN_TEST_TMP 'svc-out'
+        $output = & $env:FIXGEN_BIN build $src --target scripts --out $out 2>&1
+        if ($LASTEXITCODE -ne 0) { throw ('fixgen build failed: ' + ($output -join "`n")) }
+        $script:SvcScript = Join-Path $out 'scripts/svc-off.ps1'
+    }
+    BeforeEach {
+        Reset-SimWindows
+        Set-SimService -Name IKEEXT -StartType Manual -Status Running
+    }
+
+    It 'a running automatic service -> Disabled and Stopped; delayed automatic start set; exit 0' {
+        Set-SimService -Name RemoteAccess -StartType Automatic -Status Running
+        $r = Invoke-SimScript -Path $script:SvcScript
+        $r.ExitCode | Should -Be 0
+        (Get-SimService -Name RemoteAccess).StartType | Should -Be 'Disabled'
+        (Get-SimService -Name RemoteAccess).Status | Should -Be 'Stopped'
+        (Get-SimService -Name IKEEXT).Delayed | Should -BeTrue
+        (Get-SimService -Name IKEEXT).StartType | Should -Be 'Automatic'
+        @(Get-SimChanges | ForEach-Object Command) | Should -Contain 'Stop-Service'
+    }
+
+    It 'a second run changes nothing' {
+        Set-SimService -Name RemoteAccess -StartType Automatic -Status Running
+        $null = Invoke-SimScript -Path $script:SvcScript
+        Assert-SecondRunQuiet -Path $script:SvcScript -Id 'svc-off'
+    }
+
+    It 'Stop-Service failing -> exit 1 with the reason logged, the next step still runs' {
+        Set-SimService -Name RemoteAccess -StartType Automatic -Status Running
+        Set-SimFailure -Command 'Stop-Service' -Message 'The service cannot accept control messages at this time.'
+        $r = Invoke-SimScript -Path $script:SvcScript
+        $r.ExitCode | Should -Be 1
+        ((Get-SimLogText -Recipe svc-off -Type 3) -join "`n") | Should -Match 'cannot accept control messages'
+        (Get-SimService -Name IKEEXT).Delayed | Should -BeTrue
+    }
+
+    It 'issue 15.5: a service that is not installed satisfies disabled/stopped (exit 0, nothing changed)' -Tag 'KnownFailure:15' {
+        $r = Invoke-SimScript -Path $script:SvcScript
+        $r.ExitCode | Should -Be 0
     }
 }

@@ -31,6 +31,7 @@ class SimFailure {
     [string]$Command
     [int]$Times
     [string]$Message
+    [bool]$Silent
 }
 
 function Get-SimStateRef { [SimHost]::Sim }
@@ -194,23 +195,27 @@ function Set-SimFailure {
     .SYNOPSIS
     Makes the next call(s) of a command fail as the real one does: a non-terminating error
     (terminating under -ErrorAction Stop); for sc.exe a non-zero exit code. -Times 0 = always.
+    With -Silent the command reports success but changes nothing (a change that does not stick,
+    for example one a policy reverts at once): only a read after the change can notice.
     #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][string]$Command,
         [int]$Times = 0,
-        [string]$Message
+        [string]$Message,
+        [switch]$Silent
     )
     if ([string]::IsNullOrEmpty($Message)) { $Message = 'simulated failure of ' + $Command }
     $f = [SimFailure]::new()
     $f.Command = $Command
     $f.Times = $Times
     $f.Message = $Message
+    $f.Silent = [bool]$Silent
     [SimHost]::Sim.Failures.Add($f)
 }
 
 function Get-SimFailure {
-    # The message when $Command should fail now (and counts the use), else $null.
+    # The failure when $Command should fail now (and counts the use), else $null.
     param([string]$Command)
     foreach ($f in [SimHost]::Sim.Failures.ToArray()) {
         if ($f.Command -eq $Command) {
@@ -218,7 +223,7 @@ function Get-SimFailure {
                 $f.Times--
                 if ($f.Times -eq 0) { $null = [SimHost]::Sim.Failures.Remove($f) }
             }
-            return $f.Message
+            return $f
         }
     }
     return $null
@@ -243,9 +248,9 @@ function Write-SimError {
 function Test-SimFailure {
     # True (after writing the error) when the command is set to fail now.
     param([Parameter(Mandatory)] $Cmdlet, [Parameter(Mandatory)][string]$Command)
-    $m = Get-SimFailure -Command $Command
-    if ($null -eq $m) { return $false }
-    Write-SimError -Cmdlet $Cmdlet -Message $m -ErrorId ('SimFailure,' + $Command)
+    $f = Get-SimFailure -Command $Command
+    if ($null -eq $f) { return $false }
+    if (-not $f.Silent) { Write-SimError -Cmdlet $Cmdlet -Message $f.Message -ErrorId ('SimFailure,' + $Command) }
     return $true
 }
 
@@ -1428,11 +1433,15 @@ function sc.exe {
         return
     }
     $failure = Get-SimFailure -Command 'sc.exe'
+    if ($null -ne $failure -and $failure.Silent) {
+        '[SC] ChangeServiceConfig SUCCESS'
+        return
+    }
     if ($null -ne $failure) {
         $global:LASTEXITCODE = 5
         '[SC] ChangeServiceConfig FAILED 5:'
         ''
-        $failure
+        $failure.Message
         return
     }
     $mode = $null
@@ -1538,10 +1547,12 @@ function Find-SimFirewallRules {
 }
 
 # https://learn.microsoft.com/en-us/powershell/module/netsecurity/get-netfirewallrule
+# (sets GetAll, ByName, ByDisplayName, ByQuery; the ByAssociated* sets take CimInstances of the
+# filters and are not modelled)
 function Get-NetFirewallRule {
-    [CmdletBinding(DefaultParameterSetName = 'All')]
+    [CmdletBinding(DefaultParameterSetName = 'GetAll')]
     param(
-        [Parameter(ParameterSetName = 'All')][switch]$All,
+        [Parameter(ParameterSetName = 'GetAll')][switch]$All,
         [Parameter(ParameterSetName = 'ByName', Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
         [Alias('ID')][string[]]$Name,
         [Parameter(ParameterSetName = 'ByDisplayName', Mandatory, ValueFromPipelineByPropertyName)]
@@ -1552,7 +1563,16 @@ function Get-NetFirewallRule {
         [Parameter(ParameterSetName = 'ByQuery')][SimNetFirewallEnabled[]]$Enabled,
         [Parameter(ParameterSetName = 'ByQuery')][SimNetFirewallDirection[]]$Direction,
         [Parameter(ParameterSetName = 'ByQuery')][SimNetFirewallAction[]]$Action,
+        [Parameter(ParameterSetName = 'ByQuery')][string[]]$EdgeTraversalPolicy,
+        [Parameter(ParameterSetName = 'ByQuery')][bool[]]$LooseSourceMapping,
+        [Parameter(ParameterSetName = 'ByQuery')][bool[]]$LocalOnlyMapping,
+        [Parameter(ParameterSetName = 'ByQuery')][string[]]$Owner,
+        [Parameter(ParameterSetName = 'ByQuery')][string[]]$PrimaryStatus,
+        [Parameter(ParameterSetName = 'ByQuery')][string[]]$Status,
+        [Parameter(ParameterSetName = 'ByQuery')][string[]]$PolicyStoreSource,
+        [Parameter(ParameterSetName = 'ByQuery')][string[]]$PolicyStoreSourceType,
         [string]$PolicyStore,
+        [switch]$TracePolicyStore,
         [string]$GPOSession,
         [Alias('Session')][object[]]$CimSession,
         [int]$ThrottleLimit,
@@ -1568,17 +1588,18 @@ function Get-NetFirewallRule {
 }
 
 # https://learn.microsoft.com/en-us/powershell/module/netsecurity/get-netfirewallportfilter
-# (-AssociatedNetFirewallRule is a CimInstance of MSFT_NetFirewallRule on Windows)
+# (sets GetAll, ByQuery, ByAssociatedNetFirewallRule, ByAssociatedNetIPsecRule;
+# -AssociatedNetFirewallRule is a CimInstance of MSFT_NetFirewallRule on Windows)
 function Get-NetFirewallPortFilter {
-    [CmdletBinding(DefaultParameterSetName = 'All')]
+    [CmdletBinding(DefaultParameterSetName = 'GetAll')]
     param(
-        [Parameter(ParameterSetName = 'All')][switch]$All,
+        [Parameter(ParameterSetName = 'GetAll')][switch]$All,
         [Parameter(ParameterSetName = 'ByQuery')][string[]]$Protocol,
-        [Parameter(ParameterSetName = 'ByQuery')][string[]]$LocalPort,
-        [Parameter(ParameterSetName = 'ByQuery')][string[]]$RemotePort,
         [Parameter(ParameterSetName = 'ByQuery')][string[]]$DynamicTarget,
-        [Parameter(ParameterSetName = 'GetByAssociatedNetFirewallRule', Mandatory, ValueFromPipeline)]
+        [Parameter(ParameterSetName = 'ByAssociatedNetFirewallRule', Mandatory, ValueFromPipeline)]
         [psobject]$AssociatedNetFirewallRule,
+        [Parameter(ParameterSetName = 'ByAssociatedNetIPsecRule', Mandatory, ValueFromPipeline)]
+        [psobject]$AssociatedNetIPsecRule,
         [string]$PolicyStore,
         [string]$GPOSession,
         [Alias('Session')][object[]]$CimSession,
@@ -1588,9 +1609,11 @@ function Get-NetFirewallPortFilter {
     process {
         if (Test-SimFailure -Cmdlet $PSCmdlet -Command 'Get-NetFirewallPortFilter') { return }
         $rules = @([SimHost]::Sim.Firewall.Values)
-        if ($PSCmdlet.ParameterSetName -eq 'GetByAssociatedNetFirewallRule') {
+        if ($PSCmdlet.ParameterSetName -eq 'ByAssociatedNetFirewallRule') {
             $rules = @([SimHost]::Sim.Firewall[$AssociatedNetFirewallRule.Name.ToUpperInvariant()])
         }
+        if ($PSCmdlet.ParameterSetName -eq 'ByAssociatedNetIPsecRule') { $rules = @() }
+        if ($PSCmdlet.ParameterSetName -eq 'ByQuery' -and $Protocol) { $rules = @($rules | Where-Object { $Protocol -contains $_.Protocol }) }
         foreach ($r in $rules) {
             if ($null -eq $r) { continue }
             [pscustomobject]@{

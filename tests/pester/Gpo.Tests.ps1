@@ -1,0 +1,197 @@
+# The Group Policy startup script of the L2TP bundle (gpo/Machine/Scripts/ of FIXGEN_L2TP_BUNDLE):
+# psscripts.ini is read as Windows reads it (UTF-16LE, [Startup] with <n>CmdLine and
+# <n>Parameters), and every script it names is run from Machine\Scripts\Startup with those
+# parameters, in order, as a computer startup script runs (SYSTEM, no user input), against the
+# simulated Windows. Assertions read the sim's state and journal and the exit codes. Issue 13 item 4.
+
+BeforeAll {
+    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'sim/SimWindows.psm1') -Force
+    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'sim/Scenario.psm1') -Force
+    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'L2tpStates.psm1') -Force
+    $script:Scripts = Join-Path -Path $env:FIXGEN_L2TP_BUNDLE -ChildPath 'gpo/Machine/Scripts'
+    $script:Ini = Join-Path -Path $script:Scripts -ChildPath 'psscripts.ini'
+
+    function Read-StartupEntry {
+        <# The [Startup] entries of psscripts.ini in order: CmdLine and Parameters. #>
+        $text = [System.IO.File]::ReadAllText($script:Ini, [System.Text.Encoding]::Unicode)
+        $section = ''
+        $entries = @{}
+        foreach ($raw in ($text -split "`r`n")) {
+            $line = $raw.Trim([char]0xFEFF, ' ')
+            if ($line -match '^\[(.+)\]$') { $section = $Matches[1]; continue }
+            if ($section -ne 'Startup' -or $line -notmatch '^(\d+)(CmdLine|Parameters)=(.*)$') { continue }
+            $n = [int]$Matches[1]
+            if (-not $entries.ContainsKey($n)) { $entries[$n] = @{ CmdLine = $null; Parameters = '' } }
+            $entries[$n][$Matches[2]] = $Matches[3]
+        }
+        foreach ($n in @($entries.Keys | Sort-Object)) { [pscustomobject]$entries[$n] }
+    }
+
+    function ConvertFrom-ParameterText([string]$Text) {
+        <# '-Name value -Switch' as the parameters hashtable (PowerShell's own tokenizer). #>
+        $result = @{}
+        if ([string]::IsNullOrWhiteSpace($Text)) { return $result }
+        $tokens = @([System.Management.Automation.PSParser]::Tokenize($Text, [ref]$null))
+        for ($i = 0; $i -lt $tokens.Count; $i++) {
+            $t = $tokens[$i]
+            if ($t.Type -ne 'CommandParameter') { throw "psscripts.ini parameter text not understood: $Text" }
+            $name = $t.Content.TrimStart('-').TrimEnd(':')
+            if ($i + 1 -lt $tokens.Count -and $tokens[$i + 1].Type -ne 'CommandParameter') {
+                $result[$name] = $tokens[$i + 1].Content
+                $i++
+            } else {
+                $result[$name] = $true
+            }
+        }
+        $result
+    }
+
+    function Invoke-Startup([string]$Label) {
+        <# Runs every startup entry in order; returns one observed run per entry. #>
+        foreach ($e in @(Read-StartupEntry)) {
+            $path = Join-Path -Path (Join-Path -Path $script:Scripts -ChildPath 'Startup') -ChildPath $e.CmdLine
+            Invoke-Observed -Path $path -Parameters (ConvertFrom-ParameterText $e.Parameters) -Label "$Label`: $($e.CmdLine)"
+        }
+    }
+}
+
+Describe 'GPO psscripts.ini' {
+    It 'is UTF-16LE with a BOM and names at least one startup script' {
+        $bytes = [System.IO.File]::ReadAllBytes($script:Ini)
+        $bytes[0] | Should -Be 0xFF
+        $bytes[1] | Should -Be 0xFE
+        @(Read-StartupEntry).Count | Should -BeGreaterThan 0
+    }
+
+    It 'every script it runs is in Machine\Scripts\Startup, with parameters PowerShell can bind' {
+        foreach ($e in @(Read-StartupEntry)) {
+            $path = Join-Path -Path (Join-Path -Path $script:Scripts -ChildPath 'Startup') -ChildPath $e.CmdLine
+            Test-Path -LiteralPath $path -PathType Leaf | Should -BeTrue -Because $e.CmdLine
+            $params = ConvertFrom-ParameterText $e.Parameters
+            $declared = @((Get-Command -Name $path).Parameters.Keys)
+            foreach ($p in $params.Keys) { $declared | Should -Contain $p }
+            # A startup script gets no input: every mandatory parameter must be given.
+            foreach ($p in (Get-Command -Name $path).Parameters.Values) {
+                $mandatory = @($p.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.Mandatory })
+                if ($mandatory.Count -gt 0) { $params.Keys | Should -Contain $p.Name }
+            }
+        }
+    }
+}
+
+Describe 'GPO startup: broken machine -> startup -> fixed -> next startup quiet' {
+    BeforeAll {
+        Initialize-L2tpMachine
+        Set-L2tpBroken -Recipe 'all'
+        Set-L2tpFixed -Recipe 'windows-update'
+        $brokenProblems = @(Get-L2tpProblem -Recipe 'all')
+        $first = @(Invoke-Startup -Label 'first startup')
+        $problemsAfter = @(Get-L2tpProblem -Recipe 'all')
+        $second = @(Invoke-Startup -Label 'second startup')
+    }
+
+    It 'the scenario starts from a broken state (the sim says so)' {
+        $brokenProblems | Should -Not -BeNullOrEmpty
+    }
+
+    It 'the first startup fixes every recipe' {
+        $first | Should -Not -BeNullOrEmpty
+        $problemsAfter | Should -BeNullOrEmpty
+        @($first | ForEach-Object { $_.Changes }) | Should -Not -BeNullOrEmpty
+    }
+
+    It 'the first startup exits 3010 (a restart is needed for nat-traversal) and writes nothing to stderr' {
+        foreach ($run in $first) {
+            $run.ExitCode | Should -Be 3010 -Because $run.Label
+            @($run.Stderr | Where-Object { $_ }) | Should -BeNullOrEmpty -Because $run.Label
+        }
+    }
+
+    It 'the second startup changes nothing, exits 0 and warns about nothing' {
+        foreach ($run in $second) {
+            $run.ExitCode | Should -Be 0 -Because $run.Label
+            (Format-SimChanges $run.Changes) | Should -BeNullOrEmpty -Because $run.Label
+            $run.Diff | Should -BeNullOrEmpty -Because $run.Label
+            @($run.Stderr | Where-Object { $_ }) | Should -BeNullOrEmpty
+            @($run.Warnings | Where-Object { $_ }) | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'each recipe logged to %windir%\Logs\fixgen' {
+        foreach ($id in (Get-L2tpRecipe)) {
+            Test-Path -LiteralPath (Join-Path $env:windir "Logs\fixgen\$id.log") | Should -BeTrue -Because $id
+        }
+    }
+}
+
+Describe 'GPO startup: exit codes' {
+    It 'a compliant machine: exit 0 and no change' {
+        Initialize-L2tpMachine
+        Set-L2tpFixed -Recipe 'all'
+        foreach ($run in @(Invoke-Startup -Label 'compliant')) {
+            $run.ExitCode | Should -Be 0
+            (Format-SimChanges $run.Changes) | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'changes without a restart: exit 0' {
+        Initialize-L2tpMachine
+        Set-L2tpFixed -Recipe 'all'
+        Set-L2tpBroken -Recipe 'firewall-ports'
+        foreach ($run in @(Invoke-Startup -Label 'firewall only')) {
+            $run.ExitCode | Should -Be 0
+        }
+        Get-L2tpProblem -Recipe 'firewall-ports' | Should -BeNullOrEmpty
+    }
+
+    It 'a failing command: exit 1, the reason logged, the other recipes still fixed' {
+        Initialize-L2tpMachine
+        Set-L2tpBroken -Recipe 'all'
+        Set-L2tpFixed -Recipe 'windows-update'
+        Set-SimFailure -Command 'Set-VpnConnection' -Message 'simulated: the phonebook is locked'
+        foreach ($run in @(Invoke-Startup -Label 'Set-VpnConnection failing')) {
+            $run.ExitCode | Should -Be 1
+        }
+        (Get-Content -LiteralPath (Join-Path $env:windir 'Logs\fixgen\vpn-security.log') -Raw) | Should -BeLike '*simulated: the phonebook is locked*'
+        Get-L2tpProblem -Recipe 'ipsec-services' | Should -BeNullOrEmpty
+        Get-L2tpProblem -Recipe 'nat-traversal' | Should -BeNullOrEmpty
+        Get-L2tpProblem -Recipe 'firewall-ports' | Should -BeNullOrEmpty
+    }
+
+    It 'a service that cannot start: exit 1, the other services still started' {
+        Initialize-L2tpMachine
+        Set-L2tpBroken -Recipe 'all'
+        Set-L2tpFixed -Recipe 'windows-update'
+        Set-SimFailure -Command 'Start-Service' -Times 1 -Message 'simulated: IKEEXT did not start'
+        foreach ($run in @(Invoke-Startup -Label 'Start-Service failing once')) {
+            $run.ExitCode | Should -Be 1
+        }
+        (Get-SimService -Name 'PolicyAgent').Status | Should -Be 'Running'
+        Get-L2tpProblem -Recipe 'nat-traversal' | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'GPO startup: Windows Update (issue 15 item 4)' {
+    # Known failure: issue 15 item 4: Windows Update is in the GPO startup script by default
+    It 'a startup does not search Windows Update at every boot' -Tag 'KnownFailure:15' {
+        Initialize-L2tpMachine
+        Set-L2tpFixed -Recipe 'all'
+        Set-SimFailure -Command 'IUpdateSearcher.Search' -Message 'simulated: no network at boot (0x8024402C)'
+        $runs = @(Invoke-Startup -Label 'boot without network')
+        (Get-SimWindowsUpdate).Searches | Should -Be 0 -Because 'a startup script must not search Windows Update at every boot'
+        foreach ($run in $runs) {
+            $run.ExitCode | Should -Be 0 -Because 'a startup without network must not fail on a Windows Update scan'
+        }
+    }
+
+    # Known failure: issue 15 item 4: a run that changed nothing exits 3010
+    It 'a pending restart alone: the startup changes nothing and does not exit 3010' -Tag 'KnownFailure:15' {
+        Initialize-L2tpMachine
+        Set-L2tpFixed -Recipe 'all'
+        Set-SimWindowsUpdate -Updates @() -RebootRequired $true
+        foreach ($run in @(Invoke-Startup -Label 'restart pending')) {
+            (Format-SimChanges $run.Changes) | Should -BeNullOrEmpty
+            $run.ExitCode | Should -Be 0
+        }
+    }
+}
