@@ -120,6 +120,14 @@ Describe 'scripts/ipsec-services.ps1' {
         (Get-SimService -Name RasMan).Status | Should -Be 'Running'
     }
 
+    It 'a slow service: Start-Service waits (its warning goes to the warning stream, not stdout), exit 0' {
+        Set-SimService -Name IKEEXT -DisplayName 'IKE and AuthIP IPsec Keying Modules' -StartType Disabled -Status Stopped -SlowStart
+        $r = Invoke-SimScript -Path $script:Script
+        $r.ExitCode | Should -Be 0
+        $r.Warnings | Should -Contain "Waiting for service 'IKE and AuthIP IPsec Keying Modules (IKEEXT)' to start..."
+        @($r.Stdout) | Should -Be @('ipsec-services: fixed (3 step(s) changed and verified)')
+    }
+
     It 'a missing service that must run -> exit 1 and the log says it is not installed' {
         Reset-SimWindows
         Set-SimService -Name PolicyAgent -StartType Automatic -Status Running
