@@ -545,3 +545,61 @@ steps:
         $r.ExitCode | Should -Be 0
     }
 }
+
+Describe 'a recipe script that installs Windows updates (built here with FIXGEN_BIN)' {
+    BeforeAll {
+        $src = Join-Path $env:FIXGEN_TEST_TMP 'wu-src'
+        $null = New-Item -ItemType Directory -Path $src -Force
+        [System.IO.File]::WriteAllText((Join-Path $src 'bundle.yaml'), "name: WuFix`ntitle: Updates`nversion: 1.0.0`ndescription: Install updates.`npublisher: fixgen tests`nrecipes: [wu-install]`n")
+        [System.IO.File]::WriteAllText((Join-Path $src 'wu-install.yaml'), @'
+id: wu-install
+title: Install pending Windows updates
+summary: Downloads and installs the pending software updates; never restarts.
+context: system
+reboot: none
+steps:
+  - windows_update: { action: install }
+'@)
+        $out = Join-Path $env:FIXGEN_TEST_TMP 'wu-out'
+        $output = & $env:FIXGEN_BIN build $src --target scripts --out $out 2>&1
+        if ($LASTEXITCODE -ne 0) { throw ('fixgen build failed: ' + ($output -join "`n")) }
+        $script:WuScript = Join-Path $out 'scripts/wu-install.ps1'
+    }
+    BeforeEach { Reset-SimWindows }
+
+    It 'pending updates are downloaded and installed; one needs a restart -> exit 3010' {
+        Set-SimWindowsUpdate -Updates @(@{ Title = 'KB1'; RebootRequired = $true }, @{ Title = 'KB2' })
+        $r = Invoke-SimScript -Path $script:WuScript
+        $r.ExitCode | Should -Be 3010
+        $u = Get-SimWindowsUpdate
+        @($u.Updates | Where-Object { -not $_.IsInstalled }).Count | Should -Be 0
+        $u.RebootRequired | Should -BeTrue
+        @(Get-SimChanges | ForEach-Object Command) | Should -Contain 'IUpdateInstaller.Install'
+    }
+
+    It 'updates without a restart -> exit 0, and a second run finds nothing' {
+        Set-SimWindowsUpdate -Updates @(@{ Title = 'KB2' })
+        (Invoke-SimScript -Path $script:WuScript).ExitCode | Should -Be 0
+        Assert-SecondRunQuiet -Path $script:WuScript -Id 'wu-install'
+    }
+
+    It 'an update that needs user input is skipped (logged), the others installed' {
+        Set-SimWindowsUpdate -Updates @(@{ Title = 'Interactive'; CanRequestUserInput = $true }, @{ Title = 'KB2' })
+        $null = Invoke-SimScript -Path $script:WuScript
+        ((Get-SimLogText -Recipe wu-install) -join "`n") | Should -Match 'skipped \(needs user input\): Interactive'
+        @((Get-SimWindowsUpdate).Updates | Where-Object { $_.IsInstalled } | ForEach-Object Title) | Should -Be @('KB2')
+    }
+
+    It 'the install failing (ResultCode 4) -> exit 1 with the result code logged' {
+        Set-SimWindowsUpdate -Updates @(@{ Title = 'KB3' }) -InstallResultCode 4
+        $r = Invoke-SimScript -Path $script:WuScript
+        $r.ExitCode | Should -Be 1
+        ((Get-SimLogText -Recipe wu-install -Type 3) -join "`n") | Should -Match 'installation failed with result code 4'
+    }
+
+    It '-WhatIf installs nothing' {
+        Set-SimWindowsUpdate -Updates @(@{ Title = 'KB1' })
+        Assert-WhatIfQuiet -Path $script:WuScript -Id 'wu-install'
+        @((Get-SimWindowsUpdate).Updates | Where-Object { $_.IsInstalled }).Count | Should -Be 0
+    }
+}
