@@ -120,6 +120,14 @@ Describe 'scripts/ipsec-services.ps1' {
         (Get-SimService -Name RasMan).Status | Should -Be 'Running'
     }
 
+    It 'a slow service: Start-Service waits (its warning goes to the warning stream, not stdout), exit 0' {
+        Set-SimService -Name IKEEXT -DisplayName 'IKE and AuthIP IPsec Keying Modules' -StartType Disabled -Status Stopped -SlowStart
+        $r = Invoke-SimScript -Path $script:Script
+        $r.ExitCode | Should -Be 0
+        $r.Warnings | Should -Contain "Waiting for service 'IKE and AuthIP IPsec Keying Modules (IKEEXT)' to start..."
+        @($r.Stdout) | Should -Be @('ipsec-services: fixed (3 step(s) changed and verified)')
+    }
+
     It 'a missing service that must run -> exit 1 and the log says it is not installed' {
         Reset-SimWindows
         Set-SimService -Name PolicyAgent -StartType Automatic -Status Running
@@ -535,5 +543,63 @@ steps:
     It 'issue 15.5: a service that is not installed satisfies disabled/stopped (exit 0, nothing changed)' -Tag 'KnownFailure:15' {
         $r = Invoke-SimScript -Path $script:SvcScript
         $r.ExitCode | Should -Be 0
+    }
+}
+
+Describe 'a recipe script that installs Windows updates (built here with FIXGEN_BIN)' {
+    BeforeAll {
+        $src = Join-Path $env:FIXGEN_TEST_TMP 'wu-src'
+        $null = New-Item -ItemType Directory -Path $src -Force
+        [System.IO.File]::WriteAllText((Join-Path $src 'bundle.yaml'), "name: WuFix`ntitle: Updates`nversion: 1.0.0`ndescription: Install updates.`npublisher: fixgen tests`nrecipes: [wu-install]`n")
+        [System.IO.File]::WriteAllText((Join-Path $src 'wu-install.yaml'), @'
+id: wu-install
+title: Install pending Windows updates
+summary: Downloads and installs the pending software updates; never restarts.
+context: system
+reboot: none
+steps:
+  - windows_update: { action: install }
+'@)
+        $out = Join-Path $env:FIXGEN_TEST_TMP 'wu-out'
+        $output = & $env:FIXGEN_BIN build $src --target scripts --out $out 2>&1
+        if ($LASTEXITCODE -ne 0) { throw ('fixgen build failed: ' + ($output -join "`n")) }
+        $script:WuScript = Join-Path $out 'scripts/wu-install.ps1'
+    }
+    BeforeEach { Reset-SimWindows }
+
+    It 'pending updates are downloaded and installed; one needs a restart -> exit 3010' {
+        Set-SimWindowsUpdate -Updates @(@{ Title = 'KB1'; RebootRequired = $true }, @{ Title = 'KB2' })
+        $r = Invoke-SimScript -Path $script:WuScript
+        $r.ExitCode | Should -Be 3010
+        $u = Get-SimWindowsUpdate
+        @($u.Updates | Where-Object { -not $_.IsInstalled }).Count | Should -Be 0
+        $u.RebootRequired | Should -BeTrue
+        @(Get-SimChanges | ForEach-Object Command) | Should -Contain 'IUpdateInstaller.Install'
+    }
+
+    It 'updates without a restart -> exit 0, and a second run finds nothing' {
+        Set-SimWindowsUpdate -Updates @(@{ Title = 'KB2' })
+        (Invoke-SimScript -Path $script:WuScript).ExitCode | Should -Be 0
+        Assert-SecondRunQuiet -Path $script:WuScript -Id 'wu-install'
+    }
+
+    It 'an update that needs user input is skipped (logged), the others installed' {
+        Set-SimWindowsUpdate -Updates @(@{ Title = 'Interactive'; CanRequestUserInput = $true }, @{ Title = 'KB2' })
+        $null = Invoke-SimScript -Path $script:WuScript
+        ((Get-SimLogText -Recipe wu-install) -join "`n") | Should -Match 'skipped \(needs user input\): Interactive'
+        @((Get-SimWindowsUpdate).Updates | Where-Object { $_.IsInstalled } | ForEach-Object Title) | Should -Be @('KB2')
+    }
+
+    It 'the install failing (ResultCode 4) -> exit 1 with the result code logged' {
+        Set-SimWindowsUpdate -Updates @(@{ Title = 'KB3' }) -InstallResultCode 4
+        $r = Invoke-SimScript -Path $script:WuScript
+        $r.ExitCode | Should -Be 1
+        ((Get-SimLogText -Recipe wu-install -Type 3) -join "`n") | Should -Match 'installation failed with result code 4'
+    }
+
+    It '-WhatIf installs nothing' {
+        Set-SimWindowsUpdate -Updates @(@{ Title = 'KB1' })
+        Assert-WhatIfQuiet -Path $script:WuScript -Id 'wu-install'
+        @((Get-SimWindowsUpdate).Updates | Where-Object { $_.IsInstalled }).Count | Should -Be 0
     }
 }

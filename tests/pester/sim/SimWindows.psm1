@@ -1200,11 +1200,14 @@ function Set-SimService {
         [switch]$Delayed,
         [ValidateSet('Running', 'Stopped')][string]$Status = 'Stopped',
         # CannotStart: Start-Service fails (the service terminates at start)
-        [switch]$CannotStart
+        [switch]$CannotStart,
+        # SlowStart: Start-Service writes its "Waiting for service ... to start..." warning (as the
+        # real one does every 2 seconds while the service is StartPending) before it is Running
+        [switch]$SlowStart
     )
     if ([string]::IsNullOrEmpty($DisplayName)) { $DisplayName = $Name }
     [SimHost]::Sim.Services[$Name.ToUpperInvariant()] = @{
-        Name = $Name; DisplayName = $DisplayName; Status = $Status; StartType = $StartType; CannotStart = [bool]$CannotStart
+        Name = $Name; DisplayName = $DisplayName; Status = $Status; StartType = $StartType; CannotStart = [bool]$CannotStart; SlowStart = [bool]$SlowStart
     }
     Set-SimServiceStart -Name $Name -StartType $StartType -Delayed ([bool]$Delayed)
 }
@@ -1324,6 +1327,9 @@ function Start-Service {
             if ($r.StartType -eq 'Disabled' -or $r.CannotStart) {
                 Write-SimError -Cmdlet $PSCmdlet -Message ("Service '" + $r.DisplayName + ' (' + $r.Name + ")' cannot be started due to the following error: Cannot start service " + $r.Name + " on computer '.'.") -ErrorId 'CouldNotStartService,Microsoft.PowerShell.Commands.StartServiceCommand' -Category OpenError -Target $r.Name -ExceptionType 'System.InvalidOperationException'
                 continue
+            }
+            if ($r.SlowStart) {
+                $PSCmdlet.WriteWarning("Waiting for service '" + $r.DisplayName + ' (' + $r.Name + ")' to start...")
             }
             Add-SimJournal -Command 'Start-Service' -Arguments @{ Name = $r.Name }
             $r.Status = 'Running'
