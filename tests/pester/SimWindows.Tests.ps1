@@ -106,13 +106,38 @@ Describe 'documented behaviours' {
         (Get-SimRegistryValue -Path $script:Key -Name big).Value | Should -Be -1
     }
 
-    It 'Get-ItemProperty and Remove-ItemProperty take wildcards in -Name; a literal name that is missing is an error' {
+    It 'Get-ItemProperty and Remove-ItemProperty take wildcards in -Name with -Path; a literal name that is missing is an error' {
         Set-SimRegistryValue -Path $script:Key -Name 'ab' -Kind String -Value 'x'
         Set-SimRegistryValue -Path $script:Key -Name 'ac' -Kind String -Value 'y'
-        @((Get-ItemProperty -LiteralPath $script:Key -Name 'a*').PSObject.Properties.Name | Where-Object { $_ -notlike 'PS*' }) | Should -Be @('ab', 'ac')
-        { Get-ItemProperty -LiteralPath $script:Key -Name 'zz' -ErrorAction Stop } | Should -Throw '*does not exist*'
-        Remove-ItemProperty -LiteralPath $script:Key -Name 'a?'
+        @((Get-ItemProperty -Path $script:Key -Name 'a*').PSObject.Properties.Name | Where-Object { $_ -notlike 'PS*' }) | Should -Be @('ab', 'ac')
+        { Get-ItemProperty -Path $script:Key -Name 'zz' -ErrorAction Stop } | Should -Throw '*does not exist*'
+        Remove-ItemProperty -Path $script:Key -Name 'a?'
         @(Get-SimRegistryValueNames -Path $script:Key).Count | Should -Be 0
+    }
+
+    It 'with -LiteralPath, -Name is plain text (the registry provider compares it literally)' {
+        Set-SimRegistryValue -Path $script:Key -Name 'ab' -Kind String -Value 'x'
+        Set-SimRegistryValue -Path $script:Key -Name '*' -Kind String -Value 'star'
+        @((Get-ItemProperty -LiteralPath $script:Key -Name '*').PSObject.Properties.Name | Where-Object { $_ -notlike 'PS*' }) | Should -Be @('*')
+        { Get-ItemProperty -LiteralPath $script:Key -Name 'a?' -ErrorAction Stop } | Should -Throw '*does not exist*'
+        Remove-ItemProperty -LiteralPath $script:Key -Name '*'
+        @(Get-SimRegistryValueNames -Path $script:Key) | Should -Be @('ab')
+    }
+
+    It 'a key from Get-Item opened writable deletes exactly the named value; a read-only handle cannot' {
+        Set-SimRegistryValue -Path $script:Key -Name 'ab' -Kind String -Value 'x'
+        Set-SimRegistryValue -Path $script:Key -Name '*' -Kind String -Value 'star'
+        Set-SimRegistryValue -Path $script:Key -Name '' -Kind String -Value 'default'
+        $k = Get-Item -LiteralPath $script:Key
+        { $k.DeleteValue('*', $false) } | Should -Throw '*Cannot write*'
+        $w = $k.OpenSubKey('', $true)
+        $w.DeleteValue('*', $false)
+        $w.DeleteValue('', $false)
+        $w.DeleteValue('missing', $false)
+        { $w.DeleteValue('missing', $true) } | Should -Throw '*No value exists*'
+        $w.Close(); $k.Close()
+        @(Get-SimRegistryValueNames -Path $script:Key) | Should -Be @('ab')
+        @(Get-SimChanges | Where-Object Command -EQ 'RegistryKey.DeleteValue').Count | Should -Be 2
     }
 
     It '-Path takes wildcards in the key path, -LiteralPath does not' {

@@ -157,9 +157,9 @@ Describe 'scripts/Undo-nat-traversal.ps1 (<Variant>)' -ForEach @(
         Test-SimRegistryKey -Path $script:PolicyAgentKey | Should -BeFalse
     }
 
-    It 'Remove-ItemProperty failing during undo -> exit 1 with the reason logged' {
+    It 'deleting the value failing during undo -> exit 1 with the reason logged' {
         $null = Invoke-SimScript -Path (Get-L2tpPath 'scripts/nat-traversal.ps1' -Open:$Open)
-        Set-SimFailure -Command 'Remove-ItemProperty' -Message 'Requested registry access is not allowed.'
+        Set-SimFailure -Command 'RegistryKey.DeleteValue' -Message 'Requested registry access is not allowed.'
         $r = Invoke-SimScript -Path (Get-L2tpPath 'scripts/Undo-nat-traversal.ps1' -Open:$Open)
         $r.ExitCode | Should -Be 1
         ((Get-SimLogText -Recipe nat-traversal -Type 3) -join "`n") | Should -Match 'Requested registry access is not allowed'

@@ -195,6 +195,8 @@ function Set-SimFailure {
     .SYNOPSIS
     Makes the next call(s) of a command fail as the real one does: a non-terminating error
     (terminating under -ErrorAction Stop); for sc.exe a non-zero exit code. -Times 0 = always.
+    A .NET method of a stand-in is named Type.Method, for example 'RegistryKey.DeleteValue' (it
+    throws, as the real method does).
     With -Silent the command reports success but changes nothing (a change that does not stick,
     for example one a policy reverts at once): only a read after the change can notice.
     #>
@@ -718,6 +720,49 @@ class SimRegistryKey {
         if ($x -is [System.Array]) { return $x.Clone() }
         return $x
     }
+    hidden [bool]$Writable
+    # RegistryKey.OpenSubKey(name, writable): '' opens a new handle to this same key (RegOpenKeyEx
+    # with an empty sub-key name); a missing sub-key gives $null.
+    # https://learn.microsoft.com/en-us/dotnet/api/microsoft.win32.registrykey.opensubkey
+    [SimRegistryKey] OpenSubKey([string]$n, [bool]$writable) {
+        $this.Check()
+        $path = if ($n -eq '') { $this.Name } else { $this.Name + '\' + $n.Trim('\') }
+        $k = [SimHost]::Sim.Registry[$path.ToUpperInvariant()]
+        if ($null -eq $k) { return $null }
+        $subs = [string[]]@([SimHost]::Sim.Registry.Values | Where-Object { $_.Path.ToUpperInvariant().StartsWith($k.Path.ToUpperInvariant() + '\') -and -not $_.Path.Substring($k.Path.Length + 1).Contains('\') } | ForEach-Object { $_.Path.Split('\')[-1] })
+        $r = [SimRegistryKey]::new($k, $subs)
+        $r.Writable = $writable
+        return $r
+    }
+    [SimRegistryKey] OpenSubKey([string]$n) { return $this.OpenSubKey($n, $false) }
+    # RegistryKey.DeleteValue(name, throwOnMissingValue): the name is literal ('' = the default
+    # value); only on a handle opened writable (else UnauthorizedAccessException).
+    # https://learn.microsoft.com/en-us/dotnet/api/microsoft.win32.registrykey.deletevalue
+    [void] DeleteValue([string]$n, [bool]$throwOnMissing) {
+        $this.Check()
+        if (-not $this.Writable) { throw [System.UnauthorizedAccessException]::new('Cannot write to the registry key.') }
+        foreach ($f in [SimHost]::Sim.Failures.ToArray()) {
+            if ($f.Command -eq 'RegistryKey.DeleteValue') {
+                if ($f.Times -gt 0) {
+                    $f.Times--
+                    if ($f.Times -eq 0) { $null = [SimHost]::Sim.Failures.Remove($f) }
+                }
+                if ($f.Silent) { return }
+                throw [System.Security.SecurityException]::new($f.Message)
+            }
+        }
+        $live = [SimHost]::Sim.Registry[$this.Name.ToUpperInvariant()]
+        if ($null -eq $live) { throw [System.IO.IOException]::new('Illegal operation attempted on a registry key that has been marked for deletion.') }
+        $u = $n.ToUpperInvariant()
+        if (-not $live.Values.Contains($u)) {
+            if ($throwOnMissing) { throw [System.ArgumentException]::new('No value exists with that name.') }
+            return
+        }
+        [SimHost]::Sim.Journal.Add([pscustomobject]@{ Command = 'RegistryKey.DeleteValue'; Arguments = [ordered]@{ Path = $live.Path; Name = $live.Values[$u].Name } })
+        $live.Values.Remove($u)
+        $this.Values.Remove($u)
+    }
+    [void] DeleteValue([string]$n) { $this.DeleteValue($n, $true) }
     [void] Close() { $this.Closed = $true }
     [void] Dispose() { $this.Closed = $true }
     [string] ToString() { return $this.Name }
@@ -738,11 +783,15 @@ function Resolve-SimKeys {
 }
 
 function Find-SimValues {
-    # Values of a key whose names match -Name (wildcards per the docs) .
-    param($Key, [string]$Name)
+    # Values of a key whose names match -Name. The registry provider compares -Name as plain text
+    # (case-insensitive) when the path came through -LiteralPath, and as a wildcard pattern with
+    # -Path (PowerShell's RegistryProvider, both 5.1 and 7; the docs only say "wildcards: true").
+    # -NoDefaultToken: Remove-ItemProperty cannot reach the default value by '(default)'
+    # (PowerShell issue 6243).
+    param($Key, [string]$Name, [bool]$Literal, [switch]$NoDefaultToken)
     $n = $Name
-    if ($n -eq '(default)') { $n = '' }
-    if (-not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($n)) {
+    if ($n -eq '(default)' -and -not $NoDefaultToken) { $n = '' }
+    if ($Literal -or -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($n)) {
         $v = $Key.Values[$n.ToUpperInvariant()]
         if ($null -ne $v) { return , @($v) }
         return , @()
@@ -990,8 +1039,8 @@ function Get-ItemProperty {
                 }
                 $found = @()
                 foreach ($n in $Name) {
-                    $m = Find-SimValues -Key $k -Name $n
-                    if ($m.Count -eq 0 -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($n)) {
+                    $m = Find-SimValues -Key $k -Name $n -Literal $p.Literal
+                    if ($m.Count -eq 0 -and ($p.Literal -or -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($n))) {
                         Write-SimError -Cmdlet $PSCmdlet -Message ('Property ' + $n + ' does not exist at path ' + $k.Path + '.') -ErrorId 'System.Management.Automation.PSArgumentException,Microsoft.PowerShell.Commands.GetItemPropertyCommand' -Category InvalidArgument -Target $n -ExceptionType 'System.Management.Automation.PSArgumentException'
                     }
                     $found += $m
@@ -1163,9 +1212,9 @@ function Remove-ItemProperty {
             if ($keys.Count -eq 0) { Write-SimPathNotFound -Cmdlet $PSCmdlet -Path $one; continue }
             foreach ($k in $keys) {
                 foreach ($n in $Name) {
-                    $m = Find-SimValues -Key $k -Name $n
+                    $m = Find-SimValues -Key $k -Name $n -Literal $p.Literal -NoDefaultToken
                     if ($m.Count -eq 0) {
-                        if (-not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($n)) {
+                        if ($p.Literal -or -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($n)) {
                             Write-SimError -Cmdlet $PSCmdlet -Message ('Property ' + $n + ' does not exist at path ' + $k.Path + '.') -ErrorId 'System.Management.Automation.PSArgumentException,Microsoft.PowerShell.Commands.RemoveItemPropertyCommand' -Category InvalidArgument -Target $n -ExceptionType 'System.Management.Automation.PSArgumentException'
                         }
                         continue
