@@ -261,13 +261,17 @@ function Invoke-FixgenRecipe {
     $reported = 0
     $rebootNeeded = $false
     $backupSaved = $false
+    # The first failure's reason goes into the summary line: Intune shows that line, not the log.
+    $reason = ''
     $id = $Recipe.Id
     Write-FixgenLog -Message ('Starting ' + $id + ' (bundle ' + $Recipe.Bundle + ' ' + $Recipe.BundleVersion + ', source sha256 ' + $Recipe.SourceSha256 + ')')
     if ([System.Environment]::Is64BitOperatingSystem -and -not [System.Environment]::Is64BitProcess) {
-        Write-FixgenLog -Severity Error -Message ($id + ': running in a 32-bit PowerShell host on 64-bit Windows; run it in 64-bit PowerShell (for Intune, set "Run script in 64 bit PowerShell host" to Yes).')
+        $reason = 'running in a 32-bit PowerShell host on 64-bit Windows; run it in 64-bit PowerShell (for Intune, set "Run script in 64 bit PowerShell host" to Yes).'
+        Write-FixgenLog -Severity Error -Message ($id + ': ' + $reason)
         $failed++
     } elseif ($Recipe.Context -eq 'System' -and -not (Test-FixgenElevation)) {
-        Write-FixgenLog -Severity Error -Message ($id + ': needs an elevated session (administrator or SYSTEM).')
+        $reason = 'needs an elevated session (administrator or SYSTEM).'
+        Write-FixgenLog -Severity Error -Message ($id + ': ' + $reason)
         $failed++
     } else {
         $index = 0
@@ -313,11 +317,14 @@ function Invoke-FixgenRecipe {
                     Write-FixgenLog -Severity Warning -Message ($label + ': changed; the rest takes effect after a restart')
                 } else {
                     foreach ($check in $still) {
-                        Write-FixgenLog -Severity Error -Message ($label + ': verification failed: ' + $check.Target + ' ' + $check.Setting + ' is ' + (Format-FixgenValue -Value $check.Actual) + ', expected ' + (Format-FixgenValue -Value $check.Expected))
+                        $text = 'step ' + $index + ' (' + $step.Kind + '): verification failed: ' + $check.Target + ' ' + $check.Setting + ' is ' + (Format-FixgenValue -Value $check.Actual) + ', expected ' + (Format-FixgenValue -Value $check.Expected)
+                        if ($reason -eq '') { $reason = $text }
+                        Write-FixgenLog -Severity Error -Message ($id + ' ' + $text)
                     }
                     $failed++
                 }
             } catch {
+                if ($reason -eq '') { $reason = 'step ' + $index + ' (' + $step.Kind + ') failed: ' + $_.Exception.Message }
                 Write-FixgenLog -Severity Error -Message ($label + ' failed: ' + $_.Exception.Message)
                 $failed++
             }
@@ -330,7 +337,7 @@ function Invoke-FixgenRecipe {
     $exitCode = 0
     if ($failed -gt 0) {
         $exitCode = 1
-        $summary = $id + ': FAILED (' + $failed + ' step(s) failed; see the log)'
+        $summary = $id + ': FAILED (' + $failed + ' step(s) failed; first: ' + $reason + '; see the log)'
     } elseif ($rebootNeeded) {
         $exitCode = 3010
         $summary = $id + ': fixed, restart required (' + $changed + ' step(s) changed)'

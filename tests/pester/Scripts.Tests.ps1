@@ -91,7 +91,7 @@ Describe 'scripts/ipsec-services.ps1' {
         ($errors -join "`n") | Should -Match 'step 1 \(service\) failed: .*did not respond to the start request'
         (Get-SimService -Name PolicyAgent).Status | Should -Be 'Running'
         (Get-SimService -Name RasMan).Status | Should -Be 'Running'
-        $r.Stdout | Should -Contain 'ipsec-services: FAILED (1 step(s) failed; see the log)'
+        $r.Stdout | Should -Contain 'ipsec-services: FAILED (1 step(s) failed; first: step 1 (service) failed: The service did not respond to the start request; see the log)'
     }
 
     It 'sc.exe failing -> exit 1 with its exit code and output in the log' {
