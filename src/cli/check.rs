@@ -12,7 +12,8 @@ pub struct CheckArgs {
     /// Recipe files, bundle folders or bundle.yaml files, and .reg files; none: the embedded
     /// L2TP bundle
     pub paths: Vec<PathBuf>,
-    /// Output format
+    /// Output format: human (findings like rustc's, with the source line and a caret) or json
+    /// (version 1, see README "Diagnostics")
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Exit with code 1 on warnings too

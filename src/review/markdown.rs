@@ -130,13 +130,22 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
         }
         o.push_str("\n\n");
     }
-    let _ = writeln!(
-        o,
-        "Publisher: {}. Built by fixgen {} from bundle.yaml with SHA-256 `{}`.",
-        md(&b.publisher),
-        report.fixgen_version,
-        b.sha256
-    );
+    if b.sha256.is_empty() {
+        let _ = writeln!(
+            o,
+            "Publisher: {}. Built by fixgen {} from recipes without a bundle.yaml (an implicit bundle).",
+            md(&b.publisher),
+            report.fixgen_version
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "Publisher: {}. Built by fixgen {} from bundle.yaml with SHA-256 `{}`.",
+            md(&b.publisher),
+            report.fixgen_version,
+            b.sha256
+        );
+    }
     o.push('\n');
     o.push_str("## Before you approve\n\n");
     o.push_str(

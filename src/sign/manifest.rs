@@ -200,6 +200,18 @@ pub fn manifest_files(
     Ok(out)
 }
 
+/// How many files a bundle has, as `build`, `build --check` and `verify` all count them: every
+/// file of the folder except the writer's marker (`.fixgen-bundle`), i.e. the files listed in
+/// SHA256SUMS, SHA256SUMS itself and, when signed, SHA256SUMS.p7s. `paths` are relative paths
+/// with `/` (duplicates count once).
+pub fn bundle_file_count<'a>(paths: impl IntoIterator<Item = &'a String>) -> usize {
+    paths
+        .into_iter()
+        .filter(|p| p.as_str() != crate::write::MARKER)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
