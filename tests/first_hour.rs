@@ -367,3 +367,30 @@ foreach ($c in Get-Command -Module L2tpIpsecFix -Name Test-L2tpIpsecFix*) {
         );
     }
 }
+
+/// The first `fixgen build`: a short summary on stdout, nothing on stderr; each left-out target
+/// in one line, the open params and the one command that fills them.
+#[test]
+fn the_first_build_ends_with_a_short_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["build"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(stderr(&o), "", "no warning or note on the first build");
+    let t = stdout(&o);
+    let lines: Vec<&str> = t.lines().collect();
+    let on_disk = common::bundle_files(&dir.path().join("dist"))
+        .keys()
+        .filter(|p| *p != ".fixgen-bundle")
+        .count();
+    assert!(
+        lines[0].starts_with(&format!("wrote {on_disk} files for bundle L2tpIpsecFix")),
+        "{t}"
+    );
+    let left: Vec<&&str> = lines.iter().filter(|l| l.contains("left out:")).collect();
+    assert_eq!(left.len(), 2, "{t}");
+    assert!(left.iter().any(|l| l.contains("intune/")), "{t}");
+    assert!(t.contains("`fixgen plan`"), "{t}");
+    assert!(t.contains("fixgen build --values values.yaml"), "{t}");
+    assert!(lines.len() <= 6, "{t}");
+    assert!(lines.iter().all(|l| l.len() <= 200), "{t}");
+}

@@ -9,6 +9,7 @@ pub mod plan;
 pub mod schema;
 pub mod secrets;
 pub mod sign;
+pub mod sign_bundle;
 pub mod summary;
 pub mod values;
 pub mod verify;
