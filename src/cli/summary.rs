@@ -58,13 +58,22 @@ pub fn left_out_line(l: &LeftOut, open: &[(String, bool)]) -> String {
 
 /// The command that fills the open params: the same paths and --out, with a values file.
 pub fn fill_command(paths: &[std::path::PathBuf], out: &Path, open: &[(String, bool)]) -> String {
+    // A path with a space is shown in double quotes (a hint to copy, not shell-escaped text).
+    let arg = |p: &Path| {
+        let s = p.display().to_string();
+        if s.contains(' ') {
+            format!("\"{s}\"")
+        } else {
+            s
+        }
+    };
     let mut cmd = String::from("fixgen build");
     for p in paths {
         cmd.push(' ');
-        cmd.push_str(&p.display().to_string());
+        cmd.push_str(&arg(p));
     }
     if out != Path::new("dist") {
-        cmd.push_str(&format!(" --out {}", out.display()));
+        cmd.push_str(&format!(" --out {}", arg(out)));
     }
     cmd.push_str(" --values values.yaml");
     if open.iter().any(|(_, secret)| *secret) {
