@@ -179,6 +179,7 @@ impl RecipePlan {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub bundle: BundleManifest,
+    /// Lower-case hex SHA-256 of bundle.yaml; empty for an implicit bundle (no bundle.yaml).
     pub bundle_sha256: String,
     pub recipes: Vec<RecipePlan>,
 }
@@ -359,7 +360,12 @@ pub fn build(bundle: &Bundle, values: &ParamValues) -> Result<Plan, Vec<BindErro
     if errors.is_empty() {
         Ok(Plan {
             bundle: bundle.manifest.clone(),
-            bundle_sha256: bundle.manifest_source.sha256_hex(),
+            // An implicit bundle has no bundle.yaml: no hash (not the hash of nothing).
+            bundle_sha256: if bundle.manifest_source.text.is_empty() {
+                String::new()
+            } else {
+                bundle.manifest_source.sha256_hex()
+            },
             recipes,
         })
     } else {

@@ -772,8 +772,18 @@ fn the_default_build_skips_intune_with_a_note() {
     assert!(!out.join("intune").exists());
     assert!(out.join("scripts/nat-traversal.ps1").is_file());
     let t = text(&o);
-    assert!(t.contains("note: target `intune` left out"), "{t}");
-    assert!(t.contains("--set ConnectionName=VALUE"), "{t}");
+    assert!(
+        t.contains("left out: intune/ (Intune scripts take no parameters"),
+        "{t}"
+    );
+    assert!(
+        t.contains("open params: ConnectionName, PreSharedKey, ServerAddress"),
+        "{t}"
+    );
+    assert!(
+        t.contains("--values values.yaml --allow-embedded-secrets"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -789,7 +799,7 @@ fn a_secret_needs_the_flag() {
     let t = text(&o);
     assert!(
         t.lines().any(|l| l.starts_with("error")
-            && l.contains("recipe `recreate-connection`")
+            && l.contains("recreate-connection")
             && l.contains("`PreSharedKey`")
             && l.contains("--allow-embedded-secrets")),
         "{t}"
@@ -803,7 +813,10 @@ fn a_secret_never_leaks_outside_the_files_marked_as_holding_it() {
     let dir = tempfile::tempdir().unwrap();
     let (out, terminal) = l2tp_build(dir.path());
     assert!(!terminal.contains(SECRET), "terminal: {terminal}");
-    assert!(terminal.contains("intune/recreate-connection/remediate.ps1 holds a secret"));
+    assert!(
+        terminal.contains("files hold a secret baked in") && terminal.contains("intune/ 7"),
+        "{terminal}"
+    );
     let b64 = base64ct::Base64::encode_string(SECRET.as_bytes());
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
@@ -1063,7 +1076,7 @@ fn an_optional_param_used_as_a_registry_value_needs_a_value() {
     assert!(!out.exists());
     let o = run(&[]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("note: target `intune` left out"));
+    assert!(text(&o).contains("left out: intune/"), "{}", text(&o));
     assert!(!out.join("intune").exists());
     let o = run(&["--target", "intune", "--set", "Level=7"]);
     assert!(o.status.success(), "{}", text(&o));

@@ -45,6 +45,10 @@ pub struct BuildArgs {
     /// YAML file mapping parameter names to values.
     #[arg(long, value_name = "FILE")]
     pub values: Option<PathBuf>,
+    /// Accept --set/--values names that no recipe declares (ignored with a warning); without
+    /// it they are an error.
+    #[arg(long)]
+    pub allow_unknown_values: bool,
     /// Allow a secret param given a value to be baked into generated files.
     #[arg(long)]
     pub allow_embedded_secrets: bool,
@@ -59,7 +63,7 @@ pub struct BuildArgs {
     #[arg(long)]
     pub deny_warnings: bool,
     /// Write nothing: build in memory and compare with the folder --out; exit 1 listing
-    /// added, removed and changed files, 0 when identical (see README "Drift check").
+    /// added, removed and changed files, 0 when identical (see README "Review before running: plan, REVIEW.md, --check and undo").
     #[arg(long)]
     pub check: bool,
 }
@@ -196,13 +200,14 @@ fn diagnostic_error(d: &diag::Diagnostic) -> RenderError {
     }
 }
 
-/// Warn that `--target all` left a target out, and why.
-fn skipped(target: &str, diags: &[diag::Diagnostic]) {
-    errln!("warning: target `{target}` left out: it cannot be built with these values:");
-    for d in diags {
-        errln!("  {}", diagnostic_error(d).message);
+/// `--target all` left a target out: why, for the summary at the end.
+fn skipped(target: &'static str, diags: &[diag::Diagnostic]) -> super::summary::LeftOut {
+    super::summary::LeftOut {
+        what: format!("{target}/"),
+        target,
+        because: "it cannot be built with these values",
+        problems: diags.iter().map(|d| diagnostic_error(d).message).collect(),
     }
-    errln!("  (ask for it with --target {target} to make this an error)");
 }
 
 /// Recipes whose per-recipe scripts go to the stream together: bounds the memory a build holds
@@ -224,6 +229,7 @@ pub enum BuildError {
 struct Out<'e> {
     emit: &'e mut dyn FnMut(Artifacts) -> Result<(), crate::sign::SignError>,
     errors: Vec<RenderError>,
+    left_out: &'e mut Vec<super::summary::LeftOut>,
 }
 
 impl Out<'_> {
@@ -264,6 +270,7 @@ pub fn render(
             Ok(())
         },
         &|| {},
+        &mut Vec::new(),
     );
     match r {
         Ok(()) => Ok(out),
@@ -277,13 +284,15 @@ pub fn render(
 
 /// Render the requested targets batch by batch into `emit`: the per-recipe scripts a few
 /// recipes at a time (see [`BATCH`]), then each bundle-wide file or target as one batch.
-/// `on_recipe` is called after each recipe's scripts (progress bar).
+/// `on_recipe` is called after each recipe's scripts (progress bar); what `--target all` left
+/// out is added to `left_out`.
 pub fn render_with(
     plan: &crate::plan::Plan,
     targets: &[Target],
     opts: &PsOptions,
     emit: &mut dyn FnMut(Artifacts) -> Result<(), crate::sign::SignError>,
     on_recipe: &dyn Fn(),
+    left_out: &mut Vec<super::summary::LeftOut>,
 ) -> Result<(), BuildError> {
     use crate::render::gpo::{self, GpoOptions, StartupScripts};
     use crate::render::undo;
@@ -293,6 +302,7 @@ pub fn render_with(
     let mut out = Out {
         emit,
         errors: Vec::new(),
+        left_out,
     };
     // The recipes' PowerShell models, once for the scripts, the undo scripts and the module.
     let models = if want(Target::Scripts) || want(Target::Module) {
@@ -366,13 +376,18 @@ pub fn render_with(
         match gpo::render(plan, arg, gpo_opts) {
             Ok(a) => {
                 if let Err(why) = &startup {
-                    errln!("warning: gpo/ has no startup script (see gpo/README.md): {why}");
+                    out.left_out.push(super::summary::LeftOut {
+                        what: "gpo/ startup script".into(),
+                        target: "gpo",
+                        because: "a startup script takes no parameters; see gpo/README.md",
+                        problems: why.split("; recipe ").map(str::to_string).collect(),
+                    });
                 }
                 gpo_built = true;
                 out.put(a)?;
             }
             Err(d) if explicit => out.errors.extend(d.iter().map(diagnostic_error)),
-            Err(d) => skipped("gpo", &d),
+            Err(d) => out.left_out.push(skipped("gpo", &d)),
         }
     }
     let scripts = models.as_deref().filter(|_| want(Target::Scripts));
@@ -451,7 +466,7 @@ pub fn render_with(
             Err(d) if targets.contains(&Target::Reg) => {
                 out.errors.extend(d.iter().map(diagnostic_error))
             }
-            Err(d) => skipped("reg", &d),
+            Err(d) => out.left_out.push(skipped("reg", &d)),
         }
     }
     if targets.contains(&Target::Intune) {
@@ -469,24 +484,20 @@ pub fn render_with(
                 // Intune's own limits (a script under 200,000 bytes), which `check` cannot
                 // know without rendering: under `all` the target is left out as a whole, as
                 // `gpo` and `reg` are, so `check` and `build` agree.
-                Err(e) => {
-                    errln!(
-                        "warning: target `intune` left out: it cannot be built for this bundle:"
-                    );
-                    for x in &e {
-                        errln!("  {x}");
-                    }
-                    errln!("  (ask for it with --target intune to make this an error)");
-                }
+                Err(e) => out.left_out.push(super::summary::LeftOut {
+                    what: "intune/".into(),
+                    target: "intune",
+                    because: "it cannot be built for this bundle",
+                    problems: e.iter().map(|x| x.to_string()).collect(),
+                }),
             }
         } else {
-            errln!(
-                "note: target `intune` left out: Intune scripts take no parameters, so every param needs a value at build time:"
-            );
-            for p in &problems {
-                errln!("  {p}");
-            }
-            errln!("  (ask for it with --target intune to make this an error)");
+            out.left_out.push(super::summary::LeftOut {
+                what: "intune/".into(),
+                target: "intune",
+                because: "Intune scripts take no parameters",
+                problems: problems.iter().map(|p| p.to_string()).collect(),
+            });
         }
     }
     if out.errors.is_empty() {
@@ -599,7 +610,16 @@ pub fn run(args: BuildArgs) -> Exit {
             return Exit::Findings;
         }
     };
-    super::warn_undeclared_values(&bundle, &values);
+    if let Err(n) = super::values::check_undeclared(
+        &bundle,
+        &values,
+        &args.set,
+        args.values.as_deref(),
+        args.allow_unknown_values,
+    ) {
+        errln!("nothing written: {n} value(s) for params that no recipe declares");
+        return Exit::Findings;
+    }
     let plan = match crate::plan::build(&bundle, &values) {
         Ok(p) => p,
         Err(errs) => {
@@ -649,12 +669,14 @@ pub fn run(args: BuildArgs) -> Exit {
     };
     progress.stage(plan.recipes.len() as u64, "building");
     let mut stream = crate::write::stream::Stream::new(&plan, signer.as_ref(), sink, &|| {});
+    let mut left_out = Vec::new();
     let rendered = render_with(
         &plan,
         &args.target,
         &opts,
         &mut |batch| stream.add(batch),
         &|| progress.inc(),
+        &mut left_out,
     );
     let finished = rendered.and_then(|()| stream.finish(&review).map_err(BuildError::Finish));
     let finished = match finished {
@@ -690,14 +712,9 @@ pub fn run(args: BuildArgs) -> Exit {
         progress.finish();
         return super::drift::check(&args.out, &finished.rows, &plan);
     }
-    progress.suspend(|| {
-        for f in finished.rows.values().filter(|f| f.holds_secret) {
-            errln!(
-                "warning: {} holds a secret baked in with --allow-embedded-secrets; protect it like the secret itself",
-                f.path
-            );
-        }
-    });
+    if let Some(line) = super::secrets::holding_line(finished.rows.values()) {
+        progress.suspend(|| errln!("{line}"));
+    }
     if let Some(s) = &signer {
         progress.suspend(|| {
             outln!(
@@ -718,16 +735,17 @@ pub fn run(args: BuildArgs) -> Exit {
     };
     progress.finish();
     match written {
-        Ok(crate::write::WriteReport { files: n, notes }) => {
+        Ok(crate::write::WriteReport { files: _, notes }) => {
             for note in notes {
                 errln!("note: {note}");
             }
-            outln!(
-                "wrote {n} files for bundle {} {} to {}",
-                plan.bundle.name,
-                plan.bundle.version,
-                args.out.display()
-            );
+            crate::term::out(&super::summary::render(
+                crate::sign::manifest::bundle_file_count(finished.rows.keys()),
+                &plan,
+                &args.out,
+                &args.paths,
+                &left_out,
+            ));
             Exit::Ok
         }
         Err(e) => {

@@ -13,7 +13,8 @@ pub struct CheckArgs {
     /// Recipe files, bundle folders or bundle.yaml files, and .reg files; none: the embedded
     /// L2TP bundle
     pub paths: Vec<PathBuf>,
-    /// Output format
+    /// Output format: human (findings like rustc's, with the source line and a caret) or json
+    /// (version 1, see README "Diagnostics")
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Exit with code 1 on warnings too
@@ -30,6 +31,10 @@ pub struct CheckArgs {
     /// value)
     #[arg(long)]
     pub allow_embedded_secrets: bool,
+    /// Ignore --set/--values names that no recipe declares (with a warning), as the build
+    /// option of the same name does; without it they are errors
+    #[arg(long)]
+    pub allow_unknown_values: bool,
 }
 
 /// `.reg` files are read and checked by [`crate::regfile::check`]; everything else is a recipe
@@ -85,7 +90,7 @@ fn check_reg_files(
 }
 
 pub fn run(args: CheckArgs) -> Exit {
-    let given = match super::build::given_values(&args.set, args.values.as_deref()) {
+    let mut given = match super::build::given_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
         Err(m) => {
             errln!("error: {m}");
@@ -109,11 +114,21 @@ pub fn run(args: CheckArgs) -> Exit {
             Ok(i) => i,
             Err(mut d) => return super::report_usage_errors(&mut d, args.format),
         };
-        let given = crate::validate::uses::Given {
-            allow_embedded_secrets: args.allow_embedded_secrets,
-            ..given
-        };
+        given.allow_embedded_secrets = args.allow_embedded_secrets;
         crate::validate::check_with(inputs, &given)
+    };
+    // Values meant for params no recipe declares: `build` refuses them, so `check` does too.
+    let unknown_values = match &report.bundle {
+        Some(b) => super::values::check_undeclared(
+            b,
+            &given.values,
+            &args.set,
+            args.values.as_deref(),
+            args.allow_unknown_values,
+        )
+        .err()
+        .unwrap_or(0),
+        None => 0,
     };
     report.diagnostics.extend(reg_diags);
     report.sources.extend(reg_sources);
@@ -127,7 +142,7 @@ pub fn run(args: CheckArgs) -> Exit {
                 &report.sources,
                 super::stdout_color(),
             ));
-            if summary.errors == 0 {
+            if summary.errors == 0 && unknown_values == 0 {
                 for p in &reg_paths {
                     outln!("ok: {}: registry file checked", p.display());
                 }
@@ -142,7 +157,7 @@ pub fn run(args: CheckArgs) -> Exit {
             }
         }
     }
-    if summary.errors > 0 || (args.deny_warnings && summary.warnings > 0) {
+    if summary.errors > 0 || unknown_values > 0 || (args.deny_warnings && summary.warnings > 0) {
         Exit::Findings
     } else {
         Exit::Ok

@@ -83,7 +83,7 @@ pub fn check(out: &Path, fresh: &BTreeMap<String, FileRow>, plan: &Plan) -> Exit
         outln!(
             "{} is up to date: {} file(s) identical to a fresh build of {} {}",
             out.display(),
-            d.unchanged,
+            crate::sign::manifest::bundle_file_count(fresh.keys()),
             plan.bundle.name,
             plan.bundle.version
         );

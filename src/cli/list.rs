@@ -12,7 +12,8 @@ use crate::diag;
 pub struct ListArgs {
     /// Recipe files, bundle folders or bundle.yaml files; none: the embedded L2TP bundle
     pub paths: Vec<PathBuf>,
-    /// Output format
+    /// Output format: human (one line per recipe in run order) or json (bundle, version, title
+    /// and every recipe's id, title, context, reboot, steps and params)
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }

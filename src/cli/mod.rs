@@ -8,10 +8,13 @@ pub mod list;
 pub mod out_guard;
 pub mod plan;
 pub mod schema;
+pub mod secrets;
 pub mod sign;
+pub mod sign_bundle;
+pub mod summary;
+pub mod values;
 pub mod verify;
 
-use crate::term::errln;
 use std::io::IsTerminal;
 
 /// Exit codes, shown in `--help` and the README.
@@ -37,10 +40,10 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:\n  0  ok (no errors)\n  1  findin
 /// Output format of commands that report findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
-    /// rustc-like text with source lines and carets
+    /// text for a person to read
     #[default]
     Human,
-    /// stable machine format (see `fixgen::diag`)
+    /// one stable JSON document on stdout
     Json,
 }
 
@@ -80,17 +83,4 @@ pub fn report_usage_errors(diags: &mut Vec<crate::diag::Diagnostic>, format: For
         }
     }
     Exit::Usage
-}
-
-/// Warn about `--set`/`--values` names that no recipe of the bundle declares.
-pub(crate) fn warn_undeclared_values(
-    bundle: &crate::plan::Bundle,
-    values: &crate::plan::ParamValues,
-) {
-    for k in crate::plan::undeclared_values(bundle, values) {
-        errln!(
-            "warning: no recipe of bundle `{}` declares param `{k}`; value ignored",
-            bundle.manifest.name
-        );
-    }
 }

@@ -18,7 +18,12 @@ pub struct PlanArgs {
     /// YAML file mapping parameter names to values.
     #[arg(long, value_name = "FILE")]
     pub values: Option<PathBuf>,
-    /// Output format (json: stable, `"format": "fixgen-plan/1"`)
+    /// Accept --set/--values names that no recipe declares (ignored with a warning); without
+    /// it they are an error.
+    #[arg(long)]
+    pub allow_unknown_values: bool,
+    /// Output format: human (recipes, changes, warnings and params) or json (stable,
+    /// `"format": "fixgen-plan/1"`)
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
@@ -64,7 +69,16 @@ pub fn run(args: PlanArgs) -> Exit {
             return Exit::Findings;
         }
     };
-    super::warn_undeclared_values(&bundle, &values);
+    if let Err(n) = super::values::check_undeclared(
+        &bundle,
+        &values,
+        &args.set,
+        args.values.as_deref(),
+        args.allow_unknown_values,
+    ) {
+        errln!("no plan: {n} value(s) for params that no recipe declares");
+        return Exit::Findings;
+    }
     let plan = match crate::plan::build(&bundle, &values) {
         Ok(p) => p,
         Err(errs) => {

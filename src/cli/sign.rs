@@ -117,8 +117,13 @@ pub fn exit_for(e: &SignError) -> Exit {
 #[derive(Debug, Clone, clap::Args)]
 pub struct SignArgs {
     /// PowerShell files to sign in place (.ps1, .psm1, .psd1); an existing signature is replaced
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required_unless_present = "bundle", value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Sign a bundle folder written by `fixgen build`: every PowerShell file (scripts, module,
+    /// GPO startup copies, Intune scripts), the Intune payloads made again from the signed
+    /// bytes, and REVIEW.md, manifest.json, SHA256SUMS and SHA256SUMS.p7s written again
+    #[arg(long, value_name = "DIR", conflicts_with = "files")]
+    pub bundle: Option<PathBuf>,
     #[command(flatten)]
     pub signing: SigningArgs,
 }
@@ -148,6 +153,16 @@ pub fn run(args: SignArgs) -> Exit {
         errln!("error: fixgen sign needs --cert CERT.pem --key KEY.pem, or --pfx FILE.pfx");
         return Exit::Usage;
     }
+    if let Some(dir) = &args.bundle {
+        return match args.signing.load() {
+            Ok(Some(s)) => super::sign_bundle::run(dir, &s),
+            Ok(None) => Exit::Usage,
+            Err(e) => {
+                errln!("error: {e}");
+                exit_for(&e)
+            }
+        };
+    }
     let bad: Vec<&PathBuf> = args.files.iter().filter(|f| !is_powershell(f)).collect();
     if !bad.is_empty() {
         for f in bad {
@@ -171,6 +186,7 @@ pub fn run(args: SignArgs) -> Exit {
     let progress = crate::progress::Progress::new(args.files.len() as u64, "signing");
     let exit = sign_files(&signer, &args.files, &progress);
     progress.finish();
+    super::sign_bundle::warn_inside_bundle(&args.files);
     exit
 }
 

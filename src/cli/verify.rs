@@ -18,7 +18,8 @@ pub struct VerifyArgs {
     /// Trusted CA certificates (PEM) that every signature must chain to
     #[arg(long, value_name = "PEM")]
     pub ca: Option<PathBuf>,
-    /// Output format
+    /// Output format: human (one line per file: ok or FAILED with the reason) or json (every
+    /// file's path, hash status, signature and problems)
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
@@ -243,7 +244,13 @@ fn print_human(r: &BundleReport) {
     }
     let failed = r.files.iter().filter(|f| !f.ok()).count() + r.problems.len();
     if r.ok {
-        outln!("verified {}: {} files, all ok", r.dir, r.files.len());
+        // The files checked against SHA256SUMS, SHA256SUMS and its signature.
+        let sums = crate::sign::manifest::SUMS_FILE.to_string();
+        let sig = crate::sign::manifest::SUMS_SIG_FILE.to_string();
+        let signed = r.sums_signature != "absent";
+        let paths = r.files.iter().map(|f| &f.path).chain([&sums]);
+        let n = crate::sign::manifest::bundle_file_count(paths.chain(signed.then_some(&sig)));
+        outln!("verified {}: {n} files, all ok", r.dir);
     } else {
         outln!("verified {}: {failed} problem(s) found", r.dir);
     }

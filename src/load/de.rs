@@ -510,10 +510,15 @@ fn explain(
             "a sequence" => "a list",
             other => other,
         };
+        // `version: 1.0` is a number to YAML: say what a version looks like and how to quote.
+        let hint = (last == "version" && words == "text" && matches!(node, Some(Value::Number(_))))
+            .then(|| {
+                "a version is text MAJOR.MINOR.PATCH, e.g. `version: 1.0.0`; YAML reads `1.0` as a number, so quote a version that looks like one (`version: \"1.0.0\"`)".to_string()
+            });
         return (
             code,
             format!("expected {words}, found {found}"),
-            None,
+            hint,
             false,
         );
     }

@@ -573,10 +573,19 @@ pub fn parse(sources: &[SourceFile]) -> Parsed {
         Manifest(de::Outcome<BundleManifest>),
         Recipe(de::Outcome<Recipe>),
     }
+    let in_bundle = sources.iter().any(|s| is_manifest_path(&s.path));
     // Files are independent: parsed on every core, merged in the order given.
     let docs = crate::par::map(sources, |src| {
         if is_manifest_path(&src.path) {
             Doc::Manifest(parse_source::<BundleManifest>(src, de::DocKind::Bundle))
+        } else if let Some(d) = in_bundle.then(|| values_file_in_bundle(src)).flatten() {
+            // One finding, not one per missing recipe field.
+            Doc::Recipe(de::Outcome {
+                value: None,
+                recovered: None,
+                touched: Vec::new(),
+                diagnostics: vec![d],
+            })
         } else {
             Doc::Recipe(parse_source::<Recipe>(src, de::DocKind::Recipe))
         }
@@ -614,6 +623,32 @@ pub fn parse(sources: &[SourceFile]) -> Parsed {
         }
     }
     out
+}
+
+/// A file next to bundle.yaml that looks like a `--values` file rather than a recipe: a map of
+/// names to plain values (text, numbers, booleans), without a recipe's `id` or `steps`.
+fn values_file_in_bundle(src: &SourceFile) -> Option<Diagnostic> {
+    use serde_norway::Value;
+    let Ok(Value::Mapping(m)) = serde_norway::from_str::<Value>(&src.text) else {
+        return None;
+    };
+    let looks_like_values = !m.is_empty()
+        && m.iter().all(|(k, v)| {
+            k.as_str().is_some_and(|k| k != "id" && k != "steps")
+                && matches!(
+                    v,
+                    Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null
+                )
+        });
+    looks_like_values.then(|| {
+        Diagnostic::error(
+            "bundle-values-file",
+            src.path.clone(),
+            "not listed in bundle.yaml; a values file? (a map of names to values, not a recipe)",
+        )
+        .at(1, 1)
+        .with_hint("move it out of the bundle folder, or pass it with --values FILE")
+    })
 }
 
 /// Parse and validate a bundle: one `bundle.yaml` source and recipe sources (or recipes alone:

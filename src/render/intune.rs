@@ -22,6 +22,7 @@
 use askama::Template;
 use serde::Serialize;
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::model::{Context, RegValue, Step};
@@ -48,7 +49,7 @@ pub const README_FILE: &str = "intune/README.md";
 const HELP_WIDTH: usize = 96;
 
 /// Who Intune runs a package as (`runAsAccount`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RunAs {
     System,
@@ -474,15 +475,16 @@ pub fn render_intune(
 }
 
 /// Graph `deviceHealthScript` (beta): a Remediations script package.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// (Read back by `fixgen sign --bundle`: `Cow` fields, so the same type writes the same bytes.)
+#[derive(Debug, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct DeviceHealthScript<'a> {
     #[serde(rename = "@odata.type")]
-    odata_type: &'static str,
-    display_name: &'a str,
-    description: &'a str,
-    publisher: &'a str,
-    version: &'a str,
+    odata_type: Cow<'a, str>,
+    display_name: Cow<'a, str>,
+    description: Cow<'a, str>,
+    publisher: Cow<'a, str>,
+    version: Cow<'a, str>,
     run_as_account: RunAs,
     run_as_32_bit: bool,
     enforce_signature_check: bool,
@@ -491,14 +493,14 @@ struct DeviceHealthScript<'a> {
 }
 
 /// Graph `deviceManagementScript` (beta): a platform script.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct DeviceManagementScript<'a> {
     #[serde(rename = "@odata.type")]
-    odata_type: &'static str,
-    display_name: &'a str,
-    description: &'a str,
-    file_name: &'static str,
+    odata_type: Cow<'a, str>,
+    display_name: Cow<'a, str>,
+    description: Cow<'a, str>,
+    file_name: Cow<'a, str>,
     run_as_account: RunAs,
     run_as_32_bit: bool,
     enforce_signature_check: bool,
@@ -549,11 +551,11 @@ pub fn add_payloads(
             && crate::sign::has_signature_block(&detect.bytes)
             && crate::sign::has_signature_block(&remediate.bytes);
         let health = DeviceHealthScript {
-            odata_type: "#microsoft.graph.deviceHealthScript",
-            display_name: &pkg.display_name,
-            description: &pkg.description,
-            publisher: &plan.bundle.publisher,
-            version: &plan.bundle.version,
+            odata_type: "#microsoft.graph.deviceHealthScript".into(),
+            display_name: pkg.display_name.as_str().into(),
+            description: pkg.description.as_str().into(),
+            publisher: plan.bundle.publisher.as_str().into(),
+            version: plan.bundle.version.as_str().into(),
             run_as_account: pkg.run_as,
             run_as_32_bit: false,
             enforce_signature_check: enforce,
@@ -566,10 +568,10 @@ pub fn add_payloads(
         files.push(f);
         if pkg.is_bundle {
             let platform = DeviceManagementScript {
-                odata_type: "#microsoft.graph.deviceManagementScript",
-                display_name: &pkg.display_name,
-                description: &pkg.description,
-                file_name: REMEDIATE_FILE,
+                odata_type: "#microsoft.graph.deviceManagementScript".into(),
+                display_name: pkg.display_name.as_str().into(),
+                description: pkg.description.as_str().into(),
+                file_name: REMEDIATE_FILE.into(),
                 run_as_account: pkg.run_as,
                 run_as_32_bit: false,
                 enforce_signature_check: enforce,
@@ -618,11 +620,7 @@ fn readme(plan: &Plan, pkgs: &[(IntunePackage, bool, bool)], signed: bool) -> Ve
                 RunAs::System => "system",
                 RunAs::User => "**user** (logged-on credentials)",
             },
-            if *enforce {
-                "enforced (signed)"
-            } else {
-                "off (unsigned)"
-            },
+            signature_cell(*enforce),
             if *holds { "**yes**" } else { "no" }
         ));
     }
@@ -633,11 +631,7 @@ fn readme(plan: &Plan, pkgs: &[(IntunePackage, bool, bool)], signed: bool) -> Ve
     if pkgs.iter().any(|(_, _, h)| *h) {
         s.push_str("**Secrets.** Files marked \"holds a secret\" (and the JSON payloads that carry them) contain a secret embedded with `--allow-embedded-secrets`. Handle them like the secret itself; manifest.json lists them with `holds_secret: true`. Detection scripts never hold a secret.\n\n");
     }
-    if !signed {
-        s.push_str("**Unsigned.** This bundle was built without signing options, so the payloads say `enforceSignatureCheck: false` and Intune runs the scripts with execution policy Bypass. Build with signing options to get signed scripts and `enforceSignatureCheck: true` (the signer's certificate must then be in the devices' Trusted Publishers store).\n\n");
-    } else {
-        s.push_str("**Signed.** The payloads say `enforceSignatureCheck: true` and carry the signed bytes. Devices must trust the signer: its certificate in Trusted Publishers (and its CA in Trusted Root Certification Authorities).\n\n");
-    }
+    s.push_str(signing_paragraph(signed));
     s.push_str(&format!(
         "## Upload in the Intune admin center\n\n\
 1. Devices > Scripts and remediations > Remediations > Create (the bundle's platform script: Devices > Scripts and remediations > Platform scripts > Add > Windows 10 and later).\n\
@@ -674,6 +668,84 @@ Check before uploading: `fixgen verify` on the bundle folder (hashes and signatu
         name = b.name
     ));
     s.into_bytes()
+}
+
+/// The "Signature check" cell of intune/README.md.
+fn signature_cell(enforce: bool) -> &'static str {
+    if enforce {
+        "enforced (signed)"
+    } else {
+        "off (unsigned)"
+    }
+}
+
+/// The paragraph of intune/README.md that says whether the bundle is signed.
+fn signing_paragraph(signed: bool) -> &'static str {
+    if signed {
+        "**Signed.** The payloads say `enforceSignatureCheck: true` and carry the signed bytes. Devices must trust the signer: its certificate in Trusted Publishers (and its CA in Trusted Root Certification Authorities).\n\n"
+    } else {
+        "**Unsigned.** This bundle was built without signing options, so the payloads say `enforceSignatureCheck: false` and Intune runs the scripts with execution policy Bypass. Build with signing options to get signed scripts and `enforceSignatureCheck: true` (the signer's certificate must then be in the devices' Trusted Publishers store).\n\n"
+    }
+}
+
+/// `fixgen sign --bundle`: after every PowerShell file of a built bundle was signed, make each
+/// package's payloads again from the signed bytes beside them (the same types and JSON writer
+/// as the build: a payload differs from a signed build's only where the bytes do), and say
+/// "signed" in intune/README.md. Returns the number of payloads made.
+pub fn resign_payloads(artifacts: &mut Artifacts) -> Result<usize, String> {
+    let prefix = format!("{DIR}/");
+    let health: Vec<String> = artifacts
+        .files
+        .keys()
+        .filter(|p| {
+            p.starts_with(&prefix)
+                && (p.ends_with(&format!("/{HEALTH_SCRIPT_FILE}"))
+                    || p.ends_with(&format!("/{PLATFORM_SCRIPT_FILE}")))
+        })
+        .cloned()
+        .collect();
+    let mut all_enforced = true;
+    for path in &health {
+        let folder = &path[..path.rfind('/').unwrap_or(0)];
+        let get = |name: &str| {
+            artifacts
+                .files
+                .get(&format!("{folder}/{name}"))
+                .ok_or_else(|| format!("{path}: {folder}/{name} is missing"))
+        };
+        let (detect, remediate) = (get(DETECT_FILE)?, get(REMEDIATE_FILE)?);
+        let enforce = crate::sign::has_signature_block(&detect.bytes)
+            && crate::sign::has_signature_block(&remediate.bytes);
+        all_enforced &= enforce;
+        let old = &artifacts.files[path];
+        let bad = |e: serde_json::Error| format!("{path}: not a payload fixgen wrote: {e}");
+        let bytes = if path.ends_with(HEALTH_SCRIPT_FILE) {
+            let mut h: DeviceHealthScript = serde_json::from_slice(&old.bytes).map_err(bad)?;
+            h.enforce_signature_check = enforce;
+            h.detection_script_content = b64(&detect.bytes);
+            h.remediation_script_content = b64(&remediate.bytes);
+            json(folder, &h).map_err(|e| e.to_string())?
+        } else {
+            let mut m: DeviceManagementScript = serde_json::from_slice(&old.bytes).map_err(bad)?;
+            m.enforce_signature_check = enforce;
+            m.script_content = b64(&remediate.bytes);
+            json(folder, &m).map_err(|e| e.to_string())?
+        };
+        let mut f = OutputFile::new(path.clone(), bytes);
+        f.holds_secret = old.holds_secret;
+        artifacts.files.remove(path);
+        artifacts.add(f);
+    }
+    if let Some(readme) = artifacts.files.get_mut(README_FILE) {
+        let text = String::from_utf8_lossy(&readme.bytes).into_owned();
+        let text = text.replace(
+            &format!("| {} |", signature_cell(false)),
+            &format!("| {} |", signature_cell(true)),
+        );
+        let text = text.replace(signing_paragraph(false), signing_paragraph(all_enforced));
+        readme.bytes = text.into_bytes();
+    }
+    Ok(health.len())
 }
 
 /// Text for a Markdown table cell: no pipes or line breaks.

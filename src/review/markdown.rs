@@ -130,13 +130,22 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
         }
         o.push_str("\n\n");
     }
-    let _ = writeln!(
-        o,
-        "Publisher: {}. Built by fixgen {} from bundle.yaml with SHA-256 `{}`.",
-        md(&b.publisher),
-        report.fixgen_version,
-        b.sha256
-    );
+    if b.sha256.is_empty() {
+        let _ = writeln!(
+            o,
+            "Publisher: {}. Built by fixgen {} from recipes without a bundle.yaml (an implicit bundle).",
+            md(&b.publisher),
+            report.fixgen_version
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "Publisher: {}. Built by fixgen {} from bundle.yaml with SHA-256 `{}`.",
+            md(&b.publisher),
+            report.fixgen_version,
+            b.sha256
+        );
+    }
     o.push('\n');
     o.push_str("## Before you approve\n\n");
     o.push_str(
@@ -343,7 +352,17 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
     o.push_str("`scripts/Undo-<recipe>.ps1`, and `Undo-<Bundle>` in the module (all recipes in reverse order, or `-Recipe <id>`), restore the newest backup. Both are idempotent (a second run changes nothing), honour `-WhatIf`, log like the other scripts and exit 0 (restored or nothing to do) or 1 (failed).\n\n");
     o.push_str("Windows Update installs cannot be undone by fixgen. The VPN pre-shared key is not saved, so it cannot be restored.\n\n");
 
-    o.push_str("## Files\n\n");
+    o.push_str(&files_section(files));
+    o
+}
+
+/// The heading that starts the last section of REVIEW.md, the list of files.
+pub const FILES_HEADING: &str = "## Files\n\n";
+
+/// The last section of REVIEW.md: every file with its size, SHA-256 and signature (also used by
+/// `fixgen sign --bundle`, which keeps the rest of a built bundle's REVIEW.md).
+pub fn files_section(files: &[FileRow]) -> String {
+    let mut o = String::from(FILES_HEADING);
     let _ = writeln!(
         o,
         "Every file of the bundle except this REVIEW.md, `manifest.json`, `SHA256SUMS` and `SHA256SUMS.p7s` (those list REVIEW.md in turn; `SHA256SUMS` covers every file, and `SHA256SUMS.p7s` signs it when the bundle is signed). {} of {} files carry an Authenticode signature.\n",

@@ -60,7 +60,14 @@ pub fn render(r: &PlanReport) -> String {
         }
         o.push('\n');
     }
-    let _ = writeln!(o, "  bundle.yaml SHA-256: {}", b.sha256);
+    if b.sha256.is_empty() {
+        let _ = writeln!(
+            o,
+            "  no bundle.yaml: an implicit bundle (named after the folder, version 0.0.0, recipes in file-name order)"
+        );
+    } else {
+        let _ = writeln!(o, "  bundle.yaml SHA-256: {}", b.sha256);
+    }
     let _ = writeln!(
         o,
         "  This command changes nothing. Run a script with -WhatIf on a test machine to see what it would change there."

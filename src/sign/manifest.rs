@@ -84,19 +84,23 @@ impl Manifest {
                     sha256: r.source_sha256.clone(),
                 })
                 .collect(),
-            files: rows
-                .iter()
-                .filter(|f| !is_manifest_file(&f.path))
-                .map(|f| FileInfo {
-                    path: f.path.clone(),
-                    size: f.size as u64,
-                    sha256: f.sha256.clone(),
-                    authenticode: f.authenticode,
-                    holds_secret: f.holds_secret,
-                })
-                .collect(),
+            files: Self::file_infos(rows),
             signed,
         }
+    }
+
+    /// The `files` of a manifest for `rows` (the manifest stage's own files left out).
+    pub fn file_infos(rows: &[FileRow]) -> Vec<FileInfo> {
+        rows.iter()
+            .filter(|f| !is_manifest_file(&f.path))
+            .map(|f| FileInfo {
+                path: f.path.clone(),
+                size: f.size as u64,
+                sha256: f.sha256.clone(),
+                authenticode: f.authenticode,
+                holds_secret: f.holds_secret,
+            })
+            .collect()
     }
 }
 
@@ -175,7 +179,15 @@ pub fn manifest_files(
     rows: &[FileRow],
     signer: Option<&Signer>,
 ) -> Result<Vec<OutputFile>, SignError> {
-    let manifest = Manifest::from_rows(plan, rows, signer.is_some());
+    manifest_files_for(&Manifest::from_rows(plan, rows, signer.is_some()), signer)
+}
+
+/// `manifest.json`, `SHA256SUMS` and (with a signer) `SHA256SUMS.p7s` for `manifest` (also used
+/// by `fixgen sign --bundle`, which keeps a built bundle's identity and recipes).
+pub fn manifest_files_for(
+    manifest: &Manifest,
+    signer: Option<&Signer>,
+) -> Result<Vec<OutputFile>, SignError> {
     let mut json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| SignError::Crypto(format!("cannot write manifest.json ({e})")))?;
     json.push('\n');
@@ -198,6 +210,18 @@ pub fn manifest_files(
     }
     out.push(OutputFile::new(SUMS_FILE, sums.into_bytes()));
     Ok(out)
+}
+
+/// How many files a bundle has, as `build`, `build --check` and `verify` all count them: every
+/// file of the folder except the writer's marker (`.fixgen-bundle`), i.e. the files listed in
+/// SHA256SUMS, SHA256SUMS itself and, when signed, SHA256SUMS.p7s. `paths` are relative paths
+/// with `/` (duplicates count once).
+pub fn bundle_file_count<'a>(paths: impl IntoIterator<Item = &'a String>) -> usize {
+    paths
+        .into_iter()
+        .filter(|p| p.as_str() != crate::write::MARKER)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
 }
 
 #[cfg(test)]

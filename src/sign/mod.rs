@@ -14,6 +14,7 @@ mod asn1;
 pub mod bundle;
 mod keys;
 pub mod manifest;
+pub mod resign;
 mod script;
 pub mod timestamp;
 mod verify;

@@ -76,6 +76,8 @@ pub fn check_with(inputs: Inputs, given: &uses::Given) -> Report {
         );
     }
     diagnostics.extend(validate_bundle_parts(&parsed));
+    let all = parsed.recipes.iter().chain(parsed.partial.iter().map(|(r, _)| r));
+    diagnostics.extend(secret_findings(all.map(|r| &r.recipe), given));
     diag::sort(&mut diagnostics);
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     let bundle = if failed || !inputs.rejected.is_empty() || !parsed.failed.is_empty() {
@@ -90,6 +92,48 @@ pub fn check_with(inputs: Inputs, given: &uses::Given) -> Report {
         diagnostics,
         sources,
     }
+}
+
+/// Secret params given a value without `--allow-embedded-secrets`: one finding per param, at
+/// the `--set`/`--values` entry, naming every recipe whose steps use it (the generated scripts
+/// take a secret as a [SecureString] parameter at run time; a value would be baked in).
+fn secret_findings<'a>(
+    recipes: impl Iterator<Item = &'a crate::model::Recipe>,
+    given: &uses::Given,
+) -> Vec<Diagnostic> {
+    if given.allow_embedded_secrets {
+        return Vec::new();
+    }
+    let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for r in recipes {
+        let used = crate::render::powershell::used_params(&r.steps);
+        for (name, p) in &r.params {
+            if p.secret && given.values.contains_key(name) && used.contains(name) {
+                users.entry(name).or_default().push(&r.id);
+            }
+        }
+    }
+    users
+        .into_iter()
+        .map(|(name, ids)| {
+            let o = given.origins.get(name).cloned().unwrap_or(uses::Origin {
+                file: format!("--set {name}"),
+                line: 0,
+                column: 0,
+                field: name.to_string(),
+            });
+            let list = ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ");
+            Diagnostic::new(
+                Severity::Error,
+                "secret-embedded",
+                o.file,
+                format!("secret param `{name}` was given a value (used by recipe {list}); the generated scripts take it as a [SecureString] parameter at run time, so the value would be baked into the files"),
+            )
+            .at(o.line, o.column)
+            .with_field(o.field)
+            .with_hint("leave it unset (scripts ask for it at run time), or pass --allow-embedded-secrets to bake it into the files (Intune needs that)".to_string())
+        })
+        .collect()
 }
 
 /// A finding on a part of a recipe that was replaced after a load error.
@@ -520,21 +564,9 @@ pub fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagn
 
     // Values given at build time: they must parse as the param's type; a secret one needs
     // --allow-embedded-secrets (generated scripts take it at run time otherwise).
-    let step_params = crate::render::powershell::used_params(&r.steps);
+    // (A secret given a value without --allow-embedded-secrets is one finding for the whole
+    // bundle: `secret_findings`.)
     for (name, p) in &r.params {
-        if let (true, true, false, true) = (
-            p.secret,
-            cx.given.values.contains_key(name),
-            cx.given.allow_embedded_secrets,
-            step_params.contains(name),
-        ) {
-            cx.at_origin(
-                "secret-embedded",
-                name,
-                format!("secret param `{name}` of recipe `{}` was given a value; the generated scripts take it as a [SecureString] parameter at run time, so the value would be baked into the files: pass --allow-embedded-secrets to allow that", r.id),
-                "leave it unset (scripts ask for it at run time), or pass --allow-embedded-secrets".to_string(),
-            );
-        }
         if let Some(text) = cx.given.values.get(name) {
             if let Err(m) = crate::plan::parse_param_text(p.ty, text) {
                 let message = if p.secret {
