@@ -138,9 +138,17 @@ fn a_secret_is_reported_once_and_a_build_with_the_flag_prints_one_line() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let t = text(&o);
-    let about: Vec<&str> = t.lines().filter(|l| l.contains("PreSharedKey")).collect();
+    // One finding (a located diagnostic: its first line, then `= in`, `= field`, `= hint`).
+    let about: Vec<&str> = t
+        .lines()
+        .filter(|l| l.starts_with("error") && l.contains("PreSharedKey"))
+        .collect();
     assert_eq!(about.len(), 1, "one finding for one fact:\n{t}");
-    assert!(about[0].starts_with("error:") && about[0].contains("--allow-embedded-secrets"));
+    assert!(
+        about[0].contains("vpn-security") && about[0].contains("recreate-connection"),
+        "{t}"
+    );
+    assert!(t.contains("--allow-embedded-secrets"), "{t}");
     assert!(!t.contains("warning:") && !t.contains("note:"), "{t}");
     assert!(!t.contains(SECRET));
     assert!(!d.join("dist").exists());

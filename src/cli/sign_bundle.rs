@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use super::Exit;
-use crate::term::{errln, outln};
 use crate::sign::Signer;
+use crate::term::{errln, outln};
 
 /// Sign the bundle folder `dir` (see `crate::sign::resign`).
 pub fn run(dir: &Path, signer: &Signer) -> Exit {

@@ -76,7 +76,10 @@ pub fn check_with(inputs: Inputs, given: &uses::Given) -> Report {
         );
     }
     diagnostics.extend(validate_bundle_parts(&parsed));
-    let all = parsed.recipes.iter().chain(parsed.partial.iter().map(|(r, _)| r));
+    let all = parsed
+        .recipes
+        .iter()
+        .chain(parsed.partial.iter().map(|(r, _)| r));
     diagnostics.extend(secret_findings(all.map(|r| &r.recipe), given));
     diag::sort(&mut diagnostics);
     let failed = diagnostics.iter().any(Diagnostic::is_error);
