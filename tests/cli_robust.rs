@@ -778,3 +778,60 @@ fn raw_control_characters_in_yaml_are_a_located_error() {
     let o = fx(&[os("check"), os(&b.join("nat-fix.yaml"))]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+#[test]
+fn fifos_as_signing_material_ca_or_an_outs_manifest_do_not_hang() {
+    let d = scratch("fifo-keys");
+    let b = d.join("b");
+    bundle(&b);
+    let fifo = d.join("fifo.pem");
+    mkfifo(&fifo);
+    // An existing --out whose manifest.json is a FIFO: the "did fixgen write this folder?"
+    // probe must not block on it.
+    let out = d.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    mkfifo(&out.join("manifest.json"));
+    let o = fx(&[os("build"), os(&b), os("--out"), os(&out)]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(t.contains("not written by fixgen"), "{t}");
+    let Some(p) = pki::pki() else { return };
+    let script = d.join("a.ps1");
+    std::fs::write(&script, "Write-Output 'a'\r\n").unwrap();
+    let pw = d.join("pw.txt");
+    std::fs::write(&pw, "x\n").unwrap();
+    let cases: Vec<Vec<&std::ffi::OsStr>> = vec![
+        vec![
+            os("sign"),
+            os(&script),
+            os("--cert"),
+            os(&fifo),
+            os("--key"),
+            os(&p.rsa2048.key),
+        ],
+        vec![
+            os("sign"),
+            os(&script),
+            os("--cert"),
+            os(&p.rsa2048.cert),
+            os("--key"),
+            os(&fifo),
+        ],
+        vec![
+            os("sign"),
+            os(&script),
+            os("--pfx"),
+            os(&fifo),
+            os("--password-file"),
+            os(&pw),
+        ],
+        vec![os("verify"), os(&script), os("--ca"), os(&fifo)],
+    ];
+    for args in &cases {
+        let o = fx(args);
+        let t = text(&o);
+        assert_ne!(o.status.code(), Some(0), "{args:?}: {t}");
+        assert!(t.contains("not a regular file"), "{args:?}: {t}");
+    }
+    assert_eq!(std::fs::read(&script).unwrap(), b"Write-Output 'a'\r\n");
+}

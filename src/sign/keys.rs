@@ -306,8 +306,10 @@ impl Signer {
     }
 }
 
+/// A certificate, key or PFX file: a regular file only (a FIFO or device would hang or never
+/// end; see `load::open_regular`).
 fn read(path: &Path) -> Result<Vec<u8>, SignError> {
-    std::fs::read(path).map_err(|e| SignError::Io {
+    crate::load::read_regular(path).map_err(|e| SignError::Io {
         path: path.display().to_string(),
         message: e.to_string(),
     })

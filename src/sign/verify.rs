@@ -147,7 +147,7 @@ pub fn parse_ca_pem(pem: &[u8], origin: &str) -> Result<Vec<Certificate>, String
 
 /// Read trusted certificates from a PEM file.
 pub fn load_ca_file(path: &std::path::Path) -> Result<Vec<Certificate>, String> {
-    let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let pem = crate::load::read_regular(path).map_err(|e| format!("{}: {e}", path.display()))?;
     parse_ca_pem(&pem, &path.display().to_string())
 }
 

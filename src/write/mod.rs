@@ -188,7 +188,8 @@ fn sync_dir(dir: &Path) {
 
 /// True when `dir/manifest.json` is a fixgen manifest (a JSON object with `fixgen_version`).
 fn has_fixgen_manifest(dir: &Path) -> bool {
-    let Ok(f) = fs::File::open(dir.join(MANIFEST)) else {
+    // A regular file only: a FIFO named manifest.json would block the open forever.
+    let Ok(f) = crate::load::open_regular(&dir.join(MANIFEST)) else {
         return false;
     };
     let mut bytes = Vec::new();
