@@ -434,18 +434,19 @@ fn step_rows(
             }
         }
         Step::WindowsUpdate(w) => {
-            reads
-                .push("Windows Update Agent: applicable software updates not yet installed".into());
+            reads.push(
+                "Windows Update Agent: applicable software updates not yet installed, definition updates (category E0789628-CE08-4437-BE74-2495B842F43B) not counted; whether a restart is pending".into(),
+            );
             match w.action {
                 UpdateAction::Scan => row(
                     "Windows Update",
                     "pending updates",
-                    "reported only (scan); nothing installed".into(),
+                    "reported only (scan): named in the output line, never decides the exit code; nothing installed".into(),
                 ),
                 UpdateAction::Install => row(
                     "Windows Update",
                     "pending updates",
-                    "downloaded and installed (cannot be undone); never restarts".into(),
+                    "when any is pending: downloaded and installed (cannot be undone); never restarts (a restart already pending is reported, never exit 3010 without a change)".into(),
                 ),
             }
         }

@@ -467,13 +467,13 @@ Describe 'scripts/windows-update.ps1' {
         ((Get-SimLogText -Recipe windows-update -Type 3) -join "`n") | Should -Match '0x8024A005'
     }
 
-    It 'issue 15.4: only definition updates pending -> compliant' -Tag 'KnownFailure:15' {
+    It '15.4 a machine with only definition updates pending is compliant' {
         Set-SimWindowsUpdate -Updates @(@{ Title = 'Security Intelligence Update for Microsoft Defender Antivirus - KB2267602'; Categories = @('Definition Updates') })
         $r = Invoke-SimScript -Path $script:Script
         $r.Stdout | Should -Contain 'windows-update: already compliant'
     }
 
-    It 'issue 15.4: a run that changed nothing never exits 3010 ("0 step(s) changed")' -Tag 'KnownFailure:15' {
+    It '15.4 a run that changed nothing never exits 3010 ("0 step(s) changed")' {
         Set-SimWindowsUpdate -RebootRequired $true
         $r = Invoke-SimScript -Path $script:Script
         $r.ExitCode | Should -Not -Be 3010
