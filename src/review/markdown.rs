@@ -199,6 +199,16 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
             "system (SYSTEM or an elevated administrator)"
         };
         let _ = writeln!(o, "- Context: {ctx}; restart: {}", r.reboot);
+        let startup = if r.gpo_startup {
+            "run by the GPO computer startup script"
+        } else if r.channels.contains(&"gpo") {
+            "**not** in the GPO computer startup script (user context: it would change SYSTEM's profile at boot)"
+        } else if !r.channels_given {
+            "**not** in the GPO (a Windows Update step is left out of the GPO by default: no network scan at every boot)"
+        } else {
+            "**not** in the GPO (its `channels` leave `gpo` out)"
+        };
+        let _ = writeln!(o, "- Channels: {}; {startup}", r.channels.join(", "));
         let _ = writeln!(
             o,
             "- Recipe file: `{}`, SHA-256 `{}`",

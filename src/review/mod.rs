@@ -77,6 +77,12 @@ pub struct RecipeReport {
     pub context: &'static str,
     /// `none`, `recommended` or `required`.
     pub reboot: &'static str,
+    /// The build targets that carry this recipe (`scripts`, `module`, `intune`, `gpo`, `reg`),
+    /// and whether the GPO's computer startup script runs it.
+    pub channels: Vec<&'static str>,
+    /// Whether the recipe lists its `channels` (else the default).
+    pub channels_given: bool,
+    pub gpo_startup: bool,
     pub source: String,
     pub source_sha256: String,
     pub references: Vec<String>,
@@ -534,6 +540,19 @@ impl PlanReport {
                 symptom: r.symptom.clone(),
                 context,
                 reboot,
+                channels: [
+                    crate::model::Channel::Scripts,
+                    crate::model::Channel::Module,
+                    crate::model::Channel::Intune,
+                    crate::model::Channel::Gpo,
+                    crate::model::Channel::Reg,
+                ]
+                .into_iter()
+                .filter(|c| r.in_channel(*c))
+                .map(crate::model::Channel::name)
+                .collect(),
+                channels_given: r.channels.is_some(),
+                gpo_startup: r.in_startup_script(),
                 source: rp.source_file_name().to_string(),
                 source_sha256: rp.source_sha256.clone(),
                 references: r.references.clone(),
