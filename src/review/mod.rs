@@ -293,13 +293,23 @@ fn step_rows(
         }
         Step::Service(s) => {
             let t = format!("service {}", s.name);
+            // Issue 15 item 5: a service that is not installed satisfies a step that only
+            // disables and/or stops it; any other step fails there and says so.
+            let absent_ok = (s.startup.is_some() || s.state.is_some())
+                && matches!(s.startup, None | Some(Startup::Disabled))
+                && matches!(s.state, None | Some(ServiceState::Stopped));
             reads.push(format!(
-                "service {}: {}",
+                "service {}: {}; {}",
                 s.name,
                 if s.startup.is_some() {
                     "startup type and status"
                 } else {
                     "status"
+                },
+                if absent_ok {
+                    "not installed counts as compliant (nothing to disable or stop)"
+                } else {
+                    "not installed is an error that says so (nothing is installed)"
                 }
             ));
             if let Some(st) = s.startup {

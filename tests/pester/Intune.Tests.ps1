@@ -338,6 +338,23 @@ Describe 'Intune package ipsec-services: a service that is not installed' {
         @(Get-IntuneOutputProblem -Run $d; Get-IntuneOutputProblem -Run $r) | Should -BeNullOrEmpty
         (Get-Content -LiteralPath (Join-Path $env:windir 'Logs\fixgen\ipsec-services.log') -Raw) | Should -Match 'IKEEXT'
     }
+
+    It '15.5 a service that must run but is not installed: remediation exits 1 and the log says it is not installed' {
+        Initialize-L2tpMachine -MissingService 'IKEEXT'
+        $r = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, IKEEXT missing'
+        $r.ExitCode | Should -Be 1
+        ((Get-Content -LiteralPath (Join-Path $env:windir 'Logs\fixgen\ipsec-services.log') -Raw) -replace '\s+', ' ') | Should -Match 'service IKEEXT is not installed'
+    }
+
+    It '15.5 a slow service start: "Waiting for service" goes to the log, never into the output line' {
+        Initialize-L2tpMachine
+        Set-SimService -Name 'IKEEXT' -DisplayName 'IKE and AuthIP IPsec Keying Modules' -StartType Manual -Status Stopped -SlowStart
+        $r = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, IKEEXT starts slowly'
+        $r.ExitCode | Should -Be 0
+        (Get-SimService -Name 'IKEEXT').Status | Should -Be 'Running'
+        Get-IntuneOutputProblem -Run $r | Should -BeNullOrEmpty
+        (Get-Content -LiteralPath (Join-Path $env:windir 'Logs\fixgen\ipsec-services.log') -Raw) | Should -Match 'Waiting for service'
+    }
 }
 
 Describe 'Intune package vpn-security built without a pre-shared key (optional: keep the key)' {
