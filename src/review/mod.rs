@@ -484,7 +484,7 @@ fn undo_text(bundle: &str, rp: &RecipePlan) -> String {
         "Cannot be undone: installed Windows updates are not rolled back by fixgen (uninstall them through Windows Update history if needed).".to_string()
     } else {
         format!(
-            "scripts/Undo-{}.ps1 (or Undo-{bundle} -Recipe {} in the module) restores the state saved before the first change, from the newest backup in %ProgramData%\\fixgen\\backup\\{}\\.",
+            "scripts/Undo-{}.ps1 (or Undo-{bundle} -Recipe {} in the module) restores, per item, the state saved before the first change not yet undone (the oldest un-restored backup in %ProgramData%\\fixgen\\backup\\{}\\), then marks those backups restored.",
             r.id, r.id, r.id
         )
     };
