@@ -181,3 +181,106 @@ fn check_rejects_empty_and_repeated_channels_with_the_field() {
         "{err}"
     );
 }
+
+/// The conditions of issue 15 items 4, 5, 6 and 8, read from `fixgen plan --format json`.
+#[test]
+fn plan_json_states_the_conditions() {
+    let o = common::fixgen()
+        .args(["plan", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("plan JSON");
+    let entry = |id: &str| -> serde_json::Value {
+        v["recipes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} in the plan"))
+    };
+    // 15.4: Windows Update is report-only, never decides an exit code, not in the GPO.
+    let wu = entry("windows-update");
+    assert_eq!(wu["gpo_startup"], false);
+    assert_eq!(wu["channels_given"], false);
+    assert!(!wu["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "gpo"));
+    let row = &wu["changes"][0]["new_value"];
+    assert!(
+        row.as_str()
+            .unwrap()
+            .contains("never decides the exit code"),
+        "{row}"
+    );
+    assert!(wu["reads"][0].as_str().unwrap().contains(
+        "definition updates (category E0789628-CE08-4437-BE74-2495B842F43B) not counted"
+    ));
+    // 15.5: a service that must run and is missing is an error.
+    let svc = entry("ipsec-services");
+    assert!(svc["reads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r.as_str().unwrap().contains("not installed is an error")));
+    assert_eq!(svc["gpo_startup"], true);
+    // 15.6: undo restores the state before the first change, per item.
+    assert!(svc["undo"]
+        .as_str()
+        .unwrap()
+        .contains("per item, the state saved before the first change not yet undone"));
+
+    // 15.5 (the other side) and 15.8, on a bundle of their own.
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    write(&src, "");
+    std::fs::write(
+        src.join("bundle.yaml"),
+        BUNDLE.replace(
+            "[reg-only, wu, wu-gpo, user-reg]",
+            "[reg-only, wu, wu-gpo, user-reg, svc-off]",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("svc-off.yaml"),
+        recipe(
+            "svc-off",
+            "",
+            "  - service: { name: RemoteAccess, startup: disabled, state: stopped }\n",
+        ),
+    )
+    .unwrap();
+    let o = common::fixgen()
+        .args(["plan", "--format", "json"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("plan JSON");
+    let find = |id: &str| {
+        v["recipes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert!(find("svc-off")["reads"][0]
+        .as_str()
+        .unwrap()
+        .contains("not installed counts as compliant"));
+    let user = find("user-reg");
+    assert_eq!(user["context"], "user");
+    assert_eq!(user["gpo_startup"], false);
+    assert!(user["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "gpo"));
+    assert_eq!(find("wu-gpo")["gpo_startup"], true);
+}
