@@ -895,7 +895,15 @@ fn readme(
             let _ = writeln!(s, "- `{}`: {why}", md(id));
         }
     }
-    if let Some(why) = startup_note {
+    if let Some(why) =
+        startup_note.filter(|_| !plan.recipes.iter().any(|r| r.recipe.in_startup_script()))
+    {
+        let _ = writeln!(
+            s,
+            "\n**No startup script.** No recipe of this bundle runs in the computer startup script ({}); see the list above.",
+            md(why)
+        );
+    } else if let Some(why) = startup_note {
         let _ = writeln!(
             s,
             "\n**No startup script.** A Group Policy startup script runs without parameters, and the scripts could not be built that way: {}. Build again with every parameter given (`--set NAME=VALUE` or `--values FILE`) to get `Machine/Scripts/`.",
