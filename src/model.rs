@@ -34,6 +34,12 @@ pub struct Recipe {
     /// Whether the change needs a restart to take effect.
     #[serde(default)]
     pub reboot: Reboot,
+    /// The deployment channels (build targets) this recipe is part of. Absent: every channel,
+    /// except that a recipe with a `windows_update` step is left out of `gpo` (a startup script
+    /// must not search Windows Update at every boot); list `gpo` to put it there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1), extend("uniqueItems" = true))]
+    pub channels: Option<Vec<Channel>>,
     /// Typed parameters, referenced from steps as `{ param: Name }`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, Param>,
@@ -53,6 +59,59 @@ pub enum Context {
     System,
     /// The signed-in user.
     User,
+}
+
+/// A deployment channel: a build target a recipe can be part of.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// `scripts/<id>.ps1` and its place in `Invoke-<Bundle>.ps1`.
+    Scripts,
+    /// The bundle's PowerShell module.
+    Module,
+    /// `intune/<id>/` and the bundle's Intune package.
+    Intune,
+    /// `gpo/`: Registry.xml/Registry.pol values and the computer startup script.
+    Gpo,
+    /// `reg/<id>.reg` and the bundle's .reg file.
+    Reg,
+}
+
+impl Channel {
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Scripts => "scripts",
+            Channel::Module => "module",
+            Channel::Intune => "intune",
+            Channel::Gpo => "gpo",
+            Channel::Reg => "reg",
+        }
+    }
+}
+
+impl Recipe {
+    /// Whether this recipe is built into `channel`: as its `channels` list says, or when absent
+    /// every channel except `gpo` for a recipe with a `windows_update` step.
+    pub fn in_channel(&self, channel: Channel) -> bool {
+        match &self.channels {
+            Some(list) => list.contains(&channel),
+            None => {
+                channel != Channel::Gpo
+                    || !self
+                        .steps
+                        .iter()
+                        .any(|s| matches!(s, Step::WindowsUpdate(_)))
+            }
+        }
+    }
+
+    /// Whether the GPO's computer startup script runs this recipe: in the `gpo` channel and
+    /// `context: system` (a user recipe would change SYSTEM's own profile at boot).
+    pub fn in_startup_script(&self) -> bool {
+        self.in_channel(Channel::Gpo) && self.context == Context::System
+    }
 }
 
 /// Whether a restart is needed after the change.

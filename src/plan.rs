@@ -184,6 +184,25 @@ pub struct Plan {
     pub recipes: Vec<RecipePlan>,
 }
 
+impl Plan {
+    /// The plan with only the recipes built into `channel` (borrowed when that is all of them).
+    pub fn for_channel(&self, channel: crate::model::Channel) -> std::borrow::Cow<'_, Plan> {
+        if self.recipes.iter().all(|r| r.recipe.in_channel(channel)) {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        std::borrow::Cow::Owned(Plan {
+            bundle: self.bundle.clone(),
+            bundle_sha256: self.bundle_sha256.clone(),
+            recipes: self
+                .recipes
+                .iter()
+                .filter(|r| r.recipe.in_channel(channel))
+                .cloned()
+                .collect(),
+        })
+    }
+}
+
 /// Values given on the command line (`--set K=V`) or in a `--values` file, as text.
 pub type ParamValues = BTreeMap<String, String>;
 

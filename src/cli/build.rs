@@ -294,6 +294,7 @@ pub fn render_with(
     on_recipe: &dyn Fn(),
     left_out: &mut Vec<super::summary::LeftOut>,
 ) -> Result<(), BuildError> {
+    use crate::model::Channel;
     use crate::render::gpo::{self, GpoOptions, StartupScripts};
     use crate::render::undo;
 
@@ -336,7 +337,22 @@ pub fn render_with(
     // The module first: its text (about 6 KB per recipe) is the largest single file, so it is
     // rendered while the least else is held.
     if let (Some(ms), true) = (&models, want(Target::Module)) {
-        out.put_rendered(powershell::render_module_from(plan, ms))?;
+        // A recipe's `channels` may leave it out of the module.
+        match plan.for_channel(Channel::Module) {
+            std::borrow::Cow::Borrowed(p) => {
+                out.put_rendered(powershell::render_module_from(p, ms))?
+            }
+            std::borrow::Cow::Owned(p) => {
+                let kept: Vec<powershell::RecipeModel> = plan
+                    .recipes
+                    .iter()
+                    .zip(ms.iter())
+                    .filter(|(rp, _)| rp.recipe.in_channel(Channel::Module))
+                    .map(|(_, m)| m.clone())
+                    .collect();
+                out.put_rendered(powershell::render_module_from(&p, &kept))?
+            }
+        }
     }
     let startup_opts = PsOptions {
         allow_open_params: false,
@@ -345,15 +361,40 @@ pub fn render_with(
     // Checked here for every recipe, keeping only what Invoke-<Bundle>.ps1 needs; each model is
     // made again next to its script below (most are equal to the script's: then its bytes are
     // reused), so a build never holds two sets of models.
+    // Only the recipes the computer startup script runs: in the `gpo` channel and of system
+    // context (see gpo/README.md for the others).
+    let startup_plan = crate::plan::Plan {
+        bundle: plan.bundle.clone(),
+        bundle_sha256: plan.bundle_sha256.clone(),
+        recipes: Vec::new(),
+    };
+    let startup_plan = if gpo_opts.is_some() {
+        crate::plan::Plan {
+            recipes: plan
+                .recipes
+                .iter()
+                .filter(|rp| rp.recipe.in_startup_script())
+                .cloned()
+                .collect(),
+            ..startup_plan
+        }
+    } else {
+        startup_plan
+    };
     let startup: Result<Vec<powershell::InvokeEntry>, String> = match &gpo_opts {
         None => Err(String::new()),
-        Some(_) => powershell::recipe_models_with(plan, &startup_opts, |m| m.invoke_entry())
-            .map_err(|e| {
-                e.iter()
-                    .map(|x| x.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            }),
+        Some(_) if startup_plan.recipes.is_empty() => Err(
+            "no recipe of the bundle runs in the computer startup script (user-context recipes and recipes left out of the gpo channel are not run there)".to_string(),
+        ),
+        Some(_) => {
+            powershell::recipe_models_with(&startup_plan, &startup_opts, |m| m.invoke_entry())
+                .map_err(|e| {
+                    e.iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+        }
     };
     // The Group Policy files before the scripts: under `all`, a GPO that cannot be built is left
     // out as a whole, so whether the startup copies are wanted is known before the scripts.
@@ -400,7 +441,8 @@ pub fn render_with(
                 let rp = &plan.recipes[i];
                 let mut files = Vec::new();
                 let mut script = None;
-                if let Some(ms) = scripts {
+                let in_scripts = rp.recipe.in_channel(Channel::Scripts);
+                if let (Some(ms), true) = (scripts, in_scripts) {
                     let f = powershell::script_file(&ms[i], opts);
                     if startup_entries.is_some() {
                         script = f.as_ref().ok().map(|f| f.bytes.clone());
@@ -408,7 +450,7 @@ pub fn render_with(
                     files.push(f.map_err(|e| vec![e]));
                     files.push(undo::undo_file(plan, rp, &ms[i], opts).map_err(|e| vec![e]));
                 }
-                if startup_entries.is_some() {
+                if startup_entries.is_some() && rp.recipe.in_startup_script() {
                     let copy = powershell::recipe_model(plan, rp, &startup_opts).and_then(|sm| {
                         match (scripts, script) {
                             // Same model, same options but one that only matters to the model:
@@ -439,7 +481,9 @@ pub fn render_with(
         if let Some(ms) = scripts {
             let entries: Vec<_> = ms
                 .iter()
-                .map(powershell::RecipeModel::invoke_entry)
+                .zip(plan.recipes.iter())
+                .filter(|(_, rp)| rp.recipe.in_channel(Channel::Scripts))
+                .map(|(m, _)| m.invoke_entry())
                 .collect();
             match powershell::invoke_file(plan, &entries, opts) {
                 Ok(f) => batch.add(f),
@@ -461,7 +505,7 @@ pub fn render_with(
     // Targets that cannot take parameters: asked for by name, a problem is an error; under
     // `all`, the target is left out as a whole (never half-written) with a warning.
     if want(Target::Reg) {
-        match crate::render::reg::render(plan) {
+        match crate::render::reg::render(&plan.for_channel(Channel::Reg)) {
             Ok(a) => out.put(a)?,
             Err(d) if targets.contains(&Target::Reg) => {
                 out.errors.extend(d.iter().map(diagnostic_error))
@@ -469,6 +513,8 @@ pub fn render_with(
             Err(d) => out.left_out.push(skipped("reg", &d)),
         }
     }
+    let intune_plan = plan.for_channel(Channel::Intune);
+    let plan: &crate::plan::Plan = &intune_plan;
     if targets.contains(&Target::Intune) {
         out.put_rendered(crate::render::intune::render_intune(
             plan,

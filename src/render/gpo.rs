@@ -19,6 +19,7 @@ use std::fmt::Write as _;
 use askama::Template;
 
 use crate::diag::Diagnostic;
+use crate::model::Channel;
 use crate::plan::Plan;
 use crate::regfile::{kind, utf16le, RegData};
 use crate::registry::Hive;
@@ -183,6 +184,12 @@ impl GpoOptions {
         }
     }
 }
+
+/// Why a recipe is not in the startup script (gpo/README.md).
+const LEFT_OUT_WINDOWS_UPDATE: &str = "it has a Windows Update step, which is left out of the GPO by default: a startup script runs at every boot, often before the network is up, and must not search Windows Update each time. Deploy it with Intune or a scheduled script, or list `gpo` in the recipe's `channels` to put it here.";
+const LEFT_OUT_CHANNELS: &str =
+    "its `channels` list does not name `gpo`: none of its settings are in this GPO.";
+const LEFT_OUT_USER: &str = "it runs in the user's context (`context: user`); a computer startup script runs as SYSTEM and would change SYSTEM's own profile. Its HKCU registry values are in the `User` side of this GPO; run its `scripts/<id>.ps1` as the signed-in user (an Intune script with \"Run this script using the logged-on credentials\", or a logon script you add) for its other steps.";
 
 /// Folder of the startup scripts in the bundle.
 const STARTUP_DIR: &str = "gpo/Machine/Scripts/Startup/";
@@ -584,6 +591,27 @@ pub fn render(
     startup: StartupScripts<'_>,
     opts: &GpoOptions,
 ) -> Result<Artifacts, Vec<Diagnostic>> {
+    // Recipes left out of the computer startup script, with the reason (gpo/README.md).
+    let left_out: Vec<(String, &'static str)> = plan
+        .recipes
+        .iter()
+        .filter(|rp| !rp.recipe.in_startup_script())
+        .map(|rp| {
+            let r = &rp.recipe;
+            let why = if !r.in_channel(Channel::Gpo) {
+                if r.channels.is_none() {
+                    LEFT_OUT_WINDOWS_UPDATE
+                } else {
+                    LEFT_OUT_CHANNELS
+                }
+            } else {
+                LEFT_OUT_USER
+            };
+            (r.id.clone(), why)
+        })
+        .collect();
+    let gplan = plan.for_channel(Channel::Gpo);
+    let plan: &Plan = &gplan;
     let all = registry_changes(plan, "Group Policy")?;
     let mut errors = Vec::new();
     let mut arts = Artifacts::default();
@@ -666,6 +694,13 @@ pub fn render(
                 .files
                 .values()
                 .filter(|f| f.path.starts_with("scripts/"))
+                .filter(|f| {
+                    // Only the recipes the startup script runs (and the Invoke script).
+                    let name = &f.path["scripts/".len()..];
+                    !left_out.iter().any(|(id, _)| {
+                        name == format!("{id}.ps1") || name == format!("Undo-{id}.ps1")
+                    })
+                })
             {
                 let copy = startup_copy(f.clone());
                 startup_files.push(copy.path[STARTUP_DIR.len()..].to_string());
@@ -730,6 +765,7 @@ pub fn render(
         &invoke,
         &startup_files,
         startup_note.as_deref(),
+        &left_out,
     );
     if secret {
         text.push_str("
@@ -776,6 +812,7 @@ fn readme(
     invoke: &str,
     startup_files: &[String],
     startup_note: Option<&str>,
+    left_out: &[(String, &'static str)],
 ) -> String {
     let b = &plan.bundle;
     let has = |p: &str| arts.files.contains_key(p);
@@ -839,8 +876,11 @@ fn readme(
     if service_startup {
         s.push_str("\nService startup types are the `Start` and `DelayedAutostart` values of `HKLM\\SYSTEM\\CurrentControlSet\\Services\\<name>`: the Service Control Manager reads them at boot, so they take effect after a restart.\n");
     }
-    let script_only: Vec<&RecipeChanges> =
-        all.iter().filter(|rc| !rc.script_only.is_empty()).collect();
+    let script_only: Vec<&RecipeChanges> = all
+        .iter()
+        .filter(|rc| !rc.script_only.is_empty())
+        .filter(|rc| !left_out.iter().any(|(id, _)| *id == rc.recipe_id))
+        .collect();
     if !script_only.is_empty() {
         s.push_str("\nNot expressible as registry values; the startup script does them:\n\n");
         for rc in script_only {
@@ -849,7 +889,21 @@ fn readme(
             }
         }
     }
-    if let Some(why) = startup_note {
+    if !left_out.is_empty() {
+        s.push_str("\nNot in the computer startup script (`Machine/Scripts/Startup`):\n\n");
+        for (id, why) in left_out {
+            let _ = writeln!(s, "- `{}`: {why}", md(id));
+        }
+    }
+    if let Some(why) =
+        startup_note.filter(|_| !plan.recipes.iter().any(|r| r.recipe.in_startup_script()))
+    {
+        let _ = writeln!(
+            s,
+            "\n**No startup script.** No recipe of this bundle runs in the computer startup script ({}); see the list above.",
+            md(why)
+        );
+    } else if let Some(why) = startup_note {
         let _ = writeln!(
             s,
             "\n**No startup script.** A Group Policy startup script runs without parameters, and the scripts could not be built that way: {}. Build again with every parameter given (`--set NAME=VALUE` or `--values FILE`) to get `Machine/Scripts/`.",

@@ -2,7 +2,7 @@
 //! the Microsoft Graph payloads to upload them.
 //!
 //! Layout, for every recipe and once for the whole bundle:
-//! - `intune/<id>/detect.ps1`: read-only; one summary line; exit 1 when anything is off, else 0;
+//! - `intune/<id>/detect.ps1`: read-only; one summary line; exit 1 when anything a remediation can change is off, else 0 (report-only findings go into the line);
 //! - `intune/<id>/remediate.ps1`: applies the recipe (each step read, change, read again);
 //!   exit 0 when fixed or compliant, 1 on failure; a needed restart is reported, never done;
 //! - `intune/<id>/deviceHealthScript.json`: the Graph `deviceHealthScript` (beta) body;
@@ -310,7 +310,7 @@ fn union(a: Kinds, b: Kinds) -> Kinds {
 fn help(plan: &Plan, pkg: &IntunePackage, mode: ScriptMode) -> Help {
     let what = match mode {
         ScriptMode::Detect => format!(
-            "Intune detection script (read-only). Runs the checks of {} and prints one summary line naming every setting that is off. Exit 1 when anything is off (Intune then runs remediate.ps1), 0 when compliant. Writes no file and changes nothing.",
+            "Intune detection script (read-only). Runs the checks of {} and prints one summary line naming every setting that is off. Exit 1 when anything the remediation can change is off (Intune then runs remediate.ps1), 0 when compliant; report-only findings (pending Windows updates under action scan, definition updates not counted; a pending restart) are named in the line but never make it exit 1. Writes no file and changes nothing.",
             pkg.recipes.join(", ")
         ),
         ScriptMode::Remediate => format!(
@@ -625,7 +625,7 @@ fn readme(plan: &Plan, pkgs: &[(IntunePackage, bool, bool)], signed: bool) -> Ve
         ));
     }
     s.push_str(&format!(
-        "\nEach folder holds `{DETECT_FILE}` (read-only: exit 1 when something is off, 0 when compliant, one summary line), `{REMEDIATE_FILE}` (applies and verifies: exit 0 fixed or compliant, 1 failed; a needed restart is reported in its output line, never done) and `{HEALTH_SCRIPT_FILE}`, the Microsoft Graph body for both. The bundle folder `{DIR}/{}/` also has `{PLATFORM_SCRIPT_FILE}`: the bundle's `{REMEDIATE_FILE}` as a platform script that runs once.\n\n",
+        "\nEach folder holds `{DETECT_FILE}` (read-only: exit 1 when something the remediation can change is off, 0 when compliant, one summary line; report-only findings such as pending Windows updates or a pending restart are named in the line but never decide the exit code), `{REMEDIATE_FILE}` (applies and verifies: exit 0 fixed or compliant, 1 failed; a needed restart is reported in its output line, never done) and `{HEALTH_SCRIPT_FILE}`, the Microsoft Graph body for both. The bundle folder `{DIR}/{}/` also has `{PLATFORM_SCRIPT_FILE}`: the bundle's `{REMEDIATE_FILE}` as a platform script that runs once.\n\n",
         b.name
     ));
     if pkgs.iter().any(|(_, _, h)| *h) {

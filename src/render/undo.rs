@@ -1,7 +1,7 @@
 //! Undo scripts (`scripts/Undo-<id>.ps1`) and the data of the module's `Undo-<Bundle>`.
 //!
 //! The generated remediation code saves the prior state of everything a recipe touches before
-//! its first change (`templates/ps/backup.ps1`); undo restores the newest backup
+//! its first change (`templates/ps/backup.ps1`); undo restores, per item, the oldest backup not yet restored
 //! (`templates/ps/undo_runtime.ps1`). Undo restores only *targets* of the recipe: each script
 //! carries the list of what its recipe may change (registry value, service, firewall rule, VPN
 //! connection), without any value, so an edited backup file cannot make undo write anything
@@ -106,7 +106,7 @@ pub fn undo_recipes(plan: &Plan, models: &[RecipeModel]) -> Vec<UndoRecipe> {
     out
 }
 
-const UNDO_TEXT: &str = "Restores the state saved before the recipe's first change: the newest backup in $env:ProgramData\\fixgen\\backup\\<id>\\ (user-context recipes: $env:LOCALAPPDATA\\fixgen\\backup\\<id>\\), written by the recipe's script just before it changed anything. Registry values get their saved kind and data back (or are deleted when they did not exist), services their startup type and status, firewall rules their settings (or are removed when fixgen added them), VPN connections their settings (or are removed when fixgen added them). The VPN pre-shared key is never saved and cannot be restored. Windows Update installs cannot be undone.\n\nEach item is compared with the current state and changed (under ShouldProcess, so -WhatIf and -Confirm work) only when it differs, then compared again. A second run changes nothing. Only what the recipe itself changes is restored, and only from a backup folder and file owned by SYSTEM or Administrators.";
+const UNDO_TEXT: &str = "Restores, per item, the state saved before the recipe's first change not yet undone: the oldest backup not yet restored in $env:ProgramData\\fixgen\\backup\\<id>\\ (user-context recipes: $env:LOCALAPPDATA\\fixgen\\backup\\<id>\\), written by the recipe's script just before it changed anything. Registry values get their saved kind and data back (or are deleted when they did not exist), services their startup type and status, firewall rules their settings (or are removed when fixgen added them), VPN connections their settings (or are removed when fixgen added them). The VPN pre-shared key is never saved and cannot be restored. Windows Update installs cannot be undone.\n\nEach item is compared with the current state and changed (under ShouldProcess, so -WhatIf and -Confirm work) only when it differs, then compared again. When every item is as before, the backups used are renamed <name>.restored.json, so a second run changes nothing. Only what the recipe itself changes is restored, and only from a backup folder and file owned by SYSTEM or Administrators.";
 
 fn undo_script_help(plan: &Plan, rp: &RecipePlan) -> Help {
     let r = &rp.recipe;

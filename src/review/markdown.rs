@@ -208,6 +208,16 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
             "system (SYSTEM or an elevated administrator)"
         };
         let _ = writeln!(o, "- Context: {ctx}; restart: {}", r.reboot);
+        let startup = if r.gpo_startup {
+            "run by the GPO computer startup script"
+        } else if r.channels.contains(&"gpo") {
+            "**not** in the GPO computer startup script (user context: it would change SYSTEM's profile at boot)"
+        } else if !r.channels_given {
+            "**not** in the GPO (a Windows Update step is left out of the GPO by default: no network scan at every boot)"
+        } else {
+            "**not** in the GPO (its `channels` leave `gpo` out)"
+        };
+        let _ = writeln!(o, "- Channels: {}; {startup}", r.channels.join(", "));
         let _ = writeln!(
             o,
             "- Recipe file: `{}`, SHA-256 `{}`",
@@ -348,9 +358,14 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
     }
 
     o.push_str("## Undo\n\n");
-    o.push_str("Before its first change, each script saves the prior state of everything its recipe touches as JSON in `%ProgramData%\\fixgen\\backup\\<recipe>\\<UTC time>.json` (registry values with their kind, or their absence; service startup type and status; firewall rule presence and settings; VPN connection settings, never the pre-shared key). The folder is restricted to SYSTEM and Administrators, and undo refuses a backup folder or file owned by anyone else. A run that changes nothing writes no backup, so the newest backup is always the state before the latest change.\n\n");
-    o.push_str("`scripts/Undo-<recipe>.ps1`, and `Undo-<Bundle>` in the module (all recipes in reverse order, or `-Recipe <id>`), restore the newest backup. Both are idempotent (a second run changes nothing), honour `-WhatIf`, log like the other scripts and exit 0 (restored or nothing to do) or 1 (failed).\n\n");
-    o.push_str("Windows Update installs cannot be undone by fixgen. The VPN pre-shared key is not saved, so it cannot be restored.\n\n");
+    o.push_str("Before its first change, each script saves the prior state of everything its recipe touches as JSON in `%ProgramData%\\fixgen\\backup\\<recipe>\\<UTC time>.json` (registry values with their kind, or their absence; service startup type and status; firewall rule presence and settings; VPN connection settings, never the pre-shared key). The folder is restricted to SYSTEM and Administrators, and undo refuses a backup folder or file owned by anyone else. A run that changes nothing writes no backup. At most 10 backup files are kept per recipe: restored ones are deleted first, then un-restored ones except the oldest (the state before the first change).\n\n");
+    o.push_str("`scripts/Undo-<recipe>.ps1`, and `Undo-<Bundle>` in the module (all recipes in reverse order, or `-Recipe <id>`), restore per item the oldest backup not yet restored (the state before the first change since the last undo, even after a drift and a second run), then mark the backups used as restored (`<UTC time>-<n>.restored.json`). Both are idempotent (a second run changes nothing), honour `-WhatIf`, log like the other scripts and exit 0 (restored or nothing to do) or 1 (failed).\n\n");
+    o.push_str("What undo cannot restore, by step kind:\n\n");
+    o.push_str("- registry: data of a kind the registry provider cannot write (REG_NONE, the resource kinds) is refused with an error; a key fixgen created is removed only when empty; key ACLs are not kept.\n");
+    o.push_str("- service: only the startup types Automatic, AutomaticDelayed, Manual, Disabled and the states Running, Stopped; services started as dependencies stay running; a service not installed at backup time is left as it is.\n");
+    o.push_str("- firewall: only the settings the step manages; a rule fixgen added is removed.\n");
+    o.push_str("- vpn: never the pre-shared key; a connection added back gets only the managed settings (no saved credentials, EAP configuration, routes or DNS settings).\n");
+    o.push_str("- windows_update: Windows Update installs cannot be undone (installed updates are not rolled back).\n\n");
 
     o.push_str(&files_section(files));
     o

@@ -77,6 +77,12 @@ pub struct RecipeReport {
     pub context: &'static str,
     /// `none`, `recommended` or `required`.
     pub reboot: &'static str,
+    /// The build targets that carry this recipe (`scripts`, `module`, `intune`, `gpo`, `reg`),
+    /// and whether the GPO's computer startup script runs it.
+    pub channels: Vec<&'static str>,
+    /// Whether the recipe lists its `channels` (else the default).
+    pub channels_given: bool,
+    pub gpo_startup: bool,
     pub source: String,
     pub source_sha256: String,
     pub references: Vec<String>,
@@ -287,13 +293,23 @@ fn step_rows(
         }
         Step::Service(s) => {
             let t = format!("service {}", s.name);
+            // Issue 15 item 5: a service that is not installed satisfies a step that only
+            // disables and/or stops it; any other step fails there and says so.
+            let absent_ok = (s.startup.is_some() || s.state.is_some())
+                && matches!(s.startup, None | Some(Startup::Disabled))
+                && matches!(s.state, None | Some(ServiceState::Stopped));
             reads.push(format!(
-                "service {}: {}",
+                "service {}: {}; {}",
                 s.name,
                 if s.startup.is_some() {
                     "startup type and status"
                 } else {
                     "status"
+                },
+                if absent_ok {
+                    "not installed counts as compliant (nothing to disable or stop)"
+                } else {
+                    "not installed is an error that says so (nothing is installed)"
                 }
             ));
             if let Some(st) = s.startup {
@@ -434,18 +450,19 @@ fn step_rows(
             }
         }
         Step::WindowsUpdate(w) => {
-            reads
-                .push("Windows Update Agent: applicable software updates not yet installed".into());
+            reads.push(
+                "Windows Update Agent: applicable software updates not yet installed, definition updates (category E0789628-CE08-4437-BE74-2495B842F43B) not counted; whether a restart is pending".into(),
+            );
             match w.action {
                 UpdateAction::Scan => row(
                     "Windows Update",
                     "pending updates",
-                    "reported only (scan); nothing installed".into(),
+                    "reported only (scan): named in the output line, never decides the exit code; nothing installed".into(),
                 ),
                 UpdateAction::Install => row(
                     "Windows Update",
                     "pending updates",
-                    "downloaded and installed (cannot be undone); never restarts".into(),
+                    "when any is pending: downloaded and installed (cannot be undone); never restarts (a restart already pending is reported, never exit 3010 without a change)".into(),
                 ),
             }
         }
@@ -467,7 +484,7 @@ fn undo_text(bundle: &str, rp: &RecipePlan) -> String {
         "Cannot be undone: installed Windows updates are not rolled back by fixgen (uninstall them through Windows Update history if needed).".to_string()
     } else {
         format!(
-            "scripts/Undo-{}.ps1 (or Undo-{bundle} -Recipe {} in the module) restores the state saved before the first change, from the newest backup in %ProgramData%\\fixgen\\backup\\{}\\.",
+            "scripts/Undo-{}.ps1 (or Undo-{bundle} -Recipe {} in the module) restores, per item, the state saved before the first change not yet undone (the oldest un-restored backup in %ProgramData%\\fixgen\\backup\\{}\\), then marks those backups restored.",
             r.id, r.id, r.id
         )
     };
@@ -533,6 +550,19 @@ impl PlanReport {
                 symptom: r.symptom.clone(),
                 context,
                 reboot,
+                channels: [
+                    crate::model::Channel::Scripts,
+                    crate::model::Channel::Module,
+                    crate::model::Channel::Intune,
+                    crate::model::Channel::Gpo,
+                    crate::model::Channel::Reg,
+                ]
+                .into_iter()
+                .filter(|c| r.in_channel(*c))
+                .map(crate::model::Channel::name)
+                .collect(),
+                channels_given: r.channels.is_some(),
+                gpo_startup: r.in_startup_script(),
                 source: rp.source_file_name().to_string(),
                 source_sha256: rp.source_sha256.clone(),
                 references: r.references.clone(),

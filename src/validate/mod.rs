@@ -396,6 +396,25 @@ pub fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagn
             );
         }
     }
+    if let Some(list) = &r.channels {
+        if list.is_empty() {
+            cx.err(
+                "channels",
+                "channels",
+                "`channels` is empty: the recipe would be in no build target; list at least one of scripts, module, intune, gpo, reg, or leave `channels` out for all".to_string(),
+            );
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, c) in list.iter().enumerate() {
+            if !seen.insert(*c) {
+                cx.err(
+                    "channels",
+                    &format!("channels[{i}]"),
+                    format!("channel `{}` is listed twice", c.name()),
+                );
+            }
+        }
+    }
     for (f, v) in [("title", &r.title), ("summary", &r.summary)] {
         if v.trim().is_empty() {
             cx.err(

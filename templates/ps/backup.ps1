@@ -331,8 +331,11 @@ function Save-FixgenBackup {
     <#
     .SYNOPSIS
     Saves the prior state of everything the recipe's steps may change as JSON in
-    $env:ProgramData\fixgen\backup\<id>\<UTC time>-<n>.json (file names sort by time; the
-    newest file wins on undo).
+    $env:ProgramData\fixgen\backup\<id>\<UTC time>-<n>.json (file names sort by time). Undo
+    restores per item the OLDEST backup not yet restored (the state before the first change),
+    then renames the backups it used to <UTC time>-<n>.restored.json. At most 10 backup files
+    are kept per recipe: beyond that, restored ones go first (oldest first), then un-restored
+    ones except the oldest (which holds the state before the first change).
     Called once per run, just before the first change; throws when it cannot save, so nothing
     is changed without a backup.
     #>
@@ -374,6 +377,17 @@ function Save-FixgenBackup {
     [System.IO.File]::WriteAllText($temporary, $json, (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))
     [System.IO.File]::Move($temporary, $file)
     Write-FixgenLog -Message ($Recipe.Id + ': prior state saved to ' + $file)
+    $all = @([System.IO.Directory]::GetFiles($folder, '*.json') | Sort-Object)
+    $excess = $all.Count - 10
+    if ($excess -gt 0) {
+        $restored = @($all | Where-Object -FilterScript { $_.EndsWith('.restored.json', [System.StringComparison]::OrdinalIgnoreCase) })
+        $open = @($all | Where-Object -FilterScript { -not $_.EndsWith('.restored.json', [System.StringComparison]::OrdinalIgnoreCase) })
+        $candidates = @($restored) + @($open | Select-Object -Skip 1)
+        foreach ($old in @($candidates | Select-Object -First $excess)) {
+            [System.IO.File]::Delete($old)
+            Write-FixgenLog -Message ($Recipe.Id + ': old backup removed (at most 10 are kept): ' + $old)
+        }
+    }
 }
 
 #endregion

@@ -117,7 +117,9 @@ function Format-FixgenValue {
 function New-FixgenCompliance {
     <#
     .SYNOPSIS
-    One compliance result: what was checked, the expected and the actual value.
+    One compliance result: what was checked, the expected and the actual value. ReportOnly
+    marks a finding that no remediation of this recipe changes (a pending Windows update under
+    action scan, a pending restart): it is reported, and never decides an exit code.
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
@@ -144,6 +146,7 @@ function New-FixgenCompliance {
         Expected  = $Expected
         Actual    = $Actual
         Compliant = $Compliant
+        ReportOnly = $false
     }
 }
 
@@ -280,17 +283,18 @@ function Invoke-FixgenRecipe {
             $label = $id + ' step ' + $index + ' (' + $step.Kind + ')'
             try {
                 $before = @(Test-FixgenStep -Step $step)
-                $open = @($before | Where-Object -FilterScript { -not $_.Compliant })
-                if ($open.Count -eq 0) {
+                $notes = @($before | Where-Object -FilterScript { -not $_.Compliant -and $_.ReportOnly })
+                $open = @($before | Where-Object -FilterScript { -not $_.Compliant -and -not $_.ReportOnly })
+                foreach ($check in @($notes) + @($open)) {
+                    Write-FixgenLog -Severity Warning -Message ($label + ': ' + $check.Target + ' ' + $check.Setting + ' is ' + (Format-FixgenValue -Value $check.Actual) + ', expected ' + (Format-FixgenValue -Value $check.Expected))
+                }
+                if ($open.Count -eq 0 -and $notes.Count -eq 0) {
                     Write-FixgenLog -Message ($label + ': already compliant')
                     continue
                 }
-                foreach ($check in $open) {
-                    Write-FixgenLog -Severity Warning -Message ($label + ': ' + $check.Target + ' ' + $check.Setting + ' is ' + (Format-FixgenValue -Value $check.Actual) + ', expected ' + (Format-FixgenValue -Value $check.Expected))
-                }
-                if ($step.ReportOnly) {
-                    $result = Set-FixgenStep -Step $step
-                    if ($null -ne $result -and $result.RebootRequired) { $rebootNeeded = $true }
+                if ($open.Count -eq 0 -or $step.ReportOnly) {
+                    # Report-only findings (a pending update under action scan, a pending
+                    # restart): reported, nothing changed, no exit code of their own.
                     $reported++
                     Write-FixgenLog -Severity Warning -Message ($label + ': reported only; this recipe changes nothing here')
                     continue
@@ -310,7 +314,7 @@ function Invoke-FixgenRecipe {
                 $stepReboot = ($null -ne $result -and $result.RebootRequired)
                 if ($stepReboot) { $rebootNeeded = $true }
                 $after = @(Test-FixgenStep -Step $step)
-                $still = @($after | Where-Object -FilterScript { -not $_.Compliant })
+                $still = @($after | Where-Object -FilterScript { -not $_.Compliant -and -not $_.ReportOnly })
                 if ($still.Count -eq 0) {
                     Write-FixgenLog -Message ($label + ': changed and verified')
                 } elseif ($stepReboot) {
@@ -331,6 +335,9 @@ function Invoke-FixgenRecipe {
         }
     }
     if ($changed -gt 0 -and $Recipe.Reboot -eq 'Required') { $rebootNeeded = $true }
+    # A run that changed nothing never asks for a restart (3010): a restart that was already
+    # pending is reported, not caused here.
+    if ($changed -eq 0) { $rebootNeeded = $false }
     if ($changed -gt 0 -and $Recipe.Reboot -eq 'Recommended') {
         Write-FixgenLog -Severity Warning -Message ($id + ': a restart is recommended for the change to take full effect')
     }

@@ -32,8 +32,8 @@ $FixgenSteps = {% call m::steps(steps, "") %}{% endcall %}
 Initialize-FixgenLog -Component $FixgenRecipe.Id
 {%- if detect %}
 $fixgenChecks = @(Test-FixgenRecipe -Recipe $FixgenRecipe -Steps $FixgenSteps)
-$fixgenOpen = @($fixgenChecks | Where-Object -FilterScript { -not $_.Compliant })
-foreach ($fixgenCheck in $fixgenOpen) {
+$fixgenOpen = @($fixgenChecks | Where-Object -FilterScript { -not $_.Compliant -and -not $_.ReportOnly })
+foreach ($fixgenCheck in @($fixgenChecks | Where-Object -FilterScript { -not $_.Compliant })) {
     Write-FixgenLog -Severity Warning -Message ($fixgenCheck.Target + ' ' + $fixgenCheck.Setting + ' is ' + (Format-FixgenValue -Value $fixgenCheck.Actual) + ', expected ' + (Format-FixgenValue -Value $fixgenCheck.Expected))
 }
 if ($fixgenOpen.Count -gt 0) {

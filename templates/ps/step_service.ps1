@@ -23,7 +23,9 @@ function Get-FixgenServiceStartup {
 function Test-FixgenServiceStep {
     <#
     .SYNOPSIS
-    Reads a service's startup type and state and compares them with the step.
+    Reads a service's startup type and state and compares them with the step. A service that
+    is not installed satisfies a step that only disables and/or stops it (the normal state of
+    many optional services); for any other step it is not compliant, and the check says so.
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
@@ -34,7 +36,15 @@ function Test-FixgenServiceStep {
     $target = 'service ' + $Step.Name
     $service = Get-Service -Name $Step.Name -ErrorAction SilentlyContinue
     if ($null -eq $service) {
-        New-FixgenCompliance -Target $target -Setting 'Installed' -Expected $true -Actual $false -Compliant $false
+        $absentIsFine = ($null -ne $Step.Startup -or $null -ne $Step.State) -and
+            ($null -eq $Step.Startup -or $Step.Startup -eq 'Disabled') -and
+            ($null -eq $Step.State -or $Step.State -eq 'Stopped')
+        if ($absentIsFine) {
+            Write-Verbose -Message ($target + ' is not installed, which satisfies ' + ((@($Step.Startup, $Step.State) | Where-Object { $null -ne $_ }) -join '/'))
+            New-FixgenCompliance -Target $target -Setting 'Installed' -Expected 'True (or not installed: enough for disabled/stopped)' -Actual $false -Compliant $true
+        } else {
+            New-FixgenCompliance -Target $target -Setting 'Installed' -Expected $true -Actual $false -Compliant $false
+        }
         return
     }
     if ($null -ne $Step.Startup) {
@@ -60,7 +70,11 @@ function Set-FixgenServiceStep {
         [Parameter(Mandatory)]
         [hashtable]$Step
     )
-    $service = Get-Service -Name $Step.Name -ErrorAction Stop
+    $service = Get-Service -Name $Step.Name -ErrorAction SilentlyContinue
+    if ($null -eq $service) {
+        $wanted = (@($Step.Startup, $Step.State) | Where-Object { $null -ne $_ }) -join ' and '
+        throw ('service ' + $Step.Name + ' is not installed on this machine, so it cannot be made ' + $wanted + '; install the Windows feature or component that provides it, or leave this step out for such machines')
+    }
     if ($null -ne $Step.Startup -and (Get-FixgenServiceStartup -Service $service) -ne $Step.Startup) {
         $mode = 'auto'
         if ($Step.Startup -eq 'AutomaticDelayed') { $mode = 'delayed-auto' }
@@ -75,7 +89,11 @@ function Set-FixgenServiceStep {
         $service.Refresh()
         $timeout = [System.TimeSpan]::FromSeconds($Step.TimeoutSeconds)
         if ($Step.State -eq 'Running' -and $service.Status.ToString() -ne 'Running') {
-            Start-Service -Name $service.ServiceName -ErrorAction Stop -Confirm:$false
+            # Start-Service writes "Waiting for service ... to start..." to the warning stream
+            # while it waits: into the log, never into the one output line (Intune).
+            $waitWarnings = $null
+            Start-Service -Name $service.ServiceName -ErrorAction Stop -Confirm:$false -WarningAction SilentlyContinue -WarningVariable waitWarnings
+            foreach ($warning in @($waitWarnings)) { Write-FixgenLog -Message ('Start-Service: ' + [string]$warning) }
             try {
                 $service.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Running, $timeout)
             } catch {
@@ -83,7 +101,9 @@ function Set-FixgenServiceStep {
             }
         }
         if ($Step.State -eq 'Stopped' -and $service.Status.ToString() -ne 'Stopped') {
-            Stop-Service -Name $service.ServiceName -ErrorAction Stop -Confirm:$false
+            $waitWarnings = $null
+            Stop-Service -Name $service.ServiceName -ErrorAction Stop -Confirm:$false -WarningAction SilentlyContinue -WarningVariable waitWarnings
+            foreach ($warning in @($waitWarnings)) { Write-FixgenLog -Message ('Stop-Service: ' + [string]$warning) }
             try {
                 $service.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Stopped, $timeout)
             } catch {

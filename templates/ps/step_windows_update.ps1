@@ -33,8 +33,11 @@ function Test-FixgenRebootPending {
 function Test-FixgenWindowsUpdateStep {
     <#
     .SYNOPSIS
-    Lists pending software updates and whether a restart is pending; compliant when there are
-    no pending updates and no pending restart.
+    Lists pending software updates and whether a restart is pending. Definition updates
+    (classification "Definition Updates", CategoryID E0789628-CE08-4437-BE74-2495B842F43B: the
+    Defender intelligence updates Windows installs by itself every few hours) are not counted.
+    With action Scan both results are report-only; with action Install the pending updates
+    decide compliance and a pending restart is report-only (this script never restarts).
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
@@ -42,14 +45,28 @@ function Test-FixgenWindowsUpdateStep {
         [Parameter(Mandatory)]
         [hashtable]$Step
     )
+    $definitionUpdates = 'E0789628-CE08-4437-BE74-2495B842F43B'
     $found = Find-FixgenPendingUpdate
     $titles = @()
     for ($i = 0; $i -lt $found.Updates.Count; $i++) {
-        $titles += [string]$found.Updates.Item($i).Title
+        $update = $found.Updates.Item($i)
+        $definition = $false
+        foreach ($category in @($update.Categories)) {
+            if ($null -ne $category -and ([string]$category.CategoryID) -eq $definitionUpdates) { $definition = $true }
+        }
+        if ($definition) {
+            Write-Verbose -Message ('not counted (definition update): ' + [string]$update.Title)
+            continue
+        }
+        $titles += [string]$update.Title
     }
-    New-FixgenCompliance -Target 'Windows Update' -Setting 'PendingUpdates' -Expected 0 -Actual $titles -Compliant ($titles.Count -eq 0)
+    $pendingCheck = New-FixgenCompliance -Target 'Windows Update' -Setting 'PendingUpdates' -Expected 0 -Actual $titles -Compliant ($titles.Count -eq 0)
+    if ($Step.ReportOnly) { $pendingCheck.ReportOnly = $true }
+    $pendingCheck
     $rebootPending = Test-FixgenRebootPending
-    New-FixgenCompliance -Target 'Windows Update' -Setting 'RebootRequired' -Expected $false -Actual $rebootPending -Compliant (-not $rebootPending)
+    $rebootCheck = New-FixgenCompliance -Target 'Windows Update' -Setting 'RebootRequired' -Expected $false -Actual $rebootPending -Compliant (-not $rebootPending)
+    $rebootCheck.ReportOnly = $true
+    $rebootCheck
 }
 
 {% if !detect -%}

@@ -1,11 +1,12 @@
-#region fixgen undo (restores the newest backup)
+#region fixgen undo (restores, per item, the state before the first change not yet undone)
 
-function Get-FixgenNewestBackup {
+function Get-FixgenOpenBackup {
     <#
     .SYNOPSIS
-    The newest backup of a recipe, parsed, or $null when there is none. The folder chain and
-    the file must be owned by SYSTEM or Administrators, and the file must be a fixgen backup of
-    this recipe; otherwise this throws.
+    Every backup of a recipe not yet restored (file names <UTC time>-<n>.json; a restored one
+    is renamed to <UTC time>-<n>.restored.json), parsed, oldest first; none when there is none.
+    The folder chain and each file must be owned by SYSTEM or Administrators, and each file
+    must be a fixgen backup of this recipe; otherwise this throws.
     #>
     [CmdletBinding()]
     param(
@@ -16,21 +17,79 @@ function Get-FixgenNewestBackup {
         [string]$Context = 'System'
     )
     $folder = Get-FixgenBackupFolder -RecipeId $RecipeId -Context $Context
-    if ($null -eq $folder) { return $null }
-    $files = @([System.IO.Directory]::GetFiles($folder, '*.json') | Sort-Object -Descending)
-    if ($files.Count -eq 0) { return $null }
-    $file = $files[0]
-    if (-not (Test-FixgenTrustedOwner -LiteralPath $file -AllowCurrentUser:($Context -eq 'User'))) {
-        throw ($file + ' is not owned by SYSTEM or Administrators; it is not restored')
+    if ($null -eq $folder) { return }
+    $files = @([System.IO.Directory]::GetFiles($folder, '*.json') | Where-Object -FilterScript { -not $_.EndsWith('.restored.json', [System.StringComparison]::OrdinalIgnoreCase) } | Sort-Object)
+    foreach ($file in $files) {
+        if (-not (Test-FixgenTrustedOwner -LiteralPath $file -AllowCurrentUser:($Context -eq 'User'))) {
+            throw ($file + ' is not owned by SYSTEM or Administrators; it is not restored')
+        }
+        $document = ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($file))
+        if ($document.Format -ne 'fixgen-backup/1' -or $document.Recipe -ne $RecipeId) {
+            throw ($file + ' is not a fixgen backup of ' + $RecipeId)
+        }
+        [pscustomobject]@{
+            File     = $file
+            Document = $document
+        }
     }
-    $document = ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($file))
-    if ($document.Format -ne 'fixgen-backup/1' -or $document.Recipe -ne $RecipeId) {
-        throw ($file + ' is not a fixgen backup of ' + $RecipeId)
+}
+
+function Get-FixgenBackupItemKey {
+    <#
+    .SYNOPSIS
+    What a backup item is about, as one case-insensitive key (kind and identity).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)]
+        [object]$Item
+    )
+    $key = [string]$Item.Kind + '|' + [string]$Item.Name
+    if ($Item.Kind -eq 'registry') { $key = $key + '|' + [string]$Item.Path }
+    if ($Item.Kind -eq 'vpn') { $key = $key + '|' + [string][bool]$Item.AllUserConnection }
+    return $key.ToUpperInvariant()
+}
+
+function Get-FixgenUndoItem {
+    <#
+    .SYNOPSIS
+    Per item (registry value, service, rule, connection), the state before the FIRST change not
+    yet undone: the item from the oldest un-restored backup that holds it. A later run after a
+    drift saves the already-fixed values of the other items; those are never restored.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [AllowEmptyCollection()]
+        [object[]]$Backups
+    )
+    $seen = @{}
+    foreach ($backup in $Backups) {
+        foreach ($item in @($backup.Document.Items)) {
+            if ($null -eq $item) { continue }
+            $key = Get-FixgenBackupItemKey -Item $item
+            if ($seen.ContainsKey($key)) { continue }
+            $seen[$key] = $true
+            $item
+        }
     }
-    [pscustomobject]@{
-        File     = $file
-        Document = $document
-    }
+}
+
+function Set-FixgenBackupRestored {
+    <#
+    .SYNOPSIS
+    Marks a backup as restored: <name>.json becomes <name>.restored.json. Undo never reads it
+    again; the next changing run saves a new backup.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        [string]$File
+    )
+    $target = $File.Substring(0, $File.Length - 5) + '.restored.json'
+    [System.IO.File]::Move($File, $target)
+    Write-FixgenLog -Message ('backup marked as restored: ' + $target)
 }
 
 function Test-FixgenUndoTarget {
@@ -406,9 +465,11 @@ function Get-FixgenBackupItemLabel {
 function Undo-FixgenRecipe {
     <#
     .SYNOPSIS
-    Restores the newest backup of a recipe, item by item in reverse order: each item is
-    compared with the current state, changed under ShouldProcess only when it differs, then
-    compared again. A second run changes nothing. Returns one result object (exit code 0 or 1).
+    Restores, per item, the oldest backup not yet restored (the state before the first change
+    since the last undo), item by item in reverse order: each item is compared with the
+    current state, changed under ShouldProcess only when it differs, then compared again. When
+    every item is as before, the backups used are marked as restored, so a second run changes
+    nothing. Returns one result object (exit code 0 or 1).
     #>
     [CmdletBinding(SupportsShouldProcess)]
     [OutputType([pscustomobject])]
@@ -426,6 +487,7 @@ function Undo-FixgenRecipe {
     $pending = 0
     $same = 0
     $source = $null
+    $allRestored = $false
     Write-FixgenLog -Message ('Undo ' + $id + ' (bundle ' + $Recipe.Bundle + ' ' + $Recipe.BundleVersion + ')')
     foreach ($t in $Target) {
         if ($t.Kind -eq 'windows_update' -and $t.Action -eq 'Install') {
@@ -440,13 +502,22 @@ function Undo-FixgenRecipe {
         $failed++
     } else {
         try {
-            $backup = Get-FixgenNewestBackup -RecipeId $id -Context $Recipe.Context
-            if ($null -eq $backup) {
-                Write-FixgenLog -Message ($id + ': no backup found; this recipe has changed nothing here, so there is nothing to undo')
+            $backups = @(Get-FixgenOpenBackup -RecipeId $id -Context $Recipe.Context)
+            if ($backups.Count -eq 0) {
+                $folder = Get-FixgenBackupFolder -RecipeId $id -Context $Recipe.Context
+                if ($null -ne $folder -and @([System.IO.Directory]::GetFiles($folder, '*.restored.json')).Count -gt 0) {
+                    $allRestored = $true
+                    Write-FixgenLog -Message ($id + ': every backup is already restored; this recipe has changed nothing here since the last undo, so there is nothing to undo')
+                } else {
+                    Write-FixgenLog -Message ($id + ': no backup found; this recipe has changed nothing here, so there is nothing to undo')
+                }
             } else {
-                $source = $backup.File
-                Write-FixgenLog -Message ($id + ': restoring ' + $source + ' (saved ' + $backup.Document.Created + ')')
-                $items = @($backup.Document.Items)
+                $source = $backups[0].File
+                foreach ($backup in $backups) {
+                    Write-FixgenLog -Message ($id + ': reading ' + $backup.File + ' (saved ' + $backup.Document.Created + ')')
+                }
+                Write-FixgenLog -Message ($id + ': restoring per item the oldest of ' + $backups.Count + ' backup(s) not yet restored, from ' + $source)
+                $items = @(Get-FixgenUndoItem -Backups $backups)
                 [System.Array]::Reverse($items)
                 foreach ($item in $items) {
                     $label = $id + ' undo: ' + (Get-FixgenBackupItemLabel -Item $item)
@@ -481,6 +552,13 @@ function Undo-FixgenRecipe {
                         Write-FixgenLog -Severity Error -Message ($label + ' failed: ' + $_.Exception.Message)
                     }
                 }
+                # Every item is as before: these backups are used up. After a failure or under
+                # WhatIf they stay, so the next undo tries again from the same state.
+                if ($failed -eq 0 -and $pending -eq 0 -and -not $WhatIfPreference) {
+                    foreach ($backup in $backups) {
+                        Set-FixgenBackupRestored -File $backup.File
+                    }
+                }
             }
         } catch {
             $failed++
@@ -497,6 +575,7 @@ function Undo-FixgenRecipe {
         $summary = $id + ': ' + $pending + ' item(s) would be restored (WhatIf)'
     } elseif ($null -eq $source) {
         $summary = $id + ': nothing to undo (no backup)'
+        if ($allRestored) { $summary = $id + ': nothing to undo (already undone; every backup is marked restored)' }
     } else {
         $summary = $id + ': already as before the change (' + $same + ' item(s) checked)'
     }

@@ -117,9 +117,10 @@ Describe 'GPO startup: broken machine -> startup -> fixed -> next startup quiet'
         }
     }
 
-    It 'each recipe logged to %windir%\Logs\fixgen' {
+    It 'each recipe of the startup script logged to %windir%\Logs\fixgen; windows-update is not run (15.4)' {
         foreach ($id in (Get-L2tpRecipe)) {
-            Test-Path -LiteralPath (Join-Path $env:windir "Logs\fixgen\$id.log") | Should -BeTrue -Because $id
+            $expected = ($id -ne 'windows-update')
+            Test-Path -LiteralPath (Join-Path $env:windir "Logs\fixgen\$id.log") | Should -Be $expected -Because $id
         }
     }
 }
@@ -172,8 +173,8 @@ Describe 'GPO startup: exit codes' {
 }
 
 Describe 'GPO startup: Windows Update (issue 15 item 4)' {
-    # Known failure: issue 15 item 4: Windows Update is in the GPO startup script by default
-    It 'a startup does not search Windows Update at every boot' -Tag 'KnownFailure:15' {
+    # Issue 15 item 4: Windows Update is left out of the GPO startup script by default
+    It '15.4 a startup does not search Windows Update at every boot' {
         Initialize-L2tpMachine
         Set-L2tpFixed -Recipe 'all'
         Set-SimFailure -Command 'IUpdateSearcher.Search' -Message 'simulated: no network at boot (0x8024402C)'
@@ -184,8 +185,8 @@ Describe 'GPO startup: Windows Update (issue 15 item 4)' {
         }
     }
 
-    # Known failure: issue 15 item 4: a run that changed nothing exits 3010
-    It 'a pending restart alone: the startup changes nothing and does not exit 3010' -Tag 'KnownFailure:15' {
+    # Issue 15 item 4: a run that changed nothing never exits 3010
+    It '15.4 a pending restart alone: the startup changes nothing and does not exit 3010' {
         Initialize-L2tpMachine
         Set-L2tpFixed -Recipe 'all'
         Set-SimWindowsUpdate -Updates @() -RebootRequired $true
@@ -193,5 +194,53 @@ Describe 'GPO startup: Windows Update (issue 15 item 4)' {
             (Format-SimChanges $run.Changes) | Should -BeNullOrEmpty
             $run.ExitCode | Should -Be 0
         }
+    }
+}
+
+Describe 'GPO startup: a user-context recipe (issue 15 item 8)' {
+    BeforeAll {
+        # A bundle with a system recipe and a user recipe, built here with FIXGEN_BIN.
+        $src = Join-Path $env:FIXGEN_TEST_TMP 'gpo-user-src'
+        $null = New-Item -ItemType Directory -Path $src -Force
+        [System.IO.File]::WriteAllText((Join-Path $src 'bundle.yaml'), "name: UserFix`ntitle: User and machine`nversion: 1.0.0`ndescription: One machine value, one user value.`npublisher: fixgen tests`nrecipes: [machine-level, user-mode]`n")
+        [System.IO.File]::WriteAllText((Join-Path $src 'machine-level.yaml'), @'
+id: machine-level
+title: Set the machine level
+summary: Sets HKLM Contoso Level to 2.
+context: system
+steps:
+  - registry: { key: 'HKLM\SOFTWARE\Contoso\Fix', name: Level, value: { dword: 2 } }
+'@)
+        [System.IO.File]::WriteAllText((Join-Path $src 'user-mode.yaml'), @'
+id: user-mode
+title: Set the user mode
+summary: Sets HKCU Contoso Mode to on, for the signed-in user.
+context: user
+steps:
+  - registry: { key: 'HKCU\Software\Contoso\Fix', name: Mode, value: { string: 'on' } }
+'@)
+        $out = Join-Path $env:FIXGEN_TEST_TMP 'gpo-user-out'
+        $output = & $env:FIXGEN_BIN build $src --target gpo --target scripts --out $out 2>&1
+        if ($LASTEXITCODE -ne 0) { throw ('fixgen build failed: ' + ($output -join "`n")) }
+        $script:SavedScripts = $script:Scripts
+        $script:SavedIni = $script:Ini
+        $script:Scripts = Join-Path -Path $out -ChildPath 'gpo/Machine/Scripts'
+        $script:Ini = Join-Path -Path $script:Scripts -ChildPath 'psscripts.ini'
+        $script:UserReadme = Join-Path -Path $out -ChildPath 'gpo/README.md'
+    }
+    AfterAll {
+        $script:Scripts = $script:SavedScripts
+        $script:Ini = $script:SavedIni
+    }
+
+    It '15.8 the computer startup (SYSTEM) runs the machine recipe and never writes HKCU' {
+        Reset-SimWindows
+        $runs = @(Invoke-Startup -Label 'startup with a user recipe in the bundle')
+        $runs.Count | Should -BeGreaterThan 0
+        foreach ($run in $runs) { $run.ExitCode | Should -Be 0 }
+        (Get-SimRegistryValue -Path 'HKEY_LOCAL_MACHINE\SOFTWARE\Contoso\Fix' -Name 'Level').Value | Should -Be 2
+        Get-SimRegistryValue -Path 'HKEY_CURRENT_USER\Software\Contoso\Fix' -Name 'Mode' | Should -BeNullOrEmpty -Because 'a startup script runs as SYSTEM: a user recipe there would write SYSTEM''s own HKCU'
+        Test-Path -LiteralPath (Join-Path -Path $script:Scripts -ChildPath 'Startup\user-mode.ps1') | Should -BeFalse
+        (Get-Content -LiteralPath $script:UserReadme -Raw) | Should -Match 'user-mode`: it runs in the user''s context'
     }
 }

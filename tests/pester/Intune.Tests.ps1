@@ -286,8 +286,8 @@ Describe 'Intune package windows-update (report only)' {
         Get-IntuneOutputProblem -Run $d | Should -BeNullOrEmpty
     }
 
-    # Known failure: issue 15 item 4: a report-only step decides the detection exit code
-    It 'a pending cumulative update does not keep detection red after remediation (issue 15 item 4)' -Tag 'KnownFailure:15' {
+    # Issue 15 item 4: a report-only step must not decide the detection exit code
+    It '15.4 a pending cumulative update does not keep detection red after remediation' {
         Initialize-L2tpMachine
         Set-SimWindowsUpdate -Updates @($cumulative) -RebootRequired $false
         $null = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation'
@@ -295,16 +295,16 @@ Describe 'Intune package windows-update (report only)' {
         $d.ExitCode | Should -Be 0
     }
 
-    # Known failure: issue 15 item 4: definition updates count as pending
-    It 'only definition updates pending: detection exits 0 (issue 15 item 4)' -Tag 'KnownFailure:15' {
+    # Issue 15 item 4: definition updates do not count as pending
+    It '15.4 a machine with only definition updates pending is compliant (detection exits 0)' {
         Initialize-L2tpMachine
         Set-SimWindowsUpdate -Updates @($definition) -RebootRequired $false
         $d = Invoke-Observed -Path (Join-Path $dir 'detect.ps1') -Label 'detection, definition update only'
         $d.ExitCode | Should -Be 0
     }
 
-    # Known failure: issue 15 item 4: "fixed, restart required (0 step(s) changed)"
-    It 'a pending restart and no change: remediation does not claim a fix (issue 15 item 4)' -Tag 'KnownFailure:15' {
+    # Issue 15 item 4: never "fixed, restart required (0 step(s) changed)"
+    It '15.4 a pending restart and no change: remediation does not claim a fix' {
         Initialize-L2tpMachine
         Set-SimWindowsUpdate -Updates @() -RebootRequired $true
         $r = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, restart pending'
@@ -312,8 +312,8 @@ Describe 'Intune package windows-update (report only)' {
         [string]$r.Stdout | Should -Not -Match '\bfixed\b'
     }
 
-    # Known failure: issue 15 item 4: Windows Update keeps the bundle detection red forever
-    It 'the bundle package with a pending cumulative update turns green after remediation (issue 15 item 4)' -Tag 'KnownFailure:15' {
+    # Issue 15 item 4: Windows Update must not keep the bundle detection red forever
+    It '15.4 the bundle package with a pending cumulative update turns green after remediation' {
         $bundle = Join-Path -Path $script:IntuneDir -ChildPath 'L2tpIpsecFix'
         Initialize-L2tpMachine
         Set-L2tpBroken -Recipe 'all'
@@ -337,6 +337,23 @@ Describe 'Intune package ipsec-services: a service that is not installed' {
         $r.ExitCode | Should -Be 1
         @(Get-IntuneOutputProblem -Run $d; Get-IntuneOutputProblem -Run $r) | Should -BeNullOrEmpty
         (Get-Content -LiteralPath (Join-Path $env:windir 'Logs\fixgen\ipsec-services.log') -Raw) | Should -Match 'IKEEXT'
+    }
+
+    It '15.5 a service that must run but is not installed: remediation exits 1 and the log says it is not installed' {
+        Initialize-L2tpMachine -MissingService 'IKEEXT'
+        $r = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, IKEEXT missing'
+        $r.ExitCode | Should -Be 1
+        ((Get-Content -LiteralPath (Join-Path $env:windir 'Logs\fixgen\ipsec-services.log') -Raw) -replace '\s+', ' ') | Should -Match 'service IKEEXT is not installed'
+    }
+
+    It '15.5 a slow service start: "Waiting for service" goes to the log, never into the output line' {
+        Initialize-L2tpMachine
+        Set-SimService -Name 'IKEEXT' -DisplayName 'IKE and AuthIP IPsec Keying Modules' -StartType Manual -Status Stopped -SlowStart
+        $r = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, IKEEXT starts slowly'
+        $r.ExitCode | Should -Be 0
+        (Get-SimService -Name 'IKEEXT').Status | Should -Be 'Running'
+        Get-IntuneOutputProblem -Run $r | Should -BeNullOrEmpty
+        (Get-Content -LiteralPath (Join-Path $env:windir 'Logs\fixgen\ipsec-services.log') -Raw) | Should -Match 'Waiting for service'
     }
 }
 

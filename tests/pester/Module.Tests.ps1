@@ -244,10 +244,9 @@ Describe 'Module: Invoke-L2tpIpsecFix and Undo-L2tpIpsecFix on a machine where e
         @(Compare-L2tpState -Reference $before -Difference $afterUndo -ExceptUnrestorable) | Should -BeNullOrEmpty
     }
 
-    # Known failure: vpn-security and recreate-connection back up the same connection; the second
-    # undo restores recreate-connection's backup (the state after vpn-security) and then
-    # vpn-security's again: two Set-VpnConnection calls. Issue 15 item 6 (mark a backup as restored).
-    It 'a second Undo- changes nothing' -Tag 'KnownFailure:15' {
+    # Issue 15 item 6: vpn-security and recreate-connection back up the same connection; the
+    # first undo marks their backups restored, so the second restores nothing.
+    It '15.6 a second Undo- changes nothing' {
         ($undoAgain.Output | Select-Object -Last 1).ExitCode | Should -Be 0
         (Format-SimChanges $undoAgain.Changes) | Should -BeNullOrEmpty
     }
@@ -333,8 +332,8 @@ Describe 'Module: undo after a partial drift and a second run (issue 15 item 6)'
         $null = Import-Generated $script:BundlePsd1
     }
 
-    # Known failure: issue 15 item 6: undo restores the newest backup, which holds already-fixed values
-    It 'Undo- brings back the state before the first change' -Tag 'KnownFailure:15' {
+    # Issue 15 item 6: undo restores per item the oldest un-restored backup, not the newest
+    It '15.6 drift, rerun, Undo- -> the state before the first change' {
         Initialize-L2tpMachine
         Set-L2tpBroken -Recipe 'ipsec-services'
         $original = Get-SimState

@@ -135,6 +135,7 @@ Describe 'scripts/ipsec-services.ps1' {
         $r = Invoke-SimScript -Path $script:Script
         $r.ExitCode | Should -Be 1
         ((Get-SimLogText -Recipe ipsec-services) -join "`n") | Should -Match 'service IKEEXT Installed is False'
+        ((Get-SimLogText -Recipe ipsec-services -Type 3) -join "`n") | Should -Match 'service IKEEXT is not installed on this machine, so it cannot be made Automatic and Running'
         (Get-SimService -Name IKEEXT) | Should -BeNullOrEmpty
         @(Get-SimChanges | Where-Object Command -NE 'Set-Acl').Count | Should -Be 0
     }
@@ -475,13 +476,13 @@ Describe 'scripts/windows-update.ps1' {
         ((Get-SimLogText -Recipe windows-update -Type 3) -join "`n") | Should -Match '0x8024A005'
     }
 
-    It 'issue 15.4: only definition updates pending -> compliant' -Tag 'KnownFailure:15' {
+    It '15.4 a machine with only definition updates pending is compliant' {
         Set-SimWindowsUpdate -Updates @(@{ Title = 'Security Intelligence Update for Microsoft Defender Antivirus - KB2267602'; Categories = @('Definition Updates') })
         $r = Invoke-SimScript -Path $script:Script
         $r.Stdout | Should -Contain 'windows-update: already compliant'
     }
 
-    It 'issue 15.4: a run that changed nothing never exits 3010 ("0 step(s) changed")' -Tag 'KnownFailure:15' {
+    It '15.4 a run that changed nothing never exits 3010 ("0 step(s) changed")' {
         Set-SimWindowsUpdate -RebootRequired $true
         $r = Invoke-SimScript -Path $script:Script
         $r.ExitCode | Should -Not -Be 3010
@@ -540,9 +541,13 @@ steps:
         (Get-SimService -Name IKEEXT).Delayed | Should -BeTrue
     }
 
-    It 'issue 15.5: a service that is not installed satisfies disabled/stopped (exit 0, nothing changed)' -Tag 'KnownFailure:15' {
+    It '15.5 a service that is not installed satisfies disabled/stopped (exit 0, nothing changed)' {
         $r = Invoke-SimScript -Path $script:SvcScript
         $r.ExitCode | Should -Be 0
+        @(Get-SimChanges | Where-Object { $_.Arguments.Name -eq 'RemoteAccess' -or [string]$_.Arguments.Values -match 'RemoteAccess' }) | Should -BeNullOrEmpty
+        $second = Invoke-SimScript -Path $script:SvcScript
+        $second.ExitCode | Should -Be 0
+        $second.Stdout | Should -Contain 'svc-off: already compliant'
     }
 }
 

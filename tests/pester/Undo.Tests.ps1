@@ -53,7 +53,7 @@ Describe 'scripts/Undo-ipsec-services.ps1' {
         $before = Get-SimState
         $r = Invoke-SimScript -Path (Get-L2tpPath 'scripts/Undo-ipsec-services.ps1')
         $r.ExitCode | Should -Be 0
-        $r.Stdout | Should -Contain 'ipsec-services: already as before the change (3 item(s) checked)'
+        $r.Stdout | Should -Contain 'ipsec-services: nothing to undo (already undone; every backup is marked restored)'
         Format-SimChanges (Get-SimChanges) | Should -BeNullOrEmpty
         Compare-SimState $before (Get-SimState) | Should -BeNullOrEmpty
     }
@@ -107,13 +107,44 @@ Describe 'scripts/Undo-ipsec-services.ps1' {
         Compare-SimState $before (Get-SimState) | Should -BeNullOrEmpty
     }
 
-    It 'issue 15.6: drift, a second run, then undo -> the state before the first change' -Tag 'KnownFailure:15' {
+    It '15.6 drift, rerun, undo -> the original state' {
         $original = Get-SimState
         $null = Invoke-SimScript -Path (Get-L2tpPath 'scripts/ipsec-services.ps1')
         Start-Sleep -Milliseconds 20
         Set-SimService -Name IKEEXT -StartType Disabled -Status Stopped
         $null = Invoke-SimScript -Path (Get-L2tpPath 'scripts/ipsec-services.ps1')
+        $r = Invoke-SimScript -Path (Get-L2tpPath 'scripts/Undo-ipsec-services.ps1')
+        $r.ExitCode | Should -Be 0
+        Compare-SimState $original (Get-SimState) | Should -BeNullOrEmpty
+    }
+
+    It '15.6 an undone backup is marked restored; the next fix and undo return to the state before that fix' {
+        $folder = Join-Path $env:ProgramData 'fixgen/backup/ipsec-services'
+        $null = Invoke-SimScript -Path (Get-L2tpPath 'scripts/ipsec-services.ps1')
         $null = Invoke-SimScript -Path (Get-L2tpPath 'scripts/Undo-ipsec-services.ps1')
+        @(Get-ChildItem -LiteralPath $folder -Filter '*.restored.json').Count | Should -Be 1
+        @(Get-ChildItem -LiteralPath $folder -Filter '*.json' | Where-Object { $_.Name -notlike '*.restored.json' }).Count | Should -Be 0
+        # The admin now sets another state by hand; a fix and an undo return to it, not to the first one.
+        Set-SimService -Name PolicyAgent -StartType Manual -Status Running
+        $manual = Get-SimState
+        Start-Sleep -Milliseconds 20
+        $null = Invoke-SimScript -Path (Get-L2tpPath 'scripts/ipsec-services.ps1')
+        $r = Invoke-SimScript -Path (Get-L2tpPath 'scripts/Undo-ipsec-services.ps1')
+        $r.ExitCode | Should -Be 0
+        Compare-SimState $manual (Get-SimState) | Should -BeNullOrEmpty
+    }
+
+    It '15.6 at most 10 backups are kept, and the oldest un-restored one (the original state) stays' {
+        $folder = Join-Path $env:ProgramData 'fixgen/backup/ipsec-services'
+        $original = Get-SimState
+        for ($i = 0; $i -lt 12; $i++) {
+            $null = Invoke-SimScript -Path (Get-L2tpPath 'scripts/ipsec-services.ps1')
+            Start-Sleep -Milliseconds 5
+            Set-SimService -Name IKEEXT -StartType Disabled -Status Stopped
+        }
+        @(Get-ChildItem -LiteralPath $folder -Filter '*.json').Count | Should -Be 10
+        $r = Invoke-SimScript -Path (Get-L2tpPath 'scripts/Undo-ipsec-services.ps1')
+        $r.ExitCode | Should -Be 0
         Compare-SimState $original (Get-SimState) | Should -BeNullOrEmpty
     }
 }

@@ -1250,8 +1250,9 @@ function Set-SimService {
         [ValidateSet('Running', 'Stopped')][string]$Status = 'Stopped',
         # CannotStart: Start-Service fails (the service terminates at start)
         [switch]$CannotStart,
-        # SlowStart: Start-Service writes its "Waiting for service ... to start..." warning (as the
-        # real one does every 2 seconds while the service is StartPending) before it is Running
+        # SlowStart: Start-Service and Stop-Service take longer than two seconds; the cmdlets then
+        # write "Waiting for service '<display name> (<name>)' to start..." (to stop...) to the
+        # warning stream, as the real cmdlets do while they wait.
         [switch]$SlowStart
     )
     if ([string]::IsNullOrEmpty($DisplayName)) { $DisplayName = $Name }
@@ -1377,9 +1378,7 @@ function Start-Service {
                 Write-SimError -Cmdlet $PSCmdlet -Message ("Service '" + $r.DisplayName + ' (' + $r.Name + ")' cannot be started due to the following error: Cannot start service " + $r.Name + " on computer '.'.") -ErrorId 'CouldNotStartService,Microsoft.PowerShell.Commands.StartServiceCommand' -Category OpenError -Target $r.Name -ExceptionType 'System.InvalidOperationException'
                 continue
             }
-            if ($r.SlowStart) {
-                $PSCmdlet.WriteWarning("Waiting for service '" + $r.DisplayName + ' (' + $r.Name + ")' to start...")
-            }
+            if ($r.SlowStart) { $PSCmdlet.WriteWarning("Waiting for service '" + $r.DisplayName + ' (' + $r.Name + ")' to start...") }
             Add-SimJournal -Command 'Start-Service' -Arguments @{ Name = $r.Name }
             $r.Status = 'Running'
             if ($PassThru) { [SimServiceController]::new([SimHost]::Sim, $r.Name) }
@@ -1410,6 +1409,7 @@ function Stop-Service {
             if (-not $PSCmdlet.ShouldProcess(($r.DisplayName + ' (' + $r.Name + ')'), 'Stop-Service')) { continue }
             if (Test-SimFailure -Cmdlet $PSCmdlet -Command 'Stop-Service') { continue }
             if ($r.Status -eq 'Stopped') { continue }
+            if ($r.SlowStart) { $PSCmdlet.WriteWarning("Waiting for service '" + $r.DisplayName + ' (' + $r.Name + ")' to stop...") }
             Add-SimJournal -Command 'Stop-Service' -Arguments @{ Name = $r.Name }
             $r.Status = 'Stopped'
             if ($PassThru) { [SimServiceController]::new([SimHost]::Sim, $r.Name) }
