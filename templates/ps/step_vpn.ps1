@@ -133,10 +133,16 @@ function Get-FixgenVpnPerUserEntry {
         [hashtable]$Step
     )
     $section = '[' + $Step.Name + ']'
-    $profiles = @(Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList\*' -ErrorAction SilentlyContinue)
-    foreach ($p in $profiles) {
-        if ($null -eq $p -or $null -eq $p.PSObject.Properties['ProfileImagePath']) { continue }
-        $folder = [string]$p.ProfileImagePath
+    # Subkeys and values read through the RegistryKey (no Get-ItemProperty: see README
+    # "Registry value names are literal"); ProfileImagePath is expanded by GetValue.
+    $listPath = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList'
+    $list = Get-Item -LiteralPath $listPath -ErrorAction SilentlyContinue
+    if ($null -eq $list) { return }
+    try { $sids = @($list.GetSubKeyNames()) } finally { $list.Close() }
+    foreach ($sid in $sids) {
+        $key = Get-Item -LiteralPath ($listPath + '\' + $sid) -ErrorAction SilentlyContinue
+        if ($null -eq $key) { continue }
+        try { $folder = [string]$key.GetValue('ProfileImagePath') } finally { $key.Close() }
         if ([string]::IsNullOrEmpty($folder)) { continue }
         $pbk = $folder
         foreach ($part in @('AppData', 'Roaming', 'Microsoft', 'Network', 'Connections', 'Pbk', 'rasphone.pbk')) { $pbk = Join-Path -Path $pbk -ChildPath $part }
@@ -145,7 +151,7 @@ function Get-FixgenVpnPerUserEntry {
         try { $lines = @([System.IO.File]::ReadAllLines($pbk)) } catch { continue }
         foreach ($line in $lines) {
             if ([string]::Equals($line.Trim(), $section, [System.StringComparison]::OrdinalIgnoreCase)) {
-                [string]$p.PSChildName + ' (' + $folder + ')'
+                $sid + ' (' + $folder + ')'
                 break
             }
         }
