@@ -169,6 +169,8 @@ const READ_ONLY: &[&str] = &[
     "ConvertFrom-SecureString",
     "ForEach-Object",
     "Format-FixgenValue",
+    // Get-Acl reads a security descriptor (the owner of the VPN key marker, issue 15 item 1).
+    "Get-Acl",
     "Get-Date",
     "Get-Item",
     "Get-ItemProperty",
@@ -179,6 +181,8 @@ const READ_ONLY: &[&str] = &[
     "Join-Path",
     "Select-Object",
     "Sort-Object",
+    // Split-Path only cuts a path string.
+    "Split-Path",
     "Test-Path",
     "Where-Object",
     "Write-Output",

@@ -8,6 +8,7 @@ pub mod intune;
 pub mod powershell;
 pub mod reg;
 pub mod undo;
+pub mod vpn_marker;
 
 use std::collections::BTreeMap;
 

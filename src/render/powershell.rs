@@ -541,6 +541,34 @@ fn step_data<'a>(b: &mut Binder<'a>, step: &'a Step) -> Result<StepData, RenderE
                 None => PsLit::null(),
             };
             e.push(entry("Psk", psk));
+            // The key id (issue 15 item 1): known when the name and the key are bound at build
+            // time, also in detection scripts, which never hold the key itself.
+            let name_known = match b.rp.resolve(&v.name) {
+                Resolved::Known { value, .. } => Some(value),
+                Resolved::Open { .. } => None,
+            };
+            let psk_id = match (&name_known, v.psk.as_ref().map(|p| b.rp.resolve(p))) {
+                (Some(n), Some(Resolved::Known { value, .. })) => {
+                    PsLit::string(&crate::render::vpn_marker::psk_id(n, &value))
+                }
+                _ => PsLit::null(),
+            };
+            e.push(entry("PskId", psk_id));
+            let recreate_id = if v.recreate {
+                let text = |x: &Val<String>| match b.rp.resolve(x) {
+                    Resolved::Known { value, .. } => value,
+                    Resolved::Open { param, .. } => format!("${param}"),
+                };
+                let server = v.server.as_ref().map(text).unwrap_or_default();
+                PsLit::string(&crate::render::vpn_marker::recreate_id(
+                    &b.rp.recipe.id,
+                    &text(&v.name),
+                    &server,
+                ))
+            } else {
+                PsLit::null()
+            };
+            e.push(entry("RecreateId", recreate_id));
             let mut auth = v.authentication.clone();
             auth.sort();
             auth.dedup();

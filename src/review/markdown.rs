@@ -173,7 +173,7 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
             cell(&c.recipe),
             cell(&c.target),
             cell(&c.setting),
-            cell(&c.new_value),
+            cell(&c.value_and_condition()),
             c.context,
             c.reboot
         );
@@ -253,7 +253,7 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
                 "  - {}: {} = {}",
                 md_start(&c.target),
                 md(&c.setting),
-                md(&c.new_value)
+                md(&c.value_and_condition())
             );
         }
         let _ = writeln!(o, "- Undo: {}", md(&r.undo));

@@ -104,8 +104,22 @@ pub struct Change {
     pub setting: String,
     /// The new value as text; `<secret: Name>` for secrets, `<param Name>` for open params.
     pub new_value: String,
+    /// When the change is made, in words (issue 15 item 1); absent for a setting that is
+    /// simply set when it differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
     pub context: &'static str,
     pub reboot: &'static str,
+}
+
+impl Change {
+    /// The new value followed by its condition, for the review tables.
+    pub fn value_and_condition(&self) -> String {
+        match &self.condition {
+            Some(c) => format!("{} ({c})", self.new_value),
+            None => self.new_value.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -269,9 +283,9 @@ fn step_rows(
     rp: &RecipePlan,
     step: &Step,
     reads: &mut Vec<String>,
-    rows: &mut Vec<(String, String, String)>,
+    rows: &mut Vec<(String, String, String, Option<String>)>,
 ) {
-    let mut row = |t: &str, s: &str, v: String| rows.push((t.to_string(), s.to_string(), v));
+    let mut row = |t: &str, s: &str, v: String| rows.push((t.to_string(), s.to_string(), v, None));
     match step {
         Step::Registry(r) => {
             let key = RegPath::parse(&r.key)
@@ -370,6 +384,10 @@ fn step_rows(
             row(&t, "profiles", p);
         }
         Step::Vpn(v) => {
+            // Every VPN row says when it is changed (issue 15 items 1-3).
+            let mut crow = |t: &str, s: &str, v: String, c: &str| {
+                rows.push((t.to_string(), s.to_string(), v, Some(c.to_string())))
+            };
             let name = val_text(rp, &v.name, |x| x.clone());
             let scope = if v.all_users {
                 "all users"
@@ -378,28 +396,48 @@ fn step_rows(
             };
             let t = format!("VPN connection {name} ({scope})");
             reads.push(format!(
-                "VPN connection {name} in the {scope} phonebook: tunnel type, authentication, encryption, options (the pre-shared key cannot be read back)"
+                "VPN connection {name} in the {scope} phonebook: server address, tunnel type, authentication, encryption, options, L2tpIPsecAuth (the pre-shared key cannot be read back)"
             ));
+            if v.psk.is_some() {
+                reads.push(format!(
+                    "the pre-shared key marker of {name} in {}\\fixgen\\vpn (the id of the key fixgen last applied; SYSTEM and Administrators only)",
+                    if v.all_users { "%ProgramData%" } else { "%LOCALAPPDATA%" }
+                ));
+            }
+            if v.all_users {
+                reads.push(format!(
+                    "per-user phonebooks (AppData\\Roaming\\Microsoft\\Network\\Connections\\Pbk\\rasphone.pbk of every profile in the ProfileList key): an entry named {name} is reported as not compliant and never changed"
+                ));
+            }
+            const DIFFERS: &str = "when it differs";
             if v.recreate {
-                row(
+                crow(
                     &t,
                     "connection",
-                    "removed and added again (saved credentials are lost)".into(),
+                    "removed and added again once (saved credentials are lost)".into(),
+                    "only when the recreation marker in %ProgramData%\\fixgen\\vpn does not hold this recipe's recreation id; later runs correct differing settings in place; created when missing",
                 );
             } else {
-                row(
+                crow(
                     &t,
                     "connection",
                     "corrected in place; created when missing".into(),
+                    "when a checked setting differs or the connection is missing",
                 );
             }
             if let Some(s) = &v.server {
-                row(&t, "server address", val_text(rp, s, |x| x.clone()));
+                crow(
+                    &t,
+                    "server address",
+                    val_text(rp, s, |x| x.clone()),
+                    "when it differs (Set-VpnConnection -ServerAddress)",
+                );
             }
-            row(
+            crow(
                 &t,
                 "tunnel type",
                 format!("{:?}", v.tunnel).replace("L2tp", "L2TP"),
+                DIFFERS,
             );
             if !v.authentication.is_empty() {
                 let mut a = v.authentication.clone();
@@ -415,10 +453,10 @@ fn step_rows(
                         crate::model::AuthMethod::MachineCertificate => "machine certificate",
                     })
                     .collect();
-                row(&t, "authentication", names.join(", "));
+                crow(&t, "authentication", names.join(", "), DIFFERS);
             }
             if let Some(e) = v.encryption {
-                row(
+                crow(
                     &t,
                     "encryption",
                     match e {
@@ -428,13 +466,14 @@ fn step_rows(
                         Encryption::Maximum => "Maximum",
                     }
                     .into(),
+                    DIFFERS,
                 );
             }
             if let Some(b) = v.split_tunneling {
-                row(&t, "split tunneling", b.to_string());
+                crow(&t, "split tunneling", b.to_string(), DIFFERS);
             }
             if let Some(b) = v.remember_credential {
-                row(&t, "remember credential", b.to_string());
+                crow(&t, "remember credential", b.to_string(), DIFFERS);
             }
             if let Some(k) = &v.psk {
                 let mut shown = val_text(rp, k, |_| String::new());
@@ -446,7 +485,18 @@ fn step_rows(
                         shown.push_str(" (only when given)");
                     }
                 }
-                row(&t, "L2TP pre-shared key", shown);
+                crow(
+                    &t,
+                    "L2TP IPsec authentication",
+                    "pre-shared key (L2tpIPsecAuth Psk)".into(),
+                    "when a key is given and the connection uses another method",
+                );
+                crow(
+                    &t,
+                    "L2TP pre-shared key",
+                    shown,
+                    "when L2tpIPsecAuth is not Psk or the marker does not record this key's id (a PBKDF2 hash of the key; a new key means a new id); the marker is written after the key was applied",
+                );
             }
         }
         Step::WindowsUpdate(w) => {
@@ -532,11 +582,12 @@ impl PlanReport {
             reads.dedup();
             let changes: Vec<Change> = rows
                 .into_iter()
-                .map(|(target, setting, new_value)| Change {
+                .map(|(target, setting, new_value, condition)| Change {
                     recipe: r.id.clone(),
                     target,
                     setting,
                     new_value,
+                    condition,
                     context,
                     reboot,
                 })

@@ -88,7 +88,7 @@ pub fn render(r: &PlanReport) -> String {
                 clean(&c.recipe),
                 clean(&c.target),
                 clean(&c.setting),
-                clean(&c.new_value),
+                clean(&c.value_and_condition()),
                 c.context.to_string(),
                 c.reboot.to_string(),
             ]

@@ -223,30 +223,80 @@ Describe 'Intune package vpn-security: connection states' {
         @(Get-IntuneOutputProblem -Run $d1; Get-IntuneOutputProblem -Run $r; Get-IntuneOutputProblem -Run $d2) | Should -BeNullOrEmpty
     }
 
-    # Known failure: issue 15 item 1: the PSK is never checked, so a wrong key is compliant
-    It 'right settings but a wrong pre-shared key: detection exits 1 (issue 15 item 1)' -Tag 'KnownFailure:15' {
+    It '15.1 existing connection, right settings, wrong PSK -> detection 1 -> remediation applies the PSK -> detection 0 -> a second remediation does not touch the connection' {
         Initialize-L2tpMachine
-        Add-SimVpnConnection -Name $v.ConnectionName -AllUserConnection -ServerAddress $v.ServerAddress -TunnelType L2tp -AuthenticationMethod MSChapv2 -EncryptionLevel Required -L2tpIPsecAuth Psk -Psk 'old-key'
-        $d = Invoke-Observed -Path (Join-Path $dir 'detect.ps1') -Label 'detection, wrong key'
-        $d.ExitCode | Should -Be 1
+        Add-SimVpnConnection -Name $v.ConnectionName -AllUserConnection -ServerAddress $v.ServerAddress -TunnelType L2tp -AuthenticationMethod MSChapv2 -EncryptionLevel Required -L2tpIPsecAuth Psk -Psk 'old-key' -RememberCredential
+        $d1 = Invoke-Observed -Path (Join-Path $dir 'detect.ps1') -Label 'detection, wrong key'
+        $r1 = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, wrong key'
+        $d2 = Invoke-Observed -Path (Join-Path $dir 'detect.ps1') -Label 'detection after the key was applied'
+        $r2 = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'second remediation'
+        $d1.ExitCode | Should -Be 1
+        [string]$d1.Stdout | Should -Match 'PreSharedKey'
+        $r1.ExitCode | Should -Be 0
+        $sets = @($r1.Changes | Where-Object { $_.Command -eq 'Set-VpnConnection' })
+        $sets.Count | Should -Be 1
+        @($sets[0].Arguments.Keys) | Should -Contain 'L2tpPsk'
+        (Get-SimVpnConnection -Name $v.ConnectionName -AllUserConnection).Psk | Should -BeExactly $v.PreSharedKey
+        $d2.ExitCode | Should -Be 0
+        $r2.ExitCode | Should -Be 0
+        @($r2.Changes) | Should -BeNullOrEmpty
+        @(Get-IntuneOutputProblem -Run $d1; Get-IntuneOutputProblem -Run $r1; Get-IntuneOutputProblem -Run $d2) | Should -BeNullOrEmpty
     }
 
-    # Known failure: issue 15 item 1: L2tpIPsecAuth is never checked
-    It 'certificate authentication instead of the key: remediation sets the key (issue 15 item 1)' -Tag 'KnownFailure:15' {
+    It '15.1 a new key in a new build (another marker) makes the connection non-compliant' {
+        Initialize-L2tpMachine
+        $null = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation'
+        # What a remediation of an earlier build with another key left: its id in the marker.
+        $folder = Join-Path -Path (Join-Path -Path $env:ProgramData -ChildPath 'fixgen') -ChildPath 'vpn'
+        $marker = @(Get-ChildItem -LiteralPath $folder -File -Filter 'psk-*')[0].FullName
+        [System.IO.File]::WriteAllText($marker, ('0' * 64))
+        $d = Invoke-Observed -Path (Join-Path $dir 'detect.ps1') -Label 'detection, key of an earlier build'
+        $d.ExitCode | Should -Be 1
+        [string]$d.Stdout | Should -Match 'another key'
+    }
+
+    It '15.1 the detection script never holds the key' {
+        $text = Get-Content -Raw -LiteralPath (Join-Path $dir 'detect.ps1')
+        $text | Should -Not -Match ([regex]::Escape($v.PreSharedKey))
+    }
+
+    It '15.1 certificate authentication instead of the key: remediation sets the key' {
         Initialize-L2tpMachine
         Add-SimVpnConnection -Name $v.ConnectionName -AllUserConnection -ServerAddress $v.ServerAddress -TunnelType L2tp -AuthenticationMethod MSChapv2 -EncryptionLevel Required -L2tpIPsecAuth Certificate
         $null = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, certificate auth'
         Get-L2tpProblem -Recipe 'vpn-security' | Should -BeNullOrEmpty
     }
 
-    # Known failure: issue 15 item 3: only the all-users phonebook is read
-    It 'a per-user connection of the same name is reported by detection (issue 15 item 3)' -Tag 'KnownFailure:15' {
+    It '15.2 wrong server address -> detection 1 -> remediation sets it (Set-VpnConnection -ServerAddress) -> detection 0' {
         Initialize-L2tpMachine
-        Set-L2tpFixed -Recipe 'vpn-security'
+        $null = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, no connection'
+        $c = Get-SimVpnConnection -Name $v.ConnectionName -AllUserConnection
+        Add-SimVpnConnection -Name $v.ConnectionName -AllUserConnection -ServerAddress 'old.contoso.com' -TunnelType L2tp -AuthenticationMethod MSChapv2 -EncryptionLevel Required -L2tpIPsecAuth Psk -Psk $v.PreSharedKey -RememberCredential:([bool]$c.RememberCredential)
+        $d1 = Invoke-Observed -Path (Join-Path $dir 'detect.ps1') -Label 'detection, old server'
+        $r = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, old server'
+        $d2 = Invoke-Observed -Path (Join-Path $dir 'detect.ps1') -Label 'detection after remediation'
+        $d1.ExitCode | Should -Be 1
+        [string]$d1.Stdout | Should -Match 'ServerAddress'
+        $sets = @($r.Changes | Where-Object { $_.Command -eq 'Set-VpnConnection' })
+        $sets.Count | Should -Be 1
+        $sets[0].Arguments.ServerAddress | Should -Be $v.ServerAddress
+        $d2.ExitCode | Should -Be 0
+    }
+
+    It '15.3 a per-user connection of the same name is reported in the detection line' {
+        Initialize-L2tpMachine
+        $null = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation'
         Add-SimVpnConnection -Name $v.ConnectionName -UserSid 'S-1-5-21-1004336348-1177238915-682003330-1001' -ServerAddress $v.ServerAddress -TunnelType Automatic -AuthenticationMethod Pap -EncryptionLevel Optional -L2tpIPsecAuth Psk -Psk 'old-key'
         $d = Invoke-Observed -Path (Join-Path $dir 'detect.ps1') -Label 'detection, broken per-user entry'
         # The user keeps dialling the broken entry: not compliant, and the line says why.
         $d.ExitCode | Should -Be 1
+        [string]$d.Stdout | Should -Match 'per-user entry of the same name is S-1-5-21-1004336348-1177238915-682003330-1001'
+        Get-IntuneOutputProblem -Run $d | Should -BeNullOrEmpty
+        # The remediation (SYSTEM) cannot fix a user's phonebook: it changes nothing and says so.
+        $r = Invoke-Observed -Path (Join-Path $dir 'remediate.ps1') -Label 'remediation, broken per-user entry'
+        $r.ExitCode | Should -Be 1
+        @($r.Changes | Where-Object { $_.Command -like '*-VpnConnection' }) | Should -BeNullOrEmpty
+        ((Get-SimLogText -Recipe vpn-security -Type 3) -join "`n") | Should -Match 'verification failed: .*per-user entry of the same name'
     }
 }
 

@@ -123,6 +123,7 @@ function Set-L2tpFixed {
             'nat-traversal' { Set-SimRegistryValue -Path $script:NatKey -Name $script:NatValue -Kind DWord -Value 2 }
             { $_ -eq 'vpn-security' -or $_ -eq 'recreate-connection' } {
                 Add-SimVpnConnection -Name $script:ConnectionName -AllUserConnection -ServerAddress $script:ServerAddress -TunnelType L2tp -AuthenticationMethod MSChapv2 -EncryptionLevel Required -L2tpIPsecAuth Psk -Psk $script:PreSharedKey -RememberCredential
+                Set-L2tpVpnMarker -Recreated:($_ -eq 'recreate-connection')
             }
             'firewall-ports' {
                 foreach ($r in $script:Rules) {
@@ -133,6 +134,35 @@ function Set-L2tpFixed {
             default { throw "unknown recipe $id" }
         }
     }
+}
+
+function Set-L2tpVpnMarker {
+    <#
+    The markers an earlier fixgen run leaves after applying the bundle's key (and, -Recreated,
+    after recreate-connection rebuilt the connection), as README "The pre-shared key marker"
+    specifies them: in ProgramData\fixgen\vpn, psk-<hash>.txt holds PBKDF2-HMAC-SHA256 of the
+    key (salt 'fixgen-psk-v1|' + name, 600,000 iterations, 32 bytes, hex) and
+    recreate-<hash>.txt the first 16 bytes of SHA-256 of the recipe id, name and server.
+    #>
+    param([switch]$Recreated)
+    $utf8 = [System.Text.Encoding]::UTF8
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    $hex = { param([byte[]]$b) -join @($b | ForEach-Object { $_.ToString('x2') }) }
+    $nameHash = & $hex ($sha.ComputeHash($utf8.GetBytes($script:ConnectionName.ToUpperInvariant())) | Select-Object -First 16)
+    $folder = Join-Path -Path (Join-Path -Path $env:ProgramData -ChildPath 'fixgen') -ChildPath 'vpn'
+    $null = Microsoft.PowerShell.Management\New-Item -ItemType Directory -Path $folder -Force
+    $kdf = [System.Security.Cryptography.Rfc2898DeriveBytes]::new($utf8.GetBytes($script:PreSharedKey), $utf8.GetBytes('fixgen-psk-v1|' + $script:ConnectionName), 600000, [System.Security.Cryptography.HashAlgorithmName]::SHA256)
+    [System.IO.File]::WriteAllText((Join-Path $folder ('psk-' + $nameHash + '.txt')), (& $hex $kdf.GetBytes(32)))
+    $kdf.Dispose()
+    if ($Recreated) {
+        $bytes = New-Object -TypeName System.Collections.Generic.List[byte]
+        foreach ($part in @('fixgen-recreate-v1', 'recreate-connection', $script:ConnectionName, $script:ServerAddress)) {
+            $bytes.AddRange($utf8.GetBytes($part)); $bytes.Add(0)
+        }
+        $id = & $hex ($sha.ComputeHash($bytes.ToArray()) | Select-Object -First 16)
+        [System.IO.File]::WriteAllText((Join-Path $folder ('recreate-' + $nameHash + '.txt')), $id)
+    }
+    $sha.Dispose()
 }
 
 function New-L2tpUpdate {

@@ -16,9 +16,10 @@ BeforeDiscovery {
             @('service PolicyAgent', 'StartupType', 'Manual'), @('service PolicyAgent', 'Status', 'Stopped'),
             @('service RasMan', 'Status', 'Stopped'))
         'nat-traversal'       = @(@('AssumeUDPEncapsulationContextOnSendRule', 'Type', 'String'), @('AssumeUDPEncapsulationContextOnSendRule', 'Data', '0'))
-        'vpn-security'        = @(@('Contoso VPN (all users)', 'TunnelType', 'Automatic'), @('Contoso VPN (all users)', 'AuthenticationMethod', 'Pap'), @('Contoso VPN (all users)', 'EncryptionLevel', 'Optional'))
+        # Issue 15 items 1 and 2: the server address, and no record that this key was applied.
+        'vpn-security'        = @(@('Contoso VPN (all users)', 'TunnelType', 'Automatic'), @('Contoso VPN (all users)', 'AuthenticationMethod', 'Pap'), @('Contoso VPN (all users)', 'EncryptionLevel', 'Optional'), @('Contoso VPN (all users)', 'ServerAddress', 'old.contoso.com'), @('Contoso VPN (all users)', 'PreSharedKey', 'no record that fixgen applied this key'))
         'firewall-ports'      = @(@('fixgen-l2tp-ipsec-udp-out', 'Enabled', 'False'), @('fixgen-l2tp-ipsec-udp-out', 'RemotePort', '500'), @('fixgen-l2tp-udp-out', 'Exists', 'False'))
-        'recreate-connection' = @(@('Contoso VPN (all users)', 'SplitTunneling', 'True'), @('Contoso VPN (all users)', 'RememberCredential', 'False'), @('Contoso VPN (all users)', 'ServerAddress', 'old.contoso.com'))
+        'recreate-connection' = @(@('Contoso VPN (all users)', 'SplitTunneling', 'True'), @('Contoso VPN (all users)', 'RememberCredential', 'False'), @('Contoso VPN (all users)', 'ServerAddress', 'old.contoso.com'), @('Contoso VPN (all users)', 'PreSharedKey', 'no record that fixgen applied this key'), @('Contoso VPN (all users)', 'Recreated', 'not yet recreated by this recipe'))
         'windows-update'      = @(, @('Windows Update', 'PendingUpdates', '2026-11 Cumulative Update for Windows 11 (KB5050001)'))
     }
     $Recipes = @(foreach ($id in (Get-L2tpRecipe)) {
@@ -363,7 +364,7 @@ Describe 'Module of the open build: parameters' {
         Set-L2tpBroken -Recipe 'vpn-security'
         $m = Measure-SimEffect { Test-L2tpIpsecFixVpnSecurity @params }
         (Format-SimChanges $m.Changes) | Should -BeNullOrEmpty
-        @($m.Output | Where-Object { -not $_.Compliant } | ForEach-Object { $_.Setting } | Sort-Object) | Should -Be @('AuthenticationMethod', 'EncryptionLevel', 'TunnelType')
+        @($m.Output | Where-Object { -not $_.Compliant } | ForEach-Object { $_.Setting } | Sort-Object) | Should -Be @('AuthenticationMethod', 'EncryptionLevel', 'ServerAddress', 'TunnelType')
     }
 
     It 'Set-L2tpIpsecFixVpnSecurity with the key fixes the connection and sets the key; -WhatIf and a second call change nothing' {

@@ -362,29 +362,71 @@ Describe 'scripts/vpn-security.ps1 (<Variant>)' -ForEach @(
         (Get-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection).TunnelType | Should -Be 'Automatic'
     }
 
-    It 'issue 15.1: right settings but a wrong pre-shared key -> the key is applied' -Tag 'KnownFailure:15' {
+    It 'issue 15.1: right settings but a wrong pre-shared key -> the key is applied; a second run does not touch the connection' {
         Add-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection -ServerAddress 'vpn.contoso.com' -TunnelType L2tp -AuthenticationMethod MSChapv2 -EncryptionLevel Required -L2tpIPsecAuth Psk -Psk 'an-old-wrong-key'
         $r = Invoke-SimScript -Path $script:Script -Parameters $Parameters
         $r.ExitCode | Should -Be 0
         (Get-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection).Psk | Should -BeExactly $Key
+        Clear-SimChanges
+        $again = Invoke-SimScript -Path $script:Script -Parameters $Parameters
+        $again.ExitCode | Should -Be 0
+        Format-SimChanges (Get-SimChanges) | Should -BeNullOrEmpty
     }
 
-    It 'issue 15.1: certificate authentication where a key is given -> L2tpIPsecAuth Psk' -Tag 'KnownFailure:15' {
+    It 'issue 15.1: the key marker is in a folder only SYSTEM and Administrators can open, and holds no key' {
+        $null = Invoke-SimScript -Path $script:Script -Parameters $Parameters
+        $folder = Join-Path -Path (Join-Path -Path $env:ProgramData -ChildPath 'fixgen') -ChildPath 'vpn'
+        $acl = Get-Acl -LiteralPath $folder
+        $acl.AreAccessRulesProtected | Should -BeTrue
+        @($acl.Rules | ForEach-Object { [string]$_.Sid } | Sort-Object) | Should -Be @('S-1-5-18', 'S-1-5-32-544')
+        $files = @(Get-ChildItem -LiteralPath $folder -File)
+        $files.Count | Should -Be 1
+        $text = Get-Content -Raw -LiteralPath $files[0].FullName
+        $text | Should -Match '^[0-9a-f]{64}$'
+        $text | Should -Not -Match ([regex]::Escape($Key))
+    }
+
+    It 'issue 15.1: a marker planted by a user (folder not owned by SYSTEM/Administrators) does not count' {
+        Add-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection -ServerAddress 'vpn.contoso.com' -TunnelType L2tp -AuthenticationMethod MSChapv2 -EncryptionLevel Required -L2tpIPsecAuth Psk -Psk 'an-old-wrong-key'
+        $null = Invoke-SimScript -Path $script:Script -Parameters $Parameters
+        $folder = Join-Path -Path (Join-Path -Path $env:ProgramData -ChildPath 'fixgen') -ChildPath 'vpn'
+        Set-SimAclOwner -Path $folder -Sid 'S-1-5-21-1-2-3-1001'
+        $r = Invoke-SimScript -Path $script:Script -Parameters $Parameters
+        $r.ExitCode | Should -Be 1
+        ((Get-SimLogText -Recipe vpn-security) -join "`n") | Should -Match 'no record that fixgen applied this key'
+    }
+
+    It 'issue 15.1: certificate authentication where a key is given -> L2tpIPsecAuth Psk' {
         Add-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection -ServerAddress 'vpn.contoso.com' -TunnelType L2tp -AuthenticationMethod MSChapv2 -EncryptionLevel Required -L2tpIPsecAuth Certificate
         $null = Invoke-SimScript -Path $script:Script -Parameters $Parameters
         (Get-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection).L2tpIPsecAuth | Should -Be 'Psk'
     }
 
-    It 'issue 15.2: a wrong server address is corrected' -Tag 'KnownFailure:15' {
+    It 'issue 15.2: a wrong server address is corrected with Set-VpnConnection -ServerAddress' {
         Add-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection -ServerAddress 'old.contoso.com' -TunnelType L2tp -AuthenticationMethod MSChapv2 -EncryptionLevel Required -L2tpIPsecAuth Psk -Psk $Key
-        $null = Invoke-SimScript -Path $script:Script -Parameters $Parameters
+        $r = Invoke-SimScript -Path $script:Script -Parameters $Parameters
+        $r.ExitCode | Should -Be 0
         (Get-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection).ServerAddress | Should -Be 'vpn.contoso.com'
+        $sets = @(Get-SimChanges | Where-Object { $_.Command -eq 'Set-VpnConnection' })
+        $sets.Count | Should -Be 1
+        $sets[0].Arguments.ServerAddress | Should -Be 'vpn.contoso.com'
     }
 
-    It 'issue 15.3: a per-user connection of the same name is reported in the log' -Tag 'KnownFailure:15' {
+    It 'issue 15.3: a per-user connection of the same name is reported in the log (SID and profile), exit 1' {
         Add-SimVpnConnection -Name 'Contoso VPN' -UserSid 'S-1-5-21-1-2-3-1001' -TunnelType Automatic
-        $null = Invoke-SimScript -Path $script:Script -Parameters $Parameters
-        ((Get-SimLogText -Recipe vpn-security) -join "`n") | Should -Match 'per-user'
+        $r = Invoke-SimScript -Path $script:Script -Parameters $Parameters
+        $log = (Get-SimLogText -Recipe vpn-security) -join "`n"
+        $log | Should -Match 'per-user entry of the same name is S-1-5-21-1-2-3-1001 \('
+        $r.ExitCode | Should -Be 1
+        # The all-users entry is still created and right.
+        (Get-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection).TunnelType | Should -Be 'L2tp'
+    }
+
+    It 'issue 15.3: a per-user connection of another name is not reported' {
+        Add-SimVpnConnection -Name 'Other VPN' -UserSid 'S-1-5-21-1-2-3-1001' -TunnelType Automatic
+        $r = Invoke-SimScript -Path $script:Script -Parameters $Parameters
+        $r.ExitCode | Should -Be 0
+        ((Get-SimLogText -Recipe vpn-security) -join "`n") | Should -Not -Match 'per-user'
     }
 }
 
@@ -401,7 +443,8 @@ Describe 'scripts/recreate-connection.ps1 (<Variant>)' -ForEach @(
         Add-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection -ServerAddress 'vpn.contoso.com' -TunnelType Sstp -EncryptionLevel Optional -SplitTunneling
         $r = Invoke-SimScript -Path $script:Script -Parameters $Parameters
         $r.ExitCode | Should -Be 0
-        @(Get-SimChanges | ForEach-Object Command) | Should -Be @('Set-Acl', 'Set-Acl', 'Set-Acl', 'Remove-VpnConnection', 'Add-VpnConnection')
+        # Set-Acl: the backup folders, then the marker folder (issue 15.1).
+        @(Get-SimChanges | ForEach-Object Command) | Should -Be @('Set-Acl', 'Set-Acl', 'Set-Acl', 'Remove-VpnConnection', 'Add-VpnConnection', 'Set-Acl')
         $c = Get-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection
         $c.TunnelType | Should -Be 'L2tp'
         $c.SplitTunneling | Should -BeFalse
@@ -433,10 +476,26 @@ Describe 'scripts/recreate-connection.ps1 (<Variant>)' -ForEach @(
         ((Get-SimLogText -Recipe recreate-connection -Type 3) -join "`n") | Should -Match 'failed: The phone book is corrupted'
     }
 
-    It 'issue 15.1: a damaged entry with the right settings and a wrong key is recreated with the key' -Tag 'KnownFailure:15' {
+    It 'issue 15.1: a damaged entry with the right settings and a wrong key is recreated with the key' {
         Add-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection -ServerAddress 'vpn.contoso.com' -TunnelType L2tp -AuthenticationMethod MSChapv2 -EncryptionLevel Required -L2tpIPsecAuth Psk -Psk 'an-old-wrong-key' -RememberCredential
         $null = Invoke-SimScript -Path $script:Script -Parameters $Parameters
+        @(Get-SimChanges | Where-Object { $_.Command -eq 'Remove-VpnConnection' }).Count | Should -Be 1
         (Get-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection).Psk | Should -BeExactly $Key
+    }
+
+    It 'issue 15.1: recreation is one-shot: after drift a second run corrects in place and never removes again' {
+        Add-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection -ServerAddress 'vpn.contoso.com' -TunnelType Sstp
+        $null = Invoke-SimScript -Path $script:Script -Parameters $Parameters
+        # Drift after the recreation: the same entry with split tunnelling and optional encryption.
+        Add-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection -ServerAddress 'vpn.contoso.com' -TunnelType L2tp -AuthenticationMethod MSChapv2 -EncryptionLevel Optional -L2tpIPsecAuth Psk -Psk $Key -SplitTunneling -RememberCredential
+        Clear-SimChanges
+        $r = Invoke-SimScript -Path $script:Script -Parameters $Parameters
+        $r.ExitCode | Should -Be 0
+        @(Get-SimChanges | ForEach-Object Command) | Should -Not -Contain 'Remove-VpnConnection'
+        @(Get-SimChanges | ForEach-Object Command) | Should -Contain 'Set-VpnConnection'
+        $c = Get-SimVpnConnection -Name 'Contoso VPN' -AllUserConnection
+        $c.SplitTunneling | Should -BeFalse
+        $c.EncryptionLevel | Should -Be 'Required'
     }
 }
 

@@ -1898,6 +1898,25 @@ function Add-SimVpnConnection {
         RememberCredential = [bool]$RememberCredential; ConnectionStatus = $ConnectionStatus
         Guid = '{' + [guid]::NewGuid().ToString().ToUpperInvariant() + '}'
     }
+    if (-not $AllUserConnection) { Add-SimUserPhonebookEntry -Name $Name -UserSid $UserSid }
+}
+
+function Add-SimUserPhonebookEntry {
+    <#
+    .SYNOPSIS
+    What Windows keeps for a per-user connection, as the scripts read it (issue 15 item 3): the
+    user's profile in HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList\<SID>
+    (ProfileImagePath) and a [Name] section in
+    <profile>\AppData\Roaming\Microsoft\Network\Connections\Pbk\rasphone.pbk.
+    #>
+    param([string]$Name, [string]$UserSid)
+    if ([string]::IsNullOrEmpty($UserSid)) { $UserSid = [SimHost]::Sim.UserSid }
+    $profile = Join-Path -Path (Join-Path -Path ([SimHost]::Root) -ChildPath 'Users') -ChildPath ($UserSid.Split('-')[-1])
+    Set-SimRegistryValue -Path ('HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList\' + $UserSid) -Name 'ProfileImagePath' -Kind ExpandString -Value $profile
+    $dir = Join-Path -Path $profile -ChildPath 'AppData/Roaming/Microsoft/Network/Connections/Pbk'
+    $null = Microsoft.PowerShell.Management\New-Item -ItemType Directory -Path $dir -Force
+    $pbk = Join-Path -Path $dir -ChildPath 'rasphone.pbk'
+    [System.IO.File]::AppendAllText($pbk, "[" + $Name + "]`r`nEncoding=1`r`nPBVersion=8`r`nType=2`r`n`r`n")
 }
 
 function Get-SimVpnConnection {
