@@ -7,6 +7,7 @@ pub mod gpo;
 pub mod intune;
 pub mod powershell;
 pub mod reg;
+pub mod secret_scope;
 pub mod undo;
 pub mod vpn_marker;
 
