@@ -530,16 +530,19 @@ pub fn render_with(
     let intune_plan = plan.for_channel(Channel::Intune);
     let plan: &crate::plan::Plan = &intune_plan;
     if targets.contains(&Target::Intune) {
-        out.put_rendered(crate::render::intune::render_intune(
+        out.put_rendered(crate::render::vpn_profile::with_profile(
             plan,
-            opts.allow_embedded_secrets,
+            crate::render::intune::render_intune(plan, opts.allow_embedded_secrets),
         ))?;
     } else if all {
         // Intune scripts take no parameters: under `all` the target is built only when every
         // param has a value (and secrets may be embedded); otherwise say why it was left out.
         let problems = crate::render::intune::param_problems(plan, opts.allow_embedded_secrets);
         if problems.is_empty() {
-            match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
+            match crate::render::vpn_profile::with_profile(
+                plan,
+                crate::render::intune::render_intune(plan, opts.allow_embedded_secrets),
+            ) {
                 Ok(a) => out.put(a)?,
                 // Intune's own limits (a script under 200,000 bytes), which `check` cannot
                 // know without rendering: under `all` the target is left out as a whole, as

@@ -10,6 +10,7 @@ pub mod reg;
 pub mod secret_scope;
 pub mod undo;
 pub mod vpn_marker;
+pub mod vpn_profile;
 
 use std::collections::BTreeMap;
 
