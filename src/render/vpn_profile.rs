@@ -100,12 +100,13 @@ fn profile_xml(
 }
 
 /// Every L2TP connection of `plan` that gets a profile (one per name, the last step in run
-/// order), and the steps that do not, with why. A value the profile cannot carry is an error.
+/// order), and the steps that do not, with why. Never fails for a validated plan: a value a
+/// profile cannot carry means no profile for that step (so `check` and `build` agree).
 pub fn profiles(plan: &Plan) -> Result<(Vec<VpnProfile>, Vec<NoProfile>), Vec<RenderError>> {
     let mut by_name: BTreeMap<String, VpnProfile> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut none = Vec::new();
-    let mut errors = Vec::new();
+    let errors: Vec<RenderError> = Vec::new();
     for rp in &plan.recipes {
         let id = &rp.recipe.id;
         for step in &rp.recipe.steps {
@@ -136,22 +137,21 @@ pub fn profiles(plan: &Plan) -> Result<(Vec<VpnProfile>, Vec<NoProfile>), Vec<Re
             };
             // `Servers` is a comma-separated list of `server[;friendly name]`.
             if server.contains([',', ';']) {
-                errors.push(err(id, format!("vpn.server {server:?}: a VPNv2 profile reads `,` and `;` in Servers as list separators")));
-                continue;
-            }
-            if name.is_empty() {
-                errors.push(err(
-                    id,
-                    "vpn.name: an empty name cannot be a VPNv2 profile name",
+                none.push(no(
+                    "its server holds `,` or `;`, which a VPNv2 profile reads as list separators",
                 ));
                 continue;
             }
-            let xml = match profile_xml(&server, &psk, v.split_tunneling, v.remember_credential) {
-                Ok(x) => x,
-                Err(m) => {
-                    errors.push(err(id, format!("vpn: {m}")));
-                    continue;
-                }
+            if name.is_empty() {
+                none.push(no("its connection name is empty"));
+                continue;
+            }
+            // A value XML cannot carry: no profile rather than a failed target (`check` cannot
+            // know it), said in intune/README.md.
+            let Ok(xml) = profile_xml(&server, &psk, v.split_tunneling, v.remember_credential)
+            else {
+                none.push(no("a value holds a character XML 1.0 cannot carry"));
+                continue;
             };
             let scope = if v.all_users { "Device" } else { "User" };
             let p = VpnProfile {
