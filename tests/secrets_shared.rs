@@ -382,3 +382,50 @@ fn module_built_with_values_asks_for_the_key_at_run_time() {
         "ConnectionName was given at build time, yet a command asks for it: {s}"
     );
 }
+
+#[test]
+fn gpo_of_a_bundle_whose_every_startup_recipe_needs_the_key_has_no_startup_script() {
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("vpnonly");
+    std::fs::create_dir(&src).unwrap();
+    let recipe = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("recipes/l2tp/recreate-connection.yaml"),
+    )
+    .unwrap();
+    std::fs::write(src.join("recreate-connection.yaml"), recipe).unwrap();
+    std::fs::write(
+        src.join("bundle.yaml"),
+        "name: VpnOnly\ntitle: One VPN recipe\nversion: 1.0.0\ndescription: Recreate the connection.\npublisher: fixgen tests\nrecipes: [recreate-connection]\n",
+    )
+    .unwrap();
+    let v = values(t.path());
+    let out = t.path().join("dist");
+    let o = run(&[
+        "build",
+        src.to_str().unwrap(),
+        "--values",
+        v.to_str().unwrap(),
+        "--allow-embedded-secrets",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!out.join("gpo/Machine/Scripts/psscripts.ini").exists());
+    assert!(!out.join("gpo/Machine/Scripts/Startup").exists());
+    let readme = std::fs::read_to_string(out.join("gpo/README.md")).unwrap();
+    assert!(
+        readme.contains("**No startup script.** No recipe of this bundle runs"),
+        "{readme}"
+    );
+    assert!(
+        readme.contains("`recreate-connection`: its steps use a secret"),
+        "{readme}"
+    );
+    for (path, bytes) in common::bundle_files(&out) {
+        if path.starts_with("gpo/") || path.starts_with("module/") {
+            assert!(!contains(&bytes, KEY.as_bytes()), "{path} holds the key");
+        }
+    }
+    // The Intune profile carries it instead.
+    assert!(out.join("intune/VpnOnly/vpnProfile.json").exists());
+}

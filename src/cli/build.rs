@@ -392,7 +392,7 @@ pub fn render_with(
     let startup: Result<Vec<powershell::InvokeEntry>, String> = match &gpo_opts {
         None => Err(String::new()),
         Some(_) if startup_plan.recipes.is_empty() => Err(
-            "no recipe of the bundle runs in the computer startup script (user-context recipes and recipes left out of the gpo channel are not run there)".to_string(),
+            "no recipe of the bundle runs in the computer startup script (user-context recipes, recipes left out of the gpo channel and recipes that use a secret given a value are not run there)".to_string(),
         ),
         Some(_) => {
             powershell::recipe_models_with(&startup_plan, &startup_opts, |m| m.invoke_entry())

@@ -899,9 +899,12 @@ fn readme(
             let _ = writeln!(s, "- `{}`: {why}", md(id));
         }
     }
-    if let Some(why) =
-        startup_note.filter(|_| !plan.recipes.iter().any(|r| r.recipe.in_startup_script()))
-    {
+    if let Some(why) = startup_note.filter(|_| {
+        !plan
+            .recipes
+            .iter()
+            .any(|r| r.recipe.in_startup_script() && !super::secret_scope::holds_given_secret(r))
+    }) {
         let _ = writeln!(
             s,
             "\n**No startup script.** No recipe of this bundle runs in the computer startup script ({}); see the list above.",
