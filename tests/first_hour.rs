@@ -167,7 +167,12 @@ fn a_secret_is_reported_once_and_a_build_with_the_flag_prints_one_line() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let t = text(&o);
     assert!(!t.contains(SECRET));
-    let lines: Vec<&str> = t.lines().filter(|l| l.contains("secret")).collect();
+    // (The summary's `left out: gpo/ startup script` line names why, issue 15 item 7; it is not
+    // a report of the secret.)
+    let lines: Vec<&str> = t
+        .lines()
+        .filter(|l| l.contains("secret") && !l.trim_start().starts_with("left out: gpo/"))
+        .collect();
     assert_eq!(lines.len(), 1, "{t}");
     // The count it gives is the number of files manifest.json marks.
     let m: serde_json::Value =

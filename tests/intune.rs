@@ -817,8 +817,9 @@ fn a_secret_never_leaks_outside_the_files_marked_as_holding_it() {
     let dir = tempfile::tempdir().unwrap();
     let (out, terminal) = l2tp_build(dir.path());
     assert!(!terminal.contains(SECRET), "terminal: {terminal}");
+    // intune/ 8: the remediation scripts and payloads, and vpnProfile.json (issue 15 item 7).
     assert!(
-        terminal.contains("files hold a secret baked in") && terminal.contains("intune/ 7"),
+        terminal.contains("files hold a secret baked in") && terminal.contains("intune/ 8"),
         "{terminal}"
     );
     let b64 = base64ct::Base64::encode_string(SECRET.as_bytes());

@@ -449,9 +449,24 @@ fn no_secret_in_plan_review_manifest_or_terminal_output() {
     assert!(review.contains("hold a secret value"));
     assert!(review.contains("`scripts/recreate-connection.ps1`"));
 
+    // The Intune VPN profile payload carries the key in clear by design (issue 15 item 7: the
+    // key goes to Intune as a profile, not in a script); manifest.json marks it as holding it.
+    let manifest: serde_json::Value = serde_json::from_slice(&all["manifest.json"]).unwrap();
+    let marked = |p: &str| {
+        manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"] == p && f["holds_secret"] == true)
+    };
+    assert!(marked("intune/L2tpIpsecFix/vpnProfile.json"));
     for (path, bytes) in &all {
         let t = String::from_utf8_lossy(bytes);
-        if path.ends_with(".json") || path.ends_with(".md") || path.contains("SHA256SUMS") {
+        let payload = path == "intune/L2tpIpsecFix/vpnProfile.json" && marked(path);
+        if (path.ends_with(".json") && !payload)
+            || path.ends_with(".md")
+            || path.contains("SHA256SUMS")
+        {
             assert!(!t.contains(SECRET), "{path} holds the secret");
         }
         if path.contains("/Undo-") {

@@ -336,7 +336,13 @@ pub fn render_with(
     };
     // The module first: its text (about 6 KB per recipe) is the largest single file, so it is
     // rendered while the least else is held.
-    if let (Some(ms), true) = (&models, want(Target::Module)) {
+    // Never a secret in the module (issue 15 item 7): rendered as if it had no value.
+    let module_secretless = want(Target::Module)
+        .then(|| crate::render::secret_scope::module_without_secrets(plan, opts))
+        .flatten();
+    if let Some(r) = module_secretless {
+        out.put_rendered(r)?;
+    } else if let (Some(ms), true) = (&models, want(Target::Module)) {
         // A recipe's `channels` may leave it out of the module.
         match plan.for_channel(Channel::Module) {
             std::borrow::Cow::Borrowed(p) => {
@@ -374,6 +380,8 @@ pub fn render_with(
                 .recipes
                 .iter()
                 .filter(|rp| rp.recipe.in_startup_script())
+                // Never a secret in SYSVOL (issue 15 item 7): gpo/README.md says why.
+                .filter(|rp| !crate::render::secret_scope::holds_given_secret(rp))
                 .cloned()
                 .collect(),
             ..startup_plan
@@ -384,7 +392,7 @@ pub fn render_with(
     let startup: Result<Vec<powershell::InvokeEntry>, String> = match &gpo_opts {
         None => Err(String::new()),
         Some(_) if startup_plan.recipes.is_empty() => Err(
-            "no recipe of the bundle runs in the computer startup script (user-context recipes and recipes left out of the gpo channel are not run there)".to_string(),
+            "no recipe of the bundle runs in the computer startup script (user-context recipes, recipes left out of the gpo channel and recipes that use a secret given a value are not run there)".to_string(),
         ),
         Some(_) => {
             powershell::recipe_models_with(&startup_plan, &startup_opts, |m| m.invoke_entry())
@@ -424,6 +432,9 @@ pub fn render_with(
                         problems: why.split("; recipe ").map(str::to_string).collect(),
                     });
                 }
+                if let Some(l) = super::secrets::startup_left_out(plan) {
+                    out.left_out.push(l);
+                }
                 gpo_built = true;
                 out.put(a)?;
             }
@@ -450,7 +461,10 @@ pub fn render_with(
                     files.push(f.map_err(|e| vec![e]));
                     files.push(undo::undo_file(plan, rp, &ms[i], opts).map_err(|e| vec![e]));
                 }
-                if startup_entries.is_some() && rp.recipe.in_startup_script() {
+                if startup_entries.is_some()
+                    && rp.recipe.in_startup_script()
+                    && !crate::render::secret_scope::holds_given_secret(rp)
+                {
                     let copy = powershell::recipe_model(plan, rp, &startup_opts).and_then(|sm| {
                         match (scripts, script) {
                             // Same model, same options but one that only matters to the model:
@@ -516,16 +530,19 @@ pub fn render_with(
     let intune_plan = plan.for_channel(Channel::Intune);
     let plan: &crate::plan::Plan = &intune_plan;
     if targets.contains(&Target::Intune) {
-        out.put_rendered(crate::render::intune::render_intune(
+        out.put_rendered(crate::render::vpn_profile::with_profile(
             plan,
-            opts.allow_embedded_secrets,
+            crate::render::intune::render_intune(plan, opts.allow_embedded_secrets),
         ))?;
     } else if all {
         // Intune scripts take no parameters: under `all` the target is built only when every
         // param has a value (and secrets may be embedded); otherwise say why it was left out.
         let problems = crate::render::intune::param_problems(plan, opts.allow_embedded_secrets);
         if problems.is_empty() {
-            match crate::render::intune::render_intune(plan, opts.allow_embedded_secrets) {
+            match crate::render::vpn_profile::with_profile(
+                plan,
+                crate::render::intune::render_intune(plan, opts.allow_embedded_secrets),
+            ) {
                 Ok(a) => out.put(a)?,
                 // Intune's own limits (a script under 200,000 bytes), which `check` cannot
                 // know without rendering: under `all` the target is left out as a whole, as
@@ -633,7 +650,14 @@ pub fn run(args: BuildArgs) -> Exit {
         allow_embedded_secrets: args.allow_embedded_secrets,
         ..given
     };
-    let report = crate::validate::check_with(inputs, &given);
+    let mut report = crate::validate::check_with(inputs, &given);
+    // A secret asked for in gpo/ or module/ by name (issue 15 item 7); `check` does the same.
+    let shared =
+        super::secrets::shared_target_findings(report.bundle.as_ref(), &given, &args.target);
+    if !shared.is_empty() {
+        report.diagnostics.extend(shared);
+        diag::sort(&mut report.diagnostics);
+    }
     let values = given.values;
     if !report.diagnostics.is_empty() {
         crate::term::err_rendered(&diag::render_human(

@@ -35,6 +35,10 @@ pub struct CheckArgs {
     /// option of the same name does; without it they are errors
     #[arg(long)]
     pub allow_unknown_values: bool,
+    /// Check for these build targets, as `build --target` would (a secret value is refused
+    /// for gpo and module asked for by name)
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "all")]
+    pub target: Vec<super::build::Target>,
 }
 
 /// `.reg` files are read and checked by [`crate::regfile::check`]; everything else is a recipe
@@ -115,7 +119,14 @@ pub fn run(args: CheckArgs) -> Exit {
             Err(mut d) => return super::report_usage_errors(&mut d, args.format),
         };
         given.allow_embedded_secrets = args.allow_embedded_secrets;
-        crate::validate::check_with(inputs, &given)
+        let mut r = crate::validate::check_with(inputs, &given);
+        // As `build` does: a secret asked for in gpo/ or module/ by name (issue 15 item 7).
+        r.diagnostics.extend(super::secrets::shared_target_findings(
+            r.bundle.as_ref(),
+            &given,
+            &args.target,
+        ));
+        r
     };
     // Values meant for params no recipe declares: `build` refuses them, so `check` does too.
     let unknown_values = match &report.bundle {

@@ -109,7 +109,10 @@ pub fn render(
         let baked = if secret.is_empty() {
             String::new()
         } else {
-            format!(" (bakes {} into the files)", secret.join(", "))
+            format!(
+                " (bakes {} into scripts/ and intune/, never gpo/ or module/)",
+                secret.join(", ")
+            )
         };
         s.push_str(&format!(
             "  open params: {} (the scripts ask for them at run time; `fixgen plan` lists them)\n  to fill them, write `Name: value` lines to values.yaml and run: {}{baked}\n",

@@ -538,8 +538,67 @@ impl fmt::Write for PsText {
     }
 }
 
+/// Text for an XML 1.0 element's content (the VPNv2 ProfileXML): `& < >` as entities, CR as a
+/// character reference (a parser would turn a raw CR into LF); characters XML 1.0 cannot carry
+/// (C0 controls but TAB and LF, U+FFFE, U+FFFF) are an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlText(String);
+
+impl XmlText {
+    pub fn new(s: &str) -> Result<XmlText, String> {
+        let mut o = String::with_capacity(s.len());
+        for c in s.chars() {
+            match c {
+                '&' => o.push_str("&amp;"),
+                '<' => o.push_str("&lt;"),
+                '>' => o.push_str("&gt;"),
+                '\r' => o.push_str("&#13;"),
+                '\t' | '\n' => o.push(c),
+                c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
+                    return Err(format!(
+                        "the character U+{:04X} cannot be written in an XML file",
+                        c as u32
+                    ))
+                }
+                c => o.push(c),
+            }
+        }
+        Ok(XmlText(o))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One segment of an OMA-URI (a VPNv2 profile name): every byte but the URI unreserved
+/// characters (`A-Z a-z 0-9 - . _ ~`) percent-encoded, so a space is `%20` and a `/` cannot
+/// end the segment (RFC 3986; the VPNv2 CSP asks for URL-escaped profile names).
+pub fn uri_segment(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn xml_text_and_uri_segment() {
+        assert_eq!(
+            XmlText::new("a<b>&c\r").unwrap().as_str(),
+            "a&lt;b&gt;&amp;c&#13;"
+        );
+        assert!(XmlText::new("a\u{1}").is_err());
+        assert_eq!(uri_segment("Contoso VPN/x%"), "Contoso%20VPN%2Fx%25");
+        assert_eq!(uri_segment("\u{e9}"), "%C3%A9");
+    }
+
     use super::*;
 
     #[test]

@@ -595,10 +595,12 @@ pub fn render(
     let left_out: Vec<(String, &'static str)> = plan
         .recipes
         .iter()
-        .filter(|rp| !rp.recipe.in_startup_script())
+        .filter(|rp| !rp.recipe.in_startup_script() || super::secret_scope::holds_given_secret(rp))
         .map(|rp| {
             let r = &rp.recipe;
-            let why = if !r.in_channel(Channel::Gpo) {
+            let why = if r.in_startup_script() {
+                super::secret_scope::LEFT_OUT_OF_GPO
+            } else if !r.in_channel(Channel::Gpo) {
                 if r.channels.is_none() {
                     LEFT_OUT_WINDOWS_UPDATE
                 } else {
@@ -694,6 +696,8 @@ pub fn render(
                 .files
                 .values()
                 .filter(|f| f.path.starts_with("scripts/"))
+                // Never a secret in SYSVOL (issue 15 item 7).
+                .filter(|f| !f.holds_secret)
                 .filter(|f| {
                     // Only the recipes the startup script runs (and the Invoke script).
                     let name = &f.path["scripts/".len()..];
@@ -895,9 +899,12 @@ fn readme(
             let _ = writeln!(s, "- `{}`: {why}", md(id));
         }
     }
-    if let Some(why) =
-        startup_note.filter(|_| !plan.recipes.iter().any(|r| r.recipe.in_startup_script()))
-    {
+    if let Some(why) = startup_note.filter(|_| {
+        !plan
+            .recipes
+            .iter()
+            .any(|r| r.recipe.in_startup_script() && !super::secret_scope::holds_given_secret(r))
+    }) {
         let _ = writeln!(
             s,
             "\n**No startup script.** No recipe of this bundle runs in the computer startup script ({}); see the list above.",

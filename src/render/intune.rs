@@ -632,6 +632,7 @@ fn readme(plan: &Plan, pkgs: &[(IntunePackage, bool, bool)], signed: bool) -> Ve
         s.push_str("**Secrets.** Files marked \"holds a secret\" (and the JSON payloads that carry them) contain a secret embedded with `--allow-embedded-secrets`. Handle them like the secret itself; manifest.json lists them with `holds_secret: true`. Detection scripts never hold a secret.\n\n");
     }
     s.push_str(signing_paragraph(signed));
+    s.push_str(&super::vpn_profile::readme_section(plan));
     s.push_str(&format!(
         "## Upload in the Intune admin center\n\n\
 1. Devices > Scripts and remediations > Remediations > Create (the bundle's platform script: Devices > Scripts and remediations > Platform scripts > Add > Windows 10 and later).\n\

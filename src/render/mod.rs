@@ -7,8 +7,10 @@ pub mod gpo;
 pub mod intune;
 pub mod powershell;
 pub mod reg;
+pub mod secret_scope;
 pub mod undo;
 pub mod vpn_marker;
+pub mod vpn_profile;
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,5 @@
 # The generated module (module/L2tpIpsecFix/L2tpIpsecFix.psd1) of FIXGEN_L2TP_BUNDLE (values built
-# in) and FIXGEN_L2TP_OPEN (open parameters), imported into this session and run against the
+# in, but never the pre-shared key: issue 15 item 7, the commands take it at run time) and FIXGEN_L2TP_OPEN (open parameters), imported into this session and run against the
 # simulated Windows: Test-* read-only and right, each change function fixes, a second call and
 # -WhatIf change nothing, Invoke-L2tpIpsecFix aggregates, Undo-L2tpIpsecFix restores.
 # Assertions read the sim's state and journal and the functions' result objects. Issue 13 item 4.
@@ -61,6 +61,15 @@ BeforeAll {
         if ($actual -is [System.Array]) { $actual = ($actual | ForEach-Object { [string]$_ }) -join ',' }
         '{0} | {1} | {2}' -f $Check.Target, $Check.Setting, [string]$actual
     }
+
+    # Issue 15 item 7: the bundle's module holds no key; a command that uses it takes it at run time.
+    $script:BundleKey = ConvertTo-SecureString -String (Get-L2tpValue).PreSharedKey -AsPlainText -Force
+    function Get-KeyArgs([string]$Name) {
+        <# @{ PreSharedKey = the key } for a command that takes it, @{} otherwise. #>
+        $a = @{}
+        if ((Get-Command -Name $Name).Parameters.ContainsKey('PreSharedKey')) { $a['PreSharedKey'] = $script:BundleKey }
+        $a
+    }
 }
 
 AfterAll {
@@ -82,6 +91,17 @@ Describe 'Module of the bundle build: import' {
         $module.ExportedFunctions.Keys | Should -Contain 'Invoke-L2tpIpsecFix'
         $module.ExportedFunctions.Keys | Should -Contain 'Undo-L2tpIpsecFix'
     }
+
+    # Issue 15 item 7: a module is copied to shared module paths; the key is never baked in.
+    It '15.7 the module holds no key: the commands of the VPN recipes take -PreSharedKey as a SecureString' {
+        $module = Import-Generated $script:BundlePsd1
+        $text = [System.IO.File]::ReadAllText($module.Path)
+        $text.Contains((Get-L2tpValue).PreSharedKey) | Should -BeFalse
+        foreach ($name in @('Invoke-L2tpIpsecFix', 'Test-L2tpIpsecFixVpnSecurity', 'Test-L2tpIpsecFixRecreateConnection')) {
+            (Get-Command -Name $name).Parameters['PreSharedKey'].ParameterType | Should -Be ([System.Security.SecureString]) -Because $name
+        }
+        (Get-Command -Name 'Test-L2tpIpsecFixNatTraversal').Parameters.ContainsKey('PreSharedKey') | Should -BeFalse
+    }
 }
 
 Describe 'Module <Id>: Test-, -WhatIf, change, second change' -ForEach $Changing {
@@ -91,14 +111,16 @@ Describe 'Module <Id>: Test-, -WhatIf, change, second change' -ForEach $Changing
         Set-L2tpBroken -Recipe $Id
         $broken = Get-SimState
         $brokenProblems = @(Get-L2tpProblem -Recipe $Id)
-        $testBroken = Measure-SimEffect { & $TestFn }
-        $whatIf = Measure-SimEffect { & $ChangeFn -WhatIf }
+        $testKey = Get-KeyArgs $TestFn
+        $changeKey = Get-KeyArgs $ChangeFn
+        $testBroken = Measure-SimEffect { & $TestFn @testKey }
+        $whatIf = Measure-SimEffect { & $ChangeFn @changeKey -WhatIf }
         $backupsAfterWhatIf = @(Get-BackupFile)
-        $first = Measure-SimEffect { & $ChangeFn }
+        $first = Measure-SimEffect { & $ChangeFn @changeKey }
         $problemsAfter = @(Get-L2tpProblem -Recipe $Id)
         $backupsAfterFirst = @(Get-BackupFile)
-        $testFixed = Measure-SimEffect { & $TestFn }
-        $second = Measure-SimEffect { & $ChangeFn }
+        $testFixed = Measure-SimEffect { & $TestFn @testKey }
+        $second = Measure-SimEffect { & $ChangeFn @changeKey }
         $backupsAfterSecond = @(Get-BackupFile)
     }
 
@@ -212,9 +234,10 @@ Describe 'Module: Invoke-L2tpIpsecFix and Undo-L2tpIpsecFix on a machine where e
         Set-L2tpBroken -Recipe 'all'
         Set-L2tpFixed -Recipe 'windows-update'
         $before = Get-SimState
-        $invoke = Measure-SimEffect { Invoke-L2tpIpsecFix }
+        $invokeKey = Get-KeyArgs 'Invoke-L2tpIpsecFix'
+        $invoke = Measure-SimEffect { Invoke-L2tpIpsecFix @invokeKey }
         $problemsAfter = @(Get-L2tpProblem -Recipe 'all')
-        $invokeAgain = Measure-SimEffect { Invoke-L2tpIpsecFix }
+        $invokeAgain = Measure-SimEffect { Invoke-L2tpIpsecFix @invokeKey }
         $undoWhatIf = Measure-SimEffect { Undo-L2tpIpsecFix -WhatIf }
         $undo = Measure-SimEffect { Undo-L2tpIpsecFix }
         $afterUndo = Get-SimState
@@ -256,12 +279,13 @@ Describe 'Module: Invoke-L2tpIpsecFix and Undo-L2tpIpsecFix on a machine where e
 Describe 'Module: the aggregate exit code of Invoke-L2tpIpsecFix' {
     BeforeAll {
         $null = Import-Generated $script:BundlePsd1
+        $invokeKey = Get-KeyArgs 'Invoke-L2tpIpsecFix'
     }
 
     It 'all compliant -> 0' {
         Initialize-L2tpMachine
         Set-L2tpFixed -Recipe 'all'
-        $m = Measure-SimEffect { Invoke-L2tpIpsecFix }
+        $m = Measure-SimEffect { Invoke-L2tpIpsecFix @invokeKey }
         ($m.Output | Select-Object -Last 1).ExitCode | Should -Be 0
         (Format-SimChanges $m.Changes) | Should -BeNullOrEmpty
     }
@@ -270,7 +294,7 @@ Describe 'Module: the aggregate exit code of Invoke-L2tpIpsecFix' {
         Initialize-L2tpMachine
         Set-L2tpFixed -Recipe 'all'
         Set-L2tpBroken -Recipe 'firewall-ports'
-        $m = Measure-SimEffect { Invoke-L2tpIpsecFix }
+        $m = Measure-SimEffect { Invoke-L2tpIpsecFix @invokeKey }
         ($m.Output | Select-Object -Last 1).ExitCode | Should -Be 0
         Get-L2tpProblem -Recipe 'firewall-ports' | Should -BeNullOrEmpty
     }
@@ -279,7 +303,7 @@ Describe 'Module: the aggregate exit code of Invoke-L2tpIpsecFix' {
         Initialize-L2tpMachine
         Set-L2tpFixed -Recipe 'all'
         Set-L2tpBroken -Recipe 'nat-traversal'
-        $m = Measure-SimEffect { Invoke-L2tpIpsecFix }
+        $m = Measure-SimEffect { Invoke-L2tpIpsecFix @invokeKey }
         ($m.Output | Select-Object -Last 1).ExitCode | Should -Be 3010
     }
 
@@ -288,7 +312,7 @@ Describe 'Module: the aggregate exit code of Invoke-L2tpIpsecFix' {
         Set-L2tpBroken -Recipe 'all'
         Set-L2tpFixed -Recipe 'windows-update'
         Set-SimFailure -Command 'New-NetFirewallRule' -Message 'simulated: rule refused'
-        $m = Measure-SimEffect { Invoke-L2tpIpsecFix }
+        $m = Measure-SimEffect { Invoke-L2tpIpsecFix @invokeKey }
         $r = $m.Output | Select-Object -Last 1
         $r.ExitCode | Should -Be 1
         (@($r.Results) | Where-Object { $_.Recipe -eq 'firewall-ports' }).ExitCode | Should -Be 1
