@@ -27,6 +27,7 @@ use std::collections::BTreeSet;
 
 use crate::model::{Context, RegValue, Step};
 use crate::plan::{Binding, Plan};
+use crate::render::blocks::{self, Role};
 use crate::render::escape::{PsComment, PsLit, PsName};
 use crate::render::powershell::{
     self, Entry, Help, Kinds, PsOptions, RecipeModel, RenderError, ScriptMode, StepData,
@@ -292,9 +293,8 @@ struct IntuneScriptTemplate<'a> {
     help: &'a Help,
     name: PsLit,
     recipes: Vec<RecipeData<'a>>,
-    kinds: Kinds,
     detect: bool,
-    max_line: usize,
+    machinery: String,
 }
 
 fn union(a: Kinds, b: Kinds) -> Kinds {
@@ -327,7 +327,7 @@ fn help(plan: &Plan, pkg: &IntunePackage, mode: ScriptMode) -> Help {
         synopsis: PsComment::text(&pkg.display_name, HELP_WIDTH),
         description: PsComment::text(
             &format!(
-                "{}\n\n{what}\n\nTakes no parameters: every value was fixed when the script was generated. In a 32-bit PowerShell host on 64-bit Windows it runs itself again in 64-bit PowerShell (sysnative) and passes the exit code on.",
+                "{}\n\n{what}\n\nTakes no parameters: every value was fixed when the script was generated. Intune runs it in 64-bit PowerShell (the package says runAs32Bit: false); in a 32-bit host on 64-bit Windows it changes nothing and exits 1.",
                 pkg.description
             ),
             HELP_WIDTH,
@@ -368,9 +368,15 @@ fn render_script(
                 steps: &m.steps,
             })
             .collect(),
-        kinds,
         detect: mode == ScriptMode::Detect,
-        max_line: MAX_LINE_CHARS,
+        machinery: blocks::machinery(&blocks::blocks_for(
+            match mode {
+                ScriptMode::Detect => Role::IntuneDetect,
+                ScriptMode::Remediate => Role::IntuneRemediate,
+            },
+            kinds,
+            false,
+        )),
     };
     let path = match mode {
         ScriptMode::Detect => pkg.detect_path(),
@@ -400,7 +406,8 @@ fn ps_options(allow_embedded_secrets: bool, mode: ScriptMode) -> PsOptions {
     PsOptions {
         allow_open_params: false,
         allow_embedded_secrets,
-        relaunch: true,
+        // Intune runs these in 64-bit PowerShell (the payload says runAs32Bit: false): no relaunch.
+        relaunch: false,
         omit_secrets: mode == ScriptMode::Detect,
     }
 }
@@ -636,7 +643,7 @@ fn readme(plan: &Plan, pkgs: &[(IntunePackage, bool, bool)], signed: bool) -> Ve
         "## Upload in the Intune admin center\n\n\
 1. Devices > Scripts and remediations > Remediations > Create (the bundle's platform script: Devices > Scripts and remediations > Platform scripts > Add > Windows 10 and later).\n\
 2. Basics: name and description from `{HEALTH_SCRIPT_FILE}` (`displayName`, `description`).\n\
-3. Settings: detection script file `{DETECT_FILE}`, remediation script file `{REMEDIATE_FILE}`; \"Run this script using the logged-on credentials\": **No** for system packages, **Yes** for user packages (table above); \"Enforce script signature check\": Yes only for a signed build; \"Run script in 64-bit PowerShell\": Yes (the payloads say `runAs32Bit: false`); No works too, the scripts then run themselves again in 64-bit PowerShell.\n\
+3. Settings: detection script file `{DETECT_FILE}`, remediation script file `{REMEDIATE_FILE}`; \"Run this script using the logged-on credentials\": **No** for system packages, **Yes** for user packages (table above); \"Enforce script signature check\": Yes only for a signed build; \"Run script in 64-bit PowerShell\": Yes (the payloads say `runAs32Bit: false`); with No the scripts change nothing and exit 1 (a 32-bit host would see the redirected registry view).\n\
 4. Assignments: a device group and a schedule (for example daily).\n\n\
 ## Upload with Microsoft Graph PowerShell\n\n\
 The JSON files are ready-made request bodies (Graph beta). With the Microsoft.Graph.Authentication module:\n\n\

@@ -2,6 +2,7 @@
 //! to the bundle root (forward slashes); the bundle writer (`write`) signs, hashes and writes
 //! them. Renderers never touch the file system.
 
+pub mod blocks;
 pub mod escape;
 pub mod gpo;
 pub mod intune;

@@ -23,6 +23,7 @@ use crate::model::{
 };
 use crate::plan::{FromParamValue, Plan, RecipePlan, Resolved};
 use crate::registry::RegPath;
+use crate::render::blocks::{self, Role};
 use crate::render::escape::{PsComment, PsLit, PsName, PsText};
 use crate::render::{Artifacts, OutputFile};
 
@@ -152,7 +153,19 @@ impl Kinds {
         }
     }
 
-    fn union(self, o: Kinds) -> Kinds {
+    /// Whether a step of `kind` (the `Kind` value of the step data) is present.
+    pub fn has(&self, kind: &str) -> bool {
+        match kind {
+            "registry" => self.registry,
+            "service" => self.service,
+            "firewall" => self.firewall,
+            "vpn" => self.vpn,
+            "windows_update" => self.windows_update,
+            _ => false,
+        }
+    }
+
+    pub fn union(self, o: Kinds) -> Kinds {
         Kinds {
             registry: self.registry || o.registry,
             service: self.service || o.service,
@@ -881,9 +894,9 @@ struct ScriptTemplate<'a> {
     params: &'a [ParamDecl],
     recipe: &'a [Entry],
     steps: &'a [StepData],
-    kinds: Kinds,
     detect: bool,
     relaunch: bool,
+    machinery: String,
 }
 
 #[derive(Template)]
@@ -895,6 +908,7 @@ struct InvokeTemplate<'a> {
     bundle: PsLit,
     scripts: Vec<InvokeScript>,
     relaunch: bool,
+    machinery: String,
 }
 
 struct InvokeScript {
@@ -908,8 +922,7 @@ struct ModuleTemplate<'a> {
     header: PsComment,
     bundle_name: PsName,
     recipes: &'a [RecipeModel],
-    kinds: Kinds,
-    detect: bool,
+    machinery: String,
     invoke_help: &'a Help,
     invoke_params: &'a [ParamDecl],
     exports: Vec<PsLit>,
@@ -963,9 +976,16 @@ pub fn render_recipe_script(
         params: &model.params,
         recipe: &model.recipe,
         steps: &model.steps,
-        kinds: model.kinds,
         detect: mode == ScriptMode::Detect,
         relaunch: opts.relaunch,
+        machinery: blocks::machinery(&blocks::blocks_for(
+            match mode {
+                ScriptMode::Detect => Role::Detect,
+                ScriptMode::Remediate => Role::Script,
+            },
+            model.kinds,
+            opts.relaunch,
+        )),
     };
     finish(&model.id, &t)
 }
@@ -1173,6 +1193,7 @@ pub fn invoke_file(
             })
             .collect(),
         relaunch: opts.relaunch,
+        machinery: blocks::machinery(&["relaunch"]),
     };
     let bytes = finish("", &t).map_err(|e| vec![e])?;
     Ok(OutputFile::new(
@@ -1258,8 +1279,7 @@ pub fn render_module_from(
         header: header.clone(),
         bundle_name: bundle.clone(),
         recipes: models,
-        kinds,
-        detect: false,
+        machinery: blocks::machinery(&blocks::blocks_for(Role::Module, kinds, false)),
         invoke_help: &ih,
         invoke_params: &params,
         exports: exports.iter().map(|e| PsLit::string(e)).collect(),

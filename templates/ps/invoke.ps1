@@ -9,7 +9,7 @@
 {% call m::param_block(params, "") %}{% endcall %}
 {%- if relaunch %}
 
-{% include "ps/relaunch.ps1" %}
+{{ machinery }}
 
 $fixgenHostPath = Get-FixgenRelaunchHost
 if ($null -ne $fixgenHostPath) {

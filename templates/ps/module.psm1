@@ -5,7 +5,6 @@
 {{ header }}
 #>
 
-{% include "ps/libraries.ps1" %}
 {%- for r in recipes %}
 
 #region recipe {{ r.noun }}
@@ -69,9 +68,9 @@ function Invoke-{{ bundle_name }} {
     }
 }
 
-{% include "ps/undo_runtime.ps1" %}
-
 {% include "ps/undo_module.ps1" %}
+
+{{ machinery }}
 
 Export-ModuleMember -Function @(
 {%- for e in exports %}

@@ -8,15 +8,14 @@
 [CmdletBinding(SupportsShouldProcess)]
 {% call m::param_block(params, "") %}{% endcall %}
 
-{% include "ps/libraries.ps1" %}
+#region recipe: what this script checks{% if !detect %} and sets{% endif %} (compare with REVIEW.md)
+$FixgenRecipe = {% call m::hashtable(recipe, "") %}{% endcall %}
+$FixgenSteps = {% call m::steps(steps, "") %}{% endcall %}
+#endregion recipe
+
+{{ machinery }}
+#region main
 {%- if relaunch %}
-
-{% include "ps/relaunch.ps1" %}
-{%- endif %}
-
-#region recipe
-{%- if relaunch %}
-
 $fixgenHostPath = Get-FixgenRelaunchHost
 if ($null -ne $fixgenHostPath) {
     $fixgenArguments = Get-FixgenRelaunchArgument -ScriptPath $PSCommandPath -BoundParameters $PSBoundParameters
@@ -24,17 +23,12 @@ if ($null -ne $fixgenHostPath) {
     exit $LASTEXITCODE
 }
 {%- endif %}
-
-$FixgenRecipe = {% call m::hashtable(recipe, "") %}{% endcall %}
-
-$FixgenSteps = {% call m::steps(steps, "") %}{% endcall %}
-
 Initialize-FixgenLog -Component $FixgenRecipe.Id
 {%- if detect %}
 $fixgenChecks = @(Test-FixgenRecipe -Recipe $FixgenRecipe -Steps $FixgenSteps)
 $fixgenOpen = @($fixgenChecks | Where-Object -FilterScript { -not $_.Compliant -and -not $_.ReportOnly })
 foreach ($fixgenCheck in @($fixgenChecks | Where-Object -FilterScript { -not $_.Compliant })) {
-    Write-FixgenLog -Severity Warning -Message ($fixgenCheck.Target + ' ' + $fixgenCheck.Setting + ' is ' + (Format-FixgenValue -Value $fixgenCheck.Actual) + ', expected ' + (Format-FixgenValue -Value $fixgenCheck.Expected))
+    Write-FixgenLog -Severity Warning -Message (Format-FixgenCheck -Check $fixgenCheck)
 }
 if ($fixgenOpen.Count -gt 0) {
     Write-Output ($FixgenRecipe.Id + ': not compliant (' + $fixgenOpen.Count + ' of ' + $fixgenChecks.Count + ' checks)')
@@ -47,5 +41,4 @@ $fixgenResult = Invoke-FixgenRecipe -Recipe $FixgenRecipe -Steps $FixgenSteps
 Write-Output $fixgenResult.Summary
 exit $fixgenResult.ExitCode
 {%- endif %}
-
-#endregion
+#endregion main

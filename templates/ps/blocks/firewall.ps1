@@ -1,15 +1,6 @@
-#region firewall steps
-
+# The rule with the step's stable -Name and its port filter, or $null.
 function Get-FixgenFirewallState {
-    <#
-    .SYNOPSIS
-    The rule with the step's stable -Name and its port filter, or $null.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory)]
-        [hashtable]$Step
-    )
+    [CmdletBinding()] param([Parameter(Mandatory)][hashtable]$Step)
     $rule = Get-NetFirewallRule -Name $Step.Name -ErrorAction SilentlyContinue
     if ($null -eq $rule) { return $null }
     $ports = Get-NetFirewallPortFilter -AssociatedNetFirewallRule $rule -ErrorAction Stop
@@ -19,33 +10,17 @@ function Get-FixgenFirewallState {
     }
 }
 
+# A profile value (Any, or 'Domain, Private, Public') as a list of profile names.
 function ConvertTo-FixgenProfileList {
-    <#
-    .SYNOPSIS
-    A profile value (Any, or 'Domain, Private, Public') as a list of profile names.
-    #>
-    [CmdletBinding()]
-    [OutputType([string[]])]
-    param(
-        [AllowNull()]
-        [object]$Value
-    )
+    [CmdletBinding()] [OutputType([string[]])] param([AllowNull()][object]$Value)
     $names = @(@($Value) | ForEach-Object -Process { ([string]$_) -split ',\s*' } | Where-Object -FilterScript { $_ -ne '' })
     if ($names -contains 'Any') { $names = @('Domain', 'Private', 'Public') }
     return ,([string[]]$names)
 }
 
+# Finds the rule by its stable name and compares every setting with the step.
 function Test-FixgenFirewallStep {
-    <#
-    .SYNOPSIS
-    Finds the rule by its stable name and compares every setting with the step.
-    #>
-    [CmdletBinding()]
-    [OutputType([pscustomobject])]
-    param(
-        [Parameter(Mandatory)]
-        [hashtable]$Step
-    )
+    [CmdletBinding()] [OutputType([pscustomobject])] param([Parameter(Mandatory)][hashtable]$Step)
     $target = 'firewall rule ' + $Step.Name
     $state = Get-FixgenFirewallState -Step $Step
     if ($null -eq $state) {
@@ -71,41 +46,3 @@ function Test-FixgenFirewallStep {
         New-FixgenCompliance -Target $target -Setting 'RemotePort' -Expected $Step.RemotePort -Actual $remote -Compliant (Test-FixgenSetEqual -Left $remote -Right $Step.RemotePort)
     }
 }
-
-{% if !detect -%}
-function Set-FixgenFirewallStep {
-    <#
-    .SYNOPSIS
-    Creates the rule in the group 'fixgen', or corrects it in place; a rule with the name but
-    in another group or with another protocol is replaced. The caller has already asked ShouldProcess.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory)]
-        [hashtable]$Step
-    )
-    $state = Get-FixgenFirewallState -Step $Step
-    # Another group, or another protocol (ports cannot be changed across protocols in place):
-    # replace the rule.
-    if ($null -ne $state -and ($state.Rule.Group -cne 'fixgen' -or [string]$state.Ports.Protocol -ne $Step.Protocol)) {
-        Remove-NetFirewallRule -Name $Step.Name -ErrorAction Stop -Confirm:$false
-        $state = $null
-    }
-    $ported = ($Step.Protocol -eq 'TCP' -or $Step.Protocol -eq 'UDP')
-    if ($null -eq $state) {
-        if ($ported) {
-            $null = New-NetFirewallRule -Name $Step.Name -DisplayName $Step.DisplayName -Description $Step.Description -Group 'fixgen' -Enabled True -Direction $Step.Direction -Action $Step.Action -Profile $Step.Profile -Protocol $Step.Protocol -LocalPort $Step.LocalPort -RemotePort $Step.RemotePort -ErrorAction Stop -Confirm:$false
-        } else {
-            $null = New-NetFirewallRule -Name $Step.Name -DisplayName $Step.DisplayName -Description $Step.Description -Group 'fixgen' -Enabled True -Direction $Step.Direction -Action $Step.Action -Profile $Step.Profile -Protocol $Step.Protocol -ErrorAction Stop -Confirm:$false
-        }
-        return
-    }
-    if ($ported) {
-        Set-NetFirewallRule -Name $Step.Name -NewDisplayName $Step.DisplayName -Description $Step.Description -Enabled True -Direction $Step.Direction -Action $Step.Action -Profile $Step.Profile -Protocol $Step.Protocol -LocalPort $Step.LocalPort -RemotePort $Step.RemotePort -ErrorAction Stop -Confirm:$false
-    } else {
-        Set-NetFirewallRule -Name $Step.Name -NewDisplayName $Step.DisplayName -Description $Step.Description -Enabled True -Direction $Step.Direction -Action $Step.Action -Profile $Step.Profile -Protocol $Step.Protocol -ErrorAction Stop -Confirm:$false
-    }
-}
-{%- endif %}
-
-#endregion

@@ -1,0 +1,5 @@
+# A Windows Update step has no prior state to save; its item only records the action.
+function Get-FixgenWindowsUpdateBackup {
+    [CmdletBinding()] param([Parameter(Mandatory)][hashtable]$Step)
+    return [ordered]@{ Kind = 'windows_update'; Action = $Step.Action }
+}

@@ -1,0 +1,329 @@
+//! Issue 17: output an admin can review. Measures the built L2TP bundle (the real binary):
+//! size budgets per file and for the whole default build, recipe data before the machinery, and
+//! the runtime blocks: each block is cut out of every file that carries it by its marker lines
+//! and hashed by `sha256sum` (an oracle we did not write); every copy must have the SHA-256 that
+//! REVIEW.md lists for it, and REVIEW.md must name exactly the files that carry it.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn recipes() -> String {
+    format!("{}/recipes/l2tp", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Build into `out` with `args` (after the recipe folder and `--out`).
+fn build(out: &Path, args: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    let o = common::fixgen()
+        .args(["build", &recipes(), "--out"])
+        .arg(out)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    common::bundle_files(out)
+}
+
+fn is_ps(path: &str) -> bool {
+    path.ends_with(".ps1") || path.ends_with(".psm1") || path.ends_with(".psd1")
+}
+
+/// Lines of a PowerShell file, comment help included, Authenticode signature block excluded.
+fn lines(bytes: &[u8]) -> usize {
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let body = match text.find("\r\n# SIG # Begin signature block") {
+        Some(i) => &text[..i + 2],
+        None => &text[..],
+    };
+    body.lines().count()
+}
+
+fn count(files: &BTreeMap<String, Vec<u8>>, path: &str) -> usize {
+    lines(
+        files
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} not built")),
+    )
+}
+
+fn largest<'a>(
+    files: &'a BTreeMap<String, Vec<u8>>,
+    keep: impl Fn(&str) -> bool,
+) -> (usize, &'a str) {
+    files
+        .iter()
+        .filter(|(p, _)| keep(p))
+        .map(|(p, b)| (lines(b), p.as_str()))
+        .max()
+        .expect("no file matched")
+}
+
+fn both_builds() -> (
+    tempfile::TempDir,
+    BTreeMap<String, Vec<u8>>,
+    BTreeMap<String, Vec<u8>>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let values = dir.path().join("values.yaml");
+    std::fs::write(
+        &values,
+        "ConnectionName: Contoso VPN\nServerAddress: vpn.contoso.com\nPreSharedKey: correct-horse-battery\n",
+    )
+    .unwrap();
+    let default = build(&dir.path().join("default"), &[]);
+    let all = build(
+        &dir.path().join("all"),
+        &[
+            "--values",
+            values.to_str().unwrap(),
+            "--allow-embedded-secrets",
+            "--target",
+            "all",
+        ],
+    );
+    (dir, default, all)
+}
+
+#[test]
+fn the_l2tp_bundle_keeps_its_size_budgets() {
+    let (_dir, default, all) = both_builds();
+    let per_recipe_script = |p: &str| {
+        p.starts_with("scripts/")
+            && !p.starts_with("scripts/Undo-")
+            && !p.starts_with("scripts/Invoke-")
+    };
+    let intune_recipe = |p: &str, file: &str| {
+        p.starts_with("intune/") && p.ends_with(file) && !p.starts_with("intune/L2tpIpsecFix/")
+    };
+    let mut rows: Vec<(String, usize, usize)> = Vec::new();
+    for (name, files) in [("default", &default), ("all", &all)] {
+        rows.push((
+            format!("{name}: scripts/nat-traversal.ps1"),
+            count(files, "scripts/nat-traversal.ps1"),
+            300,
+        ));
+        let (n, p) = largest(files, per_recipe_script);
+        rows.push((format!("{name}: largest scripts/<id>.ps1 ({p})"), n, 450));
+        // Nothing to undo: a few lines and no runtime block; REVIEW.md says why.
+        rows.push((
+            format!("{name}: scripts/Undo-windows-update.ps1"),
+            count(files, "scripts/Undo-windows-update.ps1"),
+            120,
+        ));
+        assert!(cut_blocks(
+            "Undo-windows-update",
+            &files["scripts/Undo-windows-update.ps1"]
+        )
+        .is_empty());
+        let review = String::from_utf8_lossy(&files["REVIEW.md"]).to_string();
+        assert!(
+            review.contains("A recipe of only Windows Update steps has nothing to undo"),
+            "{name}"
+        );
+    }
+    rows.push((
+        "all: intune/nat-traversal/detect.ps1".into(),
+        count(&all, "intune/nat-traversal/detect.ps1"),
+        150,
+    ));
+    let (n, p) = largest(&all, |p| intune_recipe(p, "/remediate.ps1"));
+    rows.push((
+        format!("all: largest per-recipe remediate.ps1 ({p})"),
+        n,
+        450,
+    ));
+    let total: usize = default
+        .iter()
+        .filter(|(p, _)| is_ps(p))
+        .map(|(_, b)| lines(b))
+        .sum();
+    rows.push(("default: all PowerShell".into(), total, 7000));
+    let report: Vec<String> = rows
+        .iter()
+        .map(|(what, n, max)| {
+            format!(
+                "{what}: {n} lines (budget {max}){}",
+                if n > max { "  OVER" } else { "" }
+            )
+        })
+        .collect();
+    println!("{}", report.join("\n"));
+    assert!(
+        rows.iter().all(|(_, n, max)| n <= max),
+        "over budget:\n{}",
+        report.join("\n")
+    );
+}
+
+/// The bytes between `#region fixgen block NAME ...` and `#endregion fixgen block NAME`, by
+/// block name; panics on a block opened twice, never closed, or closed without being opened.
+fn cut_blocks(path: &str, bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
+    let text = std::str::from_utf8(bytes).unwrap();
+    let mut out = BTreeMap::new();
+    let mut open: Option<(String, usize)> = None;
+    let mut at = 0;
+    for line in text.split_inclusive("\r\n") {
+        let start = at;
+        at += line.len();
+        let l = line.trim_end_matches("\r\n");
+        if let Some(rest) = l.strip_prefix("#region fixgen block ") {
+            assert!(open.is_none(), "{path}: block opened inside a block: {l}");
+            let name = rest.split(' ').next().unwrap().to_string();
+            open = Some((name, at));
+        } else if let Some(name) = l.strip_prefix("#endregion fixgen block ") {
+            let (n, from) = open
+                .take()
+                .unwrap_or_else(|| panic!("{path}: end without begin: {l}"));
+            assert_eq!(n, name, "{path}: block {n} closed as {name}");
+            assert!(
+                out.insert(n.clone(), bytes[from..start].to_vec()).is_none(),
+                "{path}: {n} twice"
+            );
+        }
+    }
+    assert!(open.is_none(), "{path}: block never closed");
+    out
+}
+
+fn sha256sum(tool: &Path, bytes: &[u8]) -> String {
+    let mut child = Command::new(tool)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// REVIEW.md's runtime-block table: block name -> (SHA-256, files).
+fn review_blocks(review: &str) -> BTreeMap<String, (String, BTreeSet<String>)> {
+    let section = review
+        .split("## Runtime blocks")
+        .nth(1)
+        .expect("REVIEW.md has no runtime-block section");
+    let mut out = BTreeMap::new();
+    for row in section.lines().take_while(|l| !l.starts_with("## ")) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        if !row.starts_with("| `") || cells.len() != 5 {
+            continue;
+        }
+        let name = cells[0]
+            .trim_start_matches("| ")
+            .trim_matches('`')
+            .to_string();
+        let hash = cells[3].trim_matches('`').to_string();
+        let files = cells[4]
+            .trim_end_matches(" |")
+            .split("<br>")
+            .map(|f| f.trim_matches('`').to_string())
+            .collect();
+        out.insert(name, (hash, files));
+    }
+    out
+}
+
+#[test]
+fn every_runtime_block_is_identical_wherever_it_appears_and_listed_in_review_md() {
+    let Some(tool) = common::oracle("sha256sum") else {
+        return;
+    };
+    let (_dir, default, all) = both_builds();
+    for (name, files) in [("default", &default), ("all", &all)] {
+        let listed = review_blocks(&String::from_utf8_lossy(&files["REVIEW.md"]));
+        assert!(
+            listed.len() >= 10,
+            "{name}: REVIEW.md lists only {} blocks",
+            listed.len()
+        );
+        let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (path, bytes) in files.iter().filter(|(p, _)| is_ps(p)) {
+            for (block, text) in cut_blocks(path, bytes) {
+                let (hash, carriers) = listed.get(&block).unwrap_or_else(|| {
+                    panic!("{name}: {path} carries block {block}, not in REVIEW.md")
+                });
+                assert_eq!(
+                    &sha256sum(&tool, &text),
+                    hash,
+                    "{name}: block {block} in {path} differs from REVIEW.md"
+                );
+                assert!(
+                    carriers.contains(path),
+                    "{name}: REVIEW.md does not list {path} for {block}"
+                );
+                seen.entry(block).or_default().insert(path.clone());
+            }
+        }
+        for (block, (_, carriers)) in &listed {
+            assert_eq!(
+                seen.get(block),
+                Some(carriers),
+                "{name}: files carrying {block}"
+            );
+        }
+    }
+}
+
+/// Recipe first: the recipe data comes right after the comment help and `param()`, before any
+/// block; a detection carries no backup or change code; an undo no install code.
+#[test]
+fn recipe_data_comes_first_and_files_carry_only_what_they_use() {
+    let (_dir, _default, all) = both_builds();
+    for (path, bytes) in all
+        .iter()
+        .filter(|(p, _)| p.ends_with(".ps1") && !p.starts_with("gpo/Deploy"))
+    {
+        let text = String::from_utf8_lossy(bytes);
+        let Some(recipe) = text.find("\r\n#region recipe") else {
+            assert!(
+                path.starts_with("scripts/Invoke-") || path.contains("/Invoke-"),
+                "{path}: no recipe region"
+            );
+            continue;
+        };
+        let first_block = text.find("#region fixgen block ").unwrap_or(text.len());
+        assert!(recipe < first_block, "{path}: recipe after the machinery");
+        assert!(
+            text[..recipe].trim_end().ends_with(')'),
+            "{path}: something between param() and the recipe"
+        );
+        let carried: BTreeSet<String> = cut_blocks(path, bytes).into_keys().collect();
+        if path.ends_with("/detect.ps1") {
+            for b in &carried {
+                assert!(
+                    !b.starts_with("backup") && !b.ends_with("-set") && b != "run" && b != "log",
+                    "{path}: {b}"
+                );
+            }
+        }
+        if path.starts_with("intune/") {
+            assert!(
+                !carried.contains("relaunch"),
+                "{path}: Intune runs it in 64-bit PowerShell"
+            );
+        }
+        if path.starts_with("scripts/Undo-") {
+            assert!(
+                !carried.contains("windows-update-set") && !carried.contains("run"),
+                "{path}"
+            );
+        }
+        if path == "scripts/nat-traversal.ps1" || path == "intune/nat-traversal/remediate.ps1" {
+            assert!(
+                !carried
+                    .iter()
+                    .any(|b| b.contains("vpn") || b.contains("undo")),
+                "{path}: {carried:?}"
+            );
+        }
+    }
+}
