@@ -27,6 +27,9 @@ fn build(out: &Path, args: &[&str]) -> BTreeMap<String, Vec<u8>> {
     common::bundle_files(out)
 }
 
+/// A built bundle: relative path -> bytes.
+type Files = BTreeMap<String, Vec<u8>>;
+
 fn is_ps(path: &str) -> bool {
     path.ends_with(".ps1") || path.ends_with(".psm1") || path.ends_with(".psd1")
 }
@@ -49,10 +52,7 @@ fn count(files: &BTreeMap<String, Vec<u8>>, path: &str) -> usize {
     )
 }
 
-fn largest<'a>(
-    files: &'a BTreeMap<String, Vec<u8>>,
-    keep: impl Fn(&str) -> bool,
-) -> (usize, &'a str) {
+fn largest(files: &Files, keep: impl Fn(&str) -> bool) -> (usize, &str) {
     files
         .iter()
         .filter(|(p, _)| keep(p))
@@ -61,11 +61,7 @@ fn largest<'a>(
         .expect("no file matched")
 }
 
-fn both_builds() -> (
-    tempfile::TempDir,
-    BTreeMap<String, Vec<u8>>,
-    BTreeMap<String, Vec<u8>>,
-) {
+fn both_builds() -> (tempfile::TempDir, Files, Files) {
     let dir = tempfile::tempdir().unwrap();
     let values = dir.path().join("values.yaml");
     std::fs::write(

@@ -35,8 +35,13 @@ macro_rules! block {
 pub const BLOCKS: &[Block] = &[
     block!(
         "core",
-        "compliance objects, value formatting, the read-only step runner"
+        "compliance objects, value formatting, dispatch to a step kind"
     ),
+    block!(
+        "check",
+        "the read-only check of every step (detection, the module's Test- functions)"
+    ),
+    block!("sets", "set comparison (firewall and VPN steps)"),
     block!("log", "CMTrace log file, elevation check"),
     block!("log-read", "logging of a detection script (no file)"),
     block!(
@@ -113,6 +118,8 @@ pub struct StepKind {
     pub backup: &'static str,
     /// The undo block and whether it calls the kind's set block; `None`: nothing to undo.
     pub undo: Option<(&'static str, bool)>,
+    /// Its read block compares lists as sets (block `sets`).
+    pub sets: bool,
 }
 
 /// The one list of step kinds: every kind dispatch in the generated code follows from it.
@@ -123,6 +130,7 @@ pub const STEP_KINDS: &[StepKind] = &[
         set: "registry-set",
         backup: "backup-registry",
         undo: Some(("undo-registry", true)),
+        sets: false,
     },
     StepKind {
         kind: "service",
@@ -130,6 +138,7 @@ pub const STEP_KINDS: &[StepKind] = &[
         set: "service-set",
         backup: "backup-service",
         undo: Some(("undo-service", true)),
+        sets: false,
     },
     StepKind {
         kind: "firewall",
@@ -137,6 +146,7 @@ pub const STEP_KINDS: &[StepKind] = &[
         set: "firewall-set",
         backup: "backup-firewall",
         undo: Some(("undo-firewall", false)),
+        sets: true,
     },
     StepKind {
         kind: "vpn",
@@ -144,6 +154,7 @@ pub const STEP_KINDS: &[StepKind] = &[
         set: "vpn-set",
         backup: "backup-vpn",
         undo: Some(("undo-vpn", false)),
+        sets: true,
     },
     StepKind {
         kind: "windows_update",
@@ -151,6 +162,7 @@ pub const STEP_KINDS: &[StepKind] = &[
         set: "windows-update-set",
         backup: "backup-windows-update",
         undo: None,
+        sets: false,
     },
 ];
 
@@ -183,12 +195,19 @@ pub fn blocks_for(role: Role, kinds: Kinds, relaunch: bool) -> Vec<&'static str>
     let used: Vec<&StepKind> = STEP_KINDS.iter().filter(|k| kinds.has(k.kind)).collect();
     let mut out = vec!["core"];
     let read_only = matches!(role, Role::Detect | Role::IntuneDetect);
+    if read_only || role == Role::Module {
+        out.push("check");
+    }
     out.push(if read_only { "log-read" } else { "log" });
     let changes = matches!(role, Role::Script | Role::Module | Role::IntuneRemediate);
     if changes {
         out.push("run");
     }
     let undo = matches!(role, Role::Undo | Role::Module);
+    let tested = |k: &StepKind| changes || read_only || (undo && k.undo.is_some());
+    if used.iter().any(|k| k.sets && tested(k)) {
+        out.push("sets");
+    }
     for k in &used {
         let undo_uses = undo && k.undo.is_some();
         if changes || read_only || undo_uses {
@@ -242,14 +261,12 @@ pub fn end_marker(name: &str) -> String {
     format!("#endregion fixgen block {name}")
 }
 
-/// The fenced machinery of a file: each block between its markers, one blank line apart.
+/// The fenced machinery of a file: a heading line, then each block between its markers.
 pub fn machinery(names: &[&str]) -> String {
     let mut out = String::from(
-        "# ---- fixgen runtime: the blocks below are the same in every file that carries them. ----\n\
-         # ---- Review each once (REVIEW.md lists them with SHA-256); the recipe above is what is specific. ----\n",
+        "# ---- fixgen runtime blocks: each is the same in every file; review once (REVIEW.md: SHA-256) ----\n",
     );
     for name in names {
-        out.push('\n');
         out.push_str(&begin_marker(name));
         out.push('\n');
         out.push_str(block(name).text);

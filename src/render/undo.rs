@@ -86,7 +86,12 @@ pub fn undo_targets(rp: &RecipePlan) -> Vec<StepData> {
 fn undo_recipe_entries(m: &RecipeModel) -> Vec<Entry> {
     m.recipe
         .iter()
-        .filter(|x| matches!(x.key, "Id" | "Context" | "Bundle" | "BundleVersion"))
+        .filter(|x| {
+            matches!(
+                x.key,
+                "Id" | "Context" | "Bundle" | "BundleVersion" | "Needs64Bit"
+            )
+        })
         .cloned()
         .collect()
 }
@@ -255,8 +260,12 @@ pub fn undo_file(
         help: &help,
         recipe: &undo_recipe_entries(m),
         targets: &targets,
-        relaunch: opts.relaunch,
-        machinery: blocks::machinery(&blocks::blocks_for(Role::Undo, m.kinds, opts.relaunch)),
+        relaunch: opts.relaunch && m.needs_64bit,
+        machinery: blocks::machinery(&blocks::blocks_for(
+            Role::Undo,
+            m.kinds,
+            opts.relaunch && m.needs_64bit,
+        )),
         nothing: !has_undo(m),
         install: rp
             .recipe

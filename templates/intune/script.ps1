@@ -17,7 +17,7 @@ $FixgenName = {{ name }}
 $FixgenRecipes = @(
 {%- for r in recipes %}
     @{
-        Recipe = {% call m::hashtable(r.recipe, "        ") %}{% endcall %}
+        Recipe = {% call m::hashtable(r.recipe.as_slice(), "        ") %}{% endcall %}
         Steps = {% call m::steps(r.steps, "        ") %}{% endcall %}
     }{% if !loop.last %},{% endif %}
 {%- endfor %}
@@ -26,8 +26,7 @@ $FixgenRecipes = @(
 
 {{ machinery }}
 #region main
-$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
+$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'
 try {
     Initialize-FixgenLog -Component $FixgenName -Quiet
 {%- if detect %}
@@ -35,10 +34,7 @@ try {
 {%- else %}
     $fixgenResult = Invoke-FixgenIntuneRemediation -Name $FixgenName -Recipes $FixgenRecipes
 {%- endif %}
-} catch {
-    $fixgenResult = [pscustomobject]@{ ExitCode = 1; Line = ($FixgenName + ': ERROR: ' + $_.Exception.Message) }
-}
+} catch { $fixgenResult = [pscustomobject]@{ ExitCode = 1; Line = ($FixgenName + ': ERROR: ' + $_.Exception.Message) } }
 Write-Output (Limit-FixgenLine -Text $fixgenResult.Line)
-if ($fixgenResult.ExitCode -eq 0) { exit 0 }
-exit 1
+if ($fixgenResult.ExitCode -eq 0) { exit 0 } else { exit 1 }
 #endregion main

@@ -19,6 +19,9 @@
 {%- endmacro -%}
 
 {%- macro param_block(params, indent) -%}
+{%- if params.is_empty() -%}
+{{ indent }}param()
+{%- else -%}
 {{ indent }}param(
 {%- for p in params %}
 {%- if p.mandatory %}
@@ -29,6 +32,7 @@
 {% endif %}
 {%- endfor %}
 {{ indent }})
+{%- endif -%}
 {%- endmacro -%}
 
 {%- macro hashtable(entries, indent) -%}
@@ -51,3 +55,15 @@
 {{ indent }})
 {%- endmacro -%}
 
+
+{%- macro hashtable_inline(entries) -%}
+@{ {% for e in entries %}{{ e.key }} = {{ e.value }}{% if !loop.last %}; {% endif %}{% endfor %} }
+{%- endmacro -%}
+
+{%- macro steps_inline(list, indent) -%}
+@(
+{%- for s in list %}
+{{ indent }}    @{ {% for e in s.entries %}{{ e.key }} = {{ e.value }}{% if !loop.last %}; {% endif %}{% endfor %} }{% if !loop.last %},{% endif %}
+{%- endfor %}
+{{ indent }})
+{%- endmacro -%}

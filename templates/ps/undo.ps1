@@ -9,8 +9,8 @@
 param()
 
 #region recipe: what this script may restore (compare with REVIEW.md)
-$FixgenRecipe = {% call m::hashtable(recipe, "") %}{% endcall %}
-$FixgenUndoTargets = {% call m::steps(targets, "") %}{% endcall %}
+$FixgenRecipe = {% call m::hashtable_inline(recipe) %}{% endcall %}
+$FixgenUndoTargets = {% call m::steps_inline(targets, "") %}{% endcall %}
 #endregion recipe
 
 {%- if nothing %}
@@ -27,12 +27,8 @@ exit 0
 {{ machinery }}
 #region main
 {%- if relaunch %}
-$fixgenHostPath = Get-FixgenRelaunchHost
-if ($null -ne $fixgenHostPath) {
-    $fixgenArguments = Get-FixgenRelaunchArgument -ScriptPath $PSCommandPath -BoundParameters $PSBoundParameters
-    & $fixgenHostPath @fixgenArguments
-    exit $LASTEXITCODE
-}
+$fixgenHostPath = Get-FixgenRelaunchHost  # 32-bit host on 64-bit Windows: run again in 64-bit PowerShell
+if ($null -ne $fixgenHostPath) { $fixgenArguments = Get-FixgenRelaunchArgument -ScriptPath $PSCommandPath -BoundParameters $PSBoundParameters; & $fixgenHostPath @fixgenArguments; exit $LASTEXITCODE }
 {%- endif %}
 Initialize-FixgenLog -Component $FixgenRecipe.Id
 $fixgenResult = Undo-FixgenRecipe -Recipe $FixgenRecipe -Target $FixgenUndoTargets

@@ -1,8 +1,7 @@
 # Whether a registry key and value exist, and the value's kind and data in the backup's text form:
 # DWORD and QWORD as unsigned decimal text, binary and REG_NONE as hex pairs (01-FF), multi-strings
 # as a list, strings as they are.
-function Get-FixgenRegistryState {
-    [CmdletBinding()] [OutputType([System.Collections.Specialized.OrderedDictionary])] param([Parameter(Mandatory)][string]$Path, [Parameter(Mandatory)][AllowEmptyString()][string]$Name)
+function Get-FixgenRegistryState { param([string]$Path, [AllowEmptyString()][string]$Name)
     $state = [ordered]@{ KeyExists = $false; KeyEmpty = $false; Exists = $false; Type = $null; Data = $null }
     $key = Get-Item -LiteralPath $Path -ErrorAction SilentlyContinue
     if ($null -eq $key) { return $state }
@@ -27,10 +26,8 @@ function Get-FixgenRegistryState {
     }
     return $state
 }
-
 # The prior state of one registry value: its kind and data, or its absence.
-function Get-FixgenRegistryBackup {
-    [CmdletBinding()] param([Parameter(Mandatory)][hashtable]$Step)
+function Get-FixgenRegistryBackup { param([hashtable]$Step)
     $state = Get-FixgenRegistryState -Path $Step.Path -Name $Step.Name
     return [ordered]@{ Kind = 'registry'; Path = $Step.Path; Name = $Step.Name; KeyExists = $state.KeyExists; Exists = $state.Exists; Type = $state.Type; Data = $state.Data }
 }

@@ -1,22 +1,14 @@
-# Whether the VPN connection exists and, if so, its settings. The pre-shared key cannot be read back
-# and is never saved.
-function Get-FixgenVpnBackup {
-    [CmdletBinding()] param([Parameter(Mandatory)][hashtable]$Step)
-    $item = [ordered]@{
-        Kind              = 'vpn'
-        Name              = [string]$Step.Name
-        AllUserConnection = [bool]$Step.AllUserConnection
-        Exists            = $false
-    }
-    $connection = Get-FixgenVpnConnection -Step $Step
-    if ($null -ne $connection) {
-        $item.Exists = $true
-        $item.ServerAddress = [string]$connection.ServerAddress
-        $item.TunnelType = $connection.TunnelType.ToString()
-        $item.AuthenticationMethod = [string[]]@(@($connection.AuthenticationMethod) | ForEach-Object -Process { $_.ToString() })
-        $item.EncryptionLevel = $connection.EncryptionLevel.ToString()
-        $item.SplitTunneling = [bool]$connection.SplitTunneling
-        $item.RememberCredential = [bool]$connection.RememberCredential
-    }
+# Whether the VPN connection exists and, if so, its settings; never the key (it cannot be read back).
+function Get-FixgenVpnBackup { param([hashtable]$Step)
+    $item = [ordered]@{ Kind = 'vpn'; Name = [string]$Step.Name; AllUserConnection = [bool]$Step.AllUserConnection; Exists = $false }
+    $c = Get-FixgenVpnConnection -Step $Step
+    if ($null -eq $c) { return $item }
+    $item.Exists = $true
+    $item.ServerAddress = [string]$c.ServerAddress
+    $item.TunnelType = $c.TunnelType.ToString()
+    $item.AuthenticationMethod = [string[]]@(@($c.AuthenticationMethod) | ForEach-Object -Process { $_.ToString() })
+    $item.EncryptionLevel = $c.EncryptionLevel.ToString()
+    $item.SplitTunneling = [bool]$c.SplitTunneling
+    $item.RememberCredential = [bool]$c.RememberCredential
     return $item
 }

@@ -1,32 +1,20 @@
 # The rule with the step's stable -Name and its port filter, or $null.
-function Get-FixgenFirewallState {
-    [CmdletBinding()] param([Parameter(Mandatory)][hashtable]$Step)
+function Get-FixgenFirewallState { param([hashtable]$Step)
     $rule = Get-NetFirewallRule -Name $Step.Name -ErrorAction SilentlyContinue
     if ($null -eq $rule) { return $null }
-    $ports = Get-NetFirewallPortFilter -AssociatedNetFirewallRule $rule -ErrorAction Stop
-    [pscustomobject]@{
-        Rule  = $rule
-        Ports = $ports
-    }
+    [pscustomobject]@{ Rule = $rule; Ports = (Get-NetFirewallPortFilter -AssociatedNetFirewallRule $rule -ErrorAction Stop) }
 }
-
 # A profile value (Any, or 'Domain, Private, Public') as a list of profile names.
-function ConvertTo-FixgenProfileList {
-    [CmdletBinding()] [OutputType([string[]])] param([AllowNull()][object]$Value)
+function ConvertTo-FixgenProfileList { param([AllowNull()][object]$Value)
     $names = @(@($Value) | ForEach-Object -Process { ([string]$_) -split ',\s*' } | Where-Object -FilterScript { $_ -ne '' })
     if ($names -contains 'Any') { $names = @('Domain', 'Private', 'Public') }
     return ,([string[]]$names)
 }
-
 # Finds the rule by its stable name and compares every setting with the step.
-function Test-FixgenFirewallStep {
-    [CmdletBinding()] [OutputType([pscustomobject])] param([Parameter(Mandatory)][hashtable]$Step)
+function Test-FixgenFirewallStep { param([hashtable]$Step)
     $target = 'firewall rule ' + $Step.Name
     $state = Get-FixgenFirewallState -Step $Step
-    if ($null -eq $state) {
-        New-FixgenCompliance -Target $target -Setting 'Exists' -Expected $true -Actual $false -Compliant $false
-        return
-    }
+    if ($null -eq $state) { New-FixgenCompliance -Target $target -Setting 'Exists' -Expected $true -Actual $false -Compliant $false; return }
     $rule = $state.Rule
     $ports = $state.Ports
     New-FixgenCompliance -Target $target -Setting 'Group' -Expected 'fixgen' -Actual $rule.Group -Compliant ($rule.Group -ceq 'fixgen')

@@ -1,8 +1,5 @@
-# The one output line Intune shows: line breaks and other control characters become spaces; longer
-# than MaxLength characters (Intune keeps 2,048), it is cut, never inside a surrogate pair, and ends
-# with ' ...'.
-function Limit-FixgenLine {
-    [CmdletBinding()] [OutputType([string])] param([AllowEmptyString()][string]$Text, [ValidateRange(16, 2047)][int]$MaxLength = 2000)
+# The one line Intune shows: control characters become spaces; over MaxLength (Intune keeps 2,048) it is cut, never inside a surrogate pair.
+function Limit-FixgenLine { param([AllowEmptyString()][string]$Text, [ValidateRange(16, 2047)][int]$MaxLength = 2000)
     $line = $Text -replace '[\x00-\x1F\x7F]+', ' '
     if ($line.Length -le $MaxLength) { return $line }
     $cut = $MaxLength - 4

@@ -1,57 +1,34 @@
-# Chooses the CMTrace log file: $env:windir\Logs\fixgen\<id>.log, or the user's LOCALAPPDATA when
-# that folder cannot be written (user-context recipes). With -Quiet, warnings and errors go to the
-# verbose stream too, so the only output is the caller's own (Intune keeps one summary line).
-function Initialize-FixgenLog {
-    [CmdletBinding()] param([Parameter(Mandatory)][string]$Component, [switch]$Quiet)
-    $script:FixgenLogComponent = $Component
-    $script:FixgenLogQuiet = [bool]$Quiet
-    $script:FixgenLogPath = $null
+# CMTrace log in $env:windir\Logs\fixgen\<id>.log (else LOCALAPPDATA: user-context recipes), rolled at 5 MB.
+# -Quiet: warnings and errors go to the verbose stream too (Intune keeps one output line).
+function Initialize-FixgenLog { param([string]$Component, [switch]$Quiet)
+    $script:FixgenLogComponent = $Component; $script:FixgenLogQuiet = [bool]$Quiet; $script:FixgenLogPath = $null
     foreach ($folder in @((Join-Path -Path $env:windir -ChildPath 'Logs\fixgen'), (Join-Path -Path $env:LOCALAPPDATA -ChildPath 'fixgen\Logs'))) {
         try {
-            if (-not (Test-Path -LiteralPath $folder -PathType Container)) {
-                $null = New-Item -Path $folder -ItemType Directory -Force -ErrorAction Stop -WhatIf:$false -Confirm:$false
-            }
+            if (-not (Test-Path -LiteralPath $folder -PathType Container)) { $null = New-Item -Path $folder -ItemType Directory -Force -ErrorAction Stop -WhatIf:$false -Confirm:$false }
             $file = Join-Path -Path $folder -ChildPath ($Component + '.log')
             $item = Get-Item -LiteralPath $file -ErrorAction SilentlyContinue
-            if ($null -ne $item -and $item.Length -gt 5MB) {
-                Move-Item -LiteralPath $file -Destination ($file.Substring(0, $file.Length - 1) + '_') -Force -ErrorAction Stop -WhatIf:$false -Confirm:$false
-            }
+            if ($null -ne $item -and $item.Length -gt 5MB) { Move-Item -LiteralPath $file -Destination ($file.Substring(0, $file.Length - 1) + '_') -Force -ErrorAction Stop -WhatIf:$false -Confirm:$false }
             Add-Content -LiteralPath $file -Value '' -Encoding UTF8 -ErrorAction Stop -WhatIf:$false -Confirm:$false
             $script:FixgenLogPath = $file
             return
-        } catch {
-            Write-Verbose -Message ('Cannot write a log in ' + $folder + ': ' + $_.Exception.Message)
-        }
+        } catch { Write-Verbose -Message ('Cannot write a log in ' + $folder + ': ' + $_.Exception.Message) }
     }
 }
-
-# Writes one CMTrace-format line to the log file and the message to the verbose stream (warnings
-# and errors to the warning stream, unless the log was initialized -Quiet).
-function Write-FixgenLog {
-    [CmdletBinding()] param([Parameter(Mandatory)][AllowEmptyString()][string]$Message, [ValidateSet('Info', 'Warning', 'Error')][string]$Severity = 'Info')
+# One CMTrace line in the log; the message to the verbose stream (warnings and errors to the warning stream unless -Quiet).
+function Write-FixgenLog { param([AllowEmptyString()][string]$Message, [ValidateSet('Info', 'Warning', 'Error')][string]$Severity = 'Info')
     $type = @{ Info = 1; Warning = 2; Error = 3 }[$Severity]
-    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+    $inv = [System.Globalization.CultureInfo]::InvariantCulture
     $now = Get-Date
     $bias = [int][System.TimeZoneInfo]::Local.GetUtcOffset($now).TotalMinutes
     $text = ($Message -replace '\]LOG\]!>', '] LOG]!>') -replace '[\r\n]+', ' '
-    $line = '<![LOG[' + $text + ']LOG]!><time="' + $now.ToString('HH:mm:ss.fff', $invariant) + $bias.ToString('+000;-000', $invariant) +
-        '" date="' + $now.ToString('MM-dd-yyyy', $invariant) + '" component="' + $script:FixgenLogComponent + '" context="" type="' + $type +
-        '" thread="' + $PID + '" file="' + $script:FixgenLogComponent + '">'
+    $line = '<![LOG[' + $text + ']LOG]!><time="' + $now.ToString('HH:mm:ss.fff', $inv) + $bias.ToString('+000;-000', $inv) + '" date="' + $now.ToString('MM-dd-yyyy', $inv) +
+        '" component="' + $script:FixgenLogComponent + '" context="" type="' + $type + '" thread="' + $PID + '" file="' + $script:FixgenLogComponent + '">'
     if ($null -ne $script:FixgenLogPath) {
-        try {
-            Add-Content -LiteralPath $script:FixgenLogPath -Value $line -Encoding UTF8 -ErrorAction Stop -WhatIf:$false -Confirm:$false
-        } catch {
-            Write-Verbose -Message ('Cannot write the log: ' + $_.Exception.Message)
-        }
+        try { Add-Content -LiteralPath $script:FixgenLogPath -Value $line -Encoding UTF8 -ErrorAction Stop -WhatIf:$false -Confirm:$false }
+        catch { Write-Verbose -Message ('Cannot write the log: ' + $_.Exception.Message) }
     }
-    if ($type -eq 1 -or $script:FixgenLogQuiet) { Write-Verbose -Message $Message }
-    elseif ($type -eq 2) { Write-Warning -Message $Message }
-    else { Write-Warning -Message ('ERROR: ' + $Message) }
+    if ($type -eq 1 -or $script:FixgenLogQuiet) { Write-Verbose -Message $Message } elseif ($type -eq 2) { Write-Warning -Message $Message } else { Write-Warning -Message ('ERROR: ' + $Message) }
 }
-
-# True when the process runs elevated (as an administrator or SYSTEM).
 function Test-FixgenElevation {
-    [CmdletBinding()] [OutputType([bool])] param()
-    $principal = New-Object -TypeName System.Security.Principal.WindowsPrincipal -ArgumentList ([System.Security.Principal.WindowsIdentity]::GetCurrent())
-    return $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
+    return (New-Object -TypeName System.Security.Principal.WindowsPrincipal -ArgumentList ([System.Security.Principal.WindowsIdentity]::GetCurrent())).IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
 }

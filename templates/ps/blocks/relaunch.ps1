@@ -3,20 +3,15 @@
 # literal (all five single quotes doubled); a SecureString only as its DPAPI form
 # (ConvertFrom-SecureString: same user, same machine), never as plain text on a command line.
 function Get-FixgenRelaunchHost {
-    [CmdletBinding()] [OutputType([string])] param()
     if (-not [System.Environment]::Is64BitOperatingSystem -or [System.Environment]::Is64BitProcess) { return $null }
     $hostPath = Join-Path -Path $env:windir -ChildPath 'sysnative\WindowsPowerShell\v1.0\powershell.exe'
     if (-not (Test-Path -LiteralPath $hostPath)) { return $null }
     return $hostPath
 }
-
-function ConvertTo-FixgenPsLiteral {
-    [CmdletBinding()] [OutputType([string])] param([AllowEmptyString()][string]$Text)
+function ConvertTo-FixgenPsLiteral { param([AllowEmptyString()][string]$Text)
     return ("'" + ($Text -replace '[\u0027\u2018\u2019\u201A\u201B]', '$0$0') + "'")
 }
-
-function Get-FixgenRelaunchArgument {
-    [CmdletBinding()] [OutputType([string[]])] param([Parameter(Mandatory)][string]$ScriptPath, [Parameter(Mandatory)][AllowEmptyCollection()][System.Collections.IDictionary]$BoundParameters)
+function Get-FixgenRelaunchArgument { param([string]$ScriptPath, [System.Collections.IDictionary]$BoundParameters)
     $command = '& ' + (ConvertTo-FixgenPsLiteral -Text $ScriptPath)
     foreach ($name in @($BoundParameters.Keys | Sort-Object)) {
         $value = $BoundParameters[$name]
