@@ -764,7 +764,7 @@ pub fn recipe_model(
         description.push_str(&format!("\n\nSource: {s}"));
     }
     description.push_str(&format!(
-        "\n\nEach step is read, changed only if it differs (-WhatIf and -Confirm work) and read again to verify; a second run changes nothing. Context: {}. Restart: {}.",
+        "\n\nContext: {}. Restart: {}.",
         context_name(r.context).to_ascii_lowercase(),
         reboot_name(r.reboot).to_ascii_lowercase()
     ));
@@ -794,7 +794,7 @@ pub fn recipe_model(
         .collect();
     let examples = vec![PsComment::text(
         &format!(
-            "PS> .\\{id}.ps1{args} -WhatIf\n\nShows what would change, changing nothing. Then run it with -Verbose to apply it (exit code 0, 3010 or 1)."
+            "PS> .\\{id}.ps1{args} -WhatIf\n\nShows what would change (each step is read, changed only if it differs, read again to verify). Then run it with -Verbose."
         ),
         usize::MAX,
     )];

@@ -54,6 +54,7 @@ pub fn section(files: &[FileRow]) -> String {
     let mut o = String::from("## Runtime blocks (review each once)\n\n");
     o.push_str("Each generated PowerShell file starts with its comment help, its parameters and its recipe as data (`#region recipe`: the steps, their target values and conditions; compare them with the tables above). The machinery follows as named blocks, each between `#region fixgen block <name> ...` and `#endregion fixgen block <name>`. A block's text is the same, byte for byte, in every file that carries it, and a file carries only the blocks its steps and its role need (a detection script no backup or change code, an undo script no install code). Review each block below once; the SHA-256 is of the lines between the two markers (CRLF line ends), so `tests/budgets.rs` and anyone with `sha256sum` can check every copy.\n\n");
     o.push_str("A recipe of only Windows Update steps has nothing to undo (installed updates cannot be rolled back, and a scan changes nothing): its undo script carries no runtime block and only says so.\n\n");
+    // Block names are plain words (`[a-z-]+`), so a row never starts like a file row ("| `").
     o.push_str("| block | what it does | lines | SHA-256 | files |\n|---|---|---|---|---|\n");
     for b in BLOCKS {
         let Some(paths) = carriers.get(b.name) else {
@@ -61,7 +62,7 @@ pub fn section(files: &[FileRow]) -> String {
         };
         let _ = writeln!(
             o,
-            "| `{}` | {} | {} | `{}` | {} |",
+            "| {} | {} | {} | `{}` | {} |",
             b.name,
             md(b.purpose),
             b.text.lines().count(),

@@ -27,14 +27,8 @@ $FixgenRecipes = @(
 {{ machinery }}
 #region main
 $ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'
-try {
-    Initialize-FixgenLog -Component $FixgenName -Quiet
-{%- if detect %}
-    $fixgenResult = Get-FixgenIntuneDetection -Name $FixgenName -Recipes $FixgenRecipes
-{%- else %}
-    $fixgenResult = Invoke-FixgenIntuneRemediation -Name $FixgenName -Recipes $FixgenRecipes
-{%- endif %}
-} catch { $fixgenResult = [pscustomobject]@{ ExitCode = 1; Line = ($FixgenName + ': ERROR: ' + $_.Exception.Message) } }
+try { Initialize-FixgenLog -Component $FixgenName -Quiet; {% if detect %}$fixgenResult = Get-FixgenIntuneDetection -Name $FixgenName -Recipes $FixgenRecipes{% else %}$fixgenResult = Invoke-FixgenIntuneRemediation -Name $FixgenName -Recipes $FixgenRecipes{% endif %} }
+catch { $fixgenResult = [pscustomobject]@{ ExitCode = 1; Line = ($FixgenName + ': ERROR: ' + $_.Exception.Message) } }
 Write-Output (Limit-FixgenLine -Text $fixgenResult.Line)
 if ($fixgenResult.ExitCode -eq 0) { exit 0 } else { exit 1 }
 #endregion main

@@ -24,12 +24,7 @@
 {%- else -%}
 {{ indent }}param(
 {%- for p in params %}
-{%- if p.mandatory %}
-{{ indent }}    [Parameter(Mandatory)]
-{{ indent }}    [ValidateNotNullOrEmpty()]
-{%- endif %}
-{{ indent }}    [{{ p.ps_type }}]${{ p.name }}{% if !loop.last %},
-{% endif %}
+{{ indent }}    {% if p.mandatory %}[Parameter(Mandatory)][ValidateNotNullOrEmpty()]{% endif %}[{{ p.ps_type }}]${{ p.name }}{% if !loop.last %},{% endif %}
 {%- endfor %}
 {{ indent }})
 {%- endif -%}

@@ -24,7 +24,7 @@ Initialize-FixgenLog -Component $FixgenRecipe.Id
 $fixgenChecks = @(Test-FixgenRecipe -Recipe $FixgenRecipe -Steps $FixgenSteps)
 $fixgenOpen = @($fixgenChecks | Where-Object -FilterScript { -not $_.Compliant -and -not $_.ReportOnly })
 foreach ($fixgenCheck in @($fixgenChecks | Where-Object -FilterScript { -not $_.Compliant })) {
-    Write-FixgenLog -Severity Warning -Message (Format-FixgenCheck -Check $fixgenCheck)
+    Write-FixgenLog -Severity Warning -Message ($fixgenCheck.Target + ' ' + $fixgenCheck.Setting + ' is ' + (Format-FixgenValue -Value $fixgenCheck.Actual) + ', expected ' + (Format-FixgenValue -Value $fixgenCheck.Expected))
 }
 if ($fixgenOpen.Count -gt 0) {
     Write-Output ($FixgenRecipe.Id + ': not compliant (' + $fixgenOpen.Count + ' of ' + $fixgenChecks.Count + ' checks)')

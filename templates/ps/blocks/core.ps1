@@ -10,7 +10,6 @@ function Format-FixgenValue { param([AllowNull()][object]$Value)
 function New-FixgenCompliance { param([string]$Target, [string]$Setting, [AllowNull()][object]$Expected, [AllowNull()][object]$Actual, [bool]$Compliant)
     [pscustomobject]@{ Recipe = $script:FixgenLogComponent; Target = $Target; Setting = $Setting; Expected = $Expected; Actual = $Actual; Compliant = $Compliant; ReportOnly = $false }
 }
-# True when two lists hold the same items in the same order (case-sensitive).
 function Test-FixgenListEqual { param([AllowNull()][object[]]$Left, [AllowNull()][object[]]$Right)
     $l = @(); $r = @()
     if ($null -ne $Left) { $l = @($Left) }; if ($null -ne $Right) { $r = @($Right) }

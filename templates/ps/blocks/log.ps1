@@ -1,5 +1,4 @@
-# CMTrace log in $env:windir\Logs\fixgen\<id>.log (else LOCALAPPDATA: user-context recipes), rolled at 5 MB.
-# -Quiet: warnings and errors go to the verbose stream too (Intune keeps one output line).
+# CMTrace log $env:windir\Logs\fixgen\<id>.log (else LOCALAPPDATA), rolled at 5 MB; -Quiet: warnings to the verbose stream too.
 function Initialize-FixgenLog { param([string]$Component, [switch]$Quiet)
     $script:FixgenLogComponent = $Component; $script:FixgenLogQuiet = [bool]$Quiet; $script:FixgenLogPath = $null
     foreach ($folder in @((Join-Path -Path $env:windir -ChildPath 'Logs\fixgen'), (Join-Path -Path $env:LOCALAPPDATA -ChildPath 'fixgen\Logs'))) {
@@ -9,12 +8,10 @@ function Initialize-FixgenLog { param([string]$Component, [switch]$Quiet)
             $item = Get-Item -LiteralPath $file -ErrorAction SilentlyContinue
             if ($null -ne $item -and $item.Length -gt 5MB) { Move-Item -LiteralPath $file -Destination ($file.Substring(0, $file.Length - 1) + '_') -Force -ErrorAction Stop -WhatIf:$false -Confirm:$false }
             Add-Content -LiteralPath $file -Value '' -Encoding UTF8 -ErrorAction Stop -WhatIf:$false -Confirm:$false
-            $script:FixgenLogPath = $file
-            return
+            $script:FixgenLogPath = $file; return
         } catch { Write-Verbose -Message ('Cannot write a log in ' + $folder + ': ' + $_.Exception.Message) }
     }
 }
-# One CMTrace line in the log; the message to the verbose stream (warnings and errors to the warning stream unless -Quiet).
 function Write-FixgenLog { param([AllowEmptyString()][string]$Message, [ValidateSet('Info', 'Warning', 'Error')][string]$Severity = 'Info')
     $type = @{ Info = 1; Warning = 2; Error = 3 }[$Severity]
     $inv = [System.Globalization.CultureInfo]::InvariantCulture

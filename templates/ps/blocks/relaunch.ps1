@@ -1,16 +1,14 @@
-# In a 32-bit host on 64-bit Windows: the 64-bit Windows PowerShell (sysnative) to run this script
-# again in, else $null. The bound parameters travel as one -EncodedCommand, each re-quoted as a
-# literal (all five single quotes doubled); a SecureString only as its DPAPI form
-# (ConvertFrom-SecureString: same user, same machine), never as plain text on a command line.
+# A 32-bit host on 64-bit Windows: the 64-bit Windows PowerShell (sysnative) to run this script again in, else $null.
 function Get-FixgenRelaunchHost {
-    if (-not [System.Environment]::Is64BitOperatingSystem -or [System.Environment]::Is64BitProcess) { return $null }
     $hostPath = Join-Path -Path $env:windir -ChildPath 'sysnative\WindowsPowerShell\v1.0\powershell.exe'
-    if (-not (Test-Path -LiteralPath $hostPath)) { return $null }
-    return $hostPath
+    if ([System.Environment]::Is64BitOperatingSystem -and -not [System.Environment]::Is64BitProcess -and (Test-Path -LiteralPath $hostPath)) { return $hostPath }
+    return $null
 }
 function ConvertTo-FixgenPsLiteral { param([AllowEmptyString()][string]$Text)
     return ("'" + ($Text -replace '[\u0027\u2018\u2019\u201A\u201B]', '$0$0') + "'")
 }
+# Arguments for the 64-bit host: the script and its bound parameters as one -EncodedCommand, each value re-quoted as a
+# literal (no command-line quoting rule can change it); a SecureString only in its DPAPI form (same user, same machine).
 function Get-FixgenRelaunchArgument { param([string]$ScriptPath, [System.Collections.IDictionary]$BoundParameters)
     $command = '& ' + (ConvertTo-FixgenPsLiteral -Text $ScriptPath)
     foreach ($name in @($BoundParameters.Keys | Sort-Object)) {
@@ -22,8 +20,7 @@ function Get-FixgenRelaunchArgument { param([string]$ScriptPath, [System.Collect
         else { $text = ' ' + (ConvertTo-FixgenPsLiteral -Text ([string]$value)) }
         $command = $command + ' -' + $name + $text
     }
-    $encoded = [System.Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($command + '; exit $LASTEXITCODE'))
     $arguments = @('-NoProfile', '-ExecutionPolicy', 'Bypass')
     if (@($BoundParameters.Keys) -notcontains 'Confirm') { $arguments += '-NonInteractive' }
-    return ,([string[]]($arguments + @('-EncodedCommand', $encoded)))
+    return ,([string[]]($arguments + @('-EncodedCommand', [System.Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($command + '; exit $LASTEXITCODE')))))
 }

@@ -5,8 +5,7 @@ function Set-FixgenStep { param([hashtable]$Step)
     $fixgenKindCommand = Get-FixgenKindCommand -Verb 'Set' -Kind $Step.Kind -Noun 'Step'
     & $fixgenKindCommand -Step $Step
 }
-# Per step: read; if it differs, save the backup (once, before the first change), change it under
-# ShouldProcess, read again to verify. Result with ExitCode 0 (compliant or fixed), 3010 (restart needed) or 1.
+# Per step: read; if it differs, back up (once, before the first change), change under ShouldProcess, verify. Exit 0, 3010 or 1.
 function Invoke-FixgenRecipe {
     [CmdletBinding(SupportsShouldProcess)] param([hashtable]$Recipe, [object[]]$Steps)
     $failed = 0; $changed = 0; $pending = 0; $reported = 0; $rebootNeeded = $false; $backupSaved = $false
@@ -25,11 +24,7 @@ function Invoke-FixgenRecipe {
             $open = @($before | Where-Object -FilterScript { -not $_.ReportOnly })
             foreach ($check in @($before | Where-Object -FilterScript { $_.ReportOnly }) + $open) { Write-FixgenLog -Severity Warning -Message ($label + ': ' + (Format-FixgenCheck -Check $check)) }
             if ($before.Count -eq 0) { Write-FixgenLog -Message ($label + ': already compliant'); continue }
-            if ($open.Count -eq 0 -or $step.ReportOnly) {
-                $reported++  # report-only findings: nothing changed, no exit code of their own
-                Write-FixgenLog -Severity Warning -Message ($label + ': reported only; this recipe changes nothing here')
-                continue
-            }
+            if ($open.Count -eq 0 -or $step.ReportOnly) { $reported++; Write-FixgenLog -Severity Warning -Message ($label + ': reported only; this recipe changes nothing here'); continue }
             if (-not $PSCmdlet.ShouldProcess($open[0].Target, ('Set ' + ((@($open | ForEach-Object -Process { $_.Setting }) | Select-Object -Unique) -join ', ')))) {
                 $pending++; Write-FixgenLog -Message ($label + ': not changed (WhatIf or declined)'); continue
             }
@@ -40,34 +35,33 @@ function Invoke-FixgenRecipe {
             $result = Set-FixgenStep -Step $step
             $changed++
             $stepReboot = ($null -ne $result -and $result.RebootRequired)
-            if ($stepReboot) { $rebootNeeded = $true }
+            $rebootNeeded = $rebootNeeded -or $stepReboot
             $still = @(Test-FixgenStep -Step $step | Where-Object -FilterScript { -not $_.Compliant -and -not $_.ReportOnly })
             if ($still.Count -eq 0) { Write-FixgenLog -Message ($label + ': changed and verified') }
             elseif ($stepReboot) { Write-FixgenLog -Severity Warning -Message ($label + ': changed; the rest takes effect after a restart') }
             else {
+                $failed++
                 foreach ($check in $still) {
                     $text = 'step ' + $index + ' (' + $step.Kind + '): verification failed: ' + (Format-FixgenCheck -Check $check)
                     if ($reason -eq '') { $reason = $text }
                     Write-FixgenLog -Severity Error -Message ($id + ' ' + $text)
                 }
-                $failed++
             }
         } catch {
+            $failed++
             if ($reason -eq '') { $reason = 'step ' + $index + ' (' + $step.Kind + ') failed: ' + $_.Exception.Message }
             Write-FixgenLog -Severity Error -Message ($label + ' failed: ' + $_.Exception.Message)
-            $failed++
         }
     }
     # Only a change asks for a restart (3010); one already pending is reported, not caused here.
     $rebootNeeded = ($changed -gt 0 -and ($rebootNeeded -or $Recipe.Reboot -eq 'Required'))
     if ($changed -gt 0 -and $Recipe.Reboot -eq 'Recommended') { Write-FixgenLog -Severity Warning -Message ($id + ': a restart is recommended for the change to take full effect') }
-    $exitCode = 0
+    $exitCode = 0; $summary = $id + ': already compliant'
     if ($failed -gt 0) { $exitCode = 1; $summary = $id + ': FAILED (' + $failed + ' step(s) failed; first: ' + $reason + '; see the log)' }
     elseif ($rebootNeeded) { $exitCode = 3010; $summary = $id + ': fixed, restart required (' + $changed + ' step(s) changed)' }
     elseif ($changed -gt 0) { $summary = $id + ': fixed (' + $changed + ' step(s) changed and verified)' }
     elseif ($pending -gt 0) { $summary = $id + ': not compliant; ' + $pending + ' step(s) would change (WhatIf)' }
     elseif ($reported -gt 0) { $summary = $id + ': reported ' + $reported + ' finding(s); nothing changed' }
-    else { $summary = $id + ': already compliant' }
     Write-FixgenLog -Message ($summary + ' (exit ' + $exitCode + ')')
     [pscustomobject]@{ Recipe = $id; Changed = $changed; Failed = $failed; Pending = $pending; RebootRequired = $rebootNeeded; ExitCode = $exitCode; Summary = $summary }
 }

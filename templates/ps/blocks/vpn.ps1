@@ -6,11 +6,9 @@ function Get-FixgenVpnConnection { param([hashtable]$Step)
 # Marker file <kind>-<SHA-256 of the upper-case name>.txt in $env:ProgramData\fixgen\vpn (all-users; SYSTEM and
 # Administrators only) or $env:LOCALAPPDATA\fixgen\vpn: kind psk holds the id of the key last applied, recreate the last recreation's id.
 function Get-FixgenVpnMarkerPath { param([hashtable]$Step, [ValidateSet('psk', 'recreate')][string]$Kind)
-    $base = $env:LOCALAPPDATA
-    if ($Step.AllUserConnection) { $base = $env:ProgramData }
+    $base = $(if ($Step.AllUserConnection) { $env:ProgramData } else { $env:LOCALAPPDATA })
     $sha = [System.Security.Cryptography.SHA256]::Create()
-    try { $digest = $sha.ComputeHash([System.Text.Encoding]::UTF8.GetBytes($Step.Name.ToUpperInvariant())) } finally { $sha.Dispose() }
-    $hex = -join @($digest | Select-Object -First 16 | ForEach-Object -Process { $_.ToString('x2') })
+    try { $hex = -join @($sha.ComputeHash([System.Text.Encoding]::UTF8.GetBytes($Step.Name.ToUpperInvariant())) | Select-Object -First 16 | ForEach-Object -Process { $_.ToString('x2') }) } finally { $sha.Dispose() }
     return (Join-Path -Path (Join-Path -Path (Join-Path -Path $base -ChildPath 'fixgen') -ChildPath 'vpn') -ChildPath ($Kind + '-' + $hex + '.txt'))
 }
 # True when a marker folder or file is owned by SYSTEM or Administrators (a marker a user planted never counts).
@@ -70,12 +68,10 @@ function Test-FixgenVpnStep { param([hashtable]$Step, [switch]$SkipPerUser)
     $methods = @(@($c.AuthenticationMethod) | ForEach-Object -Process { $_.ToString() })
     if (@($Step.AuthenticationMethod).Count -gt 0) { New-FixgenCompliance -Target $target -Setting 'AuthenticationMethod' -Expected $Step.AuthenticationMethod -Actual $methods -Compliant (Test-FixgenSetEqual -Left $methods -Right $Step.AuthenticationMethod) }
     if ($null -ne $Step.EncryptionLevel) { New-FixgenCompliance -Target $target -Setting 'EncryptionLevel' -Expected $Step.EncryptionLevel -Actual $c.EncryptionLevel.ToString() -Compliant ($c.EncryptionLevel.ToString() -eq $Step.EncryptionLevel) }
-    foreach ($option in @('SplitTunneling', 'RememberCredential')) {
-        if ($null -ne $Step[$option]) { New-FixgenCompliance -Target $target -Setting $option -Expected $Step[$option] -Actual $c.$option -Compliant ([bool]$c.$option -eq [bool]$Step[$option]) }
+    foreach ($name in @('SplitTunneling', 'RememberCredential')) {
+        if ($null -ne $Step[$name]) { New-FixgenCompliance -Target $target -Setting $name -Expected $Step[$name] -Actual $c.$name -Compliant ([bool]$c.$name -eq [bool]$Step[$name]) }
     }
-    if (-not [string]::IsNullOrEmpty($Step.ServerAddress)) {
-        New-FixgenCompliance -Target $target -Setting 'ServerAddress' -Expected $Step.ServerAddress -Actual $c.ServerAddress -Compliant ([string]::Equals([string]$c.ServerAddress, [string]$Step.ServerAddress, [System.StringComparison]::OrdinalIgnoreCase))
-    }
+    if (-not [string]::IsNullOrEmpty($Step.ServerAddress)) { New-FixgenCompliance -Target $target -Setting 'ServerAddress' -Expected $Step.ServerAddress -Actual $c.ServerAddress -Compliant ([string]::Equals([string]$c.ServerAddress, [string]$Step.ServerAddress, [System.StringComparison]::OrdinalIgnoreCase)) }
     $pskId = Get-FixgenVpnPskId -Step $Step
     if ($null -ne $pskId) {
         New-FixgenCompliance -Target $target -Setting 'L2tpIPsecAuth' -Expected 'Psk' -Actual ([string]$c.L2tpIPsecAuth) -Compliant ([string]$c.L2tpIPsecAuth -eq 'Psk')
@@ -85,9 +81,7 @@ function Test-FixgenVpnStep { param([hashtable]$Step, [switch]$SkipPerUser)
         New-FixgenCompliance -Target $target -Setting 'PreSharedKey' -Expected 'this key, applied by fixgen' -Actual $state -Compliant ($marker -eq $pskId)
     }
     if (-not [string]::IsNullOrEmpty($Step.RecreateId)) {
-        $recreated = Read-FixgenVpnMarker -Step $Step -Kind 'recreate'
-        $state = 'recreated by fixgen'
-        if ($recreated -ne $Step.RecreateId) { $state = 'not yet recreated by this recipe' }
-        New-FixgenCompliance -Target $target -Setting 'Recreated' -Expected 'recreated by fixgen' -Actual $state -Compliant ($recreated -eq $Step.RecreateId)
+        $done = ((Read-FixgenVpnMarker -Step $Step -Kind 'recreate') -eq $Step.RecreateId)
+        New-FixgenCompliance -Target $target -Setting 'Recreated' -Expected 'recreated by fixgen' -Actual $(if ($done) { 'recreated by fixgen' } else { 'not yet recreated by this recipe' }) -Compliant $done
     }
 }
