@@ -395,7 +395,7 @@ fn step_functions_read_only_keys_the_renderer_writes() {
     }
     assert_eq!(keys.len(), 5, "every kind is in the test bundle");
     let all: std::collections::BTreeSet<&str> = keys.values().flatten().copied().collect();
-    let module = powershell::render_module(&plan, &opts).unwrap();
+    let module = fixgen::render::ps_module::render_module(&plan, &opts).unwrap();
     let psm1 =
         String::from_utf8(module.files["module/KindsFix/KindsFix.psm1"].bytes.clone()).unwrap();
     // A runtime block's text (issue 17: fenced by `#region fixgen block NAME ...` and

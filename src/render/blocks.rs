@@ -10,7 +10,7 @@
 //! (`Test-Fixgen<Kind>Step`, `Set-Fixgen<Kind>Step`, `Get-Fixgen<Kind>Backup`,
 //! `Compare-/Restore-Fixgen<Kind>Item`), so no block lists the kinds: [`STEP_KINDS`] is the one list.
 
-use crate::render::powershell::Kinds;
+use crate::render::ps_types::Kinds;
 
 /// One runtime block: its name (used in the fence lines) and its text (LF line ends; the
 /// PowerShell writer turns them into CRLF like everything else).
