@@ -152,7 +152,7 @@ fn report(rows: &[(String, usize, usize)]) -> String {
 }
 
 /// The rows of the issue's table that hold are held to the issue's budget. Rows not met yet
-/// (the single-recipe scripts and the Intune detection: see the README, "Reading a script")
+/// (`nat-traversal.ps1`, the largest script, the Intune detection: see the README, "Size")
 /// are held to today's size, so they can only shrink; `the_l2tp_bundle_meets_every_issue_17_budget`
 /// checks the issue's numbers for them.
 #[test]
@@ -165,8 +165,7 @@ fn the_l2tp_bundle_keeps_its_size_budgets() {
         [
             ("scripts/nat-traversal.ps1", 332),
             ("largest scripts/<id>.ps1", 478),
-            ("intune/nat-traversal/detect.ps1", 172),
-            ("largest per-recipe remediate.ps1", 454),
+            ("intune/nat-traversal/detect.ps1", 171),
         ]
         .iter()
         .find(|(row, _)| what.contains(row))
@@ -181,7 +180,7 @@ fn the_l2tp_bundle_keeps_its_size_budgets() {
 /// Issue 17's budgets, every row. Not met yet for the rows `the_l2tp_bundle_keeps_its_size_budgets`
 /// holds to today's size; run with `--ignored` to see how far each is.
 #[test]
-#[ignore = "issue 17: scripts/nat-traversal.ps1, the largest scripts/<id>.ps1, intune detect.ps1 and the largest remediate.ps1 are still over their budget"]
+#[ignore = "issue 17: scripts/nat-traversal.ps1, the largest scripts/<id>.ps1 and intune/nat-traversal/detect.ps1 are still over their budget"]
 fn the_l2tp_bundle_meets_every_issue_17_budget() {
     let rows = budget_rows();
     let text = report(&rows);

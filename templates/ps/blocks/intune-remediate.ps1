@@ -1,5 +1,4 @@
-# Applies every recipe (per step: read, change if different, read again and verify). ExitCode 0 when every
-# recipe is compliant or fixed (a restart still needed is named in the Line, never done), 1 when any failed.
+# Applies every recipe. ExitCode 0 when each is compliant or fixed (a restart still needed is named in the Line, never done), else 1.
 function Invoke-FixgenIntuneRemediation {
     [CmdletBinding(SupportsShouldProcess)] param([string]$Name, [object[]]$Recipes)
     $failed = @(); $restart = @(); $summaries = @()
@@ -10,11 +9,8 @@ function Invoke-FixgenIntuneRemediation {
         if ($result.ExitCode -eq 3010) { $restart += $entry.Recipe.Id } elseif ($result.ExitCode -ne 0) { $failed += $entry.Recipe.Id }
     }
     $line = $summaries -join '; '
-    if ($Recipes.Count -gt 1) {
-        $state = 'done'
-        if ($failed.Count -gt 0) { $state = 'FAILED (' + $failed.Count + ' of ' + $Recipes.Count + ' recipes)' }
-        $line = $Name + ': ' + $state + ': ' + $line
-    }
+    $state = 'done'; if ($failed.Count -gt 0) { $state = 'FAILED (' + $failed.Count + ' of ' + $Recipes.Count + ' recipes)' }
+    if ($Recipes.Count -gt 1) { $line = $Name + ': ' + $state + ': ' + $line }
     if ($restart.Count -gt 0) { $line = $line + '; RESTART REQUIRED to finish (' + ($restart -join ', ') + '); this script does not restart the device' }
     return [pscustomobject]@{ ExitCode = [int]($failed.Count -gt 0); Line = $line }
 }
