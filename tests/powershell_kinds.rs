@@ -395,25 +395,30 @@ fn step_functions_read_only_keys_the_renderer_writes() {
     }
     assert_eq!(keys.len(), 5, "every kind is in the test bundle");
     let all: std::collections::BTreeSet<&str> = keys.values().flatten().copied().collect();
-    let module = powershell::render_module(&plan, &opts).unwrap();
+    let module = fixgen::render::ps_module::render_module(&plan, &opts).unwrap();
     let psm1 =
         String::from_utf8(module.files["module/KindsFix/KindsFix.psm1"].bytes.clone()).unwrap();
-    let region = |title: &str| -> String {
+    // A runtime block's text (issue 17: fenced by `#region fixgen block NAME ...` and
+    // `#endregion fixgen block NAME`).
+    let region = |name: &str| -> String {
         let start = psm1
-            .find(&format!("#region {title}"))
-            .unwrap_or_else(|| panic!("{title}"));
-        let end = start + psm1[start..].find("#endregion").unwrap();
+            .find(&format!("#region fixgen block {name} "))
+            .unwrap_or_else(|| panic!("{name}"));
+        let end = start
+            + psm1[start..]
+                .find(&format!("#endregion fixgen block {name}\r\n"))
+                .unwrap();
         psm1[start..end].to_string()
     };
     let mut checked = 0;
     for (title, kind) in [
-        ("registry steps", "registry"),
-        ("service steps", "service"),
-        ("firewall steps", "firewall"),
-        ("VPN steps", "vpn"),
-        ("Windows Update steps", "windows_update"),
+        ("registry", "registry"),
+        ("service", "service"),
+        ("firewall", "firewall"),
+        ("vpn", "vpn"),
+        ("windows-update", "windows_update"),
     ] {
-        let text = region(title);
+        let text = region(title) + &region(&format!("{title}-set"));
         let reads = pwsh::member_reads(&text, "Step");
         assert!(!reads.is_empty(), "{title}");
         for (member, line) in reads {
@@ -424,7 +429,7 @@ fn step_functions_read_only_keys_the_renderer_writes() {
             checked += 1;
         }
     }
-    let runtime = region("fixgen runtime");
+    let runtime = region("core") + &region("run");
     for (member, line) in pwsh::member_reads(&runtime, "step") {
         assert!(
             all.contains(member.as_str()),

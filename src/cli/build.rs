@@ -346,7 +346,7 @@ pub fn render_with(
         // A recipe's `channels` may leave it out of the module.
         match plan.for_channel(Channel::Module) {
             std::borrow::Cow::Borrowed(p) => {
-                out.put_rendered(powershell::render_module_from(p, ms))?
+                out.put_rendered(crate::render::ps_module::render_module_from(p, ms))?
             }
             std::borrow::Cow::Owned(p) => {
                 let kept: Vec<powershell::RecipeModel> = plan
@@ -356,7 +356,7 @@ pub fn render_with(
                     .filter(|(rp, _)| rp.recipe.in_channel(Channel::Module))
                     .map(|(_, m)| m.clone())
                     .collect();
-                out.put_rendered(powershell::render_module_from(&p, &kept))?
+                out.put_rendered(crate::render::ps_module::render_module_from(&p, &kept))?
             }
         }
     }

@@ -2,10 +2,15 @@
 //! to the bundle root (forward slashes); the bundle writer (`write`) signs, hashes and writes
 //! them. Renderers never touch the file system.
 
+pub mod blocks;
 pub mod escape;
 pub mod gpo;
 pub mod intune;
 pub mod powershell;
+pub mod ps_model;
+pub mod ps_module;
+pub mod ps_steps;
+pub mod ps_types;
 pub mod reg;
 pub mod secret_scope;
 pub mod undo;

@@ -9,9 +9,10 @@
 
 use askama::Template;
 
+use super::blocks::{self, Role};
 use super::escape::{PsComment, PsLit};
 use super::powershell::{
-    recipe_models, Entry, Help, Kinds, PsOptions, RecipeModel, RenderError, StepData,
+    recipe_models, Entry, Help, PsOptions, RecipeModel, RenderError, StepData,
 };
 use super::{Artifacts, OutputFile};
 use crate::model::{Step, UpdateAction, Val};
@@ -85,7 +86,12 @@ pub fn undo_targets(rp: &RecipePlan) -> Vec<StepData> {
 fn undo_recipe_entries(m: &RecipeModel) -> Vec<Entry> {
     m.recipe
         .iter()
-        .filter(|x| matches!(x.key, "Id" | "Context" | "Bundle" | "BundleVersion"))
+        .filter(|x| {
+            matches!(
+                x.key,
+                "Id" | "Context" | "Bundle" | "BundleVersion" | "Needs64Bit"
+            )
+        })
         .cloned()
         .collect()
 }
@@ -208,9 +214,11 @@ struct UndoTemplate<'a> {
     help: &'a Help,
     recipe: &'a [Entry],
     targets: &'a [StepData],
-    kinds: Kinds,
-    detect: bool,
     relaunch: bool,
+    machinery: String,
+    /// Nothing of the recipe can be undone (only Windows Update steps): no runtime at all.
+    nothing: bool,
+    install: bool,
 }
 
 /// `scripts/Undo-<id>.ps1` for every recipe.
@@ -231,6 +239,13 @@ pub fn render_undo_scripts(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, V
     }
 }
 
+/// Whether a recipe has anything to undo: not when it has only Windows Update steps (installed
+/// updates stay installed, and a scan changes nothing). Its undo script is then a few lines that
+/// say so, with no runtime blocks.
+pub fn has_undo(m: &RecipeModel) -> bool {
+    blocks::undoable(m.kinds)
+}
+
 /// `scripts/Undo-<id>.ps1` for one recipe (`m` is its model).
 pub fn undo_file(
     plan: &Plan,
@@ -245,9 +260,18 @@ pub fn undo_file(
         help: &help,
         recipe: &undo_recipe_entries(m),
         targets: &targets,
-        kinds: m.kinds,
-        detect: false,
-        relaunch: opts.relaunch,
+        relaunch: opts.relaunch && m.needs_64bit,
+        machinery: blocks::machinery(&blocks::blocks_for(
+            Role::Undo,
+            m.kinds,
+            opts.relaunch && m.needs_64bit,
+        )),
+        nothing: !has_undo(m),
+        install: rp
+            .recipe
+            .steps
+            .iter()
+            .any(|s| matches!(s, Step::WindowsUpdate(w) if w.action == UpdateAction::Install)),
     };
     let bytes = super::powershell::render_ps(&t).map_err(|message| RenderError {
         recipe: m.id.clone(),

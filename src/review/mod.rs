@@ -13,6 +13,7 @@
 
 pub mod drift;
 pub mod markdown;
+pub mod runtime;
 pub mod text;
 
 use serde::Serialize;

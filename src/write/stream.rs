@@ -37,6 +37,11 @@ pub fn file_row(f: &OutputFile) -> FileRow {
         sha256: manifest::sha256_hex(&f.bytes),
         authenticode: f.is_powershell() && crate::sign::has_signature_block(&f.bytes),
         holds_secret: f.holds_secret,
+        blocks: if f.is_powershell() {
+            crate::review::runtime::blocks_in(&f.bytes)
+        } else {
+            Vec::new()
+        },
     }
 }
 

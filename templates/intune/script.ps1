@@ -12,52 +12,23 @@
 {% endif -%}
 param()
 
-{% include "ps/libraries.ps1" %}
-
-{% include "intune/runner.ps1" %}
-
-{% include "ps/relaunch.ps1" %}
-
-#region {% if detect %}detection{% else %}remediation{% endif %}
-
-$fixgenHostPath = Get-FixgenRelaunchHost
-if ($null -ne $fixgenHostPath) {
-    $fixgenArguments = Get-FixgenRelaunchArgument -ScriptPath $PSCommandPath -BoundParameters $PSBoundParameters
-    & $fixgenHostPath @fixgenArguments
-    exit $LASTEXITCODE
-}
-
-$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-
+#region recipe: what this script checks{% if !detect %} and sets{% endif %} (compare with REVIEW.md)
 $FixgenName = {{ name }}
-
 $FixgenRecipes = @(
 {%- for r in recipes %}
     @{
-        Recipe = {% call m::hashtable(r.recipe, "        ") %}{% endcall %}
+        Recipe = {% call m::hashtable(r.recipe.as_slice(), "        ") %}{% endcall %}
         Steps = {% call m::steps(r.steps, "        ") %}{% endcall %}
     }{% if !loop.last %},{% endif %}
 {%- endfor %}
 )
+#endregion recipe
 
-try {
-    Initialize-FixgenLog -Component $FixgenName -Quiet
-{%- if detect %}
-    $fixgenResult = Get-FixgenIntuneDetection -Name $FixgenName -Recipes $FixgenRecipes
-{%- else %}
-    $fixgenResult = Invoke-FixgenIntuneRemediation -Name $FixgenName -Recipes $FixgenRecipes
-{%- endif %}
-} catch {
-    $fixgenResult = [pscustomobject]@{
-        ExitCode = 1
-        Line     = ($FixgenName + ': ERROR: ' + $_.Exception.Message)
-    }
-}
+{{ machinery }}
+#region main
+$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'
+try { Initialize-FixgenLog -Component $FixgenName -Quiet; {% if detect %}$fixgenResult = Get-FixgenIntuneDetection -Name $FixgenName -Recipes $FixgenRecipes{% else %}$fixgenResult = Invoke-FixgenIntuneRemediation -Name $FixgenName -Recipes $FixgenRecipes{% endif %} }
+catch { $fixgenResult = [pscustomobject]@{ ExitCode = 1; Line = ($FixgenName + ': ERROR: ' + $_.Exception.Message) } }
 Write-Output (Limit-FixgenLine -Text $fixgenResult.Line)
-if ($fixgenResult.ExitCode -eq 0) {
-    exit 0
-}
-exit 1
-
-#endregion
+if ($fixgenResult.ExitCode -eq 0) { exit 0 } else { exit 1 }
+#endregion main

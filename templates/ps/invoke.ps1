@@ -9,14 +9,10 @@
 {% call m::param_block(params, "") %}{% endcall %}
 {%- if relaunch %}
 
-{% include "ps/relaunch.ps1" %}
+{{ machinery }}
 
-$fixgenHostPath = Get-FixgenRelaunchHost
-if ($null -ne $fixgenHostPath) {
-    $fixgenArguments = Get-FixgenRelaunchArgument -ScriptPath $PSCommandPath -BoundParameters $PSBoundParameters
-    & $fixgenHostPath @fixgenArguments
-    exit $LASTEXITCODE
-}
+$fixgenHostPath = Get-FixgenRelaunchHost  # 32-bit host on 64-bit Windows: run again in 64-bit PowerShell
+if ($null -ne $fixgenHostPath) { $fixgenArguments = Get-FixgenRelaunchArgument -ScriptPath $PSCommandPath -BoundParameters $PSBoundParameters; & $fixgenHostPath @fixgenArguments; exit $LASTEXITCODE }
 {%- endif %}
 
 $fixgenBundle = {{ bundle }}

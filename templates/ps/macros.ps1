@@ -19,16 +19,15 @@
 {%- endmacro -%}
 
 {%- macro param_block(params, indent) -%}
+{%- if params.is_empty() -%}
+{{ indent }}param()
+{%- else -%}
 {{ indent }}param(
 {%- for p in params %}
-{%- if p.mandatory %}
-{{ indent }}    [Parameter(Mandatory)]
-{{ indent }}    [ValidateNotNullOrEmpty()]
-{%- endif %}
-{{ indent }}    [{{ p.ps_type }}]${{ p.name }}{% if !loop.last %},
-{% endif %}
+{{ indent }}    {% if p.mandatory %}[Parameter(Mandatory)][ValidateNotNullOrEmpty()]{% endif %}[{{ p.ps_type }}]${{ p.name }}{% if !loop.last %},{% endif %}
 {%- endfor %}
 {{ indent }})
+{%- endif -%}
 {%- endmacro -%}
 
 {%- macro hashtable(entries, indent) -%}
@@ -51,3 +50,15 @@
 {{ indent }})
 {%- endmacro -%}
 
+
+{%- macro hashtable_inline(entries) -%}
+@{ {% for e in entries %}{{ e.key }} = {{ e.value }}{% if !loop.last %}; {% endif %}{% endfor %} }
+{%- endmacro -%}
+
+{%- macro steps_inline(list, indent) -%}
+@(
+{%- for s in list %}
+{{ indent }}    @{ {% for e in s.entries %}{{ e.key }} = {{ e.value }}{% if !loop.last %}; {% endif %}{% endfor %} }{% if !loop.last %},{% endif %}
+{%- endfor %}
+{{ indent }})
+{%- endmacro -%}

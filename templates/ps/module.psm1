@@ -5,31 +5,21 @@
 {{ header }}
 #>
 
-{% include "ps/libraries.ps1" %}
 {%- for r in recipes %}
 
 #region recipe {{ r.noun }}
 
+# The recipe: what Test-/{{ r.verb }}-{{ bundle_name }}{{ r.noun }} check and set (internal; not exported).
 function Get-{{ bundle_name }}{{ r.noun }}Definition {
-    <#
-    .SYNOPSIS
-    The recipe's metadata and steps as data (internal; not exported).
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
     {% call m::param_block(r.params.as_slice(), "    ") %}{% endcall %}
     $fixgenRecipe = {% call m::hashtable(r.recipe.as_slice(), "    ") %}{% endcall %}
     $fixgenSteps = {% call m::steps(r.steps.as_slice(), "    ") %}{% endcall %}
-    return @{
-        Recipe = $fixgenRecipe
-        Steps  = $fixgenSteps
-    }
+    return @{ Recipe = $fixgenRecipe; Steps = $fixgenSteps }
 }
 
 function Test-{{ bundle_name }}{{ r.noun }} {
 {% call m::help(r.test_help, "    ") %}{% endcall %}
-    [CmdletBinding()]
-    [OutputType([pscustomobject])]
+    [CmdletBinding()] [OutputType([pscustomobject])]
     {% call m::param_block(r.params.as_slice(), "    ") %}{% endcall %}
     $fixgenDefinition = Get-{{ bundle_name }}{{ r.noun }}Definition{% for p in r.params %} -{{ p.name }} ${{ p.name }}{% endfor %}
     Test-FixgenRecipe -Recipe $fixgenDefinition.Recipe -Steps $fixgenDefinition.Steps
@@ -37,8 +27,7 @@ function Test-{{ bundle_name }}{{ r.noun }} {
 
 function {{ r.verb }}-{{ bundle_name }}{{ r.noun }} {
 {% call m::help(r.help, "    ") %}{% endcall %}
-    [CmdletBinding(SupportsShouldProcess)]
-    [OutputType([pscustomobject])]
+    [CmdletBinding(SupportsShouldProcess)] [OutputType([pscustomobject])]
     {% call m::param_block(r.params.as_slice(), "    ") %}{% endcall %}
     $fixgenDefinition = Get-{{ bundle_name }}{{ r.noun }}Definition{% for p in r.params %} -{{ p.name }} ${{ p.name }}{% endfor %}
     Initialize-FixgenLog -Component $fixgenDefinition.Recipe.Id
@@ -69,9 +58,9 @@ function Invoke-{{ bundle_name }} {
     }
 }
 
-{% include "ps/undo_runtime.ps1" %}
-
 {% include "ps/undo_module.ps1" %}
+
+{{ machinery }}
 
 Export-ModuleMember -Function @(
 {%- for e in exports %}

@@ -8,27 +8,17 @@
 [CmdletBinding(SupportsShouldProcess)]
 {% call m::param_block(params, "") %}{% endcall %}
 
-{% include "ps/libraries.ps1" %}
-{%- if relaunch %}
-
-{% include "ps/relaunch.ps1" %}
-{%- endif %}
-
-#region recipe
-{%- if relaunch %}
-
-$fixgenHostPath = Get-FixgenRelaunchHost
-if ($null -ne $fixgenHostPath) {
-    $fixgenArguments = Get-FixgenRelaunchArgument -ScriptPath $PSCommandPath -BoundParameters $PSBoundParameters
-    & $fixgenHostPath @fixgenArguments
-    exit $LASTEXITCODE
-}
-{%- endif %}
-
+#region recipe: what this script checks{% if !detect %} and sets{% endif %} (compare with REVIEW.md)
 $FixgenRecipe = {% call m::hashtable(recipe, "") %}{% endcall %}
-
 $FixgenSteps = {% call m::steps(steps, "") %}{% endcall %}
+#endregion recipe
 
+{{ machinery }}
+#region main
+{%- if relaunch %}
+$fixgenHostPath = Get-FixgenRelaunchHost  # 32-bit host on 64-bit Windows: run again in 64-bit PowerShell
+if ($null -ne $fixgenHostPath) { $fixgenArguments = Get-FixgenRelaunchArgument -ScriptPath $PSCommandPath -BoundParameters $PSBoundParameters; & $fixgenHostPath @fixgenArguments; exit $LASTEXITCODE }
+{%- endif %}
 Initialize-FixgenLog -Component $FixgenRecipe.Id
 {%- if detect %}
 $fixgenChecks = @(Test-FixgenRecipe -Recipe $FixgenRecipe -Steps $FixgenSteps)
@@ -47,5 +37,4 @@ $fixgenResult = Invoke-FixgenRecipe -Recipe $FixgenRecipe -Steps $FixgenSteps
 Write-Output $fixgenResult.Summary
 exit $fixgenResult.ExitCode
 {%- endif %}
-
-#endregion
+#endregion main

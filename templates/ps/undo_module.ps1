@@ -8,10 +8,7 @@ function Undo-{{ bundle_name }} {
     )
     $fixgenUndo = @(
 {%- for u in undo %}
-        @{
-            Recipe  = {% call m::hashtable(u.recipe.as_slice(), "            ") %}{% endcall %}
-            Targets = {% call m::steps(u.targets.as_slice(), "            ") %}{% endcall %}
-        }{% if !loop.last %},{% endif %}
+        @{ Recipe = {% call m::hashtable_inline(u.recipe.as_slice()) %}{% endcall %}; Targets = {% call m::steps_inline(u.targets.as_slice(), "        ") %}{% endcall %} }{% if !loop.last %},{% endif %}
 {%- endfor %}
     )
     $fixgenResults = @()

@@ -51,7 +51,11 @@ pub const FORBIDDEN_COMMANDS: &[&str] = &[
 
 /// `& $variable` invocations the generated code may use: the 64-bit host in the relaunch and a
 /// recipe script in Invoke-<Bundle>.ps1, both built from fixed paths.
-pub const ALLOWED_DYNAMIC_INVOCATIONS: &[&str] = &["$fixgenHostPath", "$fixgenScript"];
+/// `$fixgenKindCommand`: the runtime's dispatch to a step kind's function,
+/// `<Verb>-Fixgen<Kind><Noun>` from `Get-FixgenKindCommand` (issue 17: one list of step kinds,
+/// no per-file kind switch); the kind is generated data matched against `^[a-z_]+$`.
+pub const ALLOWED_DYNAMIC_INVOCATIONS: &[&str] =
+    &["$fixgenHostPath", "$fixgenScript", "$fixgenKindCommand"];
 
 /// Get-Verb (Windows PowerShell 5.1 and PowerShell 7).
 pub const APPROVED_VERBS: &[&str] = &[

@@ -1,0 +1,206 @@
+//! The data every PowerShell renderer shares: a recipe's escaped model ([`RecipeModel`]: its
+//! metadata and steps as [`Entry`]/[`StepData`] of [`PsLit`]s, its parameters and help), the
+//! options and the error type. No rendering here; `powershell` re-exports these types.
+
+use crate::model::Step;
+use crate::render::escape::{PsComment, PsLit, PsName};
+
+/// Width of wrapped help text.
+pub(crate) const HELP_WIDTH: usize = 96;
+/// Seconds a service step waits for Running/Stopped.
+pub const SERVICE_TIMEOUT_SECONDS: u64 = 60;
+
+/// A problem that stops a recipe from rendering (reported with the recipe id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderError {
+    pub recipe: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.recipe.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "recipe `{}`: {}", self.recipe, self.message)
+        }
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+/// What a rendered script does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptMode {
+    /// Read, change under ShouldProcess, verify; exit 0, 3010 or 1.
+    Remediate,
+    /// Read only: compliance checks, one summary line, exit 0 (compliant) or 1 (not).
+    Detect,
+}
+
+/// Options of the PowerShell renderer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PsOptions {
+    /// A param without a value becomes a script parameter. When false (Intune), an open param
+    /// is an error.
+    pub allow_open_params: bool,
+    /// A secret param given a value at build time is baked into the script (the file is marked
+    /// `holds_secret`). When false, that is an error.
+    pub allow_embedded_secrets: bool,
+    /// Include the 64-bit relaunch through sysnative.
+    pub relaunch: bool,
+    /// Leave secret values out (`$null`) whatever their binding: for read-only scripts
+    /// (Intune detection) that never use them, so they never hold a secret.
+    pub omit_secrets: bool,
+}
+
+impl Default for PsOptions {
+    fn default() -> Self {
+        PsOptions {
+            allow_open_params: true,
+            allow_embedded_secrets: false,
+            relaunch: true,
+            omit_secrets: false,
+        }
+    }
+}
+
+/// One `Key = value` line of a generated hashtable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub key: &'static str,
+    pub value: PsLit,
+}
+
+pub(crate) fn entry(key: &'static str, value: PsLit) -> Entry {
+    Entry { key, value }
+}
+
+/// One step as data: `@{ Kind = 'registry'; ... }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepData {
+    pub kind: &'static str,
+    pub entries: Vec<Entry>,
+}
+
+/// A generated script/function parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamDecl {
+    pub name: PsName,
+    /// `string`, `long`, `bool` or `SecureString`.
+    pub ps_type: &'static str,
+    pub mandatory: bool,
+    pub secret: bool,
+    pub help: PsComment,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpParam {
+    pub name: PsName,
+    pub help: PsComment,
+}
+
+/// Comment-based help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Help {
+    pub synopsis: PsComment,
+    pub description: PsComment,
+    pub params: Vec<HelpParam>,
+    pub examples: Vec<PsComment>,
+    pub notes: PsComment,
+}
+
+/// Which step kinds a file needs code for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Kinds {
+    pub registry: bool,
+    pub service: bool,
+    pub firewall: bool,
+    pub vpn: bool,
+    pub windows_update: bool,
+}
+
+impl Kinds {
+    pub(crate) fn add(&mut self, step: &Step) {
+        match step {
+            Step::Registry(_) => self.registry = true,
+            Step::Service(_) => self.service = true,
+            Step::Firewall(_) => self.firewall = true,
+            Step::Vpn(_) => self.vpn = true,
+            Step::WindowsUpdate(_) => self.windows_update = true,
+        }
+    }
+
+    /// Whether a step of `kind` (the `Kind` value of the step data) is present.
+    pub fn has(&self, kind: &str) -> bool {
+        match kind {
+            "registry" => self.registry,
+            "service" => self.service,
+            "firewall" => self.firewall,
+            "vpn" => self.vpn,
+            "windows_update" => self.windows_update,
+            _ => false,
+        }
+    }
+
+    pub fn union(self, o: Kinds) -> Kinds {
+        Kinds {
+            registry: self.registry || o.registry,
+            service: self.service || o.service,
+            firewall: self.firewall || o.firewall,
+            vpn: self.vpn || o.vpn,
+            windows_update: self.windows_update || o.windows_update,
+        }
+    }
+}
+
+/// Everything a template needs about one recipe, all escaped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipeModel {
+    pub id: String,
+    /// PascalCase noun from the id, `NatTraversal`.
+    pub noun: PsName,
+    /// Approved verb of the module's change function.
+    pub verb: &'static str,
+    pub requires_admin: bool,
+    pub params: Vec<ParamDecl>,
+    pub recipe: Vec<Entry>,
+    pub steps: Vec<StepData>,
+    pub kinds: Kinds,
+    /// Some step needs the 64-bit view of Windows ([`needs_64bit`]): the scripts relaunch in, and
+    /// the runtime insists on, 64-bit PowerShell.
+    pub needs_64bit: bool,
+    pub holds_secret: bool,
+    /// Help for the script / change function.
+    pub help: Help,
+    /// Help for the module's `Test-` function.
+    pub test_help: Help,
+}
+
+/// What `Invoke-<Bundle>.ps1` needs of one recipe (a small part of its [`RecipeModel`], so a
+/// build can keep one per recipe without keeping the models).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvokeEntry {
+    pub id: String,
+    pub params: Vec<ParamDecl>,
+    pub requires_admin: bool,
+    pub holds_secret: bool,
+}
+
+impl RecipeModel {
+    pub fn invoke_entry(&self) -> InvokeEntry {
+        InvokeEntry {
+            id: self.id.clone(),
+            params: self.params.clone(),
+            requires_admin: self.requires_admin,
+            holds_secret: self.holds_secret,
+        }
+    }
+}
+
+pub(crate) fn err(recipe: &str, message: impl Into<String>) -> RenderError {
+    RenderError {
+        recipe: recipe.to_string(),
+        message: message.into(),
+    }
+}
