@@ -1,7 +1,13 @@
 //! fixgen: Windows fix recipes (YAML) in; reviewed, signed PowerShell, .reg, Intune and Group
 //! Policy artifacts out.
 //!
-//! Pipeline: `load` -> `validate` -> `plan` -> `render` -> `sign` -> `write`.
+//! Modules depend only on earlier stages (tests/architecture.rs reads the two lines below):
+//!
+//! Pipeline: `load` -> `validate` -> `plan` -> `render` -> `review` -> `sign` -> `write` -> `pipeline` -> `cli`
+//! Foundations: `model` `diag` `registry` `regfile` `limits` `term` `par` `progress` `memory`
+//!
+//! A foundation imports no stage (and no two modules import each other). `pipeline` runs the
+//! stages in that order; `cli` turns arguments into one pipeline call and prints its report.
 
 // `println!` and friends panic when the stream cannot be written: all output goes through
 // `term` (escaped, write errors become exit codes).
