@@ -4,7 +4,7 @@
 //! Modules depend only on earlier stages (tests/architecture.rs reads the two lines below):
 //!
 //! Pipeline: `load` -> `validate` -> `plan` -> `render` -> `review` -> `sign` -> `write` -> `pipeline` -> `cli`
-//! Foundations: `model` `diag` `registry` `regfile` `limits` `term` `par` `progress` `memory`
+//! Foundations: `model` `diag` `exit` `escape` `registry` `regfile` `limits` `term` `par` `progress` `memory`
 //!
 //! A foundation imports no stage (and no two modules import each other). `pipeline` runs the
 //! stages in that order; `cli` turns arguments into one pipeline call and prints its report.
@@ -15,11 +15,14 @@
 
 pub mod cli;
 pub mod diag;
+pub mod escape;
+pub mod exit;
 pub mod limits;
 pub mod load;
 pub mod memory;
 pub mod model;
 pub mod par;
+pub mod pipeline;
 pub mod plan;
 pub mod progress;
 pub mod regfile;

@@ -257,8 +257,7 @@ fn expand(rest: &str) -> Vec<String> {
             .collect();
     }
     let mut head = String::new();
-    let mut chars = rest.char_indices().peekable();
-    while let Some((i, ch)) = chars.next() {
+    for (i, ch) in rest.char_indices() {
         if ch.is_alphanumeric() || ch == '_' || ch == ':' {
             head.push(ch);
         } else if ch.is_whitespace() && rest[i..].trim_start().starts_with("::") {

@@ -48,7 +48,7 @@ fn is_reg_file(p: &std::path::Path) -> bool {
 /// Check `.reg` files: findings and the decoded sources (to show lines), or I/O errors.
 fn check_reg_files(
     paths: &[PathBuf],
-) -> Result<(Vec<diag::Diagnostic>, Vec<crate::plan::SourceFile>), Vec<diag::Diagnostic>> {
+) -> Result<(Vec<diag::Diagnostic>, Vec<crate::diag::SourceFile>), Vec<diag::Diagnostic>> {
     let mut diags = Vec::new();
     let mut sources = Vec::new();
     let mut io = Vec::new();
@@ -70,7 +70,7 @@ fn check_reg_files(
         match bytes {
             Ok(b) => {
                 diags.extend(crate::regfile::check::check(&name, &b));
-                sources.push(crate::plan::SourceFile {
+                sources.push(crate::diag::SourceFile {
                     path: name,
                     text: crate::regfile::read::text(&b),
                 });

@@ -29,10 +29,24 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
+use crate::diag::SourceFile;
 use crate::model::{BundleManifest, Recipe};
-use crate::plan::{Bundle, LoadedRecipe, SourceFile};
 
 pub use yaml::{Pos, SpanIndex};
+
+/// A bundle as loaded: the manifest and its recipes in run order, each with its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bundle {
+    pub manifest: BundleManifest,
+    pub manifest_source: SourceFile,
+    pub recipes: Vec<LoadedRecipe>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedRecipe {
+    pub recipe: Recipe,
+    pub source: SourceFile,
+}
 
 /// Largest recipe or bundle file accepted, in bytes (see `crate::limits`).
 pub use crate::limits::MAX_FILE_BYTES;
@@ -649,20 +663,4 @@ fn values_file_in_bundle(src: &SourceFile) -> Option<Diagnostic> {
         .at(1, 1)
         .with_hint("move it out of the bundle folder, or pass it with --values FILE")
     })
-}
-
-/// Parse and validate a bundle: one `bundle.yaml` source and recipe sources (or recipes alone:
-/// an implicit bundle). `Ok` only when there is no error; recipes in the manifest's order.
-pub fn parse_bundle(sources: Vec<SourceFile>) -> Result<Bundle, Vec<Diagnostic>> {
-    crate::validate::check(Inputs::from_sources(sources)).into_bundle()
-}
-
-/// Read, parse and validate the files and folders in `paths` (see the module docs).
-pub fn load_paths(paths: &[PathBuf]) -> Result<Bundle, Vec<Diagnostic>> {
-    crate::validate::check(read_paths(paths)?).into_bundle()
-}
-
-/// The embedded L2TP bundle, parsed and validated.
-pub fn embedded_bundle() -> Result<Bundle, Vec<Diagnostic>> {
-    parse_bundle(embedded_sources())
 }

@@ -19,11 +19,11 @@ use std::fmt::Write as _;
 use askama::Template;
 
 use crate::diag::Diagnostic;
+use crate::escape::{PsComment, PsLit};
 use crate::model::Channel;
 use crate::plan::Plan;
 use crate::regfile::{kind, utf16le, RegData};
 use crate::registry::Hive;
-use crate::render::escape::{PsComment, PsLit};
 use crate::render::reg::{registry_changes, Origin, RecipeChanges, RegChange};
 use crate::render::{Artifacts, OutputFile};
 

@@ -2,7 +2,7 @@
 //! to the bundle root (forward slashes); the bundle writer (`write`) signs, hashes and writes
 //! them. Renderers never touch the file system.
 
-pub mod escape;
+pub use crate::escape;
 pub mod gpo;
 pub mod intune;
 pub mod powershell;

@@ -61,28 +61,6 @@ impl RecipeChanges {
     }
 }
 
-/// `HKLM\SYSTEM\CurrentControlSet\Services\<name>`.
-pub fn service_key(name: &str) -> Result<RegPath, String> {
-    if name.is_empty() || name.contains(['\\', '/']) {
-        return Err(format!(
-            "the service name {name:?} cannot be used as a registry key name"
-        ));
-    }
-    RegPath::parse(&format!(
-        "HKLM\\SYSTEM\\CurrentControlSet\\Services\\{name}"
-    ))
-    .map_err(|e| e.to_string())
-}
-
-/// `Start` for a startup type: 2 automatic, 3 manual, 4 disabled.
-pub fn start_value(s: Startup) -> u32 {
-    match s {
-        Startup::Automatic | Startup::AutomaticDelayed => 2,
-        Startup::Manual => 3,
-        Startup::Disabled => 4,
-    }
-}
-
 fn startup_label(s: Startup) -> &'static str {
     match s {
         Startup::Automatic => "Automatic",
@@ -152,7 +130,7 @@ fn reg_data(
         RegValue::MultiString(items) => RegData::MultiSz(items.clone()),
         RegValue::Dword(d) => RegData::Dword(known(rp, rp.resolve(d), field, target, errors)?),
         RegValue::Qword(q) => RegData::Qword(known(rp, rp.resolve(q), field, target, errors)?),
-        RegValue::Binary(text) => match crate::validate::registry::parse_hex(text) {
+        RegValue::Binary(text) => match crate::registry::rules::parse_hex(text) {
             Ok(b) => RegData::Binary(b),
             Err(m) => {
                 errors.push(diag(rp, field.to_string(), m, None));
@@ -220,7 +198,7 @@ pub fn registry_changes(plan: &Plan, target: &str) -> Result<Vec<RecipeChanges>,
                 }
                 Step::Service(s) => {
                     if let Some(startup) = s.startup {
-                        let path = match service_key(&s.name) {
+                        let path = match crate::registry::service_key(&s.name) {
                             Ok(p) => p,
                             Err(m) => {
                                 errors.push(diag(rp, format!("steps[{i}].service.name"), m, None));
@@ -235,7 +213,7 @@ pub fn registry_changes(plan: &Plan, target: &str) -> Result<Vec<RecipeChanges>,
                             step: i,
                             path: path.clone(),
                             name: "Start".into(),
-                            data: Some(RegData::Dword(start_value(startup))),
+                            data: Some(RegData::Dword(startup.start_value())),
                             origin: origin.clone(),
                         });
                         let delayed = match startup {
@@ -373,7 +351,7 @@ fn write_recipe_body(w: &mut RegWriter, rc: &RecipeChanges) -> Result<(), String
                     c.step,
                     service,
                     startup_label(*startup),
-                    start_value(*startup),
+                    startup.start_value(),
                     match startup {
                         Startup::Automatic => ", DelayedAutostart = 0",
                         Startup::AutomaticDelayed => ", DelayedAutostart = 1",

@@ -220,9 +220,9 @@ pub fn verify_bundle(dir: &Path, opts: &VerifyOptions) -> Result<BundleReport, B
         }
         // The bundle writer's marker file is written after the manifest; it is accepted only
         // with its fixed text.
-        if p == crate::write::MARKER {
+        if p == super::manifest::MARKER {
             match std::fs::read(dir.join(p)) {
-                Ok(b) if b == crate::write::MARKER_TEXT.as_bytes() => continue,
+                Ok(b) if b == super::manifest::MARKER_TEXT.as_bytes() => continue,
                 _ => {
                     files.push(FileReport {
                         path: p.clone(),

@@ -295,13 +295,12 @@ fn changes(p: &Parsed, cxs: &mut Cxs<'_>) {
                         }
                     }
                     // The startup type is the `Start` value of the service's key.
-                    if let (Some(st), Ok(path)) =
-                        (s.startup, crate::render::reg::service_key(&s.name))
+                    if let (Some(st), Ok(path)) = (s.startup, crate::registry::service_key(&s.name))
                     {
                         sets.push((
                             path,
                             "Start".into(),
-                            Data::Lit("dword", crate::render::reg::start_value(st).to_string()),
+                            Data::Lit("dword", st.start_value().to_string()),
                             format!("{base}.startup"),
                         ));
                     }
@@ -422,7 +421,7 @@ fn file_names(p: &Parsed, bundle: Option<&str>, cxs: &mut Cxs<'_>, mcx: &mut Ctx
                 }
             }
         }
-        let Ok(noun) = crate::render::escape::PsName::pascal_from_kebab(id) else {
+        let Ok(noun) = crate::escape::PsName::pascal_from_kebab(id) else {
             continue;
         };
         let noun = noun.as_str().to_string();
@@ -444,7 +443,7 @@ fn file_names(p: &Parsed, bundle: Option<&str>, cxs: &mut Cxs<'_>, mcx: &mut Ctx
                 .or_insert((id.clone(), noun.clone()));
         }
         if let Some(b) = bundle {
-            let verb = crate::render::powershell::recipe_verb(&r.recipe.steps);
+            let verb = crate::model::recipe_verb(&r.recipe.steps);
             for f in [format!("Test-{b}{noun}"), format!("{verb}-{b}{noun}")] {
                 if windows::is_builtin_cmdlet(&f) {
                     cxs.get(ri).push(

@@ -8,19 +8,20 @@
 pub mod cross;
 pub mod names;
 pub mod ports;
-pub mod registry;
 pub mod uses;
 pub mod windows;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::diag::SourceFile;
 use crate::diag::{self, Diagnostic, Severity};
 use crate::load::{self, Inputs, Parsed, SpanIndex};
+use crate::load::{Bundle, LoadedRecipe};
 use crate::model::{
     BundleManifest, Context, Ensure, ParamType, ParamValue, Protocol, Recipe, RegValue,
     ServiceState, Startup, Step, Tunnel, Val,
 };
-use crate::plan::{Bundle, LoadedRecipe, SourceFile};
+use crate::registry::rules as registry;
 use crate::registry::{Hive, RegPath};
 use registry::{Finding, RegData};
 
@@ -109,7 +110,7 @@ fn secret_findings<'a>(
     }
     let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for r in recipes {
-        let used = crate::render::powershell::used_params(&r.steps);
+        let used = crate::model::used_params(&r.steps);
         for (name, p) in &r.params {
             if p.secret && given.values.contains_key(name) && used.contains(name) {
                 users.entry(name).or_default().push(&r.id);
@@ -517,7 +518,7 @@ pub fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagn
         let f = format!("params.{name}");
         if let Err(m) = names::check_param_name(name) {
             cx.push_key(Severity::Error, "param-name", &f, m, None);
-        } else if let Err(m) = crate::render::escape::PsName::param(name) {
+        } else if let Err(m) = crate::escape::PsName::param(name) {
             // The renderer's own rule (common parameters, automatic variables, `fixgen*`).
             cx.push_key(
                 Severity::Error,
@@ -590,7 +591,7 @@ pub fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagn
     // bundle: `secret_findings`.)
     for (name, p) in &r.params {
         if let Some(text) = cx.given.values.get(name) {
-            if let Err(m) = crate::plan::parse_param_text(p.ty, text) {
+            if let Err(m) = uses::parse_param_text(p.ty, text) {
                 let message = if p.secret {
                     format!(
                         "the value given for secret param `{name}` is not {}",
@@ -1189,7 +1190,7 @@ fn bound_use(
         return;
     }
     if let Some(text) = cx.given.values.get(name) {
-        let Ok(v) = crate::plan::parse_param_text(p.ty, text) else {
+        let Ok(v) = uses::parse_param_text(p.ty, text) else {
             return; // reported once, as `param-value`
         };
         for pr in uses::check_value_use(u, &v) {
@@ -1447,13 +1448,29 @@ fn validate_bundle_parts(p: &Parsed) -> Vec<Diagnostic> {
     out
 }
 
+/// Parse and validate a bundle: one `bundle.yaml` source and recipe sources (or recipes alone:
+/// an implicit bundle). `Ok` only when there is no error; recipes in the manifest's order.
+pub fn parse_bundle(sources: Vec<SourceFile>) -> Result<Bundle, Vec<Diagnostic>> {
+    check(Inputs::from_sources(sources)).into_bundle()
+}
+
+/// Read, parse and validate the files and folders in `paths` (see the module docs).
+pub fn load_paths(paths: &[std::path::PathBuf]) -> Result<Bundle, Vec<Diagnostic>> {
+    check(load::read_paths(paths)?).into_bundle()
+}
+
+/// The embedded L2TP bundle, parsed and validated.
+pub fn embedded_bundle() -> Result<Bundle, Vec<Diagnostic>> {
+    parse_bundle(load::embedded_sources())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn embedded_bundle_has_no_findings_at_all() {
-        let b = crate::load::embedded_bundle().expect("valid");
+        let b = crate::validate::embedded_bundle().expect("valid");
         assert_eq!(b.recipes.len(), 6);
         assert_eq!(validate_bundle(&b), Vec::<Diagnostic>::new());
         let r = check(Inputs::embedded());
@@ -1463,7 +1480,7 @@ mod tests {
     #[test]
     fn load_paths_reads_the_bundle_folder_in_manifest_order() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("recipes/l2tp");
-        let b = crate::load::load_paths(&[dir]).expect("valid");
+        let b = crate::validate::load_paths(&[dir]).expect("valid");
         let ids: Vec<&str> = b.recipes.iter().map(|r| r.recipe.id.as_str()).collect();
         assert_eq!(
             ids,
@@ -1484,7 +1501,7 @@ mod tests {
                 s.text = s.text.replace("dword: 2", "dword: 7");
             }
         }
-        let errs = crate::load::parse_bundle(sources).unwrap_err();
+        let errs = crate::validate::parse_bundle(sources).unwrap_err();
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].code, "registry-known-value");
         assert_eq!(errs[0].field, "steps[0].registry.value.dword");

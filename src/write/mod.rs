@@ -31,14 +31,9 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::render::{Artifacts, OutputFile};
 
-pub mod stream;
 pub mod sync;
 
-/// Marker file written at the root of every bundle folder.
-pub const MARKER: &str = ".fixgen-bundle";
-/// Content of the marker file (`fixgen verify` accepts the marker only with exactly this text).
-pub const MARKER_TEXT: &str =
-    "This folder was written by fixgen. `fixgen build` replaces it as a whole; do not keep other files here.\r\n";
+pub use crate::sign::manifest::{MARKER, MARKER_TEXT};
 /// The manifest written by the sign/manifest stage; it also marks a folder as a bundle.
 const MANIFEST: &str = "manifest.json";
 /// A manifest.json larger than this is not read to recognise a bundle.
