@@ -571,3 +571,76 @@ pub fn recipe_verb(steps: &[Step]) -> &'static str {
     }
     "Set"
 }
+
+/// The one naming oracle of the model's enums: `name()` is the value's spelling in YAML (its
+/// serde name; a test checks they agree), used in messages, the review and the plan.
+macro_rules! yaml_names {
+    ($($t:ident { $($v:ident => $s:literal),+ $(,)? })+) => {
+        $(impl $t {
+            /// The value as written in YAML.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($t::$v => $s),+
+                }
+            }
+        })+
+        #[cfg(test)]
+        fn every_yaml_name() -> Vec<(String, &'static str)> {
+            vec![$($((serde_json::to_string(&$t::$v).unwrap(), $s)),+),+]
+        }
+    };
+}
+
+yaml_names! {
+    Context { System => "system", User => "user" }
+    Reboot { None => "none", Recommended => "recommended", Required => "required" }
+    ParamType { String => "string", Hostname => "hostname", Int => "int", Bool => "bool" }
+    Ensure { Present => "present", Absent => "absent" }
+    Startup {
+        Automatic => "automatic",
+        AutomaticDelayed => "automatic_delayed",
+        Manual => "manual",
+        Disabled => "disabled",
+    }
+    ServiceState { Running => "running", Stopped => "stopped" }
+    Direction { Inbound => "inbound", Outbound => "outbound" }
+    Protocol { Tcp => "tcp", Udp => "udp", Icmpv4 => "icmpv4", Icmpv6 => "icmpv6", Any => "any" }
+    FirewallAction { Allow => "allow", Block => "block" }
+    Profile { Domain => "domain", Private => "private", Public => "public" }
+    Tunnel { L2tp => "l2tp", Pptp => "pptp", Sstp => "sstp", Ikev2 => "ikev2", Automatic => "automatic" }
+    AuthMethod {
+        Pap => "pap",
+        Chap => "chap",
+        Mschapv2 => "mschapv2",
+        Eap => "eap",
+        MachineCertificate => "machine_certificate",
+    }
+    Encryption { None => "none", Optional => "optional", Required => "required", Maximum => "maximum" }
+    UpdateAction { Scan => "scan", Install => "install" }
+}
+
+impl ParamType {
+    /// What a value of this type looks like, for messages ("expected a whole number").
+    pub fn expected(self) -> &'static str {
+        match self {
+            ParamType::String => "text",
+            ParamType::Hostname => "a host name or IP address as text",
+            ParamType::Int => "a whole number",
+            ParamType::Bool => "true or false",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_names_are_the_serde_names() {
+        let all = every_yaml_name();
+        assert!(all.len() > 40, "{}", all.len());
+        for (serde, name) in all {
+            assert_eq!(serde, format!("{name:?}"));
+        }
+    }
+}

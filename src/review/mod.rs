@@ -19,8 +19,8 @@ use serde::Serialize;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{
-    Context, Direction, Encryption, Ensure, FirewallAction, ParamType, ParamValue, PortEntry,
-    Protocol, Reboot, RegValue, ServiceState, Startup, Step, UpdateAction, Val,
+    Context, Direction, Encryption, Ensure, FirewallAction, ParamValue, PortEntry, Protocol,
+    Reboot, RegValue, ServiceState, Startup, Step, UpdateAction, Val,
 };
 use crate::plan::{Binding, FromParamValue, ParamValues, Plan, RecipePlan, Resolved};
 use crate::registry::RegPath;
@@ -210,15 +210,6 @@ pub fn reboot_str(r: Reboot) -> &'static str {
         Reboot::None => "none",
         Reboot::Recommended => "recommended",
         Reboot::Required => "required",
-    }
-}
-
-fn param_type_str(t: ParamType) -> &'static str {
-    match t {
-        ParamType::String => "string",
-        ParamType::Hostname => "hostname",
-        ParamType::Int => "int",
-        ParamType::Bool => "bool",
     }
 }
 
@@ -640,7 +631,7 @@ impl PlanReport {
                 };
                 let e = params.entry(name.clone()).or_insert_with(|| ParamReport {
                     name: name.clone(),
-                    ty: param_type_str(b.decl.ty),
+                    ty: b.decl.ty.name(),
                     secret: b.decl.secret,
                     required: b.decl.required,
                     source,

@@ -57,10 +57,6 @@ pub(super) fn check(p: &Parsed) -> Vec<Diagnostic> {
     out
 }
 
-fn type_name(t: ParamType) -> &'static str {
-    super::param_type_name(t)
-}
-
 /// One param name across the bundle: `Invoke-<Bundle>` and the module take the union of the
 /// recipes' params, so a name means one parameter everywhere.
 fn params(p: &Parsed, cxs: &mut Cxs<'_>) {
@@ -91,7 +87,7 @@ fn params(p: &Parsed, cxs: &mut Cxs<'_>) {
                 );
             } else if ty != decl.ty || secret != decl.secret {
                 let what = |t: ParamType, s: bool| {
-                    format!("`{}`{}", type_name(t), if s { ", secret" } else { "" })
+                    format!("`{}`{}", t.name(), if s { ", secret" } else { "" })
                 };
                 cxs.get(ri).push_key(
                     Severity::Error,
@@ -169,23 +165,6 @@ fn reg_data(v: &RegValue) -> Data {
     }
 }
 
-fn startup_name(s: crate::model::Startup) -> &'static str {
-    use crate::model::Startup;
-    match s {
-        Startup::Automatic => "automatic",
-        Startup::AutomaticDelayed => "automatic_delayed",
-        Startup::Manual => "manual",
-        Startup::Disabled => "disabled",
-    }
-}
-
-fn state_name(s: crate::model::ServiceState) -> &'static str {
-    match s {
-        crate::model::ServiceState::Running => "running",
-        crate::model::ServiceState::Stopped => "stopped",
-    }
-}
-
 /// A registry value or service setting as first set: recipe, field, line, data.
 struct First {
     recipe: usize,
@@ -224,8 +203,8 @@ fn changes(p: &Parsed, cxs: &mut Cxs<'_>) {
                     }
                     let base = format!("steps[{i}].service");
                     let settings = [
-                        ("startup", s.startup.map(startup_name)),
-                        ("state", s.state.map(state_name)),
+                        ("startup", s.startup.map(crate::model::Startup::name)),
+                        ("state", s.state.map(crate::model::ServiceState::name)),
                     ];
                     for (what, v) in settings {
                         let Some(v) = v else { continue };
