@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::load::Bundle;
-use crate::model::{BundleManifest, Param, ParamValue, Recipe, RegValue, Step, Val};
+use crate::model::{BundleManifest, Param, ParamValue, Recipe, UseVal, Val};
 
 /// Where a parameter's value comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -236,37 +236,27 @@ fn check_uses(recipe: &Recipe, params: &BTreeMap<String, BoundParam>, errors: &m
         }
     }
     for step in &recipe.steps {
-        match step {
-            Step::Registry(r) => match &r.value {
-                Some(RegValue::String(v)) | Some(RegValue::ExpandString(v)) => {
-                    one(recipe, params, v, "text", errors)
+        for u in step.param_uses() {
+            match u.value {
+                UseVal::Text(v) if u.field == "server" => {
+                    one(recipe, params, v, "a host name or address", errors)
                 }
-                Some(RegValue::Dword(v)) => one(
+                UseVal::Text(v) => one(recipe, params, v, "text", errors),
+                UseVal::Dword(v) => one(
                     recipe,
                     params,
                     v,
                     "a REG_DWORD from 0 to 4294967295",
                     errors,
                 ),
-                Some(RegValue::Qword(v)) => one(
+                UseVal::Qword(v) => one(
                     recipe,
                     params,
                     v,
                     "a REG_QWORD from 0 to 18446744073709551615",
                     errors,
                 ),
-                _ => {}
-            },
-            Step::Vpn(v) => {
-                one(recipe, params, &v.name, "text", errors);
-                if let Some(s) = &v.server {
-                    one(recipe, params, s, "a host name or address", errors);
-                }
-                if let Some(k) = &v.psk {
-                    one(recipe, params, k, "text", errors);
-                }
             }
-            _ => {}
         }
     }
 }
@@ -347,6 +337,7 @@ pub fn build(bundle: &Bundle, values: &ParamValues) -> Result<Plan, Vec<BindErro
 mod tests {
     use super::*;
     use crate::diag::SourceFile;
+    use crate::model::{RegValue, Step};
 
     #[test]
     fn build_reports_a_bad_hostname_given_with_set() {

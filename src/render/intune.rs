@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use std::collections::BTreeSet;
 
-use crate::model::{Context, RegValue, Step};
+use crate::model::{Context, Step};
 use crate::plan::{Binding, Plan};
 use crate::render::escape::{PsComment, PsLit, PsName};
 use crate::render::powershell::{
@@ -259,23 +259,12 @@ pub fn param_problems(plan: &Plan, allow_embedded_secrets: bool) -> Vec<RenderEr
 /// Params used where a value is needed even when the param is optional (a registry value, a
 /// VPN connection name). The VPN server and pre-shared key may stay unset ("leave as it is").
 fn strict_params(steps: &[Step]) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for s in steps {
-        let name = match s {
-            Step::Registry(r) => match &r.value {
-                Some(RegValue::String(v)) | Some(RegValue::ExpandString(v)) => v.param_name(),
-                Some(RegValue::Dword(v)) => v.param_name(),
-                Some(RegValue::Qword(v)) => v.param_name(),
-                _ => None,
-            },
-            Step::Vpn(v) => v.name.param_name(),
-            _ => None,
-        };
-        if let Some(n) = name {
-            out.insert(n.to_string());
-        }
-    }
-    out
+    steps
+        .iter()
+        .flat_map(Step::param_uses)
+        .filter(|u| !matches!(u.field, "server" | "psk"))
+        .filter_map(|u| u.value.param_name().map(str::to_string))
+        .collect()
 }
 
 /// One recipe's data in an Intune script.

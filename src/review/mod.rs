@@ -264,7 +264,7 @@ fn reg_value_text(rp: &RecipePlan, v: &RegValue) -> String {
             val_text(rp, q, |x: &u64| format!("{x} (0x{x:016x})"))
         ),
         RegValue::Binary(h) => {
-            let bytes = crate::render::powershell::parse_binary(h).unwrap_or_default();
+            let bytes = crate::registry::rules::parse_hex(h).unwrap_or_default();
             let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
             format!("REG_BINARY {}", hex.join(" "))
         }
