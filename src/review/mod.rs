@@ -326,6 +326,46 @@ fn warning(d: &Diagnostic) -> Option<Warning> {
     })
 }
 
+/// The params across the bundle, by name (the same name is one value for every recipe).
+fn param_reports(plan: &Plan, given: &ParamValues) -> Vec<ParamReport> {
+    let mut params: std::collections::BTreeMap<String, ParamReport> = Default::default();
+    for rp in &plan.recipes {
+        for (name, b) in &rp.params {
+            let (source, value) = match &b.binding {
+                Binding::Open => ("open", None),
+                Binding::Value(_) => (
+                    if given.contains_key(name) {
+                        "set"
+                    } else {
+                        "default"
+                    },
+                    Some(shown_value(rp, name)),
+                ),
+            };
+            let e = params.entry(name.clone()).or_insert_with(|| ParamReport {
+                name: name.clone(),
+                ty: b.decl.ty.name(),
+                secret: b.decl.secret,
+                required: b.decl.required,
+                source,
+                value: value.clone(),
+                recipes: Vec::new(),
+                description: b.decl.description.clone(),
+            });
+            e.secret |= b.decl.secret;
+            e.required |= b.decl.required;
+            if e.secret {
+                e.value = e.value.as_ref().map(|_| secret_mask(name));
+            }
+            if e.description.is_none() {
+                e.description = b.decl.description.clone();
+            }
+            e.recipes.push(rp.recipe.id.clone());
+        }
+    }
+    params.into_values().collect()
+}
+
 impl PlanReport {
     /// The review of `plan`; `diagnostics` are the validator's findings (warnings and infos are
     /// kept, errors never reach a plan).
@@ -386,43 +426,7 @@ impl PlanReport {
                 open_params: rp.open_params().map(|(n, _)| n.to_string()).collect(),
             });
         }
-        // Params across the bundle, by name (the same name is one value for every recipe).
-        let mut params: std::collections::BTreeMap<String, ParamReport> = Default::default();
-        for rp in &plan.recipes {
-            for (name, b) in &rp.params {
-                let (source, value) = match &b.binding {
-                    Binding::Open => ("open", None),
-                    Binding::Value(_) => (
-                        if given.contains_key(name) {
-                            "set"
-                        } else {
-                            "default"
-                        },
-                        Some(shown_value(rp, name)),
-                    ),
-                };
-                let e = params.entry(name.clone()).or_insert_with(|| ParamReport {
-                    name: name.clone(),
-                    ty: b.decl.ty.name(),
-                    secret: b.decl.secret,
-                    required: b.decl.required,
-                    source,
-                    value: value.clone(),
-                    recipes: Vec::new(),
-                    description: b.decl.description.clone(),
-                });
-                e.secret |= b.decl.secret;
-                e.required |= b.decl.required;
-                if e.secret {
-                    e.value = e.value.as_ref().map(|_| secret_mask(name));
-                }
-                if e.description.is_none() {
-                    e.description = b.decl.description.clone();
-                }
-                e.recipes.push(rp.recipe.id.clone());
-            }
-        }
-        let params: Vec<ParamReport> = params.into_values().collect();
+        let params = param_reports(plan, given);
         let open_params = params
             .iter()
             .filter(|p| p.source == "open")

@@ -202,77 +202,7 @@ fn changes(p: &Parsed, cxs: &mut Cxs<'_>) {
                         continue;
                     }
                     let base = format!("steps[{i}].service");
-                    let settings = [
-                        ("startup", s.startup.map(crate::model::Startup::name)),
-                        ("state", s.state.map(crate::model::ServiceState::name)),
-                    ];
-                    for (what, v) in settings {
-                        let Some(v) = v else { continue };
-                        let field = format!("{base}.{what}");
-                        let data = Data::Lit("service", v.to_string());
-                        let key = (s.name.to_ascii_lowercase(), what);
-                        // A disabled service cannot be running, across steps too (in one step:
-                        // `service-contradiction`).
-                        let (other, clash) = match what {
-                            "startup" => ("state", (v == "disabled").then_some("running")),
-                            _ => ("startup", (v == "running").then_some("disabled")),
-                        };
-                        if let Some(f) = clash.and_then(|c| {
-                            services
-                                .get(&(s.name.to_ascii_lowercase(), other))
-                                .filter(|f| f.data == Data::Lit("service", c.to_string()))
-                        }) {
-                            let msg = format!(
-                                "service {} is set to {what} {v} here but to {other} {} at {}:{} ({}); a disabled service cannot be running",
-                                s.name,
-                                clash.unwrap_or_default(),
-                                p.recipes[f.recipe].source.path,
-                                cxs.line(f.recipe, &f.field),
-                                f.field
-                            );
-                            cxs.get(ri).push(
-                                Severity::Error,
-                                "service-conflict",
-                                &field,
-                                msg,
-                                Some("keep one setting per service in the bundle"),
-                            );
-                        }
-                        match services.get(&key) {
-                            Some(f) if f.data.differs(&data) => {
-                                let msg = format!(
-                                    "service {} {what} is set to {} here but to {} at {}:{} ({}); one step would undo the other",
-                                    s.name,
-                                    v,
-                                    match &f.data {
-                                        Data::Lit(_, x) => x.as_str(),
-                                        _ => "",
-                                    },
-                                    p.recipes[f.recipe].source.path,
-                                    cxs.line(f.recipe, &f.field),
-                                    f.field
-                                );
-                                cxs.get(ri).push(
-                                    Severity::Error,
-                                    "service-conflict",
-                                    &field,
-                                    msg,
-                                    Some("keep one setting per service in the bundle"),
-                                );
-                            }
-                            Some(_) => {}
-                            None => {
-                                services.insert(
-                                    key,
-                                    First {
-                                        recipe: ri,
-                                        field,
-                                        data,
-                                    },
-                                );
-                            }
-                        }
-                    }
+                    service_settings(p, cxs, ri, s, &base, &mut services);
                     // The startup type is the `Start` value of the service's key.
                     if let (Some(st), Ok(path)) = (s.startup, crate::registry::service_key(&s.name))
                     {
@@ -286,49 +216,141 @@ fn changes(p: &Parsed, cxs: &mut Cxs<'_>) {
                 }
                 _ => {}
             }
-            for (path, name, data, field) in sets {
-                let key = (
-                    path.hive,
-                    path.subkey.to_ascii_lowercase(),
-                    name.to_ascii_lowercase(),
+            value_sets(p, cxs, ri, sets, &mut values);
+        }
+    }
+}
+
+/// A service step's startup type and state against the other steps that set them.
+fn service_settings(
+    p: &Parsed,
+    cxs: &mut Cxs<'_>,
+    ri: usize,
+    s: &crate::model::ServiceStep,
+    base: &str,
+    services: &mut BTreeMap<(String, &'static str), First>,
+) {
+    let settings = [
+        ("startup", s.startup.map(crate::model::Startup::name)),
+        ("state", s.state.map(crate::model::ServiceState::name)),
+    ];
+    for (what, v) in settings {
+        let Some(v) = v else { continue };
+        let field = format!("{base}.{what}");
+        let data = Data::Lit("service", v.to_string());
+        let key = (s.name.to_ascii_lowercase(), what);
+        // A disabled service cannot be running, across steps too (in one step:
+        // `service-contradiction`).
+        let (other, clash) = match what {
+            "startup" => ("state", (v == "disabled").then_some("running")),
+            _ => ("startup", (v == "running").then_some("disabled")),
+        };
+        if let Some(f) = clash.and_then(|c| {
+            services
+                .get(&(s.name.to_ascii_lowercase(), other))
+                .filter(|f| f.data == Data::Lit("service", c.to_string()))
+        }) {
+            let msg = format!(
+                "service {} is set to {what} {v} here but to {other} {} at {}:{} ({}); a disabled service cannot be running",
+                s.name,
+                clash.unwrap_or_default(),
+                p.recipes[f.recipe].source.path,
+                cxs.line(f.recipe, &f.field),
+                f.field
+            );
+            cxs.get(ri).push(
+                Severity::Error,
+                "service-conflict",
+                &field,
+                msg,
+                Some("keep one setting per service in the bundle"),
+            );
+        }
+        match services.get(&key) {
+            Some(f) if f.data.differs(&data) => {
+                let msg = format!(
+                    "service {} {what} is set to {} here but to {} at {}:{} ({}); one step would undo the other",
+                    s.name,
+                    v,
+                    match &f.data {
+                        Data::Lit(_, x) => x.as_str(),
+                        _ => "",
+                    },
+                    p.recipes[f.recipe].source.path,
+                    cxs.line(f.recipe, &f.field),
+                    f.field
                 );
-                match values.get(&key) {
-                    Some(f) if f.data.differs(&data) => {
-                        let both_services =
-                            f.field.ends_with(".startup") && field.ends_with(".startup");
-                        if both_services {
-                            continue; // reported as `service-conflict`
-                        }
-                        let msg = format!(
-                            "{} value `{}` is set to {} here but to {} at {}:{} ({}); one step would undo the other",
-                            path.short(),
-                            name.escape_debug(),
-                            data.show(),
-                            f.data.show(),
-                            p.recipes[f.recipe].source.path,
-                            cxs.line(f.recipe, &f.field),
-                            f.field
-                        );
-                        cxs.get(ri).push(
-                            Severity::Error,
-                            "registry-conflict",
-                            &field,
-                            msg,
-                            Some("set each registry value once in the bundle"),
-                        );
-                    }
-                    Some(_) => {}
-                    None => {
-                        values.insert(
-                            key,
-                            First {
-                                recipe: ri,
-                                field,
-                                data,
-                            },
-                        );
-                    }
+                cxs.get(ri).push(
+                    Severity::Error,
+                    "service-conflict",
+                    &field,
+                    msg,
+                    Some("keep one setting per service in the bundle"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                services.insert(
+                    key,
+                    First {
+                        recipe: ri,
+                        field,
+                        data,
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// The registry values a step sets against those other steps set.
+fn value_sets(
+    p: &Parsed,
+    cxs: &mut Cxs<'_>,
+    ri: usize,
+    sets: Vec<(RegPath, String, Data, String)>,
+    values: &mut BTreeMap<(crate::registry::Hive, String, String), First>,
+) {
+    for (path, name, data, field) in sets {
+        let key = (
+            path.hive,
+            path.subkey.to_ascii_lowercase(),
+            name.to_ascii_lowercase(),
+        );
+        match values.get(&key) {
+            Some(f) if f.data.differs(&data) => {
+                let both_services = f.field.ends_with(".startup") && field.ends_with(".startup");
+                if both_services {
+                    continue; // reported as `service-conflict`
                 }
+                let msg = format!(
+                    "{} value `{}` is set to {} here but to {} at {}:{} ({}); one step would undo the other",
+                    path.short(),
+                    name.escape_debug(),
+                    data.show(),
+                    f.data.show(),
+                    p.recipes[f.recipe].source.path,
+                    cxs.line(f.recipe, &f.field),
+                    f.field
+                );
+                cxs.get(ri).push(
+                    Severity::Error,
+                    "registry-conflict",
+                    &field,
+                    msg,
+                    Some("set each registry value once in the bundle"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                values.insert(
+                    key,
+                    First {
+                        recipe: ri,
+                        field,
+                        data,
+                    },
+                );
             }
         }
     }

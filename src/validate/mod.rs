@@ -418,45 +418,7 @@ pub fn validate_bundle(b: &Bundle) -> Vec<Diagnostic> {
 
 fn validate_bundle_parts(p: &Parsed) -> Vec<Diagnostic> {
     let mut out = cross::check(p);
-    // Duplicate recipe ids across files.
-    let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
-    for r in &p.recipes {
-        if let Some(first) = ids.insert(&r.recipe.id, &r.source.path) {
-            let mut cx = Ctx::new(&r.source);
-            cx.push(
-                Severity::Error,
-                "recipe-id-duplicate",
-                "id",
-                format!(
-                    "recipe id `{}` is already used by {first}; ids must be unique in a bundle",
-                    r.recipe.id
-                ),
-                None,
-            );
-            out.extend(cx.out);
-            ids.insert(&r.recipe.id, first);
-        }
-    }
-    // Firewall rule ids across recipes.
-    let mut fw: BTreeMap<String, (String, String)> = BTreeMap::new();
-    for r in &p.recipes {
-        for (i, s) in r.recipe.steps.iter().enumerate() {
-            if let Step::Firewall(f) = s {
-                let key = f.id.to_ascii_lowercase();
-                match fw.get(&key) {
-                    Some((file, _)) if *file != r.source.path => {
-                        let mut cx = Ctx::new(&r.source);
-                        cx.err("firewall-id-duplicate", &format!("steps[{i}].firewall.id"), format!("firewall rule id `{}` is also used in {file}; each rule needs its own id", f.id));
-                        out.extend(cx.out);
-                    }
-                    Some(_) => {}
-                    None => {
-                        fw.insert(key, (r.source.path.clone(), f.id.clone()));
-                    }
-                }
-            }
-        }
-    }
+    duplicate_ids(p, &mut out);
     if p.manifest.is_none() && p.recipes.len() > MAX_RECIPES {
         if let Some(r) = p.recipes.get(MAX_RECIPES) {
             let mut cx = Ctx::new(&r.source);
@@ -550,6 +512,49 @@ fn validate_bundle_parts(p: &Parsed) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Recipe ids used by two files, and firewall rule ids used by two recipes.
+fn duplicate_ids(p: &Parsed, out: &mut Vec<Diagnostic>) {
+    // Duplicate recipe ids across files.
+    let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
+    for r in &p.recipes {
+        if let Some(first) = ids.insert(&r.recipe.id, &r.source.path) {
+            let mut cx = Ctx::new(&r.source);
+            cx.push(
+                Severity::Error,
+                "recipe-id-duplicate",
+                "id",
+                format!(
+                    "recipe id `{}` is already used by {first}; ids must be unique in a bundle",
+                    r.recipe.id
+                ),
+                None,
+            );
+            out.extend(cx.out);
+            ids.insert(&r.recipe.id, first);
+        }
+    }
+    // Firewall rule ids across recipes.
+    let mut fw: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for r in &p.recipes {
+        for (i, s) in r.recipe.steps.iter().enumerate() {
+            if let Step::Firewall(f) = s {
+                let key = f.id.to_ascii_lowercase();
+                match fw.get(&key) {
+                    Some((file, _)) if *file != r.source.path => {
+                        let mut cx = Ctx::new(&r.source);
+                        cx.err("firewall-id-duplicate", &format!("steps[{i}].firewall.id"), format!("firewall rule id `{}` is also used in {file}; each rule needs its own id", f.id));
+                        out.extend(cx.out);
+                    }
+                    Some(_) => {}
+                    None => {
+                        fw.insert(key, (r.source.path.clone(), f.id.clone()));
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Parse and validate a bundle: one `bundle.yaml` source and recipe sources (or recipes alone:
