@@ -197,50 +197,7 @@ pub fn registry_changes(plan: &Plan, target: &str) -> Result<Vec<RecipeChanges>,
                     });
                 }
                 Step::Service(s) => {
-                    if let Some(startup) = s.startup {
-                        let path = match crate::registry::service_key(&s.name) {
-                            Ok(p) => p,
-                            Err(m) => {
-                                errors.push(diag(rp, format!("steps[{i}].service.name"), m, None));
-                                continue;
-                            }
-                        };
-                        let origin = Origin::ServiceStartup {
-                            service: s.name.clone(),
-                            startup,
-                        };
-                        changes.push(RegChange {
-                            step: i,
-                            path: path.clone(),
-                            name: "Start".into(),
-                            data: Some(RegData::Dword(startup.start_value())),
-                            origin: origin.clone(),
-                        });
-                        let delayed = match startup {
-                            Startup::Automatic => Some(0),
-                            Startup::AutomaticDelayed => Some(1),
-                            Startup::Manual | Startup::Disabled => None,
-                        };
-                        if let Some(d) = delayed {
-                            changes.push(RegChange {
-                                step: i,
-                                path,
-                                name: "DelayedAutostart".into(),
-                                data: Some(RegData::Dword(d)),
-                                origin,
-                            });
-                        }
-                    }
-                    match s.state {
-                        Some(ServiceState::Running) => script_only.push(format!(
-                            "start service {} now and check it is running",
-                            s.name
-                        )),
-                        Some(ServiceState::Stopped) => {
-                            script_only.push(format!("stop service {} now", s.name))
-                        }
-                        None => {}
-                    }
+                    service_changes(rp, i, s, &mut changes, &mut script_only, &mut errors)
                 }
                 Step::Firewall(f) => script_only.push(format!(
                     "Windows Defender Firewall rule {} ({})",
@@ -277,6 +234,60 @@ pub fn registry_changes(plan: &Plan, target: &str) -> Result<Vec<RecipeChanges>,
         Ok(out)
     } else {
         Err(errors)
+    }
+}
+
+/// A service step: its startup type as the `Start` (and `DelayedAutostart`) values of its key;
+/// starting or stopping it is for the scripts only.
+fn service_changes(
+    rp: &RecipePlan,
+    i: usize,
+    s: &crate::model::ServiceStep,
+    changes: &mut Vec<RegChange>,
+    script_only: &mut Vec<String>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    if let Some(startup) = s.startup {
+        let path = match crate::registry::service_key(&s.name) {
+            Ok(p) => p,
+            Err(m) => {
+                errors.push(diag(rp, format!("steps[{i}].service.name"), m, None));
+                return;
+            }
+        };
+        let origin = Origin::ServiceStartup {
+            service: s.name.clone(),
+            startup,
+        };
+        changes.push(RegChange {
+            step: i,
+            path: path.clone(),
+            name: "Start".into(),
+            data: Some(RegData::Dword(startup.start_value())),
+            origin: origin.clone(),
+        });
+        let delayed = match startup {
+            Startup::Automatic => Some(0),
+            Startup::AutomaticDelayed => Some(1),
+            Startup::Manual | Startup::Disabled => None,
+        };
+        if let Some(d) = delayed {
+            changes.push(RegChange {
+                step: i,
+                path,
+                name: "DelayedAutostart".into(),
+                data: Some(RegData::Dword(d)),
+                origin,
+            });
+        }
+    }
+    match s.state {
+        Some(ServiceState::Running) => script_only.push(format!(
+            "start service {} now and check it is running",
+            s.name
+        )),
+        Some(ServiceState::Stopped) => script_only.push(format!("stop service {} now", s.name)),
+        None => {}
     }
 }
 
@@ -465,6 +476,25 @@ pub fn render(plan: &Plan) -> Result<Artifacts, Vec<Diagnostic>> {
         arts.add(OutputFile::new(format!("reg/{stem}.reg"), w.into_bytes()));
     }
 
+    bundle_file(plan, &all, bundle_stem, &generator, &mut arts, &mut errors);
+
+    if errors.is_empty() {
+        Ok(arts)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `reg/<Bundle>.reg`: every recipe's changes in run order.
+fn bundle_file(
+    plan: &Plan,
+    all: &[RecipeChanges],
+    bundle_stem: &str,
+    generator: &str,
+    arts: &mut Artifacts,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let b = &plan.bundle;
     let with: Vec<&RecipeChanges> = all.iter().filter(|rc| !rc.changes.is_empty()).collect();
     if !with.is_empty() {
         let mut w = RegWriter::new();
@@ -522,11 +552,5 @@ pub fn render(plan: &Plan) -> Result<Artifacts, Vec<Diagnostic>> {
         } else {
             arts.add(OutputFile::new(path, w.into_bytes()));
         }
-    }
-
-    if errors.is_empty() {
-        Ok(arts)
-    } else {
-        Err(errors)
     }
 }
