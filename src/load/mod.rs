@@ -175,32 +175,9 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
             }
         };
         if meta.is_dir() {
-            let mut found = Vec::new();
-            match std::fs::read_dir(&p) {
-                Ok(rd) => {
-                    let root = p.canonicalize().unwrap_or_else(|_| p.clone());
-                    for entry in rd {
-                        match entry {
-                            Ok(en) => {
-                                let fp = en.path();
-                                if !is_yaml(&fp) {
-                                    continue;
-                                }
-                                match folder_entry(&root, &fp, en.file_type()) {
-                                    Entry::Read => found.push(fp),
-                                    Entry::Ignore => {}
-                                    Entry::Skip(why) => skipped.push(skipped_file(&fp, &why)),
-                                }
-                            }
-                            Err(e) => errors.push(io_error(&p, &e)),
-                        }
-                    }
-                }
-                Err(e) => {
-                    errors.push(io_error(&p, &e));
-                    continue;
-                }
-            }
+            let Some(found) = folder_files(&p, &mut errors, &mut skipped) else {
+                continue;
+            };
             if found.is_empty() {
                 errors.push(Diagnostic::error(
                     "no-recipes",
@@ -277,6 +254,42 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
         return Err(errors);
     }
     Ok(inputs)
+}
+
+/// The recipe files of a folder (`*.yaml`, regular files inside it); `None` when the folder
+/// cannot be read (the error is in `errors`).
+fn folder_files(
+    p: &Path,
+    errors: &mut Vec<Diagnostic>,
+    skipped: &mut Vec<Diagnostic>,
+) -> Option<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    match std::fs::read_dir(p) {
+        Ok(rd) => {
+            let root = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+            for entry in rd {
+                match entry {
+                    Ok(en) => {
+                        let fp = en.path();
+                        if !is_yaml(&fp) {
+                            continue;
+                        }
+                        match folder_entry(&root, &fp, en.file_type()) {
+                            Entry::Read => found.push(fp),
+                            Entry::Ignore => {}
+                            Entry::Skip(why) => skipped.push(skipped_file(&fp, &why)),
+                        }
+                    }
+                    Err(e) => errors.push(io_error(p, &e)),
+                }
+            }
+        }
+        Err(e) => {
+            errors.push(io_error(p, &e));
+            return None;
+        }
+    }
+    Some(found)
 }
 
 /// What to do with a `*.yaml` entry of a folder.
