@@ -27,6 +27,7 @@ pub mod yaml;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::diag::SourceFile;
@@ -39,6 +40,8 @@ pub use yaml::{Pos, SpanIndex};
 pub struct Bundle {
     pub manifest: BundleManifest,
     pub manifest_source: SourceFile,
+    /// Field positions in `manifest_source` (empty for an implicit bundle).
+    pub manifest_index: Arc<SpanIndex>,
     pub recipes: Vec<LoadedRecipe>,
 }
 
@@ -46,6 +49,9 @@ pub struct Bundle {
 pub struct LoadedRecipe {
     pub recipe: Recipe,
     pub source: SourceFile,
+    /// Field positions in `source`, as the loader read them (the validator locates its
+    /// findings with it; the YAML is parsed once).
+    pub index: Arc<SpanIndex>,
 }
 
 /// Largest recipe or bundle file accepted, in bytes (see `crate::limits`).
@@ -518,7 +524,7 @@ pub fn decode(path: String, bytes: Vec<u8>) -> ReadOutcome {
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
     /// The manifest, when a bundle.yaml was given and deserialized.
-    pub manifest: Option<(BundleManifest, SourceFile)>,
+    pub manifest: Option<(BundleManifest, SourceFile, Arc<SpanIndex>)>,
     /// A bundle.yaml was given (even if it failed to deserialize).
     pub has_manifest: bool,
     /// Recipes that deserialized, in source order.
@@ -535,12 +541,15 @@ pub struct Parsed {
 pub fn parse_source<T: serde::de::DeserializeOwned>(
     src: &SourceFile,
     kind: de::DocKind,
-) -> de::Outcome<T> {
-    let failed = |diagnostics: Vec<Diagnostic>| de::Outcome {
-        value: None,
-        recovered: None,
-        touched: Vec::new(),
-        diagnostics,
+) -> (de::Outcome<T>, Arc<SpanIndex>) {
+    let failed = |diagnostics: Vec<Diagnostic>| {
+        let o = de::Outcome {
+            value: None,
+            recovered: None,
+            touched: Vec::new(),
+            diagnostics,
+        };
+        (o, Arc::default())
     };
     let doc = yaml::read(&src.text);
     let mut diags: Vec<Diagnostic> = doc
@@ -591,14 +600,15 @@ pub fn parse_source<T: serde::de::DeserializeOwned>(
         );
         return failed(diags);
     }
-    de::deserialize(value, kind, &src.path, &doc.index)
+    let outcome = de::deserialize(value, kind, &src.path, &doc.index);
+    (outcome, Arc::new(doc.index))
 }
 
 /// Parse every source: `bundle.yaml` as the manifest, everything else as a recipe.
 pub fn parse(sources: &[SourceFile]) -> Parsed {
     enum Doc {
-        Manifest(de::Outcome<BundleManifest>),
-        Recipe(de::Outcome<Recipe>),
+        Manifest((de::Outcome<BundleManifest>, Arc<SpanIndex>)),
+        Recipe((de::Outcome<Recipe>, Arc<SpanIndex>)),
     }
     let in_bundle = sources.iter().any(|s| is_manifest_path(&s.path));
     // Files are independent: parsed on every core, merged in the order given.
@@ -607,32 +617,34 @@ pub fn parse(sources: &[SourceFile]) -> Parsed {
             Doc::Manifest(parse_source::<BundleManifest>(src, de::DocKind::Bundle))
         } else if let Some(d) = in_bundle.then(|| values_file_in_bundle(src)).flatten() {
             // One finding, not one per missing recipe field.
-            Doc::Recipe(de::Outcome {
+            let o = de::Outcome {
                 value: None,
                 recovered: None,
                 touched: Vec::new(),
                 diagnostics: vec![d],
-            })
+            };
+            Doc::Recipe((o, Arc::default()))
         } else {
             Doc::Recipe(parse_source::<Recipe>(src, de::DocKind::Recipe))
         }
     });
     let mut out = Parsed::default();
     for (src, doc) in sources.iter().zip(docs) {
-        if let Doc::Manifest(o) = doc {
+        if let Doc::Manifest((o, index)) = doc {
             out.has_manifest = true;
             out.diagnostics.extend(o.diagnostics);
             if let Some(m) = o.value {
                 if out.manifest.is_none() {
-                    out.manifest = Some((m, src.clone()));
+                    out.manifest = Some((m, src.clone(), index));
                 }
             }
-        } else if let Doc::Recipe(o) = doc {
+        } else if let Doc::Recipe((o, index)) = doc {
             out.diagnostics.extend(o.diagnostics);
             match o.value {
                 Some(recipe) => out.recipes.push(LoadedRecipe {
                     recipe,
                     source: src.clone(),
+                    index,
                 }),
                 None => {
                     out.failed.push(src.clone());
@@ -641,6 +653,7 @@ pub fn parse(sources: &[SourceFile]) -> Parsed {
                             LoadedRecipe {
                                 recipe,
                                 source: src.clone(),
+                                index,
                             },
                             o.touched,
                         ));

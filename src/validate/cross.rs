@@ -17,8 +17,8 @@ pub fn bundle_exports(bundle: &str) -> Vec<String> {
     vec![format!("Invoke-{bundle}"), format!("Undo-{bundle}")]
 }
 
-/// Each recipe's locating context, made only when a finding needs it (reading the YAML's
-/// spans again costs as much as the rest of these rules).
+/// Each recipe's locating context (its source and the loader's index), made when a finding
+/// needs it.
 struct Cxs<'a> {
     p: &'a Parsed,
     cxs: Vec<Option<Ctx<'a>>>,
@@ -26,8 +26,8 @@ struct Cxs<'a> {
 
 impl<'a> Cxs<'a> {
     fn get(&mut self, ri: usize) -> &mut Ctx<'a> {
-        let src = &self.p.recipes[ri].source;
-        self.cxs[ri].get_or_insert_with(|| Ctx::new(src))
+        let r = &self.p.recipes[ri];
+        self.cxs[ri].get_or_insert_with(|| Ctx::new(&r.source, &r.index))
     }
 
     /// The line of `field` in recipe `ri`.
@@ -44,14 +44,19 @@ pub(super) fn check(p: &Parsed) -> Vec<Diagnostic> {
     params(p, &mut cxs);
     changes(p, &mut cxs);
     let mut out: Vec<Diagnostic> = Vec::new();
-    if let Some((m, src)) = &p.manifest {
-        let mut mcx = Ctx::new(src);
+    if let Some((m, src, index)) = &p.manifest {
+        let mut mcx = Ctx::new(src, index);
         file_names(p, Some(&m.name), &mut cxs, &mut mcx);
         out.extend(mcx.out);
     } else if let Some(first) = p.recipes.first() {
         // Implicit bundle: its name is made safe where it is made (`assemble`); no finding
         // goes to the bundle itself.
-        file_names(p, None, &mut cxs, &mut Ctx::new(&first.source));
+        file_names(
+            p,
+            None,
+            &mut cxs,
+            &mut Ctx::new(&first.source, &first.index),
+        );
     }
     out.extend(cxs.cxs.into_iter().flatten().flat_map(|c| c.out));
     out

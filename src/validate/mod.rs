@@ -167,7 +167,7 @@ fn assemble(parsed: Parsed, folder: Option<&str>) -> Option<Bundle> {
         return None;
     }
     match parsed.manifest {
-        Some((manifest, manifest_source)) => {
+        Some((manifest, manifest_source, manifest_index)) => {
             // Positions by id (first file first when two share an id), so ordering is linear.
             let mut at: BTreeMap<String, Vec<usize>> = BTreeMap::new();
             for (i, r) in recipes.iter().enumerate().rev() {
@@ -182,6 +182,7 @@ fn assemble(parsed: Parsed, folder: Option<&str>) -> Option<Bundle> {
             Some(Bundle {
                 manifest,
                 manifest_source,
+                manifest_index,
                 recipes: ordered,
             })
         }
@@ -213,6 +214,7 @@ fn assemble(parsed: Parsed, folder: Option<&str>) -> Option<Bundle> {
                     path: "<implicit bundle.yaml>".into(),
                     text: String::new(),
                 },
+                manifest_index: Default::default(),
                 recipes,
             })
         }
@@ -244,7 +246,7 @@ fn pascal_from(s: &str) -> String {
 /// Locates findings in one source file.
 struct Ctx<'a> {
     file: &'a str,
-    index: SpanIndex,
+    index: &'a SpanIndex,
     out: Vec<Diagnostic>,
     /// Values given at build time, checked where their params are used.
     given: &'a uses::Given,
@@ -253,10 +255,11 @@ struct Ctx<'a> {
 static NO_VALUES: std::sync::LazyLock<uses::Given> = std::sync::LazyLock::new(uses::Given::default);
 
 impl<'a> Ctx<'a> {
-    fn new(src: &'a SourceFile) -> Self {
+    /// Findings in `src`, located with its index (read once, by the loader).
+    fn new(src: &'a SourceFile, index: &'a SpanIndex) -> Self {
         Ctx {
             file: &src.path,
-            index: load::yaml::read(&src.text).index,
+            index,
             out: Vec::new(),
             given: &NO_VALUES,
         }
@@ -359,7 +362,7 @@ pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
 /// [`validate_recipe`] with the values given at build time.
 pub fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagnostic> {
     let r = &lr.recipe;
-    let mut cx = Ctx::new(&lr.source);
+    let mut cx = Ctx::new(&lr.source, &lr.index);
     cx.given = given;
     recipe::metadata(&mut cx, lr);
     recipe::texts(&mut cx, r);
@@ -402,7 +405,11 @@ pub fn validate_bundle(b: &Bundle) -> Vec<Diagnostic> {
         manifest: if b.manifest_source.text.is_empty() {
             None
         } else {
-            Some((b.manifest.clone(), b.manifest_source.clone()))
+            Some((
+                b.manifest.clone(),
+                b.manifest_source.clone(),
+                b.manifest_index.clone(),
+            ))
         },
         has_manifest: !b.manifest_source.text.is_empty(),
         recipes: b.recipes.clone(),
@@ -421,7 +428,7 @@ fn validate_bundle_parts(p: &Parsed) -> Vec<Diagnostic> {
     duplicate_ids(p, &mut out);
     if p.manifest.is_none() && p.recipes.len() > MAX_RECIPES {
         if let Some(r) = p.recipes.get(MAX_RECIPES) {
-            let mut cx = Ctx::new(&r.source);
+            let mut cx = Ctx::new(&r.source, &r.index);
             cx.err(
                 "limit-recipes",
                 "id",
@@ -430,10 +437,10 @@ fn validate_bundle_parts(p: &Parsed) -> Vec<Diagnostic> {
             out.extend(cx.out);
         }
     }
-    let Some((m, src)) = &p.manifest else {
+    let Some((m, src, index)) = &p.manifest else {
         return out;
     };
-    let mut cx = Ctx::new(src);
+    let mut cx = Ctx::new(src, index);
     if m.recipes.len() > MAX_RECIPES {
         cx.err(
             "limit-recipes",
@@ -500,7 +507,7 @@ fn validate_bundle_parts(p: &Parsed) -> Vec<Diagnostic> {
     out.extend(cx.out);
     for r in &p.recipes {
         if !listed.contains(r.recipe.id.as_str()) {
-            let mut rc = Ctx::new(&r.source);
+            let mut rc = Ctx::new(&r.source, &r.index);
             rc.push(
                 Severity::Error,
                 "bundle-recipe-unlisted",
@@ -520,7 +527,7 @@ fn duplicate_ids(p: &Parsed, out: &mut Vec<Diagnostic>) {
     let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
     for r in &p.recipes {
         if let Some(first) = ids.insert(&r.recipe.id, &r.source.path) {
-            let mut cx = Ctx::new(&r.source);
+            let mut cx = Ctx::new(&r.source, &r.index);
             cx.push(
                 Severity::Error,
                 "recipe-id-duplicate",
@@ -543,7 +550,7 @@ fn duplicate_ids(p: &Parsed, out: &mut Vec<Diagnostic>) {
                 let key = f.id.to_ascii_lowercase();
                 match fw.get(&key) {
                     Some((file, _)) if *file != r.source.path => {
-                        let mut cx = Ctx::new(&r.source);
+                        let mut cx = Ctx::new(&r.source, &r.index);
                         cx.err("firewall-id-duplicate", &format!("steps[{i}].firewall.id"), format!("firewall rule id `{}` is also used in {file}; each rule needs its own id", f.id));
                         out.extend(cx.out);
                     }
