@@ -356,6 +356,10 @@ pub fn run(args: BuildArgs) -> Exit {
             });
             super::sign::exit_for(&e)
         }
+        Err(BuildError::Write(e)) => {
+            progress.suspend(|| errln!("error: {e}"));
+            Exit::Usage
+        }
     }
 }
 

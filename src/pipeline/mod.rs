@@ -112,7 +112,7 @@ pub fn build_into(
     opts: &PsOptions,
     signer: Option<&Signer>,
     out: &Path,
-) -> Result<(Built, WriteReport), String> {
+) -> Result<(Built, WriteReport), BuildError> {
     let review = PlanReport::new(plan, &[], &ParamValues::new());
     let build = Build {
         plan,
@@ -121,16 +121,9 @@ pub fn build_into(
         signer,
         review: &review,
     };
-    let mut staging = Staging::begin(out, WriteOptions::default()).map_err(|e| e.to_string())?;
-    let built = build.run(&mut staging, &|| {}).map_err(|e| match e {
-        BuildError::Render(errors) => errors
-            .iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join("\n"),
-        BuildError::Finish(e) => e.to_string(),
-    })?;
-    let written = staging.commit().map_err(|e| e.to_string())?;
+    let mut staging = Staging::begin(out, WriteOptions::default()).map_err(BuildError::Write)?;
+    let built = build.run(&mut staging, &|| {})?;
+    let written = staging.commit().map_err(BuildError::Write)?;
     Ok((built, written))
 }
 

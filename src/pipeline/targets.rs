@@ -64,14 +64,31 @@ fn skipped(target: &'static str, diags: &[diag::Diagnostic]) -> LeftOut {
 /// (about 100 KB of scripts per recipe) whatever the size of the bundle.
 const BATCH: usize = 64;
 
-/// Why rendering stopped.
+/// Why a build stopped.
 #[derive(Debug)]
 pub enum BuildError {
     /// Errors in the recipes (all of them): nothing is written.
     Render(Vec<RenderError>),
     /// Signing or writing a finished file failed.
     Finish(crate::sign::SignError),
+    /// The staging folder could not be made or put in place of `--out` ([`super::build_into`]).
+    Write(crate::write::WriteError),
 }
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::Render(errors) => {
+                let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                f.write_str(&lines.join("\n"))
+            }
+            BuildError::Finish(e) => e.fmt(f),
+            BuildError::Write(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
 
 /// Where rendered batches go, and the render errors found so far: once there is an error,
 /// batches are dropped (nothing of a failed build is written) but rendering goes on, so every
@@ -125,7 +142,7 @@ pub fn render(
     match r {
         Ok(()) => Ok(out),
         Err(BuildError::Render(e)) => Err(e),
-        Err(BuildError::Finish(e)) => Err(vec![RenderError {
+        Err(e) => Err(vec![RenderError {
             recipe: String::new(),
             message: e.to_string(),
         }]),
