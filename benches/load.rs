@@ -7,8 +7,8 @@
 
 use std::time::{Duration, Instant};
 
+use fixgen::diag::SourceFile;
 use fixgen::load::{self, Inputs};
-use fixgen::plan::SourceFile;
 
 /// Near the 1 MiB file limit within the other limits: 256 steps with 3,950-character strings.
 fn big_recipe() -> String {

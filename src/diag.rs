@@ -16,7 +16,21 @@
 
 use serde::Serialize;
 
-use crate::plan::SourceFile;
+/// One recipe's source as it was read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceFile {
+    /// Path as shown to the user (`recipes/l2tp/nat-traversal.yaml`, or `<embedded>/...`).
+    pub path: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    /// Lower-case hex SHA-256 of the source bytes.
+    pub fn sha256_hex(&self) -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(self.text.as_bytes()))
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

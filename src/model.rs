@@ -462,3 +462,185 @@ pub struct SourceDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
+/// Values given on the command line (`--set K=V`) or in a `--values` file, as text.
+pub type ParamValues = BTreeMap<String, String>;
+
+impl Startup {
+    /// `Start` in the service's registry key: 2 automatic, 3 manual, 4 disabled.
+    pub fn start_value(self) -> u32 {
+        match self {
+            Startup::Automatic | Startup::AutomaticDelayed => 2,
+            Startup::Manual => 3,
+            Startup::Disabled => 4,
+        }
+    }
+}
+
+/// A step field that may hold a `{ param: Name }`, as [`Step::param_uses`] yields it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParamUse<'a> {
+    /// The field inside the step (`name`, `server`, `psk`, `value.string`, ...).
+    pub field: &'static str,
+    pub value: UseVal<'a>,
+}
+
+/// The value of a [`ParamUse`], with the type the field takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum UseVal<'a> {
+    Text(&'a Val<String>),
+    Dword(&'a Val<u32>),
+    Qword(&'a Val<u64>),
+}
+
+impl UseVal<'_> {
+    pub fn param_name(&self) -> Option<&str> {
+        match self {
+            UseVal::Text(v) => v.param_name(),
+            UseVal::Dword(v) => v.param_name(),
+            UseVal::Qword(v) => v.param_name(),
+        }
+    }
+}
+
+impl Step {
+    /// Every field of this step that may hold a param reference, in field order: the one walk
+    /// over param uses (validation, binding, the scripts' parameter lists).
+    pub fn param_uses(&self) -> Vec<ParamUse<'_>> {
+        let one = |field, value| ParamUse { field, value };
+        match self {
+            Step::Registry(r) => match &r.value {
+                Some(RegValue::String(v)) => vec![one("value.string", UseVal::Text(v))],
+                Some(RegValue::ExpandString(v)) => {
+                    vec![one("value.expand_string", UseVal::Text(v))]
+                }
+                Some(RegValue::Dword(v)) => vec![one("value.dword", UseVal::Dword(v))],
+                Some(RegValue::Qword(v)) => vec![one("value.qword", UseVal::Qword(v))],
+                _ => Vec::new(),
+            },
+            Step::Vpn(v) => {
+                let mut out = vec![one("name", UseVal::Text(&v.name))];
+                if let Some(s) = &v.server {
+                    out.push(one("server", UseVal::Text(s)));
+                }
+                if let Some(k) = &v.psk {
+                    out.push(one("psk", UseVal::Text(k)));
+                }
+                out
+            }
+            Step::Service(_) | Step::Firewall(_) | Step::WindowsUpdate(_) => Vec::new(),
+        }
+    }
+}
+
+/// Names of the params the steps use.
+pub fn used_params(steps: &[Step]) -> std::collections::BTreeSet<String> {
+    steps
+        .iter()
+        .flat_map(Step::param_uses)
+        .filter_map(|u| u.value.param_name().map(str::to_string))
+        .collect()
+}
+
+/// The PowerShell verb of a recipe's function: `Reset` when a VPN connection is recreated,
+/// `Install`/`Find` for Windows Update alone, `Enable` when every step allows or starts
+/// something, else `Set`.
+pub fn recipe_verb(steps: &[Step]) -> &'static str {
+    if steps
+        .iter()
+        .any(|s| matches!(s, Step::Vpn(v) if v.recreate))
+    {
+        return "Reset";
+    }
+    if !steps.is_empty() && steps.iter().all(|s| matches!(s, Step::WindowsUpdate(_))) {
+        let install = steps
+            .iter()
+            .any(|s| matches!(s, Step::WindowsUpdate(w) if w.action == UpdateAction::Install));
+        return if install { "Install" } else { "Find" };
+    }
+    if !steps.is_empty()
+        && steps.iter().all(|s| match s {
+            Step::Firewall(f) => f.action == FirewallAction::Allow,
+            Step::Service(sv) => {
+                sv.startup != Some(Startup::Disabled) && sv.state != Some(ServiceState::Stopped)
+            }
+            _ => false,
+        })
+    {
+        return "Enable";
+    }
+    "Set"
+}
+
+/// The one naming oracle of the model's enums: `name()` is the value's spelling in YAML (its
+/// serde name; a test checks they agree), used in messages, the review and the plan.
+macro_rules! yaml_names {
+    ($($t:ident { $($v:ident => $s:literal),+ $(,)? })+) => {
+        $(impl $t {
+            /// The value as written in YAML.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($t::$v => $s),+
+                }
+            }
+        })+
+        #[cfg(test)]
+        fn every_yaml_name() -> Vec<(String, &'static str)> {
+            vec![$($((serde_json::to_string(&$t::$v).unwrap(), $s)),+),+]
+        }
+    };
+}
+
+yaml_names! {
+    Context { System => "system", User => "user" }
+    Reboot { None => "none", Recommended => "recommended", Required => "required" }
+    ParamType { String => "string", Hostname => "hostname", Int => "int", Bool => "bool" }
+    Ensure { Present => "present", Absent => "absent" }
+    Startup {
+        Automatic => "automatic",
+        AutomaticDelayed => "automatic_delayed",
+        Manual => "manual",
+        Disabled => "disabled",
+    }
+    ServiceState { Running => "running", Stopped => "stopped" }
+    Direction { Inbound => "inbound", Outbound => "outbound" }
+    Protocol { Tcp => "tcp", Udp => "udp", Icmpv4 => "icmpv4", Icmpv6 => "icmpv6", Any => "any" }
+    FirewallAction { Allow => "allow", Block => "block" }
+    Profile { Domain => "domain", Private => "private", Public => "public" }
+    Tunnel { L2tp => "l2tp", Pptp => "pptp", Sstp => "sstp", Ikev2 => "ikev2", Automatic => "automatic" }
+    AuthMethod {
+        Pap => "pap",
+        Chap => "chap",
+        Mschapv2 => "mschapv2",
+        Eap => "eap",
+        MachineCertificate => "machine_certificate",
+    }
+    Encryption { None => "none", Optional => "optional", Required => "required", Maximum => "maximum" }
+    UpdateAction { Scan => "scan", Install => "install" }
+}
+
+impl ParamType {
+    /// What a value of this type looks like, for messages ("expected a whole number").
+    pub fn expected(self) -> &'static str {
+        match self {
+            ParamType::String => "text",
+            ParamType::Hostname => "a host name or IP address as text",
+            ParamType::Int => "a whole number",
+            ParamType::Bool => "true or false",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_names_are_the_serde_names() {
+        let all = every_yaml_name();
+        assert!(all.len() > 40, "{}", all.len());
+        for (serde, name) in all {
+            assert_eq!(serde, format!("{name:?}"));
+        }
+    }
+}

@@ -7,37 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{BundleManifest, Param, ParamType, ParamValue, Recipe, RegValue, Step, Val};
-
-/// One recipe's source as it was read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SourceFile {
-    /// Path as shown to the user (`recipes/l2tp/nat-traversal.yaml`, or `<embedded>/...`).
-    pub path: String,
-    pub text: String,
-}
-
-impl SourceFile {
-    /// Lower-case hex SHA-256 of the source bytes.
-    pub fn sha256_hex(&self) -> String {
-        use sha2::{Digest, Sha256};
-        hex::encode(Sha256::digest(self.text.as_bytes()))
-    }
-}
-
-/// A bundle as loaded: the manifest and its recipes in run order, each with its source.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Bundle {
-    pub manifest: BundleManifest,
-    pub manifest_source: SourceFile,
-    pub recipes: Vec<LoadedRecipe>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoadedRecipe {
-    pub recipe: Recipe,
-    pub source: SourceFile,
-}
+use crate::load::Bundle;
+use crate::model::{BundleManifest, Param, ParamValue, Recipe, UseVal, Val};
 
 /// Where a parameter's value comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -203,8 +174,7 @@ impl Plan {
     }
 }
 
-/// Values given on the command line (`--set K=V`) or in a `--values` file, as text.
-pub type ParamValues = BTreeMap<String, String>;
+pub use crate::model::ParamValues;
 
 /// A problem binding a `--set` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,25 +191,6 @@ impl std::fmt::Display for BindError {
             "recipe `{}`, param `{}`: {}",
             self.recipe, self.param, self.message
         )
-    }
-}
-
-/// Parse a `--set` text for a param of type `ty`.
-pub fn parse_param_text(ty: ParamType, text: &str) -> Result<ParamValue, String> {
-    match ty {
-        ParamType::String => Ok(ParamValue::String(text.to_string())),
-        ParamType::Hostname => crate::validate::names::check_hostname(text)
-            .map(|()| ParamValue::String(text.to_string())),
-        ParamType::Int => text
-            .trim()
-            .parse::<i64>()
-            .map(ParamValue::Int)
-            .map_err(|_| format!("expected a whole number, found {:?}", text)),
-        ParamType::Bool => match text.trim().to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" => Ok(ParamValue::Bool(true)),
-            "false" | "0" | "no" => Ok(ParamValue::Bool(false)),
-            _ => Err("expected true or false".to_string()),
-        },
     }
 }
 
@@ -285,37 +236,27 @@ fn check_uses(recipe: &Recipe, params: &BTreeMap<String, BoundParam>, errors: &m
         }
     }
     for step in &recipe.steps {
-        match step {
-            Step::Registry(r) => match &r.value {
-                Some(RegValue::String(v)) | Some(RegValue::ExpandString(v)) => {
-                    one(recipe, params, v, "text", errors)
+        for u in step.param_uses() {
+            match u.value {
+                UseVal::Text(v) if u.field == "server" => {
+                    one(recipe, params, v, "a host name or address", errors)
                 }
-                Some(RegValue::Dword(v)) => one(
+                UseVal::Text(v) => one(recipe, params, v, "text", errors),
+                UseVal::Dword(v) => one(
                     recipe,
                     params,
                     v,
                     "a REG_DWORD from 0 to 4294967295",
                     errors,
                 ),
-                Some(RegValue::Qword(v)) => one(
+                UseVal::Qword(v) => one(
                     recipe,
                     params,
                     v,
                     "a REG_QWORD from 0 to 18446744073709551615",
                     errors,
                 ),
-                _ => {}
-            },
-            Step::Vpn(v) => {
-                one(recipe, params, &v.name, "text", errors);
-                if let Some(s) = &v.server {
-                    one(recipe, params, s, "a host name or address", errors);
-                }
-                if let Some(k) = &v.psk {
-                    one(recipe, params, k, "text", errors);
-                }
             }
-            _ => {}
         }
     }
 }
@@ -344,7 +285,7 @@ pub fn build(bundle: &Bundle, values: &ParamValues) -> Result<Plan, Vec<BindErro
         let mut params = BTreeMap::new();
         for (name, decl) in &lr.recipe.params {
             let binding = if let Some(text) = values.get(name) {
-                match parse_param_text(decl.ty, text) {
+                match crate::validate::uses::parse_param_text(decl.ty, text) {
                     Ok(v) => Binding::Value(v),
                     Err(message) => {
                         errors.push(BindError {
@@ -395,29 +336,12 @@ pub fn build(bundle: &Bundle, values: &ParamValues) -> Result<Plan, Vec<BindErro
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn set_values_are_typed_and_hostnames_checked() {
-        assert_eq!(
-            parse_param_text(ParamType::Hostname, "vpn.example.com"),
-            Ok(ParamValue::String("vpn.example.com".into()))
-        );
-        let e = parse_param_text(ParamType::Hostname, "vpn example.com").unwrap_err();
-        assert!(e.contains("expected a DNS name"), "{e}");
-        assert_eq!(
-            parse_param_text(ParamType::Int, "42"),
-            Ok(ParamValue::Int(42))
-        );
-        assert!(parse_param_text(ParamType::Int, "x").is_err());
-        assert_eq!(
-            parse_param_text(ParamType::Bool, "true"),
-            Ok(ParamValue::Bool(true))
-        );
-    }
+    use crate::diag::SourceFile;
+    use crate::model::{RegValue, Step};
 
     #[test]
     fn build_reports_a_bad_hostname_given_with_set() {
-        let bundle = crate::load::embedded_bundle().expect("embedded bundle is valid");
+        let bundle = crate::validate::embedded_bundle().expect("embedded bundle is valid");
         let mut values = ParamValues::new();
         values.insert("ServerAddress".into(), "bad host;calc".into());
         let errs = build(&bundle, &values).unwrap_err();
@@ -434,7 +358,7 @@ mod tests {
     #[test]
     fn build_reports_a_value_too_wide_for_a_dword() {
         let text = "id: width\ntitle: t\nsummary: s\nparams:\n  Level: { type: int }\nsteps:\n  - registry:\n      key: HKLM\\SYSTEM\\Vendor\n      name: Level\n      value: { dword: { param: Level } }\n";
-        let bundle = crate::load::parse_bundle(vec![SourceFile {
+        let bundle = crate::validate::parse_bundle(vec![SourceFile {
             path: "width.yaml".into(),
             text: text.into(),
         }])

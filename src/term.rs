@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::Mutex;
 
-use crate::cli::Exit;
+use crate::exit::Exit;
 
 /// Unicode bidirectional formatting characters (LRE..RLO, LRI..PDI, LRM, RLM, ALM).
 pub fn is_bidi_control(c: char) -> bool {

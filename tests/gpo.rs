@@ -90,7 +90,7 @@ fn run_python(python: &str, script: &str, file: &Path) -> Value {
     serde_json::from_slice(&o.stdout).expect("JSON from python")
 }
 
-fn plan_of(bundle: fixgen::plan::Bundle) -> Plan {
+fn plan_of(bundle: fixgen::load::Bundle) -> Plan {
     fixgen::plan::build(&bundle, &Default::default()).expect("plan")
 }
 
@@ -174,7 +174,7 @@ fn policies_torture() -> (Plan, Vec<(String, String, Option<RegData>)>) {
             f
         })
         .collect();
-    let bundle = fixgen::load::parse_bundle(sources).expect("policies torture loads");
+    let bundle = fixgen::validate::parse_bundle(sources).expect("policies torture loads");
     let changes = torture::changes_in_order()
         .into_iter()
         .map(|(k, n, d)| (move_key(&k, "\\"), n, d))
@@ -200,7 +200,7 @@ fn registry_pol_reads_back_through_samba() {
         (plan_of(torture::bundle()), torture::changes_in_order()),
         policies_torture(),
         (
-            plan_of(fixgen::load::embedded_bundle().expect("embedded")),
+            plan_of(fixgen::validate::embedded_bundle().expect("embedded")),
             l2tp_changes(),
         ),
     ] {
@@ -266,7 +266,7 @@ fn registry_xml_is_well_formed_and_follows_the_gpp_format() {
         (plan_of(torture::bundle()), torture::changes_in_order()),
         policies_torture(),
         (
-            plan_of(fixgen::load::embedded_bundle().expect("embedded")),
+            plan_of(fixgen::validate::embedded_bundle().expect("embedded")),
             l2tp_changes(),
         ),
     ] {
@@ -437,7 +437,7 @@ fn startup_script_is_the_script_targets_bytes_with_psscripts_ini() {
     assert!(!readme.contains("\n[HKEY_LOCAL_MACHINE"));
 
     // The L2TP bundle needs values for its params: no startup script, and the README says why.
-    let plan = plan_of(fixgen::load::embedded_bundle().expect("embedded"));
+    let plan = plan_of(fixgen::validate::embedded_bundle().expect("embedded"));
     let (arts, scripts) = render(&plan, &GpoOptions::default());
     assert!(scripts.is_none());
     assert!(!arts.files.keys().any(|p| p.contains("/Scripts/")));
@@ -526,7 +526,7 @@ fn deploy_script_is_clean_powershell_with_one_mechanism_per_value() {
         (plan_of(torture::bundle()), torture::changes_in_order()),
         policies_torture(),
         (
-            plan_of(fixgen::load::embedded_bundle().expect("embedded")),
+            plan_of(fixgen::validate::embedded_bundle().expect("embedded")),
             l2tp_changes(),
         ),
     ] {

@@ -966,7 +966,7 @@ fn user_context_recipes_run_as_the_user_and_are_flagged() {
 #[test]
 fn signed_build_payloads_carry_the_signed_bytes() {
     let Some(pki) = pki::pki() else { return };
-    let bundle = fixgen::load::embedded_bundle().expect("embedded bundle");
+    let bundle = fixgen::validate::embedded_bundle().expect("embedded bundle");
     let values: fixgen::plan::ParamValues = [
         ("ConnectionName", "Office VPN"),
         ("ServerAddress", "vpn.example.com"),
@@ -980,16 +980,13 @@ fn signed_build_payloads_carry_the_signed_bytes() {
         allow_embedded_secrets: true,
         ..Default::default()
     };
-    let mut artifacts =
-        fixgen::cli::build::render(&plan, &[fixgen::cli::build::Target::Intune], &opts)
-            .expect("render");
-    let unsigned = artifacts.clone();
+    let targets = [fixgen::pipeline::Target::Intune];
+    let unsigned = fixgen::pipeline::render(&plan, &targets, &opts).expect("render");
     let signer = fixgen::sign::Signer::from_pem_files(&pki.rsa2048.cert, &pki.rsa2048.key, None)
         .expect("signer");
-    fixgen::sign::finalize_bundle(&mut artifacts, &plan, Some(&signer)).expect("finalize");
     let out = pki::scratch("intune-signed");
     let dist = out.join("dist");
-    fixgen::write::write_bundle(&dist, &artifacts).expect("write");
+    fixgen::pipeline::build_into(&plan, &targets, &opts, Some(&signer), &dist).expect("build");
     assert_eq!(check_payloads(&dist, true), 8);
     for f in folders() {
         for s in ["detect.ps1", "remediate.ps1"] {

@@ -7,13 +7,14 @@ mod pki;
 use std::path::Path;
 use std::process::Command;
 
+use fixgen::pipeline::finish_in_memory;
 use fixgen::render::{Artifacts, OutputFile};
 use fixgen::sign::bundle::verify_bundle;
 use fixgen::sign::manifest::Manifest;
-use fixgen::sign::{finalize_bundle, Signer, VerifyOptions};
+use fixgen::sign::{Signer, VerifyOptions};
 
 fn plan() -> fixgen::plan::Plan {
-    let bundle = fixgen::load::embedded_bundle().expect("embedded bundle loads");
+    let bundle = fixgen::validate::embedded_bundle().expect("embedded bundle loads");
     fixgen::plan::build(&bundle, &Default::default()).expect("plan")
 }
 
@@ -92,7 +93,7 @@ fn cms_verify(dir: &Path, ca: &Path) -> Option<bool> {
 fn unsigned_bundle_has_sums_and_manifest() {
     let plan = plan();
     let mut a = artifacts();
-    finalize_bundle(&mut a, &plan, None).unwrap();
+    finish_in_memory(&mut a, &plan, None).unwrap();
     assert!(a.files.contains_key("SHA256SUMS"));
     assert!(a.files.contains_key("manifest.json"));
     assert!(!a.files.contains_key("SHA256SUMS.p7s"));
@@ -123,7 +124,7 @@ fn unsigned_bundle_has_sums_and_manifest() {
     assert_eq!(r.sums_signature, "absent");
     // Same input, same bytes.
     let mut again = artifacts();
-    finalize_bundle(&mut again, &plan, None).unwrap();
+    finish_in_memory(&mut again, &plan, None).unwrap();
     assert_eq!(again, a);
 }
 
@@ -133,7 +134,7 @@ fn signed_bundle_verifies_and_every_tampering_is_caught() {
     let signer = Signer::from_pem_files(&p.rsa2048_chain, &p.rsa2048.key, None).unwrap();
     let plan = plan();
     let mut a = artifacts();
-    finalize_bundle(&mut a, &plan, Some(&signer)).unwrap();
+    finish_in_memory(&mut a, &plan, Some(&signer)).unwrap();
     let m: Manifest = serde_json::from_slice(&a.files["manifest.json"].bytes).unwrap();
     assert!(m.signed);
     for f in &m.files {
@@ -141,7 +142,7 @@ fn signed_bundle_verifies_and_every_tampering_is_caught() {
     }
     // RSA signatures are deterministic: the whole bundle is byte-identical on a rebuild.
     let mut again = artifacts();
-    finalize_bundle(&mut again, &plan, Some(&signer)).unwrap();
+    finish_in_memory(&mut again, &plan, Some(&signer)).unwrap();
     assert_eq!(again, a);
 
     let dir = pki::scratch("manifest-signed");

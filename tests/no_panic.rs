@@ -2,8 +2,8 @@
 //! flips, deletions, duplications, truncations, inserted YAML punctuation) go through the
 //! loader and validator; each must yield a bundle or located diagnostics, never a panic.
 
+use fixgen::diag::SourceFile;
 use fixgen::load::EMBEDDED_L2TP;
-use fixgen::plan::SourceFile;
 
 /// xorshift64*: a small deterministic generator, so a failure is reproducible.
 struct Rng(u64);

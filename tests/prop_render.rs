@@ -15,9 +15,10 @@ use proptest::prelude::*;
 
 use common::psdata::{self, PsValue};
 use common::pwsh;
-use fixgen::cli::build::{render, Target};
+use fixgen::diag::SourceFile;
 use fixgen::load::Inputs;
-use fixgen::plan::{ParamValues, SourceFile};
+use fixgen::pipeline::{render, Target};
+use fixgen::plan::ParamValues;
 use fixgen::render::powershell::PsOptions;
 
 /// Text weighted towards what breaks generated code.

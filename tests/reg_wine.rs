@@ -198,7 +198,7 @@ fn wine_imports_every_generated_reg_file_and_exports_the_recipes_values() {
     // Render both bundles and import every .reg file.
     let mut files = Vec::new();
     for bundle in [
-        fixgen::load::embedded_bundle().expect("embedded bundle loads"),
+        fixgen::validate::embedded_bundle().expect("embedded bundle loads"),
         torture::bundle(),
     ] {
         let plan = fixgen::plan::build(&bundle, &Default::default()).expect("plan");

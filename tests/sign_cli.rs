@@ -398,7 +398,7 @@ fn fixgen_verify_accepts_osslsigncode_and_rejects_tampering() {
 fn fixgen_verify_reports_a_bundle_as_json() {
     let Some(p) = pki::pki() else { return };
     let signer = fixgen::sign::Signer::from_pem_files(&p.p256.cert, &p.p256.key, None).unwrap();
-    let bundle = fixgen::load::embedded_bundle().unwrap();
+    let bundle = fixgen::validate::embedded_bundle().unwrap();
     let plan = fixgen::plan::build(&bundle, &Default::default()).unwrap();
     let mut a = fixgen::render::Artifacts::default();
     a.add(fixgen::render::OutputFile::new(
@@ -409,7 +409,7 @@ fn fixgen_verify_reports_a_bundle_as_json() {
         "REVIEW.md",
         b"# r\n".to_vec(),
     ));
-    fixgen::sign::finalize_bundle(&mut a, &plan, Some(&signer)).unwrap();
+    fixgen::pipeline::finish_in_memory(&mut a, &plan, Some(&signer)).unwrap();
     let dir = pki::scratch("cli-bundle");
     for f in a.files.values() {
         let path = dir.join(&f.path);

@@ -4,9 +4,10 @@
 
 use libfuzzer_sys::fuzz_target;
 
-use fixgen::cli::build::{render, Target};
+use fixgen::pipeline::{render, Target};
 use fixgen::load::Inputs;
-use fixgen::plan::{ParamValues, SourceFile};
+use fixgen::diag::SourceFile;
+use fixgen::plan::ParamValues;
 use fixgen::render::powershell::PsOptions;
 
 fuzz_target!(|data: &[u8]| {

@@ -8,7 +8,7 @@ fuzz_target!(|data: &[u8]| {
     let parsed = fixgen::regfile::read::parse(data);
     let _ = fixgen::regfile::check::findings("fuzz.reg", &parsed);
     let diags = fixgen::regfile::check::check("fuzz.reg", data);
-    let source = fixgen::plan::SourceFile {
+    let source = fixgen::diag::SourceFile {
         path: "fuzz.reg".into(),
         text: fixgen::regfile::read::text(data),
     };

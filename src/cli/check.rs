@@ -38,7 +38,7 @@ pub struct CheckArgs {
     /// Check for these build targets, as `build --target` would (a secret value is refused
     /// for gpo and module asked for by name)
     #[arg(long, value_enum, value_delimiter = ',', default_value = "all")]
-    pub target: Vec<super::build::Target>,
+    pub target: Vec<crate::pipeline::Target>,
 }
 
 /// `.reg` files are read and checked by [`crate::regfile::check`]; everything else is a recipe
@@ -52,7 +52,7 @@ fn is_reg_file(p: &std::path::Path) -> bool {
 /// Check `.reg` files: findings and the decoded sources (to show lines), or I/O errors.
 fn check_reg_files(
     paths: &[PathBuf],
-) -> Result<(Vec<diag::Diagnostic>, Vec<crate::plan::SourceFile>), Vec<diag::Diagnostic>> {
+) -> Result<(Vec<diag::Diagnostic>, Vec<crate::diag::SourceFile>), Vec<diag::Diagnostic>> {
     let mut diags = Vec::new();
     let mut sources = Vec::new();
     let mut io = Vec::new();
@@ -74,7 +74,7 @@ fn check_reg_files(
         match bytes {
             Ok(b) => {
                 diags.extend(crate::regfile::check::check(&name, &b));
-                sources.push(crate::plan::SourceFile {
+                sources.push(crate::diag::SourceFile {
                     path: name,
                     text: crate::regfile::read::text(&b),
                 });

@@ -34,12 +34,12 @@ pub fn holding_line<'a>(rows: impl IntoIterator<Item = &'a FileRow>) -> Option<S
 /// Under `all` those targets are built without the secret instead (`render::secret_scope`).
 /// `build` and `check` both call this, so they refuse the same.
 pub fn shared_target_findings(
-    bundle: Option<&crate::plan::Bundle>,
+    bundle: Option<&crate::load::Bundle>,
     given: &crate::validate::uses::Given,
-    targets: &[super::build::Target],
+    targets: &[crate::pipeline::Target],
 ) -> Vec<crate::diag::Diagnostic> {
-    use super::build::Target;
     use crate::model::Channel;
+    use crate::pipeline::Target;
     let (Some(bundle), true) = (bundle, given.allow_embedded_secrets) else {
         return Vec::new();
     };
@@ -74,12 +74,12 @@ pub fn shared_target_findings(
 }
 
 fn shared_target_error(
-    target: super::build::Target,
+    target: crate::pipeline::Target,
     name: &str,
     ids: &[&str],
     given: &crate::validate::uses::Given,
 ) -> crate::diag::Diagnostic {
-    use super::build::Target;
+    use crate::pipeline::Target;
     let o = given
         .origins
         .get(name)
@@ -115,25 +115,4 @@ fn shared_target_error(
     .at(o.line, o.column)
     .with_field(o.field)
     .with_hint(hint)
-}
-
-/// Under `--target all`: the recipes left out of the GPO's startup script because they use a
-/// secret given a value (see `render::secret_scope`), for the summary; `None` when none.
-pub fn startup_left_out(plan: &crate::plan::Plan) -> Option<super::summary::LeftOut> {
-    let ids: Vec<&str> = plan
-        .recipes
-        .iter()
-        .filter(|rp| {
-            rp.recipe.in_startup_script() && crate::render::secret_scope::holds_given_secret(rp)
-        })
-        .map(|rp| rp.recipe.id.as_str())
-        .collect();
-    (!ids.is_empty()).then(|| super::summary::LeftOut {
-        what: format!("gpo/ startup script: {}", ids.join(", ")),
-        target: "gpo",
-        because: "a secret is never written to SYSVOL",
-        problems: vec![
-            "they use a secret given a value; see gpo/README.md for how to deliver it".to_string(),
-        ],
-    })
 }

@@ -6,9 +6,9 @@ use super::Exit;
 use crate::sign::Signer;
 use crate::term::{errln, outln};
 
-/// Sign the bundle folder `dir` (see `crate::sign::resign`).
+/// Sign the bundle folder `dir` (see `crate::pipeline::resign`).
 pub fn run(dir: &Path, signer: &Signer) -> Exit {
-    match crate::sign::resign::resign_bundle(dir, signer) {
+    match crate::pipeline::resign_bundle(dir, signer) {
         Ok(r) => {
             outln!(
                 "signed {} PowerShell files of {} as {} ({}); remade {} Intune payload(s), REVIEW.md, manifest.json, SHA256SUMS and SHA256SUMS.p7s: {} files",

@@ -5,18 +5,7 @@ use std::path::Path;
 
 use crate::plan::{Binding, Plan};
 
-/// A target (or part of one) that `--target all` left out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LeftOut {
-    /// What is missing, as the user sees it in the folder (`intune/`, `gpo/ startup script`).
-    pub what: String,
-    /// The target to name with `--target` to see every reason as an error.
-    pub target: &'static str,
-    /// Why, one short clause (`Intune scripts take no parameters`).
-    pub because: &'static str,
-    /// Every problem found, in full (the first is shown when no param is open).
-    pub problems: Vec<String>,
-}
+pub use crate::pipeline::LeftOut;
 
 /// Params without a value at build time, sorted, with whether each is secret.
 pub fn open_params(plan: &Plan) -> Vec<(String, bool)> {

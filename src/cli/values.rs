@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use crate::plan::{Bundle, ParamValues};
+use crate::load::Bundle;
+use crate::plan::ParamValues;
 use crate::term::errln;
 
 /// The declared param closest to `name` (a typo, a different case), if one is close enough.

@@ -250,28 +250,40 @@ pub fn deserialize<T: DeserializeOwned>(
             return done(diags, filled, None);
         }
 
-        let (code, message, hint, at_key) = explain(&msg, &segs, &path, &value, index);
-        let pos = if at_key {
-            index.key_pos(&path)
-        } else {
-            index.value_pos(&path)
-        };
-        let mut d = Diagnostic::error(code, file, message)
-            .at(pos.line, pos.column)
-            .with_field(path.clone());
-        if let Some(h) = hint.or_else(|| {
-            msg.starts_with("unknown variant")
-                .then(|| did_you_mean(&msg))
-                .flatten()
-        }) {
-            d = d.with_hint(h);
-        }
-        diags.push(d);
+        diags.push(explained(&msg, &segs, &path, &value, file, index));
         if !recover(&mut value, &segs, kind, &mut filled) {
             return done(diags, filled, None);
         }
     }
     done(diags, filled, None)
+}
+
+/// Any other serde error, located and explained (see [`explain`]).
+fn explained(
+    msg: &str,
+    segs: &[Seg],
+    path: &str,
+    value: &Value,
+    file: &str,
+    index: &SpanIndex,
+) -> Diagnostic {
+    let (code, message, hint, at_key) = explain(msg, segs, path, value, index);
+    let pos = if at_key {
+        index.key_pos(path)
+    } else {
+        index.value_pos(path)
+    };
+    let mut d = Diagnostic::error(code, file, message)
+        .at(pos.line, pos.column)
+        .with_field(path.to_string());
+    if let Some(h) = hint.or_else(|| {
+        msg.starts_with("unknown variant")
+            .then(|| did_you_mean(msg))
+            .flatten()
+    }) {
+        d = d.with_hint(h);
+    }
+    d
 }
 
 fn code_for(msg: &str) -> &'static str {
@@ -445,33 +457,7 @@ fn explain(
         || msg.contains("untagged enum PortEntry")
         || msg.contains("untagged enum ParamValue")
     {
-        let (code, m, h) = match (last, last_is_index) {
-            ("dword", _) => (
-                "registry-dword",
-                format!("expected a REG_DWORD: a whole number from 0 to 4294967295 (32-bit unsigned), or {{ param: Name }}; found {found}"),
-                Some("a value that does not fit 32 bits needs `qword`; a negative number is written as its unsigned 32-bit value (-1 is 4294967295)".to_string()),
-            ),
-            ("qword", _) => (
-                "registry-qword",
-                format!("expected a REG_QWORD: a whole number from 0 to 18446744073709551615 (64-bit unsigned), or {{ param: Name }}; found {found}"),
-                None,
-            ),
-            ("remote_ports" | "local_ports", true) => (
-                "port-invalid",
-                format!("expected a port number (1-65535) or a range as text \"lo-hi\", found {found}"),
-                Some("write ports as `[500, 4500, \"49152-65535\"]`".to_string()),
-            ),
-            ("default", _) => (
-                "wrong-type",
-                format!("expected a default of true/false, a whole number or text, found {found}"),
-                None,
-            ),
-            _ => (
-                "wrong-type",
-                format!("expected text or a parameter reference {{ param: Name }}, found {found}"),
-                Some("a parameter reference is a map with the single key `param`".to_string()),
-            ),
-        };
+        let (code, m, h) = untagged(last, last_is_index, &found);
         return (code, m, h, false);
     }
 
@@ -532,6 +518,42 @@ fn explain(
         );
     }
     (code, msg.to_string(), None, false)
+}
+
+/// A value that is neither of an untagged enum's forms (`Val`: a literal or `{ param: Name }`;
+/// a port; a param default): what the field expects.
+fn untagged(
+    last: &str,
+    last_is_index: bool,
+    found: &str,
+) -> (&'static str, String, Option<String>) {
+    match (last, last_is_index) {
+    ("dword", _) => (
+        "registry-dword",
+        format!("expected a REG_DWORD: a whole number from 0 to 4294967295 (32-bit unsigned), or {{ param: Name }}; found {found}"),
+        Some("a value that does not fit 32 bits needs `qword`; a negative number is written as its unsigned 32-bit value (-1 is 4294967295)".to_string()),
+    ),
+    ("qword", _) => (
+        "registry-qword",
+        format!("expected a REG_QWORD: a whole number from 0 to 18446744073709551615 (64-bit unsigned), or {{ param: Name }}; found {found}"),
+        None,
+    ),
+    ("remote_ports" | "local_ports", true) => (
+        "port-invalid",
+        format!("expected a port number (1-65535) or a range as text \"lo-hi\", found {found}"),
+        Some("write ports as `[500, 4500, \"49152-65535\"]`".to_string()),
+    ),
+    ("default", _) => (
+        "wrong-type",
+        format!("expected a default of true/false, a whole number or text, found {found}"),
+        None,
+    ),
+    _ => (
+        "wrong-type",
+        format!("expected text or a parameter reference {{ param: Name }}, found {found}"),
+        Some("a parameter reference is a map with the single key `param`".to_string()),
+    ),
+}
 }
 
 #[cfg(test)]

@@ -27,12 +27,32 @@ pub mod yaml;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diag::Diagnostic;
+use crate::diag::SourceFile;
 use crate::model::{BundleManifest, Recipe};
-use crate::plan::{Bundle, LoadedRecipe, SourceFile};
 
 pub use yaml::{Pos, SpanIndex};
+
+/// A bundle as loaded: the manifest and its recipes in run order, each with its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bundle {
+    pub manifest: BundleManifest,
+    pub manifest_source: SourceFile,
+    /// Field positions in `manifest_source` (empty for an implicit bundle).
+    pub manifest_index: Arc<SpanIndex>,
+    pub recipes: Vec<LoadedRecipe>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedRecipe {
+    pub recipe: Recipe,
+    pub source: SourceFile,
+    /// Field positions in `source`, as the loader read them (the validator locates its
+    /// findings with it; the YAML is parsed once).
+    pub index: Arc<SpanIndex>,
+}
 
 /// Largest recipe or bundle file accepted, in bytes (see `crate::limits`).
 pub use crate::limits::MAX_FILE_BYTES;
@@ -161,32 +181,9 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
             }
         };
         if meta.is_dir() {
-            let mut found = Vec::new();
-            match std::fs::read_dir(&p) {
-                Ok(rd) => {
-                    let root = p.canonicalize().unwrap_or_else(|_| p.clone());
-                    for entry in rd {
-                        match entry {
-                            Ok(en) => {
-                                let fp = en.path();
-                                if !is_yaml(&fp) {
-                                    continue;
-                                }
-                                match folder_entry(&root, &fp, en.file_type()) {
-                                    Entry::Read => found.push(fp),
-                                    Entry::Ignore => {}
-                                    Entry::Skip(why) => skipped.push(skipped_file(&fp, &why)),
-                                }
-                            }
-                            Err(e) => errors.push(io_error(&p, &e)),
-                        }
-                    }
-                }
-                Err(e) => {
-                    errors.push(io_error(&p, &e));
-                    continue;
-                }
-            }
+            let Some(found) = folder_files(&p, &mut errors, &mut skipped) else {
+                continue;
+            };
             if found.is_empty() {
                 errors.push(Diagnostic::error(
                     "no-recipes",
@@ -263,6 +260,42 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
         return Err(errors);
     }
     Ok(inputs)
+}
+
+/// The recipe files of a folder (`*.yaml`, regular files inside it); `None` when the folder
+/// cannot be read (the error is in `errors`).
+fn folder_files(
+    p: &Path,
+    errors: &mut Vec<Diagnostic>,
+    skipped: &mut Vec<Diagnostic>,
+) -> Option<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    match std::fs::read_dir(p) {
+        Ok(rd) => {
+            let root = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+            for entry in rd {
+                match entry {
+                    Ok(en) => {
+                        let fp = en.path();
+                        if !is_yaml(&fp) {
+                            continue;
+                        }
+                        match folder_entry(&root, &fp, en.file_type()) {
+                            Entry::Read => found.push(fp),
+                            Entry::Ignore => {}
+                            Entry::Skip(why) => skipped.push(skipped_file(&fp, &why)),
+                        }
+                    }
+                    Err(e) => errors.push(io_error(p, &e)),
+                }
+            }
+        }
+        Err(e) => {
+            errors.push(io_error(p, &e));
+            return None;
+        }
+    }
+    Some(found)
 }
 
 /// What to do with a `*.yaml` entry of a folder.
@@ -491,7 +524,7 @@ pub fn decode(path: String, bytes: Vec<u8>) -> ReadOutcome {
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
     /// The manifest, when a bundle.yaml was given and deserialized.
-    pub manifest: Option<(BundleManifest, SourceFile)>,
+    pub manifest: Option<(BundleManifest, SourceFile, Arc<SpanIndex>)>,
     /// A bundle.yaml was given (even if it failed to deserialize).
     pub has_manifest: bool,
     /// Recipes that deserialized, in source order.
@@ -508,12 +541,15 @@ pub struct Parsed {
 pub fn parse_source<T: serde::de::DeserializeOwned>(
     src: &SourceFile,
     kind: de::DocKind,
-) -> de::Outcome<T> {
-    let failed = |diagnostics: Vec<Diagnostic>| de::Outcome {
-        value: None,
-        recovered: None,
-        touched: Vec::new(),
-        diagnostics,
+) -> (de::Outcome<T>, Arc<SpanIndex>) {
+    let failed = |diagnostics: Vec<Diagnostic>| {
+        let o = de::Outcome {
+            value: None,
+            recovered: None,
+            touched: Vec::new(),
+            diagnostics,
+        };
+        (o, Arc::default())
     };
     let doc = yaml::read(&src.text);
     let mut diags: Vec<Diagnostic> = doc
@@ -564,14 +600,15 @@ pub fn parse_source<T: serde::de::DeserializeOwned>(
         );
         return failed(diags);
     }
-    de::deserialize(value, kind, &src.path, &doc.index)
+    let outcome = de::deserialize(value, kind, &src.path, &doc.index);
+    (outcome, Arc::new(doc.index))
 }
 
 /// Parse every source: `bundle.yaml` as the manifest, everything else as a recipe.
 pub fn parse(sources: &[SourceFile]) -> Parsed {
     enum Doc {
-        Manifest(de::Outcome<BundleManifest>),
-        Recipe(de::Outcome<Recipe>),
+        Manifest((de::Outcome<BundleManifest>, Arc<SpanIndex>)),
+        Recipe((de::Outcome<Recipe>, Arc<SpanIndex>)),
     }
     let in_bundle = sources.iter().any(|s| is_manifest_path(&s.path));
     // Files are independent: parsed on every core, merged in the order given.
@@ -580,32 +617,34 @@ pub fn parse(sources: &[SourceFile]) -> Parsed {
             Doc::Manifest(parse_source::<BundleManifest>(src, de::DocKind::Bundle))
         } else if let Some(d) = in_bundle.then(|| values_file_in_bundle(src)).flatten() {
             // One finding, not one per missing recipe field.
-            Doc::Recipe(de::Outcome {
+            let o = de::Outcome {
                 value: None,
                 recovered: None,
                 touched: Vec::new(),
                 diagnostics: vec![d],
-            })
+            };
+            Doc::Recipe((o, Arc::default()))
         } else {
             Doc::Recipe(parse_source::<Recipe>(src, de::DocKind::Recipe))
         }
     });
     let mut out = Parsed::default();
     for (src, doc) in sources.iter().zip(docs) {
-        if let Doc::Manifest(o) = doc {
+        if let Doc::Manifest((o, index)) = doc {
             out.has_manifest = true;
             out.diagnostics.extend(o.diagnostics);
             if let Some(m) = o.value {
                 if out.manifest.is_none() {
-                    out.manifest = Some((m, src.clone()));
+                    out.manifest = Some((m, src.clone(), index));
                 }
             }
-        } else if let Doc::Recipe(o) = doc {
+        } else if let Doc::Recipe((o, index)) = doc {
             out.diagnostics.extend(o.diagnostics);
             match o.value {
                 Some(recipe) => out.recipes.push(LoadedRecipe {
                     recipe,
                     source: src.clone(),
+                    index,
                 }),
                 None => {
                     out.failed.push(src.clone());
@@ -614,6 +653,7 @@ pub fn parse(sources: &[SourceFile]) -> Parsed {
                             LoadedRecipe {
                                 recipe,
                                 source: src.clone(),
+                                index,
                             },
                             o.touched,
                         ));
@@ -649,20 +689,4 @@ fn values_file_in_bundle(src: &SourceFile) -> Option<Diagnostic> {
         .at(1, 1)
         .with_hint("move it out of the bundle folder, or pass it with --values FILE")
     })
-}
-
-/// Parse and validate a bundle: one `bundle.yaml` source and recipe sources (or recipes alone:
-/// an implicit bundle). `Ok` only when there is no error; recipes in the manifest's order.
-pub fn parse_bundle(sources: Vec<SourceFile>) -> Result<Bundle, Vec<Diagnostic>> {
-    crate::validate::check(Inputs::from_sources(sources)).into_bundle()
-}
-
-/// Read, parse and validate the files and folders in `paths` (see the module docs).
-pub fn load_paths(paths: &[PathBuf]) -> Result<Bundle, Vec<Diagnostic>> {
-    crate::validate::check(read_paths(paths)?).into_bundle()
-}
-
-/// The embedded L2TP bundle, parsed and validated.
-pub fn embedded_bundle() -> Result<Bundle, Vec<Diagnostic>> {
-    parse_bundle(embedded_sources())
 }

@@ -46,7 +46,7 @@ pub struct NodeInfo {
 }
 
 /// Field path -> node positions.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SpanIndex {
     map: HashMap<String, NodeInfo>,
 }

@@ -1,6 +1,6 @@
 //! `fixgen check FILE.reg`: read a `.reg` file and run the registry rules over its contents.
 //!
-//! The rules are the validator's own ([`crate::validate::registry`]: value names, text data,
+//! The rules are the validator's own ([`crate::registry::rules`]: value names, text data,
 //! multi-string items, the catalogue of known values) plus key paths through
 //! [`RegPath::parse`]; this module only locates their findings at the key or value line.
 //! Every finding carries the file, line and column; the field names the key
@@ -9,8 +9,8 @@
 use super::read::{parse, Parsed};
 use super::{kind, RegData, ValueAction};
 use crate::diag::{Diagnostic, Severity};
+use crate::registry::rules;
 use crate::registry::RegPath;
-use crate::validate::registry as rules;
 
 /// Show at most this many characters of a name in a field path.
 const FIELD_NAME_CHARS: usize = 100;

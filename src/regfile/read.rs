@@ -11,6 +11,9 @@
 use super::{Encoding, Format, KeySection, RegData, RegFile, ValueAction, ValueEntry};
 use crate::diag::Severity;
 
+mod decode;
+use decode::{decode, split_lines};
+
 /// A problem found while reading. Positions are 1-based; columns count characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadFinding {
@@ -35,118 +38,6 @@ impl Parsed {
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.severity == Severity::Error)
     }
-}
-
-/// Decode the bytes to text, noting the encoding.
-fn decode(bytes: &[u8], findings: &mut Vec<ReadFinding>) -> (String, Encoding) {
-    if let Some(rest) = bytes.strip_prefix(&[0xff, 0xfe]) {
-        return (decode_utf16le(rest, findings), Encoding::Utf16LeBom);
-    }
-    if bytes.starts_with(&[0xfe, 0xff]) {
-        findings.push(ReadFinding {
-            severity: Severity::Error,
-            code: "reg-encoding",
-            line: 1,
-            column: 1,
-            message: "the file is UTF-16 big-endian, which regedit does not read".into(),
-            hint: Some("save it as UTF-16LE (\"Unicode\") with a BOM".into()),
-        });
-        return (String::new(), Encoding::Utf16LeBom);
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]) {
-        return (
-            String::from_utf8_lossy(rest).into_owned(),
-            Encoding::Utf8Bom,
-        );
-    }
-    // UTF-16LE without a BOM: ASCII text has every second byte zero.
-    if bytes.len() >= 4 && bytes[0] != 0 && bytes[1] == 0 && bytes[3] == 0 {
-        findings.push(ReadFinding {
-            severity: Severity::Warning,
-            code: "reg-encoding",
-            line: 1,
-            column: 1,
-            message: "the file looks like UTF-16LE but has no byte order mark (FF FE)".into(),
-            hint: Some("regedit expects a BOM on UTF-16 files; save it again with one".into()),
-        });
-        return (decode_utf16le(bytes, findings), Encoding::Utf16LeNoBom);
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), Encoding::Utf8),
-        Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-            (text.into_owned(), Encoding::Ansi)
-        }
-    }
-}
-
-fn decode_utf16le(bytes: &[u8], findings: &mut Vec<ReadFinding>) -> String {
-    let units = bytes
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]));
-    let mut out = String::with_capacity(bytes.len() / 2);
-    let mut line = 1;
-    let mut column = 1;
-    let mut reported = false;
-    for r in char::decode_utf16(units) {
-        let c = match r {
-            Ok(c) => c,
-            Err(_) => {
-                if !reported {
-                    findings.push(ReadFinding {
-                        severity: Severity::Error,
-                        code: "reg-encoding",
-                        line,
-                        column,
-                        message: "invalid UTF-16: an unpaired surrogate".into(),
-                        hint: None,
-                    });
-                    reported = true;
-                }
-                '\u{fffd}'
-            }
-        };
-        if c == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
-        }
-        out.push(c);
-    }
-    if !bytes.len().is_multiple_of(2) {
-        findings.push(ReadFinding {
-            severity: Severity::Error,
-            code: "reg-encoding",
-            line,
-            column,
-            message: "the UTF-16 file has an odd number of bytes (it is cut short)".into(),
-            hint: None,
-        });
-    }
-    out
-}
-
-/// Split into lines on CRLF, LF or CR.
-fn split_lines(text: &str) -> Vec<&str> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\n' || b[i] == b'\r' {
-            lines.push(&text[start..i]);
-            if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
-                i += 1;
-            }
-            start = i + 1;
-        }
-        i += 1;
-    }
-    if start < text.len() {
-        lines.push(&text[start..]);
-    }
-    lines
 }
 
 /// A cursor over one physical line, tracking the character column.
@@ -431,28 +322,10 @@ impl<'a> Reader<'a> {
                 ValueAction::Set(RegData::Sz(s))
             }
             _ if cur.eat_prefix_ci("dword:") => {
-                let start = cur.col();
-                let mut digits = String::new();
-                while let Some(c) = cur.peek().filter(char::is_ascii_hexdigit) {
-                    digits.push(c);
-                    cur.bump();
-                }
-                if digits.is_empty() || digits.len() > 8 || !cur.at_end_or_comment() {
-                    self.error_hint(
-                        line,
-                        start,
-                        "dword data must be 1 to 8 hex digits",
-                        "write e.g. dword:0000002a for 42",
-                    );
+                let Some(action) = self.dword_data(&mut cur, line) else {
                     return;
-                }
-                match u32::from_str_radix(&digits, 16) {
-                    Ok(v) => ValueAction::Set(RegData::Dword(v)),
-                    Err(_) => {
-                        self.error(line, start, "dword data is not a hex number");
-                        return;
-                    }
-                }
+                };
+                action
             }
             _ if cur.eat_prefix_ci("hex") => {
                 let Some(kind) = self.hex_kind(&mut cur, line) else {
@@ -507,6 +380,32 @@ impl<'a> Reader<'a> {
             line,
             column: name_col,
         });
+    }
+
+    /// After `dword:`: 1 to 8 hex digits.
+    fn dword_data(&mut self, cur: &mut Cursor, line: usize) -> Option<ValueAction> {
+        let start = cur.col();
+        let mut digits = String::new();
+        while let Some(c) = cur.peek().filter(char::is_ascii_hexdigit) {
+            digits.push(c);
+            cur.bump();
+        }
+        if digits.is_empty() || digits.len() > 8 || !cur.at_end_or_comment() {
+            self.error_hint(
+                line,
+                start,
+                "dword data must be 1 to 8 hex digits",
+                "write e.g. dword:0000002a for 42",
+            );
+            return None;
+        }
+        match u32::from_str_radix(&digits, 16) {
+            Ok(v) => Some(ValueAction::Set(RegData::Dword(v))),
+            Err(_) => {
+                self.error(line, start, "dword data is not a hex number");
+                None
+            }
+        }
     }
 
     /// After `hex`: `:` (REG_BINARY) or `(N):` with N 1 to 8 hex digits.
@@ -632,36 +531,42 @@ impl<'a> Reader<'a> {
                 return Some(bytes);
             }
             // Find the continuation line: blank and `;` comment lines are skipped.
-            loop {
-                if self.idx >= self.lines.len() {
-                    self.error(lineno, 1, "the file ends after a line continuation `\\`");
-                    return None;
-                }
-                let raw = self.lines[self.idx];
-                let trimmed = raw.trim_start_matches([' ', '\t']);
-                let col = raw.chars().count() - trimmed.chars().count() + 1;
-                let next_no = self.idx + 1;
-                if trimmed.trim_end().is_empty() || trimmed.starts_with(';') {
-                    self.idx += 1;
-                    continue;
-                }
-                if !trimmed.starts_with(|c: char| c.is_ascii_hexdigit()) {
-                    self.error_hint(
-                        lineno,
-                        1,
-                        format!(
-                            "the line continuation `\\` is not followed by hex data (line {next_no} is not data)"
-                        ),
-                        "regedit drops this value and the next line; remove the trailing `\\`",
-                    );
-                    self.idx += 1;
-                    return None;
-                }
-                self.idx += 1;
-                lineno = next_no;
-                cur = Cursor::new(trimmed, col);
-                break;
+            let (next_no, next) = self.continuation(lineno)?;
+            lineno = next_no;
+            cur = next;
+        }
+    }
+
+    /// The line that continues hex data after `,\` on line `lineno` (blank and `;` comment
+    /// lines are skipped): its number and a cursor at its data.
+    fn continuation(&mut self, lineno: usize) -> Option<(usize, Cursor<'a>)> {
+        loop {
+            if self.idx >= self.lines.len() {
+                self.error(lineno, 1, "the file ends after a line continuation `\\`");
+                return None;
             }
+            let raw = self.lines[self.idx];
+            let trimmed = raw.trim_start_matches([' ', '\t']);
+            let col = raw.chars().count() - trimmed.chars().count() + 1;
+            let next_no = self.idx + 1;
+            if trimmed.trim_end().is_empty() || trimmed.starts_with(';') {
+                self.idx += 1;
+                continue;
+            }
+            if !trimmed.starts_with(|c: char| c.is_ascii_hexdigit()) {
+                self.error_hint(
+                    lineno,
+                    1,
+                    format!(
+                        "the line continuation `\\` is not followed by hex data (line {next_no} is not data)"
+                    ),
+                    "regedit drops this value and the next line; remove the trailing `\\`",
+                );
+                self.idx += 1;
+                return None;
+            }
+            self.idx += 1;
+            return Some((next_no, Cursor::new(trimmed, col)));
         }
     }
 }
@@ -731,159 +636,4 @@ pub fn parse(bytes: &[u8]) -> Parsed {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::regfile::utf16le;
-
-    fn v5(body: &str) -> Vec<u8> {
-        let mut b = vec![0xff, 0xfe];
-        b.extend(utf16le(&format!(
-            "Windows Registry Editor Version 5.00\r\n\r\n{body}"
-        )));
-        b
-    }
-
-    fn values(p: &Parsed) -> Vec<(String, ValueAction)> {
-        p.file
-            .sections
-            .iter()
-            .flat_map(|s| s.values.iter().map(|v| (v.name.clone(), v.action.clone())))
-            .collect()
-    }
-
-    fn errors(p: &Parsed) -> Vec<(usize, usize)> {
-        p.findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .map(|f| (f.line, f.column))
-            .collect()
-    }
-
-    #[test]
-    fn reads_every_form() {
-        let p = parse(&v5("; c\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n@=\"d\"\r\n\"a\"=\"x\\\"y\\\\z\" ;c\r\n\"\"=\"default too\"\r\n\"d\"=dword:0000002A\r\n\"q\"=hex(b):01,00,00,00,\\\r\n  00,00,00,00\r\n\"m\"=hex(7):61,00,00,00,00,00\r\n\"b\"=hex:\r\n\"n\"=hex(0):01\r\n\"x\"=-\r\n\r\n[-HKEY_CURRENT_USER\\Software\\Gone]\r\n"));
-        assert_eq!(errors(&p), vec![]);
-        assert_eq!(p.file.format, Format::V5);
-        assert_eq!(p.file.encoding, Encoding::Utf16LeBom);
-        assert_eq!(
-            values(&p),
-            vec![
-                ("".into(), ValueAction::Set(RegData::Sz("d".into()))),
-                ("a".into(), ValueAction::Set(RegData::Sz("x\"y\\z".into()))),
-                (
-                    "".into(),
-                    ValueAction::Set(RegData::Sz("default too".into()))
-                ),
-                ("d".into(), ValueAction::Set(RegData::Dword(42))),
-                ("q".into(), ValueAction::Set(RegData::Qword(1))),
-                (
-                    "m".into(),
-                    ValueAction::Set(RegData::MultiSz(vec!["a".into()]))
-                ),
-                ("b".into(), ValueAction::Set(RegData::Binary(vec![]))),
-                (
-                    "n".into(),
-                    ValueAction::Set(RegData::Raw {
-                        kind: 0,
-                        bytes: vec![1]
-                    })
-                ),
-                ("x".into(), ValueAction::Delete),
-            ]
-        );
-        assert_eq!(p.file.sections.len(), 2);
-        assert!(p.file.sections[1].delete);
-        assert_eq!(p.file.sections[1].path, "HKEY_CURRENT_USER\\Software\\Gone");
-    }
-
-    #[test]
-    fn regedit4_ansi_strings() {
-        // "é" is 0xE9 in Windows-1252; hex(2) data in REGEDIT4 files is ANSI.
-        let mut b = b"REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\X]\r\n\"s\"=\"caf".to_vec();
-        b.push(0xe9);
-        b.extend_from_slice(b"\"\r\n\"e\"=hex(2):25,41,25,00\r\n");
-        let p = parse(&b);
-        assert_eq!(errors(&p), vec![]);
-        assert_eq!(p.file.format, Format::Regedit4);
-        assert_eq!(p.file.encoding, Encoding::Ansi);
-        assert_eq!(
-            values(&p),
-            vec![
-                ("s".into(), ValueAction::Set(RegData::Sz("café".into()))),
-                (
-                    "e".into(),
-                    ValueAction::Set(RegData::ExpandSz("%A%".into()))
-                ),
-            ]
-        );
-    }
-
-    #[test]
-    fn reports_every_error_with_its_position() {
-        let p = parse(&v5(concat!(
-            "\"before\"=dword:1\r\n",      // 3: value before a key
-            "[HKEY_LOCAL_MACHINE\\X\r\n",  // 4: no ]
-            "[HKEY_LOCAL_MACHINE\\Y]\r\n", // 5
-            "\"d\"=dword:123456789\r\n",   // 6: 9 digits
-            "\"s\"=\"open\r\n",            // 7: no closing quote
-            "\"h\"=hex:01,2,\\\r\n",       // 8: continuation...
-            "\"next\"=\"lost\"\r\n",       // 9: ...not followed by data
-            "\"b\"=hex:01,02\\\r\n",       // 10: \ without comma
-            "#x\r\n",                      // 11: # comment
-            "\"t\"=str(2):\"x\"\r\n",      // 12: Wine-only
-            "  \"u\"  =  \"ok\"\r\n",      // 13: fine
-            "\"v\"=hex(0x2):00\r\n",       // 14: 0x in type
-            "\"w\"=\"a\"b\"\r\n",          // 15: junk after string
-        )));
-        assert_eq!(
-            errors(&p),
-            vec![
-                (3, 1),
-                (4, 1),
-                (6, 11),
-                (7, 5),
-                (8, 1),
-                (10, 14),
-                (11, 1),
-                (12, 5),
-                (14, 9),
-                (15, 8)
-            ]
-        );
-        assert_eq!(
-            values(&p),
-            vec![("u".into(), ValueAction::Set(RegData::Sz("ok".into())))]
-        );
-    }
-
-    #[test]
-    fn header_is_required() {
-        let p = parse(b"[HKEY_CURRENT_USER\\X]\r\n\"a\"=dword:1\r\n");
-        assert_eq!(errors(&p), vec![(1, 1)]);
-        // The content is still read.
-        assert_eq!(values(&p).len(), 1);
-    }
-
-    #[test]
-    fn continuation_skips_blank_and_comment_lines() {
-        let p = parse(&v5(
-            "[HKEY_CURRENT_USER\\X]\r\n\"m\"=hex:01,\\ ;c\r\n\r\n  ; note\r\n  02,\\\r\n  03\r\n",
-        ));
-        assert_eq!(errors(&p), vec![]);
-        assert_eq!(
-            values(&p),
-            vec![("m".into(), ValueAction::Set(RegData::Binary(vec![1, 2, 3])))]
-        );
-    }
-
-    #[test]
-    fn wine_escapes_are_read_with_a_warning() {
-        let p = parse(&v5("[HKEY_CURRENT_USER\\X]\r\n\"s\"=\"a\\r\\nb\"\r\n"));
-        assert_eq!(errors(&p), vec![]);
-        assert_eq!(
-            values(&p),
-            vec![("s".into(), ValueAction::Set(RegData::Sz("a\r\nb".into())))]
-        );
-        assert_eq!(p.findings.len(), 2);
-    }
-}
+mod tests;

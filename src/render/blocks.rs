@@ -304,13 +304,4 @@ mod tests {
             }
         }
     }
-
-    #[test]
-    fn the_intune_line_limit_is_the_renderers() {
-        let limit = format!(
-            "[int]$MaxLength = {})",
-            crate::render::intune::MAX_LINE_CHARS
-        );
-        assert!(block("intune-line").text.contains(&limit));
-    }
 }

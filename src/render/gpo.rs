@@ -19,11 +19,11 @@ use std::fmt::Write as _;
 use askama::Template;
 
 use crate::diag::Diagnostic;
+use crate::escape::{PsComment, PsLit};
 use crate::model::Channel;
 use crate::plan::Plan;
-use crate::regfile::{kind, utf16le, RegData};
+use crate::regfile::RegData;
 use crate::registry::Hive;
-use crate::render::escape::{PsComment, PsLit};
 use crate::render::reg::{registry_changes, Origin, RecipeChanges, RegChange};
 use crate::render::{Artifacts, OutputFile};
 
@@ -192,6 +192,14 @@ const LEFT_OUT_CHANNELS: &str =
 const LEFT_OUT_USER: &str = "it runs in the user's context (`context: user`); a computer startup script runs as SYSTEM and would change SYSTEM's own profile. Its HKCU registry values are in the `User` side of this GPO; run its `scripts/<id>.ps1` as the signed-in user (an Intune script with \"Run this script using the logged-on credentials\", or a logon script you add) for its other steps.";
 
 /// Folder of the startup scripts in the bundle.
+mod files;
+mod readme;
+pub use files::{
+    content_guid, gpp_timestamp, psscripts_ini, registry_pol, remove_policy, xml_attr, xml_text,
+};
+use files::{registry_item, registry_xml};
+use readme::readme;
+
 const STARTUP_DIR: &str = "gpo/Machine/Scripts/Startup/";
 
 /// A file of the script target (`scripts/<name>`) as its copy in the startup folder.
@@ -218,256 +226,6 @@ pub enum StartupScripts<'a> {
     /// Why the scripts could not be rendered for a startup script (e.g. params without a
     /// value: a startup script runs without parameters).
     Unavailable(&'a str),
-}
-
-/// XML attribute value: `& < > " '` as entities, TAB/LF/CR as character references (so
-/// attribute normalisation keeps them). Characters XML 1.0 cannot carry (other C0 controls,
-/// U+FFFE, U+FFFF) are an error.
-pub fn xml_attr(s: &str) -> Result<String, String> {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            '\t' => o.push_str("&#9;"),
-            '\n' => o.push_str("&#10;"),
-            '\r' => o.push_str("&#13;"),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
-                return Err(format!(
-                    "the character U+{:04X} cannot be written in an XML file",
-                    c as u32
-                ))
-            }
-            c => o.push(c),
-        }
-    }
-    Ok(o)
-}
-
-/// XML element text: like [`xml_attr`].
-pub fn xml_text(s: &str) -> Result<String, String> {
-    xml_attr(s)
-}
-
-/// `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}` from a SHA-256 of `parts` (RFC 9562 version 8
-/// layout): the same content gives the same uid on every machine.
-pub fn content_guid(parts: &[&[u8]]) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(b"fixgen GPP registry item\0");
-    for p in parts {
-        h.update((p.len() as u64).to_le_bytes());
-        h.update(p);
-    }
-    let d = h.finalize();
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&d[..16]);
-    b[6] = (b[6] & 0x0f) | 0x80;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let x = hex::encode_upper(b);
-    format!(
-        "{{{}-{}-{}-{}-{}}}",
-        &x[0..8],
-        &x[8..12],
-        &x[12..16],
-        &x[16..20],
-        &x[20..32]
-    )
-}
-
-/// `YYYY-MM-DD HH:MM:SS` (UTC), GPP's `changed` format.
-pub fn gpp_timestamp(epoch: i64) -> Result<String, String> {
-    let t = time::OffsetDateTime::from_unix_timestamp(epoch)
-        .map_err(|e| format!("SOURCE_DATE_EPOCH {epoch} is out of range: {e}"))?;
-    Ok(format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    ))
-}
-
-/// GPP's `type` and `value` for data: DWORD and QWORD as upper-case hex digits (8 and 16),
-/// binary as lower-case hex digits without separators, strings as they are; a multi-string's
-/// `value` is its items joined by spaces (the items themselves go in `<Values>`).
-fn gpp_type_value(d: &RegData) -> Result<(&'static str, String), String> {
-    Ok(match d {
-        RegData::Sz(s) => ("REG_SZ", s.clone()),
-        RegData::ExpandSz(s) => ("REG_EXPAND_SZ", s.clone()),
-        RegData::MultiSz(items) => ("REG_MULTI_SZ", items.join(" ")),
-        RegData::Dword(v) => ("REG_DWORD", format!("{v:08X}")),
-        RegData::Qword(v) => ("REG_QWORD", format!("{v:016X}")),
-        RegData::Binary(b) => ("REG_BINARY", hex::encode(b)),
-        RegData::Raw { kind, .. } => {
-            return Err(format!(
-                "Group Policy Preferences cannot write a value of type {}",
-                crate::regfile::kind::name(*kind)
-            ))
-        }
-    })
-}
-
-/// GPMC's icon index for an item: string kinds 5-8, numbers 10-13, binary 15-18, plus the
-/// action (Create 0, Replace 1, Update 2, Delete 3).
-fn gpp_image(d: Option<&RegData>) -> u32 {
-    match d {
-        None => 8,
-        Some(RegData::Dword(_) | RegData::Qword(_)) => 12,
-        Some(RegData::Binary(_)) => 17,
-        Some(_) => 7,
-    }
-}
-
-/// One `<Registry>` element.
-fn registry_item(rc: &RecipeChanges, c: &RegChange, opts: &GpoOptions) -> Result<String, String> {
-    let shown = if c.name.is_empty() {
-        "(Default)".to_string()
-    } else {
-        c.name.clone()
-    };
-    let (action, ty, value) = match &c.data {
-        Some(d) => {
-            let (t, v) = gpp_type_value(d)?;
-            ("U", t, v)
-        }
-        None => ("D", "REG_SZ", String::new()),
-    };
-    let uid = content_guid(&[
-        rc.recipe_id.as_bytes(),
-        c.step.to_string().as_bytes(),
-        c.path.hive.long_name().as_bytes(),
-        c.path.subkey.as_bytes(),
-        c.name.as_bytes(),
-        action.as_bytes(),
-        ty.as_bytes(),
-        &c.data.as_ref().map(RegData::to_bytes).unwrap_or_default(),
-    ]);
-    let desc = match &c.origin {
-        Origin::Registry => format!("fixgen {} steps[{}]: {}", rc.recipe_id, c.step, rc.title),
-        Origin::ServiceStartup { service, .. } => format!(
-            "fixgen {} steps[{}]: startup type of service {service}; takes effect after a restart",
-            rc.recipe_id, c.step
-        ),
-    };
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "\t<Registry clsid=\"{REGISTRY_ITEM_CLSID}\" name=\"{}\" status=\"{}\" image=\"{}\"",
-        xml_attr(&shown)?,
-        xml_attr(&shown)?,
-        gpp_image(c.data.as_ref())
-    );
-    if let Some(epoch) = opts.source_date_epoch {
-        let _ = write!(s, " changed=\"{}\"", gpp_timestamp(epoch)?);
-    }
-    let _ = write!(
-        s,
-        " uid=\"{uid}\" desc=\"{}\" bypassErrors=\"1\"",
-        xml_attr(&desc)?
-    );
-    if remove_policy(c) {
-        s.push_str(" removePolicy=\"1\"");
-    }
-    s.push('>');
-    let decimal = matches!(c.data, Some(RegData::Dword(_) | RegData::Qword(_)));
-    let _ = write!(
-        s,
-        "<Properties action=\"{action}\" displayDecimal=\"{}\" default=\"{}\" hive=\"{}\" key=\"{}\" name=\"{}\" type=\"{ty}\" value=\"{}\"",
-        u8::from(decimal),
-        u8::from(c.name.is_empty()),
-        c.path.hive.long_name(),
-        xml_attr(&c.path.subkey)?,
-        xml_attr(&c.name)?,
-        xml_attr(&value)?
-    );
-    match &c.data {
-        Some(RegData::MultiSz(items)) => {
-            s.push_str("><Values>");
-            for it in items {
-                let _ = write!(s, "<Value>{}</Value>", xml_text(it)?);
-            }
-            s.push_str("</Values></Properties></Registry>");
-        }
-        _ => s.push_str("/></Registry>"),
-    }
-    Ok(s)
-}
-
-/// Whether an item carries `removePolicy="1"` (GPMC: "Remove this item when it is no longer
-/// applied"): the client deletes the value when the GPO stops applying. fixgen's default:
-/// yes for a value a recipe sets (the setting goes away with the GPO, as a Registry.pol value
-/// under a Policies key does); no for a service's startup type (deleting `Start` would leave
-/// the service without a start type) and no for a Delete item (nothing to remove).
-pub fn remove_policy(c: &RegChange) -> bool {
-    c.data.is_some() && matches!(c.origin, Origin::Registry)
-}
-
-/// A whole `Registry.xml`: UTF-8 without BOM, CRLF, one item per line.
-fn registry_xml(items: &[String]) -> Vec<u8> {
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n");
-    let _ = write!(
-        s,
-        "<RegistrySettings clsid=\"{REGISTRY_SETTINGS_CLSID}\">\r\n"
-    );
-    for it in items {
-        s.push_str(it);
-        s.push_str("\r\n");
-    }
-    s.push_str("</RegistrySettings>\r\n");
-    s.into_bytes()
-}
-
-/// One PReg record: `[key;name;type;size;data]`, brackets and semicolons UTF-16LE, key and
-/// name UTF-16LE with a terminating NUL, type and size u32 little-endian.
-fn pol_record(out: &mut Vec<u8>, key: &str, name: &str, kind: u32, data: &[u8]) {
-    let ch = |c: char| utf16le(&c.to_string());
-    out.extend(ch('['));
-    out.extend(utf16le(key));
-    out.extend([0, 0]);
-    out.extend(ch(';'));
-    out.extend(utf16le(name));
-    out.extend([0, 0]);
-    out.extend(ch(';'));
-    out.extend(kind.to_le_bytes());
-    out.extend(ch(';'));
-    out.extend((data.len() as u32).to_le_bytes());
-    out.extend(ch(';'));
-    out.extend(data);
-    out.extend(ch(']'));
-}
-
-/// `Registry.pol` for one hive's changes (the file's folder decides the hive).
-pub fn registry_pol(changes: &[&RegChange]) -> Vec<u8> {
-    let mut out = Vec::from(*b"PReg");
-    out.extend(1u32.to_le_bytes());
-    for c in changes {
-        match &c.data {
-            Some(d) => pol_record(&mut out, &c.path.subkey, &c.name, d.kind(), &d.to_bytes()),
-            // Deleting a value: `**del.<name>`, data a single space (what gpedit writes).
-            None => pol_record(
-                &mut out,
-                &c.path.subkey,
-                &format!("**del.{}", c.name),
-                kind::REG_SZ,
-                &RegData::Sz(" ".into()).to_bytes(),
-            ),
-        }
-    }
-    out
-}
-
-/// `psscripts.ini`: UTF-16LE with BOM, CRLF, one startup script without parameters.
-pub fn psscripts_ini(script: &str) -> Vec<u8> {
-    let text = format!("\r\n[Startup]\r\n0CmdLine={script}\r\n0Parameters=\r\n");
-    let mut out = vec![0xff, 0xfe];
-    out.extend(utf16le(&text));
-    out
 }
 
 /// `gpo/Deploy-<Bundle>Gpo.ps1` (templates/gpo/deploy.ps1): every recipe text through
@@ -591,31 +349,10 @@ pub fn render(
     startup: StartupScripts<'_>,
     opts: &GpoOptions,
 ) -> Result<Artifacts, Vec<Diagnostic>> {
-    // Recipes left out of the computer startup script, with the reason (gpo/README.md).
-    let left_out: Vec<(String, &'static str)> = plan
-        .recipes
-        .iter()
-        .filter(|rp| !rp.recipe.in_startup_script() || super::secret_scope::holds_given_secret(rp))
-        .map(|rp| {
-            let r = &rp.recipe;
-            let why = if r.in_startup_script() {
-                super::secret_scope::LEFT_OUT_OF_GPO
-            } else if !r.in_channel(Channel::Gpo) {
-                if r.channels.is_none() {
-                    LEFT_OUT_WINDOWS_UPDATE
-                } else {
-                    LEFT_OUT_CHANNELS
-                }
-            } else {
-                LEFT_OUT_USER
-            };
-            (r.id.clone(), why)
-        })
-        .collect();
+    let left_out = left_out_recipes(plan);
     let gplan = plan.for_channel(Channel::Gpo);
     let plan: &Plan = &gplan;
     let all = registry_changes(plan, "Group Policy")?;
-    let mut errors = Vec::new();
     let mut arts = Artifacts::default();
     let bundle = &plan.bundle;
     let Some(stem) = super::reg::file_stem(&bundle.name) else {
@@ -625,102 +362,11 @@ pub fn render(
         ))]);
     };
 
-    let mut machine_items = Vec::new();
-    let mut user_items = Vec::new();
-    let mut machine_pol: Vec<&RegChange> = Vec::new();
-    let mut user_pol: Vec<&RegChange> = Vec::new();
-    // One mechanism per value: Registry.pol for the Policies keys of HKLM and HKCU (the
-    // Administrative Templates extension removes them when the GPO stops applying), Registry.xml
-    // (Preferences, with removePolicy) for everything else. The deploy script uses the same split.
-    for rc in &all {
-        for c in &rc.changes {
-            let pol = is_policy_key(&c.path.subkey);
-            match c.path.hive {
-                Hive::LocalMachine if pol => {
-                    machine_pol.push(c);
-                    continue;
-                }
-                Hive::CurrentUser if pol => {
-                    user_pol.push(c);
-                    continue;
-                }
-                _ => {}
-            }
-            match registry_item(rc, c, opts) {
-                Ok(item) => match c.path.hive {
-                    Hive::CurrentUser => user_items.push(item),
-                    _ => machine_items.push(item),
-                },
-                Err(m) => errors.push(
-                    Diagnostic::error("render-gpo", rc.source_path.clone(), m)
-                        .with_field(format!("steps[{}]", c.step)),
-                ),
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    if !machine_items.is_empty() {
-        arts.add(OutputFile::new(
-            "gpo/Machine/Preferences/Registry/Registry.xml",
-            registry_xml(&machine_items),
-        ));
-    }
-    if !user_items.is_empty() {
-        arts.add(OutputFile::new(
-            "gpo/User/Preferences/Registry/Registry.xml",
-            registry_xml(&user_items),
-        ));
-    }
-    if !machine_pol.is_empty() {
-        arts.add(OutputFile::new(
-            "gpo/Machine/Registry.pol",
-            registry_pol(&machine_pol),
-        ));
-    }
-    if !user_pol.is_empty() {
-        arts.add(OutputFile::new(
-            "gpo/User/Registry.pol",
-            registry_pol(&user_pol),
-        ));
-    }
+    registry_files(&all, opts, &mut arts)?;
 
     let invoke = format!("Invoke-{stem}.ps1");
-    let mut startup_files = Vec::new();
-    let mut startup_secret = false;
-    let startup_note = match startup {
-        StartupScripts::Unavailable(why) => Some(why.to_string()),
-        StartupScripts::Scripts(scripts) => {
-            for f in scripts
-                .files
-                .values()
-                .filter(|f| f.path.starts_with("scripts/"))
-                // Never a secret in SYSVOL (issue 15 item 7).
-                .filter(|f| !f.holds_secret)
-                .filter(|f| {
-                    // Only the recipes the startup script runs (and the Invoke script).
-                    let name = &f.path["scripts/".len()..];
-                    !left_out.iter().any(|(id, _)| {
-                        name == format!("{id}.ps1") || name == format!("Undo-{id}.ps1")
-                    })
-                })
-            {
-                let copy = startup_copy(f.clone());
-                startup_files.push(copy.path[STARTUP_DIR.len()..].to_string());
-                arts.add(copy);
-            }
-            None
-        }
-        StartupScripts::Elsewhere {
-            names,
-            holds_secret,
-        } => {
-            startup_secret = holds_secret;
-            startup_files.extend(names.iter().cloned());
-            None
-        }
-    };
+    let (startup_files, startup_secret, startup_note) =
+        startup_scripts(startup, &left_out, &mut arts);
     if startup_note.is_none() {
         if !startup_files.contains(&invoke) {
             return Err(vec![err(format!(
@@ -781,326 +427,146 @@ This build used `--allow-embedded-secrets`. Everything in SYSVOL is readable by 
     Ok(arts)
 }
 
-/// Markdown text from recipe text: one line, no HTML, Markdown punctuation escaped.
-fn md(s: &str) -> String {
-    let mut o = String::new();
-    for c in s.chars() {
-        match c {
-            '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' => o.push(' '),
-            c if c.is_control() => o.push_str(&format!("<U+{:04X}>", c as u32)),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!' | '&' => {
-                o.push('\\');
-                o.push(c);
-            }
-            c => o.push(c),
-        }
-    }
-    o
+/// Recipes left out of the computer startup script, with the reason (gpo/README.md).
+fn left_out_recipes(plan: &Plan) -> Vec<(String, &'static str)> {
+    plan.recipes
+        .iter()
+        .filter(|rp| !rp.recipe.in_startup_script() || super::secret_scope::holds_given_secret(rp))
+        .map(|rp| {
+            let r = &rp.recipe;
+            let why = if r.in_startup_script() {
+                super::secret_scope::LEFT_OUT_OF_GPO
+            } else if !r.in_channel(Channel::Gpo) {
+                if r.channels.is_none() {
+                    LEFT_OUT_WINDOWS_UPDATE
+                } else {
+                    LEFT_OUT_CHANNELS
+                }
+            } else {
+                LEFT_OUT_USER
+            };
+            (r.id.clone(), why)
+        })
+        .collect()
 }
 
-/// Text for a single-quoted PowerShell literal inside Markdown code: quotes doubled, and
-/// anything but printable ASCII dropped (the bundle name is a file stem already).
-fn md_ps_single(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_graphic() || *c == ' ')
-        .collect::<String>()
-        .replace('\'', "''")
-}
-
-#[allow(clippy::too_many_arguments)]
-fn readme(
-    plan: &Plan,
-    stem: &str,
+/// Registry.xml (Preferences) and Registry.pol of both sides, into `arts`.
+///
+/// One mechanism per value: Registry.pol for the Policies keys of HKLM and HKCU (the
+/// Administrative Templates extension removes them when the GPO stops applying), Registry.xml
+/// (Preferences, with removePolicy) for everything else. The deploy script uses the same split.
+fn registry_files(
     all: &[RecipeChanges],
-    arts: &Artifacts,
-    invoke: &str,
-    startup_files: &[String],
-    startup_note: Option<&str>,
-    left_out: &[(String, &'static str)],
-) -> String {
-    let b = &plan.bundle;
-    let has = |p: &str| arts.files.contains_key(p);
-    let machine_prefs = has("gpo/Machine/Preferences/Registry/Registry.xml");
-    let user_prefs = has("gpo/User/Preferences/Registry/Registry.xml");
-    let machine_pol = has("gpo/Machine/Registry.pol");
-    let user_pol = has("gpo/User/Registry.pol");
-    let scripts = startup_note.is_none();
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "# Group Policy files for {} {}\n",
-        md(&b.name),
-        md(&b.version)
-    );
-    let _ = writeln!(s, "{}\n", md(&b.title));
-    let _ = writeln!(
-        s,
-        "Generated by fixgen {}. The folders mirror a GPO's folder in SYSVOL \
-         (`\\\\<domain>\\SYSVOL\\<domain>\\Policies\\{{GPO-GUID}}\\`).\n",
-        env!("CARGO_PKG_VERSION")
-    );
-    s.push_str("## What is here\n\n");
-    if machine_prefs {
-        s.push_str("- `Machine/Preferences/Registry/Registry.xml`: Group Policy Preferences registry items (computer side) for the HKLM values outside the Policies keys; action Update, `ensure: absent` values as Delete items.\n");
-    }
-    if user_prefs {
-        s.push_str(
-            "- `User/Preferences/Registry/Registry.xml`: the same for HKCU values (user side).\n",
-        );
-    }
-    if machine_pol {
-        s.push_str("- `Machine/Registry.pol`: the HKLM values under the Policies keys, for the Administrative Templates extension (PReg file).\n");
-    }
-    if user_pol {
-        s.push_str("- `User/Registry.pol`: the HKCU values under the Policies keys (user side).\n");
-    }
-    if scripts {
-        let _ = writeln!(
-            s,
-            "- `Machine/Scripts/Startup/`: the bundle's PowerShell scripts ({}) and `Machine/Scripts/psscripts.ini`, which runs `{invoke}` as a computer startup script (as SYSTEM, before logon).",
-            startup_files.iter().map(|f| format!("`{}`", md(f))).collect::<Vec<_>>().join(", ")
-        );
-    }
-    let _ = writeln!(
-        s,
-        "- `Deploy-{stem}Gpo.ps1`: creates or updates a GPO in the domain through the GroupPolicy cmdlets (next section)."
-    );
-    s.push_str("- `GPT.ini`: `[General]` `Version=`, the version these files represent in a new GPO: the computer version in the lower 16 bits, the user version in the upper 16 bits (\\[MS-GPOL\\] 3.3.5.4 and 4.10).\n");
-    s.push_str("\nRegistry changes:\n\n");
-    for rc in all.iter().filter(|rc| !rc.changes.is_empty()) {
-        let _ = writeln!(s, "- {} ({}):", md(&rc.recipe_id), md(&rc.title));
+    opts: &GpoOptions,
+    arts: &mut Artifacts,
+) -> Result<(), Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut machine_items = Vec::new();
+    let mut user_items = Vec::new();
+    let mut machine_pol: Vec<&RegChange> = Vec::new();
+    let mut user_pol: Vec<&RegChange> = Vec::new();
+    // One mechanism per value: Registry.pol for the Policies keys of HKLM and HKCU (the
+    // Administrative Templates extension removes them when the GPO stops applying), Registry.xml
+    // (Preferences, with removePolicy) for everything else. The deploy script uses the same split.
+    for rc in all {
         for c in &rc.changes {
-            let _ = writeln!(s, "  - {}", md(&super::reg::describe_change(c)));
-        }
-    }
-    let service_startup = all
-        .iter()
-        .flat_map(|rc| &rc.changes)
-        .any(|c| matches!(c.origin, Origin::ServiceStartup { .. }));
-    if service_startup {
-        s.push_str("\nService startup types are the `Start` and `DelayedAutostart` values of `HKLM\\SYSTEM\\CurrentControlSet\\Services\\<name>`: the Service Control Manager reads them at boot, so they take effect after a restart.\n");
-    }
-    let script_only: Vec<&RecipeChanges> = all
-        .iter()
-        .filter(|rc| !rc.script_only.is_empty())
-        .filter(|rc| !left_out.iter().any(|(id, _)| *id == rc.recipe_id))
-        .collect();
-    if !script_only.is_empty() {
-        s.push_str("\nNot expressible as registry values; the startup script does them:\n\n");
-        for rc in script_only {
-            for x in &rc.script_only {
-                let _ = writeln!(s, "- {} (`{}`)", md(x), md(&rc.script_path()));
+            let pol = is_policy_key(&c.path.subkey);
+            match c.path.hive {
+                Hive::LocalMachine if pol => {
+                    machine_pol.push(c);
+                    continue;
+                }
+                Hive::CurrentUser if pol => {
+                    user_pol.push(c);
+                    continue;
+                }
+                _ => {}
+            }
+            match registry_item(rc, c, opts) {
+                Ok(item) => match c.path.hive {
+                    Hive::CurrentUser => user_items.push(item),
+                    _ => machine_items.push(item),
+                },
+                Err(m) => errors.push(
+                    Diagnostic::error("render-gpo", rc.source_path.clone(), m)
+                        .with_field(format!("steps[{}]", c.step)),
+                ),
             }
         }
     }
-    if !left_out.is_empty() {
-        s.push_str("\nNot in the computer startup script (`Machine/Scripts/Startup`):\n\n");
-        for (id, why) in left_out {
-            let _ = writeln!(s, "- `{}`: {why}", md(id));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if !machine_items.is_empty() {
+        arts.add(OutputFile::new(
+            "gpo/Machine/Preferences/Registry/Registry.xml",
+            registry_xml(&machine_items),
+        ));
+    }
+    if !user_items.is_empty() {
+        arts.add(OutputFile::new(
+            "gpo/User/Preferences/Registry/Registry.xml",
+            registry_xml(&user_items),
+        ));
+    }
+    if !machine_pol.is_empty() {
+        arts.add(OutputFile::new(
+            "gpo/Machine/Registry.pol",
+            registry_pol(&machine_pol),
+        ));
+    }
+    if !user_pol.is_empty() {
+        arts.add(OutputFile::new(
+            "gpo/User/Registry.pol",
+            registry_pol(&user_pol),
+        ));
+    }
+    Ok(())
+}
+
+/// The startup copies of the scripts (or their names, rendered elsewhere) into `arts`: the
+/// file names under Startup\, whether one holds a secret, and why there is no startup script.
+fn startup_scripts(
+    startup: StartupScripts<'_>,
+    left_out: &[(String, &'static str)],
+    arts: &mut Artifacts,
+) -> (Vec<String>, bool, Option<String>) {
+    let mut startup_files = Vec::new();
+    let mut startup_secret = false;
+    let startup_note = match startup {
+        StartupScripts::Unavailable(why) => Some(why.to_string()),
+        StartupScripts::Scripts(scripts) => {
+            for f in scripts
+                .files
+                .values()
+                .filter(|f| f.path.starts_with("scripts/"))
+                // Never a secret in SYSVOL (issue 15 item 7).
+                .filter(|f| !f.holds_secret)
+                .filter(|f| {
+                    // Only the recipes the startup script runs (and the Invoke script).
+                    let name = &f.path["scripts/".len()..];
+                    !left_out.iter().any(|(id, _)| {
+                        name == format!("{id}.ps1") || name == format!("Undo-{id}.ps1")
+                    })
+                })
+            {
+                let copy = startup_copy(f.clone());
+                startup_files.push(copy.path[STARTUP_DIR.len()..].to_string());
+                arts.add(copy);
+            }
+            None
         }
-    }
-    if let Some(why) = startup_note.filter(|_| {
-        !plan
-            .recipes
-            .iter()
-            .any(|r| r.recipe.in_startup_script() && !super::secret_scope::holds_given_secret(r))
-    }) {
-        let _ = writeln!(
-            s,
-            "\n**No startup script.** No recipe of this bundle runs in the computer startup script ({}); see the list above.",
-            md(why)
-        );
-    } else if let Some(why) = startup_note {
-        let _ = writeln!(
-            s,
-            "\n**No startup script.** A Group Policy startup script runs without parameters, and the scripts could not be built that way: {}. Build again with every parameter given (`--set NAME=VALUE` or `--values FILE`) to get `Machine/Scripts/`.",
-            md(why)
-        );
-    }
-
-    let mut machine_ext: Vec<(&str, &str)> = Vec::new();
-    let mut user_ext: Vec<(&str, &str)> = Vec::new();
-    if machine_pol {
-        machine_ext.push((CSE_REGISTRY_GUID, TOOL_REGISTRY_MACHINE));
-    }
-    if user_pol {
-        user_ext.push((CSE_REGISTRY_GUID, TOOL_REGISTRY_USER));
-    }
-    for (on, ext) in [
-        (machine_prefs, &mut machine_ext),
-        (user_prefs, &mut user_ext),
-    ] {
-        if on {
-            ext.push((CSE_PREFERENCES_REGISTRY_GUID, TOOL_PREFERENCES_REGISTRY));
-            ext.push((NULL_GUID, TOOL_PREFERENCES_REGISTRY));
+        StartupScripts::Elsewhere {
+            names,
+            holds_secret,
+        } => {
+            startup_secret = holds_secret;
+            startup_files.extend(names.iter().cloned());
+            None
         }
-    }
-    if scripts {
-        machine_ext.push((CSE_SCRIPTS_GUID, TOOL_SCRIPTS_MACHINE));
-    }
-    let merged = |ext: &[(&str, &str)]| merge_extension_names("", ext).unwrap_or_default();
-
-    s.push_str("\n## Which registry mechanism, for what\n\n");
-    s.push_str("Each registry value is in exactly one of the two files, so copying both never sets a value twice:\n\n");
-    s.push_str("- **Registry.pol** (Administrative Templates, \\[MS-GPREG\\]) holds the values under `SOFTWARE\\Policies` and `SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies`. The extension removes them when the GPO no longer applies. A Registry.pol value anywhere else would stay after the GPO is gone (\"tattooing\") and shows only as \"Extra Registry Settings\", so fixgen never writes one there.\n");
-    s.push_str("- **Registry.xml** (Preferences, \\[MS-GPPREF\\]) holds every other value: shown and editable in the Group Policy Management Editor under Computer (or User) Configuration > Preferences > Windows Settings > Registry, applied again at every refresh. Items that set a value carry `removePolicy=\"1\"` (\"Remove this item when it is no longer applied\"): when the GPO stops applying, the client deletes the value, which gives Windows' default back, not the value the machine had before (`Undo-<id>.ps1` restores that). Service startup types (`Start`, `DelayedAutostart` under `Services\\<name>`) never carry it: deleting `Start` would leave the service without a start type, so they stay as set, like a value a script writes. Delete items (`ensure: absent`) have nothing to remove.\n");
-
-    s.push_str("\n## Deploy with the script\n\n");
-    let _ = writeln!(s, "Run as a domain admin (Group Policy Creator Owners or equivalent) on a machine with the GroupPolicy and ActiveDirectory modules (RSAT: Group Policy Management Tools and AD DS tools), from the bundle folder:\n");
-    let _ = writeln!(s, "```powershell");
-    let _ = writeln!(s, "# 1. What would change; nothing is changed.");
-    let _ = writeln!(s, ".\\gpo\\Deploy-{stem}Gpo.ps1 -WhatIf");
-    let _ = writeln!(s, "# 2. Create or update the GPO (not linked anywhere).");
-    let _ = writeln!(
-        s,
-        ".\\gpo\\Deploy-{stem}Gpo.ps1 -Name '{}'",
-        md_ps_single(&b.name)
-    );
-    let _ = writeln!(
-        s,
-        "# 3. Link it to an OU (only with -LinkTo); -Domain and -Server pick the domain and DC."
-    );
-    let _ = writeln!(s, ".\\gpo\\Deploy-{stem}Gpo.ps1 -LinkTo 'OU=Workstations,DC=contoso,DC=com' -Server 'dc1.contoso.com'");
-    let _ = writeln!(s, "```\n");
-    s.push_str("It creates the GPO if no GPO has that name, then writes each registry value through one mechanism: `Set-GPRegistryValue` for the values of `Registry.pol` (Policies keys), `Set-GPPrefRegistryValue` for the values of `Registry.xml`. For the startup script it copies `Machine\\Scripts` into the GPO's folder (its `gPCFileSysPath`), merges the scripts extension into `gPCMachineExtensionNames` and raises the computer version in `versionNumber` and `GPT.ini`. A value or file already as wanted is left alone, so a second run prints \"nothing to change\". `Set-GPPrefRegistryValue` cannot set `removePolicy`: items it creates stay on the clients after the GPO stops applying; copy `Registry.xml` by hand (below) where that matters.\n");
-
-    s.push_str("\n## Put the files into a domain GPO by hand\n\n");
-    s.push_str("1. Create the GPO in Group Policy Management (GPMC) and note its GUID (Details tab, Unique ID).\n");
-    s.push_str("2. Copy the `Machine` folder (and `User`, if present) into `\\\\<domain>\\SYSVOL\\<domain>\\Policies\\{GPO-GUID}\\`. If the GPO already has a `Registry.xml`, `Registry.pol` or `psscripts.ini`, merge the items instead of overwriting the file.\n");
-    s.push_str("3. Raise the GPO's version, or clients ignore the new files (\\[MS-GPOL\\] 3.3.4.5 Version Number Update). For a new GPO that nothing else has touched, copy `GPT.ini` over the GPO's own and write its number to the `versionNumber` attribute of the GPO's object in Active Directory (`CN={GPO-GUID},CN=Policies,CN=System,DC=...`). For a GPO that has other settings, add 1 to the lower 16 bits of the `Version` in its `GPT.ini` when you copied `Machine`, and 1 to the upper 16 bits (65536) when you copied `User` (a part that would become 0 is set to 1), and write the same number to `versionNumber`.\n");
-    s.push_str("4. Register the client-side extensions on the same AD object. The attribute holds one bracket per client-side extension, `[{CSE GUID}{tool GUID}{tool GUID}...]`, the brackets in ascending order of CSE GUID and the tool GUIDs inside each in ascending order (\\[MS-GPOL\\] 1.8; \\[MS-GPPREF\\] 3.2.5.1.2 orders CSE GUIDs as text). When a bracket for the same CSE is already there, add the missing tool GUID inside it; never add a second bracket for a CSE.\n");
-    if !machine_ext.is_empty() {
-        let _ = writeln!(
-            s,
-            "   - `gPCMachineExtensionNames`, for a GPO that has nothing else: `{}`",
-            merged(&machine_ext)
-        );
-    }
-    if !user_ext.is_empty() {
-        let _ = writeln!(
-            s,
-            "   - `gPCUserExtensionNames`, for a GPO that has nothing else: `{}`",
-            merged(&user_ext)
-        );
-    }
-    let _ = writeln!(s, "   - The GUIDs: Administrative Templates CSE `{CSE_REGISTRY_GUID}` with tool `{TOOL_REGISTRY_MACHINE}` (computer) or `{TOOL_REGISTRY_USER}` (user), \\[MS-GPREG\\] 1.9; Preferences registry CSE `{CSE_PREFERENCES_REGISTRY_GUID}` with tool `{TOOL_PREFERENCES_REGISTRY}`, \\[MS-GPPREF\\] 1.9 (GPMC also lists the tool under the null CSE `{NULL_GUID}`); startup scripts CSE `{CSE_SCRIPTS_GUID}` with computer tool `{TOOL_SCRIPTS_MACHINE}`, \\[MS-GPSCR\\] 1.9.");
-    s.push_str("5. Link the GPO where the objects are. Computer settings (`Machine`: the startup script, HKLM values) apply to the computers in the linked OU; user settings (`User`: HKCU values) apply to the users in the linked OU, never to users of a computers' OU. To give the user settings to everyone who logs on to the computers of a computers' OU, also enable loopback processing in this GPO: Computer Configuration > Policies > Administrative Templates > System > Group Policy > \"Configure user Group Policy loopback processing mode\" (Merge or Replace).\n");
-    s.push_str(
-        "6. On one computer run `gpupdate /force`, then check with `gpresult /h report.html`.\n",
-    );
-    s.push_str("\nEditing the GPO in the Group Policy Management Editor after copying also raises the version; the extension names still have to be present.\n");
-    s.push_str("\n`Import-GPO` and GPMC's Import Settings need a GPMC backup folder (`Backup.xml`, `bkupInfo.xml`). Microsoft does not publish the format of those files in the Group Policy protocol documents (\\[MS-GPOL\\], \\[MS-GPREG\\], \\[MS-GPPREF\\], \\[MS-GPSCR\\]), so fixgen does not write one rather than guess it.\n");
-    if machine_pol || user_pol {
-        s.push_str("\nFor a single machine without a domain, LGPO.exe (Microsoft Security Compliance Toolkit) imports the `.pol` files into the local policy: `LGPO.exe /m Machine\\Registry.pol` for the computer side and `LGPO.exe /u User\\Registry.pol` for the user side. Preferences and startup scripts need a domain GPO; on a single machine run the scripts instead.\n");
-    } else {
-        s.push_str("\nFor a single machine without a domain, run the scripts instead: there is no Registry.pol here (no value is under a Policies key), and Preferences and startup scripts need a domain GPO.\n");
-    }
-
-    if scripts {
-        s.push_str("\n## Startup script\n\n");
-        let _ = writeln!(s, "`psscripts.ini` runs `{invoke}` from `Machine\\Scripts\\Startup` with no parameters; it calls the recipe scripts beside it. Startup scripts run as SYSTEM and Windows waits for them (600 s by default). The scripts log to `%windir%\\Logs\\fixgen\\`.");
-        s.push_str("\nWhere PowerShell's execution policy is AllSigned, build with signing options (for example `fixgen build --pfx codesign.pfx --out dist`, or `--cert` with `--key`; see fixgen's README, \"Signing\"): every `.ps1` is signed, these copies included. Trust the signer on the clients. Do not re-encode or edit signed scripts: the signature covers their exact bytes.\n");
-        if startup_files.is_empty() {
-            s.push_str("\n(No scripts were produced.)\n");
-        }
-    }
-    s
+    };
+    (startup_files, startup_secret, startup_note)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn xml_escaping() {
-        assert_eq!(
-            xml_attr("a&b<c>\"d'\te\r\nf").unwrap(),
-            "a&amp;b&lt;c&gt;&quot;d&apos;&#9;e&#13;&#10;f"
-        );
-        assert!(xml_attr("x\u{1}").is_err());
-        assert!(xml_attr("x\u{ffff}").is_err());
-        assert_eq!(xml_attr("ü😀").unwrap(), "ü😀");
-    }
-
-    #[test]
-    fn guid_layout_and_stability() {
-        let g = content_guid(&[b"a", b"b"]);
-        assert_eq!(g.len(), 38);
-        assert_eq!(&g[15..16], "8");
-        assert!(matches!(&g[20..21], "8" | "9" | "A" | "B"));
-        assert_eq!(g, content_guid(&[b"a", b"b"]));
-        assert_ne!(g, content_guid(&[b"ab", b""]));
-    }
-
-    #[test]
-    fn timestamps() {
-        assert_eq!(gpp_timestamp(0).unwrap(), "1970-01-01 00:00:00");
-        assert_eq!(gpp_timestamp(1_700_000_000).unwrap(), "2023-11-14 22:13:20");
-    }
-
-    #[test]
-    fn extension_names_merge_into_one_sorted_bracket_per_cse() {
-        let ad = "[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]";
-        // A new CSE: its own bracket, in CSE order.
-        let m = merge_extension_names(ad, &[(CSE_SCRIPTS_GUID, TOOL_SCRIPTS_MACHINE)]).unwrap();
-        assert_eq!(m, format!("{ad}{CSE_SCRIPTS_MACHINE}"));
-        // A tool of a CSE that is there: inside its bracket, sorted; no second bracket.
-        let m = merge_extension_names(
-            &m,
-            &[(CSE_REGISTRY_GUID, "{0F6B957D-509E-11D1-A7CC-0000F87571E3}")],
-        )
-        .unwrap();
-        assert_eq!(
-            m,
-            format!("[{{35378EAC-683F-11D2-A89A-00C04FBBCFA2}}{{0F6B957D-509E-11D1-A7CC-0000F87571E3}}{{D02B1F72-3407-48AE-BA88-E8213C6761F1}}]{CSE_SCRIPTS_MACHINE}")
-        );
-        assert_eq!(m.matches("35378EAC").count(), 1);
-        // Merging again changes nothing; case differences are the same GUID.
-        let again = merge_extension_names(
-            &m,
-            &[(&CSE_SCRIPTS_GUID.to_ascii_lowercase(), TOOL_SCRIPTS_MACHINE)],
-        )
-        .unwrap();
-        assert_eq!(again, m);
-        // Brackets out of order in AD come back sorted, duplicates folded.
-        let messy = format!("{CSE_SCRIPTS_MACHINE}{CSE_REGISTRY}{CSE_SCRIPTS_MACHINE}");
-        assert_eq!(
-            merge_extension_names(&messy, &[]).unwrap(),
-            format!("{CSE_REGISTRY}{CSE_SCRIPTS_MACHINE}")
-        );
-        assert_eq!(merge_extension_names("", &[]).unwrap(), "");
-        assert!(merge_extension_names("[{not-a-guid}]", &[]).is_none());
-        assert!(merge_extension_names("[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}", &[]).is_none());
-    }
-
-    #[test]
-    fn gpt_ini_version_has_user_in_the_upper_16_bits() {
-        assert_eq!(gpt_ini(1, 0), b"[General]\r\nVersion=1\r\n");
-        assert_eq!(gpt_ini(0, 1), b"[General]\r\nVersion=65536\r\n");
-        // [MS-GPOL] 4.10's sample: Version=9437184 is user version 144, computer version 0.
-        assert_eq!(gpt_ini(0, 144), b"[General]\r\nVersion=9437184\r\n");
-    }
-
-    #[test]
-    fn policy_keys() {
-        assert!(is_policy_key("SOFTWARE\\Policies\\Microsoft\\Windows"));
-        assert!(is_policy_key(
-            "Software\\Microsoft\\Windows\\CurrentVersion\\Policies\\System"
-        ));
-        assert!(!is_policy_key("SOFTWARE\\PoliciesX"));
-        assert!(!is_policy_key(
-            "SYSTEM\\CurrentControlSet\\Services\\PolicyAgent"
-        ));
-    }
-
-    #[test]
-    fn psscripts_ini_is_utf16_with_bom() {
-        let b = psscripts_ini("Invoke-X.ps1");
-        assert_eq!(&b[..2], &[0xff, 0xfe]);
-        let text = crate::regfile::from_utf16le(&b[2..]).unwrap();
-        assert_eq!(
-            text,
-            "\r\n[Startup]\r\n0CmdLine=Invoke-X.ps1\r\n0Parameters=\r\n"
-        );
-    }
-}
+mod tests;

@@ -3,7 +3,7 @@
 //! them. Renderers never touch the file system.
 
 pub mod blocks;
-pub mod escape;
+pub use crate::escape;
 pub mod gpo;
 pub mod intune;
 pub mod powershell;

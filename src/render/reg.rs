@@ -61,28 +61,6 @@ impl RecipeChanges {
     }
 }
 
-/// `HKLM\SYSTEM\CurrentControlSet\Services\<name>`.
-pub fn service_key(name: &str) -> Result<RegPath, String> {
-    if name.is_empty() || name.contains(['\\', '/']) {
-        return Err(format!(
-            "the service name {name:?} cannot be used as a registry key name"
-        ));
-    }
-    RegPath::parse(&format!(
-        "HKLM\\SYSTEM\\CurrentControlSet\\Services\\{name}"
-    ))
-    .map_err(|e| e.to_string())
-}
-
-/// `Start` for a startup type: 2 automatic, 3 manual, 4 disabled.
-pub fn start_value(s: Startup) -> u32 {
-    match s {
-        Startup::Automatic | Startup::AutomaticDelayed => 2,
-        Startup::Manual => 3,
-        Startup::Disabled => 4,
-    }
-}
-
 fn startup_label(s: Startup) -> &'static str {
     match s {
         Startup::Automatic => "Automatic",
@@ -152,7 +130,7 @@ fn reg_data(
         RegValue::MultiString(items) => RegData::MultiSz(items.clone()),
         RegValue::Dword(d) => RegData::Dword(known(rp, rp.resolve(d), field, target, errors)?),
         RegValue::Qword(q) => RegData::Qword(known(rp, rp.resolve(q), field, target, errors)?),
-        RegValue::Binary(text) => match crate::validate::registry::parse_hex(text) {
+        RegValue::Binary(text) => match crate::registry::rules::parse_hex(text) {
             Ok(b) => RegData::Binary(b),
             Err(m) => {
                 errors.push(diag(rp, field.to_string(), m, None));
@@ -219,50 +197,7 @@ pub fn registry_changes(plan: &Plan, target: &str) -> Result<Vec<RecipeChanges>,
                     });
                 }
                 Step::Service(s) => {
-                    if let Some(startup) = s.startup {
-                        let path = match service_key(&s.name) {
-                            Ok(p) => p,
-                            Err(m) => {
-                                errors.push(diag(rp, format!("steps[{i}].service.name"), m, None));
-                                continue;
-                            }
-                        };
-                        let origin = Origin::ServiceStartup {
-                            service: s.name.clone(),
-                            startup,
-                        };
-                        changes.push(RegChange {
-                            step: i,
-                            path: path.clone(),
-                            name: "Start".into(),
-                            data: Some(RegData::Dword(start_value(startup))),
-                            origin: origin.clone(),
-                        });
-                        let delayed = match startup {
-                            Startup::Automatic => Some(0),
-                            Startup::AutomaticDelayed => Some(1),
-                            Startup::Manual | Startup::Disabled => None,
-                        };
-                        if let Some(d) = delayed {
-                            changes.push(RegChange {
-                                step: i,
-                                path,
-                                name: "DelayedAutostart".into(),
-                                data: Some(RegData::Dword(d)),
-                                origin,
-                            });
-                        }
-                    }
-                    match s.state {
-                        Some(ServiceState::Running) => script_only.push(format!(
-                            "start service {} now and check it is running",
-                            s.name
-                        )),
-                        Some(ServiceState::Stopped) => {
-                            script_only.push(format!("stop service {} now", s.name))
-                        }
-                        None => {}
-                    }
+                    service_changes(rp, i, s, &mut changes, &mut script_only, &mut errors)
                 }
                 Step::Firewall(f) => script_only.push(format!(
                     "Windows Defender Firewall rule {} ({})",
@@ -299,6 +234,60 @@ pub fn registry_changes(plan: &Plan, target: &str) -> Result<Vec<RecipeChanges>,
         Ok(out)
     } else {
         Err(errors)
+    }
+}
+
+/// A service step: its startup type as the `Start` (and `DelayedAutostart`) values of its key;
+/// starting or stopping it is for the scripts only.
+fn service_changes(
+    rp: &RecipePlan,
+    i: usize,
+    s: &crate::model::ServiceStep,
+    changes: &mut Vec<RegChange>,
+    script_only: &mut Vec<String>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    if let Some(startup) = s.startup {
+        let path = match crate::registry::service_key(&s.name) {
+            Ok(p) => p,
+            Err(m) => {
+                errors.push(diag(rp, format!("steps[{i}].service.name"), m, None));
+                return;
+            }
+        };
+        let origin = Origin::ServiceStartup {
+            service: s.name.clone(),
+            startup,
+        };
+        changes.push(RegChange {
+            step: i,
+            path: path.clone(),
+            name: "Start".into(),
+            data: Some(RegData::Dword(startup.start_value())),
+            origin: origin.clone(),
+        });
+        let delayed = match startup {
+            Startup::Automatic => Some(0),
+            Startup::AutomaticDelayed => Some(1),
+            Startup::Manual | Startup::Disabled => None,
+        };
+        if let Some(d) = delayed {
+            changes.push(RegChange {
+                step: i,
+                path,
+                name: "DelayedAutostart".into(),
+                data: Some(RegData::Dword(d)),
+                origin,
+            });
+        }
+    }
+    match s.state {
+        Some(ServiceState::Running) => script_only.push(format!(
+            "start service {} now and check it is running",
+            s.name
+        )),
+        Some(ServiceState::Stopped) => script_only.push(format!("stop service {} now", s.name)),
+        None => {}
     }
 }
 
@@ -373,7 +362,7 @@ fn write_recipe_body(w: &mut RegWriter, rc: &RecipeChanges) -> Result<(), String
                     c.step,
                     service,
                     startup_label(*startup),
-                    start_value(*startup),
+                    startup.start_value(),
                     match startup {
                         Startup::Automatic => ", DelayedAutostart = 0",
                         Startup::AutomaticDelayed => ", DelayedAutostart = 1",
@@ -487,6 +476,25 @@ pub fn render(plan: &Plan) -> Result<Artifacts, Vec<Diagnostic>> {
         arts.add(OutputFile::new(format!("reg/{stem}.reg"), w.into_bytes()));
     }
 
+    bundle_file(plan, &all, bundle_stem, &generator, &mut arts, &mut errors);
+
+    if errors.is_empty() {
+        Ok(arts)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `reg/<Bundle>.reg`: every recipe's changes in run order.
+fn bundle_file(
+    plan: &Plan,
+    all: &[RecipeChanges],
+    bundle_stem: &str,
+    generator: &str,
+    arts: &mut Artifacts,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let b = &plan.bundle;
     let with: Vec<&RecipeChanges> = all.iter().filter(|rc| !rc.changes.is_empty()).collect();
     if !with.is_empty() {
         let mut w = RegWriter::new();
@@ -544,11 +552,5 @@ pub fn render(plan: &Plan) -> Result<Artifacts, Vec<Diagnostic>> {
         } else {
             arts.add(OutputFile::new(path, w.into_bytes()));
         }
-    }
-
-    if errors.is_empty() {
-        Ok(arts)
-    } else {
-        Err(errors)
     }
 }

@@ -276,7 +276,7 @@ pub fn readme_section(plan: &Plan) -> String {
         for p in &list {
             s.push_str(&format!(
                 "| {} | `{}` | `{}` |\n",
-                crate::review::markdown::md(&p.name),
+                crate::escape::md(&p.name),
                 p.recipe,
                 p.oma_uri
             ));

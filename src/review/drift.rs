@@ -129,6 +129,7 @@ fn same_file(p: &Path, row: &FileRow) -> std::io::Result<bool> {
 mod tests {
     use super::*;
     use crate::render::{Artifacts, OutputFile};
+    use sha2::Digest;
 
     #[test]
     fn finds_added_removed_and_changed_files() {
@@ -145,7 +146,17 @@ mod tests {
         let rows = a
             .files
             .values()
-            .map(|f| (f.path.clone(), crate::write::stream::file_row(f)))
+            .map(|f| {
+                let row = FileRow {
+                    path: f.path.clone(),
+                    size: f.bytes.len(),
+                    sha256: hex::encode(sha2::Sha256::digest(&f.bytes)),
+                    authenticode: false,
+                    holds_secret: false,
+                    blocks: Vec::new(),
+                };
+                (f.path.clone(), row)
+            })
             .collect();
         let d = compare(dir.path(), &rows, &[".marker", ".gone"]).unwrap();
         assert_eq!(d.added, vec!["extra.txt"]);

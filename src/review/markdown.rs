@@ -29,63 +29,7 @@ pub struct FileRow {
     pub blocks: Vec<String>,
 }
 
-/// Inline Markdown text that renders as exactly `s` (on one line), in the middle of a line.
-pub fn md(s: &str) -> String {
-    md_text(s, false)
-}
-
-/// Like [`md`], for text at the start of a block (a list item): a leading `-`, `+`, `=` or
-/// `1.` is escaped too, so it cannot start a nested list or a heading underline.
-pub fn md_start(s: &str) -> String {
-    md_text(s, true)
-}
-
-fn md_text(s: &str, at_start: bool) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    let mut first = at_start;
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\r' | '\n' | '\t' => {
-                if !out.ends_with(' ') {
-                    out.push(' ');
-                }
-            }
-            c if c.is_control() => {
-                let _ = write!(out, "&#x{:x};", c as u32);
-            }
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '!' | '#' | '{' | '}' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '-' | '+' | '=' if first => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if first && c.is_ascii_digit() => {
-                // "1. text" or "1) text" at the start would become a list item.
-                out.push(c);
-                while let Some(&d) = chars.peek() {
-                    if d.is_ascii_digit() {
-                        out.push(d);
-                        chars.next();
-                    } else {
-                        if d == '.' || d == ')' {
-                            out.push('\\');
-                        }
-                        break;
-                    }
-                }
-            }
-            c => out.push(c),
-        }
-        first = false;
-    }
-    out
-}
+pub use crate::escape::{md, md_start};
 
 /// A Markdown link for an http(s) URL, else the URL as plain text.
 pub fn link(url: &str) -> String {
@@ -118,6 +62,20 @@ fn cell(s: &str) -> String {
 /// REVIEW.md for `report` and the (signed) files in `files`.
 pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
     let mut o = String::new();
+    header(&mut o, report);
+    glance(&mut o, report);
+    recipes(&mut o, report, files);
+    warnings(&mut o, report);
+    parameters(&mut o, report);
+    secrets(&mut o, report, files);
+    o.push_str(&super::runtime::section(files));
+    undo(&mut o);
+    o.push_str(&files_section(files));
+    o
+}
+
+/// The title, description, source and publisher, and what to check before approving.
+fn header(o: &mut String, report: &PlanReport) {
     let b = &report.bundle;
     let _ = writeln!(o, "# Review: {} {}", md(&b.name), md(&b.version));
     o.push('\n');
@@ -159,7 +117,10 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
     o.push_str("- Logs (CMTrace format): `%windir%\\Logs\\fixgen\\<recipe>.log`.\n");
     o.push_str("- Check the files against the list at the end, or run `fixgen verify` on the bundle folder.\n");
     o.push('\n');
+}
 
+/// The change table of every recipe, and the user-context recipes.
+fn glance(o: &mut String, report: &PlanReport) {
     let _ = writeln!(
         o,
         "## Changes at a glance ({} recipes, {} settings)\n",
@@ -191,7 +152,10 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
         }
         o.push('\n');
     }
+}
 
+/// One section per recipe: what it implements, reads, changes, its scripts and undo.
+fn recipes(o: &mut String, report: &PlanReport, files: &[FileRow]) {
     o.push_str("## Recipes\n\n");
     // Looked up once per recipe: a set, so the report stays linear in the bundle's size.
     let paths: std::collections::BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
@@ -267,7 +231,10 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
         }
         o.push('\n');
     }
+}
 
+/// The validator's warnings and the notes.
+fn warnings(o: &mut String, report: &PlanReport) {
     let _ = writeln!(o, "## Warnings ({})\n", report.warnings.len());
     if report.warnings.is_empty() {
         o.push_str("The validator reported no warnings.\n\n");
@@ -302,7 +269,10 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
         }
         o.push('\n');
     }
+}
 
+/// The parameter table.
+fn parameters(o: &mut String, report: &PlanReport) {
     o.push_str("## Parameters\n\n");
     if report.params.is_empty() {
         o.push_str("The bundle has no parameters.\n\n");
@@ -331,7 +301,10 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
         }
         o.push('\n');
     }
+}
 
+/// Which params are secret and which files hold a secret value.
+fn secrets(o: &mut String, report: &PlanReport, files: &[FileRow]) {
     o.push_str("## Secrets\n\n");
     let secret_params: Vec<&str> = report
         .params
@@ -358,8 +331,10 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
         }
         o.push('\n');
     }
+}
 
-    o.push_str(&super::runtime::section(files));
+/// What the backups hold and what undo cannot restore.
+fn undo(o: &mut String) {
     o.push_str("## Undo\n\n");
     o.push_str("Before its first change, each script saves the prior state of everything its recipe touches as JSON in `%ProgramData%\\fixgen\\backup\\<recipe>\\<UTC time>.json` (registry values with their kind, or their absence; service startup type and status; firewall rule presence and settings; VPN connection settings, never the pre-shared key). The folder is restricted to SYSTEM and Administrators, and undo refuses a backup folder or file owned by anyone else. A run that changes nothing writes no backup. At most 10 backup files are kept per recipe: restored ones are deleted first, then un-restored ones except the oldest (the state before the first change).\n\n");
     o.push_str("`scripts/Undo-<recipe>.ps1`, and `Undo-<Bundle>` in the module (all recipes in reverse order, or `-Recipe <id>`), restore per item the oldest backup not yet restored (the state before the first change since the last undo, even after a drift and a second run), then mark the backups used as restored (`<UTC time>-<n>.restored.json`). Both are idempotent (a second run changes nothing), honour `-WhatIf`, log like the other scripts and exit 0 (restored or nothing to do) or 1 (failed).\n\n");
@@ -369,9 +344,6 @@ pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
     o.push_str("- firewall: only the settings the step manages; a rule fixgen added is removed.\n");
     o.push_str("- vpn: never the pre-shared key; a connection added back gets only the managed settings (no saved credentials, EAP configuration, routes or DNS settings).\n");
     o.push_str("- windows_update: Windows Update installs cannot be undone (installed updates are not rolled back).\n\n");
-
-    o.push_str(&files_section(files));
-    o
 }
 
 /// The heading that starts the last section of REVIEW.md, the list of files.

@@ -16,12 +16,14 @@ pub mod markdown;
 pub mod runtime;
 pub mod text;
 
+mod steps;
+
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{
-    Context, Direction, Encryption, Ensure, FirewallAction, ParamType, ParamValue, PortEntry,
-    Protocol, Reboot, RegValue, ServiceState, Startup, Step, UpdateAction, Val,
+    Context, Direction, Encryption, Ensure, FirewallAction, ParamValue, PortEntry, Protocol,
+    Reboot, RegValue, ServiceState, Startup, Step, UpdateAction, Val,
 };
 use crate::plan::{Binding, FromParamValue, ParamValues, Plan, RecipePlan, Resolved};
 use crate::registry::RegPath;
@@ -214,15 +216,6 @@ pub fn reboot_str(r: Reboot) -> &'static str {
     }
 }
 
-fn param_type_str(t: ParamType) -> &'static str {
-    match t {
-        ParamType::String => "string",
-        ParamType::Hostname => "hostname",
-        ParamType::Int => "int",
-        ParamType::Bool => "bool",
-    }
-}
-
 fn startup_str(s: Startup) -> &'static str {
     match s {
         Startup::Automatic => "Automatic",
@@ -272,7 +265,7 @@ fn reg_value_text(rp: &RecipePlan, v: &RegValue) -> String {
             val_text(rp, q, |x: &u64| format!("{x} (0x{x:016x})"))
         ),
         RegValue::Binary(h) => {
-            let bytes = crate::render::powershell::parse_binary(h).unwrap_or_default();
+            let bytes = crate::registry::rules::parse_hex(h).unwrap_or_default();
             let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
             format!("REG_BINARY {}", hex.join(" "))
         }
@@ -280,243 +273,13 @@ fn reg_value_text(rp: &RecipePlan, v: &RegValue) -> String {
 }
 
 /// Reads, changes and the undo note of one step.
-fn step_rows(
-    rp: &RecipePlan,
-    step: &Step,
-    reads: &mut Vec<String>,
-    rows: &mut Vec<(String, String, String, Option<String>)>,
-) {
-    let mut row = |t: &str, s: &str, v: String| rows.push((t.to_string(), s.to_string(), v, None));
+fn step_rows(rp: &RecipePlan, step: &Step, reads: &mut Vec<String>, rows: &mut Vec<steps::Row>) {
     match step {
-        Step::Registry(r) => {
-            let key = RegPath::parse(&r.key)
-                .map(|p| p.short())
-                .unwrap_or_else(|_| r.key.clone());
-            let name = if r.name.is_empty() {
-                "(default)".to_string()
-            } else {
-                r.name.clone()
-            };
-            reads.push(format!(
-                "registry value {key}\\{name}: kind and data, or absence"
-            ));
-            match (r.ensure, &r.value) {
-                (Ensure::Absent, _) => row(&key, &name, "deleted (value removed)".into()),
-                (Ensure::Present, Some(v)) => row(&key, &name, reg_value_text(rp, v)),
-                (Ensure::Present, None) => {}
-            }
-        }
-        Step::Service(s) => {
-            let t = format!("service {}", s.name);
-            // Issue 15 item 5: a service that is not installed satisfies a step that only
-            // disables and/or stops it; any other step fails there and says so.
-            let absent_ok = (s.startup.is_some() || s.state.is_some())
-                && matches!(s.startup, None | Some(Startup::Disabled))
-                && matches!(s.state, None | Some(ServiceState::Stopped));
-            reads.push(format!(
-                "service {}: {}; {}",
-                s.name,
-                if s.startup.is_some() {
-                    "startup type and status"
-                } else {
-                    "status"
-                },
-                if absent_ok {
-                    "not installed counts as compliant (nothing to disable or stop)"
-                } else {
-                    "not installed is an error that says so (nothing is installed)"
-                }
-            ));
-            if let Some(st) = s.startup {
-                row(&t, "startup type", startup_str(st).into());
-            }
-            if let Some(st) = s.state {
-                row(
-                    &t,
-                    "status",
-                    match st {
-                        ServiceState::Running => "Running (started now)",
-                        ServiceState::Stopped => "Stopped (stopped now)",
-                    }
-                    .into(),
-                );
-            }
-        }
-        Step::Firewall(f) => {
-            let t = format!("firewall rule {}", f.id);
-            reads.push(format!(
-                "firewall rule {} (by its Name) and its port filter",
-                f.id
-            ));
-            row(&t, "rule", "present, enabled, group fixgen".into());
-            row(&t, "display name", f.display_name.clone());
-            row(
-                &t,
-                "direction, action",
-                format!(
-                    "{}, {}",
-                    match f.direction {
-                        Direction::Inbound => "Inbound",
-                        Direction::Outbound => "Outbound",
-                    },
-                    match f.action {
-                        FirewallAction::Allow => "Allow",
-                        FirewallAction::Block => "Block",
-                    }
-                ),
-            );
-            row(&t, "protocol", protocol_str(f.protocol).into());
-            if matches!(f.protocol, Protocol::Tcp | Protocol::Udp) {
-                row(&t, "local ports", ports_str(&f.local_ports));
-                row(&t, "remote ports", ports_str(&f.remote_ports));
-            }
-            let mut profiles = f.profiles.clone();
-            profiles.sort();
-            profiles.dedup();
-            let p = if profiles.is_empty() {
-                "Any".to_string()
-            } else {
-                profiles
-                    .iter()
-                    .map(|p| format!("{p:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            row(&t, "profiles", p);
-        }
-        Step::Vpn(v) => {
-            // Every VPN row says when it is changed (issue 15 items 1-3).
-            let mut crow = |t: &str, s: &str, v: String, c: &str| {
-                rows.push((t.to_string(), s.to_string(), v, Some(c.to_string())))
-            };
-            let name = val_text(rp, &v.name, |x| x.clone());
-            let scope = if v.all_users {
-                "all users"
-            } else {
-                "current user"
-            };
-            let t = format!("VPN connection {name} ({scope})");
-            reads.push(format!(
-                "VPN connection {name} in the {scope} phonebook: server address, tunnel type, authentication, encryption, options, L2tpIPsecAuth (the pre-shared key cannot be read back)"
-            ));
-            if v.psk.is_some() {
-                reads.push(format!(
-                    "the pre-shared key marker of {name} in {}\\fixgen\\vpn (the id of the key fixgen last applied; SYSTEM and Administrators only)",
-                    if v.all_users { "%ProgramData%" } else { "%LOCALAPPDATA%" }
-                ));
-            }
-            if v.all_users {
-                reads.push(format!(
-                    "per-user phonebooks (AppData\\Roaming\\Microsoft\\Network\\Connections\\Pbk\\rasphone.pbk of every profile in the ProfileList key): an entry named {name} is reported as not compliant and never changed"
-                ));
-            }
-            const DIFFERS: &str = "when it differs";
-            if v.recreate {
-                crow(
-                    &t,
-                    "connection",
-                    "removed and added again once (saved credentials are lost)".into(),
-                    "only when the recreation marker in %ProgramData%\\fixgen\\vpn does not hold this recipe's recreation id; later runs correct differing settings in place; created when missing",
-                );
-            } else {
-                crow(
-                    &t,
-                    "connection",
-                    "corrected in place; created when missing".into(),
-                    "when a checked setting differs or the connection is missing",
-                );
-            }
-            if let Some(s) = &v.server {
-                crow(
-                    &t,
-                    "server address",
-                    val_text(rp, s, |x| x.clone()),
-                    "when it differs (Set-VpnConnection -ServerAddress)",
-                );
-            }
-            crow(
-                &t,
-                "tunnel type",
-                format!("{:?}", v.tunnel).replace("L2tp", "L2TP"),
-                DIFFERS,
-            );
-            if !v.authentication.is_empty() {
-                let mut a = v.authentication.clone();
-                a.sort();
-                a.dedup();
-                let names: Vec<&str> = a
-                    .iter()
-                    .map(|m| match m {
-                        crate::model::AuthMethod::Pap => "PAP",
-                        crate::model::AuthMethod::Chap => "CHAP",
-                        crate::model::AuthMethod::Mschapv2 => "MS-CHAP v2",
-                        crate::model::AuthMethod::Eap => "EAP",
-                        crate::model::AuthMethod::MachineCertificate => "machine certificate",
-                    })
-                    .collect();
-                crow(&t, "authentication", names.join(", "), DIFFERS);
-            }
-            if let Some(e) = v.encryption {
-                crow(
-                    &t,
-                    "encryption",
-                    match e {
-                        Encryption::None => "None",
-                        Encryption::Optional => "Optional",
-                        Encryption::Required => "Required",
-                        Encryption::Maximum => "Maximum",
-                    }
-                    .into(),
-                    DIFFERS,
-                );
-            }
-            if let Some(b) = v.split_tunneling {
-                crow(&t, "split tunneling", b.to_string(), DIFFERS);
-            }
-            if let Some(b) = v.remember_credential {
-                crow(&t, "remember credential", b.to_string(), DIFFERS);
-            }
-            if let Some(k) = &v.psk {
-                let mut shown = val_text(rp, k, |_| String::new());
-                if let Some(p) = k.param_name() {
-                    shown = secret_mask(p);
-                    let required = rp.params.get(p).is_some_and(|b| b.decl.required);
-                    let open = matches!(rp.params.get(p).map(|b| &b.binding), Some(Binding::Open));
-                    if open && !required {
-                        shown.push_str(" (only when given)");
-                    }
-                }
-                crow(
-                    &t,
-                    "L2TP IPsec authentication",
-                    "pre-shared key (L2tpIPsecAuth Psk)".into(),
-                    "when a key is given and the connection uses another method",
-                );
-                crow(
-                    &t,
-                    "L2TP pre-shared key",
-                    shown,
-                    "when L2tpIPsecAuth is not Psk or the marker does not record this key's id (a PBKDF2 hash of the key; a new key means a new id); the marker is written after the key was applied",
-                );
-            }
-        }
-        Step::WindowsUpdate(w) => {
-            reads.push(
-                "Windows Update Agent: applicable software updates not yet installed, definition updates (category E0789628-CE08-4437-BE74-2495B842F43B) not counted; whether a restart is pending".into(),
-            );
-            match w.action {
-                UpdateAction::Scan => row(
-                    "Windows Update",
-                    "pending updates",
-                    "reported only (scan): named in the output line, never decides the exit code; nothing installed".into(),
-                ),
-                UpdateAction::Install => row(
-                    "Windows Update",
-                    "pending updates",
-                    "when any is pending: downloaded and installed (cannot be undone); never restarts (a restart already pending is reported, never exit 3010 without a change)".into(),
-                ),
-            }
-        }
+        Step::Registry(r) => steps::registry_rows(rp, r, reads, rows),
+        Step::Service(s) => steps::service_rows(rp, s, reads, rows),
+        Step::Firewall(f) => steps::firewall_rows(rp, f, reads, rows),
+        Step::Vpn(v) => steps::vpn_rows(rp, v, reads, rows),
+        Step::WindowsUpdate(w) => steps::windows_update_rows(rp, w, reads, rows),
     }
 }
 
@@ -562,6 +325,46 @@ fn warning(d: &Diagnostic) -> Option<Warning> {
         message: d.message.clone(),
         hint: d.hint.clone(),
     })
+}
+
+/// The params across the bundle, by name (the same name is one value for every recipe).
+fn param_reports(plan: &Plan, given: &ParamValues) -> Vec<ParamReport> {
+    let mut params: std::collections::BTreeMap<String, ParamReport> = Default::default();
+    for rp in &plan.recipes {
+        for (name, b) in &rp.params {
+            let (source, value) = match &b.binding {
+                Binding::Open => ("open", None),
+                Binding::Value(_) => (
+                    if given.contains_key(name) {
+                        "set"
+                    } else {
+                        "default"
+                    },
+                    Some(shown_value(rp, name)),
+                ),
+            };
+            let e = params.entry(name.clone()).or_insert_with(|| ParamReport {
+                name: name.clone(),
+                ty: b.decl.ty.name(),
+                secret: b.decl.secret,
+                required: b.decl.required,
+                source,
+                value: value.clone(),
+                recipes: Vec::new(),
+                description: b.decl.description.clone(),
+            });
+            e.secret |= b.decl.secret;
+            e.required |= b.decl.required;
+            if e.secret {
+                e.value = e.value.as_ref().map(|_| secret_mask(name));
+            }
+            if e.description.is_none() {
+                e.description = b.decl.description.clone();
+            }
+            e.recipes.push(rp.recipe.id.clone());
+        }
+    }
+    params.into_values().collect()
 }
 
 impl PlanReport {
@@ -624,43 +427,7 @@ impl PlanReport {
                 open_params: rp.open_params().map(|(n, _)| n.to_string()).collect(),
             });
         }
-        // Params across the bundle, by name (the same name is one value for every recipe).
-        let mut params: std::collections::BTreeMap<String, ParamReport> = Default::default();
-        for rp in &plan.recipes {
-            for (name, b) in &rp.params {
-                let (source, value) = match &b.binding {
-                    Binding::Open => ("open", None),
-                    Binding::Value(_) => (
-                        if given.contains_key(name) {
-                            "set"
-                        } else {
-                            "default"
-                        },
-                        Some(shown_value(rp, name)),
-                    ),
-                };
-                let e = params.entry(name.clone()).or_insert_with(|| ParamReport {
-                    name: name.clone(),
-                    ty: param_type_str(b.decl.ty),
-                    secret: b.decl.secret,
-                    required: b.decl.required,
-                    source,
-                    value: value.clone(),
-                    recipes: Vec::new(),
-                    description: b.decl.description.clone(),
-                });
-                e.secret |= b.decl.secret;
-                e.required |= b.decl.required;
-                if e.secret {
-                    e.value = e.value.as_ref().map(|_| secret_mask(name));
-                }
-                if e.description.is_none() {
-                    e.description = b.decl.description.clone();
-                }
-                e.recipes.push(rp.recipe.id.clone());
-            }
-        }
-        let params: Vec<ParamReport> = params.into_values().collect();
+        let params = param_reports(plan, given);
         let open_params = params
             .iter()
             .filter(|p| p.source == "open")

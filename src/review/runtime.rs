@@ -34,7 +34,8 @@ pub fn file_text(name: &str) -> String {
 
 /// SHA-256 (hex) of a block's text as the files carry it.
 pub fn sha256(name: &str) -> String {
-    crate::sign::manifest::sha256_hex(file_text(name).as_bytes())
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(file_text(name).as_bytes()))
 }
 
 /// The Markdown section; empty when no file carries a block.

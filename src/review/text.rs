@@ -45,6 +45,15 @@ pub fn table(header: &[&str], rows: &[Vec<String>], indent: &str) -> String {
 /// The whole report as text, ending in a newline. Deterministic.
 pub fn render(r: &PlanReport) -> String {
     let mut o = String::new();
+    header(&mut o, r);
+    recipes(&mut o, r);
+    warnings(&mut o, r);
+    params(&mut o, r);
+    o
+}
+
+/// The bundle (name, title, source, bundle.yaml's hash) and the change table.
+fn header(o: &mut String, r: &PlanReport) {
     let b = &r.bundle;
     let _ = writeln!(
         o,
@@ -107,7 +116,10 @@ pub fn render(r: &PlanReport) -> String {
         "  ",
     ));
     o.push('\n');
+}
 
+/// Each recipe in run order: what it reads, its undo, its open params.
+fn recipes(o: &mut String, r: &PlanReport) {
     let _ = writeln!(o, "Recipes (in run order):");
     for (i, rec) in r.recipes.iter().enumerate() {
         let _ = writeln!(o, "  {}. {}: {}", i + 1, clean(&rec.id), clean(&rec.title));
@@ -141,7 +153,10 @@ pub fn render(r: &PlanReport) -> String {
         }
     }
     o.push('\n');
+}
 
+/// The validator's warnings and the notes.
+fn warnings(o: &mut String, r: &PlanReport) {
     let _ = writeln!(o, "Warnings ({}):", r.warnings.len());
     if r.warnings.is_empty() {
         let _ = writeln!(o, "  none");
@@ -174,7 +189,10 @@ pub fn render(r: &PlanReport) -> String {
         }
         o.push('\n');
     }
+}
 
+/// The params, and which are open.
+fn params(o: &mut String, r: &PlanReport) {
     let _ = writeln!(o, "Params:");
     if r.params.is_empty() {
         let _ = writeln!(o, "  none");
@@ -208,5 +226,4 @@ pub fn render(r: &PlanReport) -> String {
             clean(&r.open_params.join(", "))
         );
     }
-    o
 }

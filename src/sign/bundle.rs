@@ -155,7 +155,41 @@ pub fn verify_bundle(dir: &Path, opts: &VerifyOptions) -> Result<BundleReport, B
             "{o}: not a regular file (symlinks and special files do not belong in a bundle)"
         ));
     }
+    let (sums_bytes, listed) = read_sums(dir, &mut problems)?;
+    let (mut files, contents) = file_reports(dir, &present, &listed);
+    let (manifest, expect_signed) = check_manifest(&contents, &listed, &mut problems);
+    authenticode(&mut files, &contents, &expect_signed, opts);
+    let (sums_signature, sums_signer) = sums_signature(
+        dir,
+        sums_bytes.as_deref(),
+        manifest.as_ref(),
+        opts,
+        &mut problems,
+    )?;
+    let any_signature = sums_signature != "absent" || files.iter().any(|f| f.signature.is_some());
+    if opts.ca.is_none() && any_signature {
+        notes.push(
+            "signatures were checked, but not against a trusted CA: pass --ca CA.pem to check who signed"
+                .into(),
+        );
+    }
+    let ok = problems.is_empty() && files.iter().all(FileReport::ok);
+    Ok(BundleReport {
+        dir: dir.display().to_string(),
+        ok,
+        files,
+        sums_signature,
+        sums_signer,
+        problems,
+        notes,
+    })
+}
 
+/// SHA256SUMS as bytes (for its detached signature) and as a map of path to SHA-256.
+type Sums = (Option<Vec<u8>>, BTreeMap<String, String>);
+
+/// Read and parse SHA256SUMS; a missing or malformed one is a problem, not an error.
+fn read_sums(dir: &Path, problems: &mut Vec<String>) -> Result<Sums, BundleIoError> {
     let sums_bytes = match std::fs::read(dir.join(SUMS_FILE)) {
         Ok(b) => Some(b),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -183,10 +217,19 @@ pub fn verify_bundle(dir: &Path, opts: &VerifyOptions) -> Result<BundleReport, B
         }
         None => BTreeMap::new(),
     };
+    Ok((sums_bytes, listed))
+}
 
+/// One report per file listed in SHA256SUMS or present in the folder (hash checked), and the
+/// bytes of those that could be read.
+fn file_reports(
+    dir: &Path,
+    present: &[String],
+    listed: &BTreeMap<String, String>,
+) -> (Vec<FileReport>, BTreeMap<String, Vec<u8>>) {
     let mut files = Vec::new();
     let mut contents: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for (path, want) in &listed {
+    for (path, want) in listed {
         let mut r = FileReport {
             path: path.clone(),
             hash: "ok",
@@ -214,15 +257,15 @@ pub fn verify_bundle(dir: &Path, opts: &VerifyOptions) -> Result<BundleReport, B
         }
         files.push(r);
     }
-    for p in &present {
+    for p in present {
         if p == SUMS_FILE || p == SUMS_SIG_FILE || listed.contains_key(p) {
             continue;
         }
         // The bundle writer's marker file is written after the manifest; it is accepted only
         // with its fixed text.
-        if p == crate::write::MARKER {
+        if p == super::manifest::MARKER {
             match std::fs::read(dir.join(p)) {
-                Ok(b) if b == crate::write::MARKER_TEXT.as_bytes() => continue,
+                Ok(b) if b == super::manifest::MARKER_TEXT.as_bytes() => continue,
                 _ => {
                     files.push(FileReport {
                         path: p.clone(),
@@ -252,7 +295,15 @@ pub fn verify_bundle(dir: &Path, opts: &VerifyOptions) -> Result<BundleReport, B
         files.push(r);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, contents)
+}
 
+/// manifest.json, parsed and held to SHA256SUMS; which files it says are signed.
+fn check_manifest(
+    contents: &BTreeMap<String, Vec<u8>>,
+    listed: &BTreeMap<String, String>,
+    problems: &mut Vec<String>,
+) -> (Option<Manifest>, BTreeMap<String, bool>) {
     // manifest.json: parse it and hold it to what is on disk.
     let manifest: Option<Manifest> = match contents.get(MANIFEST_FILE) {
         Some(b) => match serde_json::from_slice::<Manifest>(b) {
@@ -267,10 +318,10 @@ pub fn verify_bundle(dir: &Path, opts: &VerifyOptions) -> Result<BundleReport, B
             None
         }
     };
-    let mut expect_signed: BTreeMap<&str, bool> = BTreeMap::new();
+    let mut expect_signed: BTreeMap<String, bool> = BTreeMap::new();
     if let Some(m) = &manifest {
         for f in &m.files {
-            expect_signed.insert(f.path.as_str(), f.authenticode);
+            expect_signed.insert(f.path.clone(), f.authenticode);
             match listed.get(&f.path) {
                 None => problems.push(format!(
                     "{MANIFEST_FILE} lists `{}`, which SHA256SUMS does not",
@@ -291,7 +342,16 @@ pub fn verify_bundle(dir: &Path, opts: &VerifyOptions) -> Result<BundleReport, B
             }
         }
     }
+    (manifest, expect_signed)
+}
 
+/// The Authenticode block of every PowerShell file that could be read.
+fn authenticode(
+    files: &mut [FileReport],
+    contents: &BTreeMap<String, Vec<u8>>,
+    expect_signed: &BTreeMap<String, bool>,
+    opts: &VerifyOptions,
+) {
     // Authenticode blocks.
     for r in files.iter_mut() {
         if !is_powershell(&r.path) {
@@ -323,12 +383,21 @@ pub fn verify_bundle(dir: &Path, opts: &VerifyOptions) -> Result<BundleReport, B
             }
         }
     }
+}
 
+/// SHA256SUMS.p7s: "valid", "invalid" or "absent", and who signed it.
+fn sums_signature(
+    dir: &Path,
+    sums_bytes: Option<&[u8]>,
+    manifest: Option<&Manifest>,
+    opts: &VerifyOptions,
+    problems: &mut Vec<String>,
+) -> Result<(&'static str, Option<SignatureInfo>), BundleIoError> {
     // SHA256SUMS.p7s
     let mut sums_signature = "absent";
     let mut sums_signer = None;
     match std::fs::read(dir.join(SUMS_SIG_FILE)) {
-        Ok(p7s) => match &sums_bytes {
+        Ok(p7s) => match sums_bytes {
             Some(sums) => match verify_detached(sums, &p7s, opts) {
                 Ok(info) => {
                     sums_signature = "valid";
@@ -345,7 +414,7 @@ pub fn verify_bundle(dir: &Path, opts: &VerifyOptions) -> Result<BundleReport, B
             }
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if manifest.as_ref().is_some_and(|m| m.signed) {
+            if manifest.is_some_and(|m| m.signed) {
                 problems.push(format!(
                     "{SUMS_SIG_FILE} is missing, but {MANIFEST_FILE} says the bundle is signed"
                 ));
@@ -355,27 +424,10 @@ pub fn verify_bundle(dir: &Path, opts: &VerifyOptions) -> Result<BundleReport, B
             return Err(BundleIoError(format!(
                 "{}: {e}",
                 dir.join(SUMS_SIG_FILE).display()
-            )))
+            )));
         }
     }
-
-    let any_signature = sums_signature != "absent" || files.iter().any(|f| f.signature.is_some());
-    if opts.ca.is_none() && any_signature {
-        notes.push(
-            "signatures were checked, but not against a trusted CA: pass --ca CA.pem to check who signed"
-                .into(),
-        );
-    }
-    let ok = problems.is_empty() && files.iter().all(FileReport::ok);
-    Ok(BundleReport {
-        dir: dir.display().to_string(),
-        ok,
-        files,
-        sums_signature,
-        sums_signer,
-        problems,
-        notes,
-    })
+    Ok((sums_signature, sums_signer))
 }
 
 #[cfg(test)]

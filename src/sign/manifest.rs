@@ -1,7 +1,7 @@
 //! Manifest stage: `manifest.json`, `SHA256SUMS` (GNU `sha256sum` format) and, when signing,
 //! the detached CMS signature `SHA256SUMS.p7s`. Runs after rendering and Authenticode signing,
 //! before the bundle writer. `fixgen build` calls [`manifest_files`] with the rows its stream
-//! kept (`crate::write::stream`: every file hashed once); [`add_manifest`] does the same for an
+//! kept (`crate::pipeline::finish`: every file hashed once); [`add_manifest`] does the same for an
 //! in-memory [`Artifacts`].
 //!
 //! Coverage: `manifest.json` lists every bundle file (not itself, `SHA256SUMS` or
@@ -161,11 +161,7 @@ pub fn add_manifest(
     for p in [SUMS_FILE, SUMS_SIG_FILE, MANIFEST_FILE] {
         artifacts.files.remove(p);
     }
-    let rows: Vec<FileRow> = artifacts
-        .files
-        .values()
-        .map(crate::write::stream::file_row)
-        .collect();
+    let rows: Vec<FileRow> = artifacts.files.values().map(file_row).collect();
     for f in manifest_files(plan, &rows, signer)? {
         artifacts.add(f);
     }
@@ -212,6 +208,27 @@ pub fn manifest_files_for(
     Ok(out)
 }
 
+/// Marker file written at the root of every bundle folder.
+pub const MARKER: &str = ".fixgen-bundle";
+/// Content of the marker file (`fixgen verify` accepts the marker only with exactly this text).
+pub const MARKER_TEXT: &str =
+    "This folder was written by fixgen. `fixgen build` replaces it as a whole; do not keep other files here.\r\n";
+/// Row of one finished file: hashed once, used by REVIEW.md, the manifest and `--check`.
+pub fn file_row(f: &OutputFile) -> FileRow {
+    FileRow {
+        path: f.path.clone(),
+        size: f.bytes.len(),
+        sha256: sha256_hex(&f.bytes),
+        authenticode: f.is_powershell() && super::has_signature_block(&f.bytes),
+        holds_secret: f.holds_secret,
+        blocks: if f.is_powershell() {
+            crate::review::runtime::blocks_in(&f.bytes)
+        } else {
+            Vec::new()
+        },
+    }
+}
+
 /// How many files a bundle has, as `build`, `build --check` and `verify` all count them: every
 /// file of the folder except the writer's marker (`.fixgen-bundle`), i.e. the files listed in
 /// SHA256SUMS, SHA256SUMS itself and, when signed, SHA256SUMS.p7s. `paths` are relative paths
@@ -219,7 +236,7 @@ pub fn manifest_files_for(
 pub fn bundle_file_count<'a>(paths: impl IntoIterator<Item = &'a String>) -> usize {
     paths
         .into_iter()
-        .filter(|p| p.as_str() != crate::write::MARKER)
+        .filter(|p| p.as_str() != MARKER)
         .collect::<std::collections::BTreeSet<_>>()
         .len()
 }

@@ -14,7 +14,7 @@ mod asn1;
 pub mod bundle;
 mod keys;
 pub mod manifest;
-pub mod resign;
+pub mod payloads;
 mod script;
 pub mod timestamp;
 mod verify;
@@ -328,26 +328,10 @@ pub fn sign_artifacts_with(
     Ok(n)
 }
 
-/// The sign and manifest stages of `fixgen build`, in order: Authenticode-sign every PowerShell
-/// file (when `signer` is given), the Intune payloads ([`crate::render::intune::add_payloads`]:
-/// base64 of the signed scripts), then add `manifest.json`, `SHA256SUMS` and (when signing)
-/// `SHA256SUMS.p7s`. Call it last, after every other file (REVIEW.md included) is in
-/// `artifacts`, and hand the result to the bundle writer. Returns how many files were
-/// Authenticode-signed.
-pub fn finalize_bundle(
-    artifacts: &mut Artifacts,
-    plan: &crate::plan::Plan,
-    signer: Option<&Signer>,
-) -> Result<usize, SignError> {
-    let signed = sign_stage_with(artifacts, plan, signer, &|| {})?;
-    manifest::add_manifest(artifacts, plan, signer)?;
-    Ok(signed)
-}
-
-/// The part of [`finalize_bundle`] before the manifest: Authenticode signing and the Intune
-/// payloads, calling `on_signed` after each Authenticode-signed file (progress bar).
-/// `fixgen build` runs it on each batch it streams (`crate::write::stream`), which then writes
-/// REVIEW.md (listing the final bytes) and the manifest.
+/// The sign stage of `fixgen build` on one batch: Authenticode signing and the Intune
+/// payloads ([`payloads::add_payloads`]: base64 of the signed scripts), calling `on_signed` after each Authenticode-signed file (progress bar).
+/// `fixgen build` runs it on each batch it streams (`crate::pipeline::finish`), which then
+/// writes REVIEW.md (listing the final bytes) and the manifest.
 pub fn sign_stage_with(
     artifacts: &mut Artifacts,
     plan: &crate::plan::Plan,
@@ -359,11 +343,9 @@ pub fn sign_stage_with(
         None => 0,
     };
     // Intune payloads carry the base64 of the scripts as signed: after signing, before hashing.
-    crate::render::intune::add_payloads(artifacts, plan, signer.is_some()).map_err(|e| {
-        SignError::Script {
-            path: crate::render::intune::DIR.to_string(),
-            message: e.to_string(),
-        }
+    payloads::add_payloads(artifacts, plan, signer.is_some()).map_err(|e| SignError::Script {
+        path: crate::render::intune::DIR.to_string(),
+        message: e.to_string(),
     })?;
     Ok(signed)
 }

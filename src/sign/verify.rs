@@ -306,6 +306,97 @@ fn verify_signer(
             signers.len()
         ));
     };
+    check_attributes(sd, si, content_type, content, eku)?;
+    let attrs = si
+        .signed_attrs
+        .as_ref()
+        .ok_or("the signer has no authenticated attributes")?;
+
+    let certs: Vec<&Certificate> = sd
+        .certificates
+        .iter()
+        .flat_map(|s| s.0.iter())
+        .filter_map(|c| match c {
+            CertificateChoices::Certificate(c) => Some(c),
+            CertificateChoices::Other(_) => None,
+        })
+        .collect();
+    let SignerIdentifier::IssuerAndSerialNumber(ias) = &si.sid else {
+        return Err(
+            "the signer is identified by key id; only issuer and serial is supported".into(),
+        );
+    };
+    let signer = certs
+        .iter()
+        .copied()
+        .find(|c| {
+            c.tbs_certificate.issuer == ias.issuer
+                && c.tbs_certificate.serial_number == ias.serial_number
+        })
+        .ok_or("the signer's certificate is not in the signature")?;
+
+    let signed = attrs
+        .to_der()
+        .map_err(|e| format!("cannot encode the authenticated attributes ({e})"))?;
+    verify_with_key(
+        &signer.tbs_certificate.subject_public_key_info,
+        &si.signature_algorithm,
+        Some(&si.digest_alg),
+        &signed,
+        si.signature.as_bytes(),
+    )
+    .map_err(|e| format!("signature check failed: {e}"))?;
+
+    if let Some(want) = eku {
+        if !has_eku(signer, want) {
+            return Err(format!(
+                "the signer certificate `{}` lacks the {} extended key usage",
+                signer.tbs_certificate.subject,
+                if want == ID_KP_CODE_SIGNING {
+                    "Code Signing"
+                } else {
+                    "Time Stamping"
+                }
+            ));
+        }
+    }
+    let (timestamp, legacy_timestamp) = if timestamps {
+        signer_timestamps(si, opts)?
+    } else {
+        (None, false)
+    };
+    // A valid timestamp proves the signature existed at that time: the signer's certificates
+    // must have been valid then (Windows' rule), not now.
+    let chain_opts = match &timestamp {
+        Some(t) => VerifyOptions {
+            ca: opts.ca.clone(),
+            now: t.system_time,
+        },
+        None => opts.clone(),
+    };
+    let trust = check_chain(signer, &certs, &chain_opts)?;
+    Ok(SignatureInfo {
+        signer: signer.tbs_certificate.subject.to_string(),
+        issuer: signer.tbs_certificate.issuer.to_string(),
+        serial: hex::encode(signer.tbs_certificate.serial_number.as_bytes()),
+        algorithm: describe_key(&signer.tbs_certificate.subject_public_key_info),
+        trust,
+        signed_bytes: content.len() as u64,
+        file_bytes: content.len() as u64,
+        timestamp,
+        legacy_timestamp,
+    })
+}
+
+/// The signer's digest and signature algorithms, and its authenticated attributes: the content
+/// type and the digest of `content`.
+fn check_attributes(
+    sd: &SignedData,
+    si: &cms::signed_data::SignerInfo,
+    content_type: ObjectIdentifier,
+    content: &[u8],
+    eku: Option<ObjectIdentifier>,
+) -> Result<(), String> {
     if eku == Some(ID_KP_CODE_SIGNING) && si.digest_alg.oid != ID_SHA256 {
         return Err(format!(
             "the signer's digest algorithm is {}; only sha256 is supported",
@@ -365,90 +456,27 @@ fn verify_signer(
     if md.as_bytes() != expected_digest {
         return Err("messageDigest mismatch: the signed content was changed".into());
     }
+    Ok(())
+}
 
-    let certs: Vec<&Certificate> = sd
-        .certificates
-        .iter()
-        .flat_map(|s| s.0.iter())
-        .filter_map(|c| match c {
-            CertificateChoices::Certificate(c) => Some(c),
-            CertificateChoices::Other(_) => None,
-        })
-        .collect();
-    let SignerIdentifier::IssuerAndSerialNumber(ias) = &si.sid else {
-        return Err(
-            "the signer is identified by key id; only issuer and serial is supported".into(),
-        );
-    };
-    let signer = certs
-        .iter()
-        .copied()
-        .find(|c| {
-            c.tbs_certificate.issuer == ias.issuer
-                && c.tbs_certificate.serial_number == ias.serial_number
-        })
-        .ok_or("the signer's certificate is not in the signature")?;
-
-    let signed = attrs
-        .to_der()
-        .map_err(|e| format!("cannot encode the authenticated attributes ({e})"))?;
-    verify_with_key(
-        &signer.tbs_certificate.subject_public_key_info,
-        &si.signature_algorithm,
-        Some(&si.digest_alg),
-        &signed,
-        si.signature.as_bytes(),
-    )
-    .map_err(|e| format!("signature check failed: {e}"))?;
-
-    if let Some(want) = eku {
-        if !has_eku(signer, want) {
-            return Err(format!(
-                "the signer certificate `{}` lacks the {} extended key usage",
-                signer.tbs_certificate.subject,
-                if want == ID_KP_CODE_SIGNING {
-                    "Code Signing"
-                } else {
-                    "Time Stamping"
-                }
-            ));
-        }
-    }
+/// The signer's timestamp (RFC 3161, verified), and whether it has a legacy counter-signature.
+fn signer_timestamps(
+    si: &cms::signed_data::SignerInfo,
+    opts: &VerifyOptions,
+) -> Result<(Option<TimestampInfo>, bool), String> {
     let mut timestamp = None;
     let mut legacy_timestamp = false;
-    if timestamps {
-        for a in si.unsigned_attrs.iter().flat_map(|u| u.iter()) {
-            if a.oid == MS_RFC3161_TIMESTAMP || a.oid == ID_AA_TIMESTAMP_TOKEN {
-                let value = a.values.get(0).ok_or("the timestamp attribute is empty")?;
-                let ts = verify_timestamp(value, si.signature.as_bytes(), opts)
-                    .map_err(|e| format!("timestamp: {e}"))?;
-                timestamp = Some(ts);
-            } else if a.oid == ID_COUNTER_SIGNATURE {
-                legacy_timestamp = true;
-            }
+    for a in si.unsigned_attrs.iter().flat_map(|u| u.iter()) {
+        if a.oid == MS_RFC3161_TIMESTAMP || a.oid == ID_AA_TIMESTAMP_TOKEN {
+            let value = a.values.get(0).ok_or("the timestamp attribute is empty")?;
+            let ts = verify_timestamp(value, si.signature.as_bytes(), opts)
+                .map_err(|e| format!("timestamp: {e}"))?;
+            timestamp = Some(ts);
+        } else if a.oid == ID_COUNTER_SIGNATURE {
+            legacy_timestamp = true;
         }
     }
-    // A valid timestamp proves the signature existed at that time: the signer's certificates
-    // must have been valid then (Windows' rule), not now.
-    let chain_opts = match &timestamp {
-        Some(t) => VerifyOptions {
-            ca: opts.ca.clone(),
-            now: t.system_time,
-        },
-        None => opts.clone(),
-    };
-    let trust = check_chain(signer, &certs, &chain_opts)?;
-    Ok(SignatureInfo {
-        signer: signer.tbs_certificate.subject.to_string(),
-        issuer: signer.tbs_certificate.issuer.to_string(),
-        serial: hex::encode(signer.tbs_certificate.serial_number.as_bytes()),
-        algorithm: describe_key(&signer.tbs_certificate.subject_public_key_info),
-        trust,
-        signed_bytes: content.len() as u64,
-        file_bytes: content.len() as u64,
-        timestamp,
-        legacy_timestamp,
-    })
+    Ok((timestamp, legacy_timestamp))
 }
 
 fn describe_key(spki: &SubjectPublicKeyInfoOwned) -> String {

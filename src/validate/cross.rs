@@ -17,8 +17,8 @@ pub fn bundle_exports(bundle: &str) -> Vec<String> {
     vec![format!("Invoke-{bundle}"), format!("Undo-{bundle}")]
 }
 
-/// Each recipe's locating context, made only when a finding needs it (reading the YAML's
-/// spans again costs as much as the rest of these rules).
+/// Each recipe's locating context (its source and the loader's index), made when a finding
+/// needs it.
 struct Cxs<'a> {
     p: &'a Parsed,
     cxs: Vec<Option<Ctx<'a>>>,
@@ -26,8 +26,8 @@ struct Cxs<'a> {
 
 impl<'a> Cxs<'a> {
     fn get(&mut self, ri: usize) -> &mut Ctx<'a> {
-        let src = &self.p.recipes[ri].source;
-        self.cxs[ri].get_or_insert_with(|| Ctx::new(src))
+        let r = &self.p.recipes[ri];
+        self.cxs[ri].get_or_insert_with(|| Ctx::new(&r.source, &r.index))
     }
 
     /// The line of `field` in recipe `ri`.
@@ -44,21 +44,22 @@ pub(super) fn check(p: &Parsed) -> Vec<Diagnostic> {
     params(p, &mut cxs);
     changes(p, &mut cxs);
     let mut out: Vec<Diagnostic> = Vec::new();
-    if let Some((m, src)) = &p.manifest {
-        let mut mcx = Ctx::new(src);
+    if let Some((m, src, index)) = &p.manifest {
+        let mut mcx = Ctx::new(src, index);
         file_names(p, Some(&m.name), &mut cxs, &mut mcx);
         out.extend(mcx.out);
     } else if let Some(first) = p.recipes.first() {
         // Implicit bundle: its name is made safe where it is made (`assemble`); no finding
         // goes to the bundle itself.
-        file_names(p, None, &mut cxs, &mut Ctx::new(&first.source));
+        file_names(
+            p,
+            None,
+            &mut cxs,
+            &mut Ctx::new(&first.source, &first.index),
+        );
     }
     out.extend(cxs.cxs.into_iter().flatten().flat_map(|c| c.out));
     out
-}
-
-fn type_name(t: ParamType) -> &'static str {
-    super::param_type_name(t)
 }
 
 /// One param name across the bundle: `Invoke-<Bundle>` and the module take the union of the
@@ -91,7 +92,7 @@ fn params(p: &Parsed, cxs: &mut Cxs<'_>) {
                 );
             } else if ty != decl.ty || secret != decl.secret {
                 let what = |t: ParamType, s: bool| {
-                    format!("`{}`{}", type_name(t), if s { ", secret" } else { "" })
+                    format!("`{}`{}", t.name(), if s { ", secret" } else { "" })
                 };
                 cxs.get(ri).push_key(
                     Severity::Error,
@@ -169,23 +170,6 @@ fn reg_data(v: &RegValue) -> Data {
     }
 }
 
-fn startup_name(s: crate::model::Startup) -> &'static str {
-    use crate::model::Startup;
-    match s {
-        Startup::Automatic => "automatic",
-        Startup::AutomaticDelayed => "automatic_delayed",
-        Startup::Manual => "manual",
-        Startup::Disabled => "disabled",
-    }
-}
-
-fn state_name(s: crate::model::ServiceState) -> &'static str {
-    match s {
-        crate::model::ServiceState::Running => "running",
-        crate::model::ServiceState::Stopped => "stopped",
-    }
-}
-
 /// A registry value or service setting as first set: recipe, field, line, data.
 struct First {
     recipe: usize,
@@ -223,134 +207,155 @@ fn changes(p: &Parsed, cxs: &mut Cxs<'_>) {
                         continue;
                     }
                     let base = format!("steps[{i}].service");
-                    let settings = [
-                        ("startup", s.startup.map(startup_name)),
-                        ("state", s.state.map(state_name)),
-                    ];
-                    for (what, v) in settings {
-                        let Some(v) = v else { continue };
-                        let field = format!("{base}.{what}");
-                        let data = Data::Lit("service", v.to_string());
-                        let key = (s.name.to_ascii_lowercase(), what);
-                        // A disabled service cannot be running, across steps too (in one step:
-                        // `service-contradiction`).
-                        let (other, clash) = match what {
-                            "startup" => ("state", (v == "disabled").then_some("running")),
-                            _ => ("startup", (v == "running").then_some("disabled")),
-                        };
-                        if let Some(f) = clash.and_then(|c| {
-                            services
-                                .get(&(s.name.to_ascii_lowercase(), other))
-                                .filter(|f| f.data == Data::Lit("service", c.to_string()))
-                        }) {
-                            let msg = format!(
-                                "service {} is set to {what} {v} here but to {other} {} at {}:{} ({}); a disabled service cannot be running",
-                                s.name,
-                                clash.unwrap_or_default(),
-                                p.recipes[f.recipe].source.path,
-                                cxs.line(f.recipe, &f.field),
-                                f.field
-                            );
-                            cxs.get(ri).push(
-                                Severity::Error,
-                                "service-conflict",
-                                &field,
-                                msg,
-                                Some("keep one setting per service in the bundle"),
-                            );
-                        }
-                        match services.get(&key) {
-                            Some(f) if f.data.differs(&data) => {
-                                let msg = format!(
-                                    "service {} {what} is set to {} here but to {} at {}:{} ({}); one step would undo the other",
-                                    s.name,
-                                    v,
-                                    match &f.data {
-                                        Data::Lit(_, x) => x.as_str(),
-                                        _ => "",
-                                    },
-                                    p.recipes[f.recipe].source.path,
-                                    cxs.line(f.recipe, &f.field),
-                                    f.field
-                                );
-                                cxs.get(ri).push(
-                                    Severity::Error,
-                                    "service-conflict",
-                                    &field,
-                                    msg,
-                                    Some("keep one setting per service in the bundle"),
-                                );
-                            }
-                            Some(_) => {}
-                            None => {
-                                services.insert(
-                                    key,
-                                    First {
-                                        recipe: ri,
-                                        field,
-                                        data,
-                                    },
-                                );
-                            }
-                        }
-                    }
+                    service_settings(p, cxs, ri, s, &base, &mut services);
                     // The startup type is the `Start` value of the service's key.
-                    if let (Some(st), Ok(path)) =
-                        (s.startup, crate::render::reg::service_key(&s.name))
+                    if let (Some(st), Ok(path)) = (s.startup, crate::registry::service_key(&s.name))
                     {
                         sets.push((
                             path,
                             "Start".into(),
-                            Data::Lit("dword", crate::render::reg::start_value(st).to_string()),
+                            Data::Lit("dword", st.start_value().to_string()),
                             format!("{base}.startup"),
                         ));
                     }
                 }
                 _ => {}
             }
-            for (path, name, data, field) in sets {
-                let key = (
-                    path.hive,
-                    path.subkey.to_ascii_lowercase(),
-                    name.to_ascii_lowercase(),
+            value_sets(p, cxs, ri, sets, &mut values);
+        }
+    }
+}
+
+/// A service step's startup type and state against the other steps that set them.
+fn service_settings(
+    p: &Parsed,
+    cxs: &mut Cxs<'_>,
+    ri: usize,
+    s: &crate::model::ServiceStep,
+    base: &str,
+    services: &mut BTreeMap<(String, &'static str), First>,
+) {
+    let settings = [
+        ("startup", s.startup.map(crate::model::Startup::name)),
+        ("state", s.state.map(crate::model::ServiceState::name)),
+    ];
+    for (what, v) in settings {
+        let Some(v) = v else { continue };
+        let field = format!("{base}.{what}");
+        let data = Data::Lit("service", v.to_string());
+        let key = (s.name.to_ascii_lowercase(), what);
+        // A disabled service cannot be running, across steps too (in one step:
+        // `service-contradiction`).
+        let (other, clash) = match what {
+            "startup" => ("state", (v == "disabled").then_some("running")),
+            _ => ("startup", (v == "running").then_some("disabled")),
+        };
+        if let Some(f) = clash.and_then(|c| {
+            services
+                .get(&(s.name.to_ascii_lowercase(), other))
+                .filter(|f| f.data == Data::Lit("service", c.to_string()))
+        }) {
+            let msg = format!(
+                "service {} is set to {what} {v} here but to {other} {} at {}:{} ({}); a disabled service cannot be running",
+                s.name,
+                clash.unwrap_or_default(),
+                p.recipes[f.recipe].source.path,
+                cxs.line(f.recipe, &f.field),
+                f.field
+            );
+            cxs.get(ri).push(
+                Severity::Error,
+                "service-conflict",
+                &field,
+                msg,
+                Some("keep one setting per service in the bundle"),
+            );
+        }
+        match services.get(&key) {
+            Some(f) if f.data.differs(&data) => {
+                let msg = format!(
+                    "service {} {what} is set to {} here but to {} at {}:{} ({}); one step would undo the other",
+                    s.name,
+                    v,
+                    match &f.data {
+                        Data::Lit(_, x) => x.as_str(),
+                        _ => "",
+                    },
+                    p.recipes[f.recipe].source.path,
+                    cxs.line(f.recipe, &f.field),
+                    f.field
                 );
-                match values.get(&key) {
-                    Some(f) if f.data.differs(&data) => {
-                        let both_services =
-                            f.field.ends_with(".startup") && field.ends_with(".startup");
-                        if both_services {
-                            continue; // reported as `service-conflict`
-                        }
-                        let msg = format!(
-                            "{} value `{}` is set to {} here but to {} at {}:{} ({}); one step would undo the other",
-                            path.short(),
-                            name.escape_debug(),
-                            data.show(),
-                            f.data.show(),
-                            p.recipes[f.recipe].source.path,
-                            cxs.line(f.recipe, &f.field),
-                            f.field
-                        );
-                        cxs.get(ri).push(
-                            Severity::Error,
-                            "registry-conflict",
-                            &field,
-                            msg,
-                            Some("set each registry value once in the bundle"),
-                        );
-                    }
-                    Some(_) => {}
-                    None => {
-                        values.insert(
-                            key,
-                            First {
-                                recipe: ri,
-                                field,
-                                data,
-                            },
-                        );
-                    }
+                cxs.get(ri).push(
+                    Severity::Error,
+                    "service-conflict",
+                    &field,
+                    msg,
+                    Some("keep one setting per service in the bundle"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                services.insert(
+                    key,
+                    First {
+                        recipe: ri,
+                        field,
+                        data,
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// The registry values a step sets against those other steps set.
+fn value_sets(
+    p: &Parsed,
+    cxs: &mut Cxs<'_>,
+    ri: usize,
+    sets: Vec<(RegPath, String, Data, String)>,
+    values: &mut BTreeMap<(crate::registry::Hive, String, String), First>,
+) {
+    for (path, name, data, field) in sets {
+        let key = (
+            path.hive,
+            path.subkey.to_ascii_lowercase(),
+            name.to_ascii_lowercase(),
+        );
+        match values.get(&key) {
+            Some(f) if f.data.differs(&data) => {
+                let both_services = f.field.ends_with(".startup") && field.ends_with(".startup");
+                if both_services {
+                    continue; // reported as `service-conflict`
                 }
+                let msg = format!(
+                    "{} value `{}` is set to {} here but to {} at {}:{} ({}); one step would undo the other",
+                    path.short(),
+                    name.escape_debug(),
+                    data.show(),
+                    f.data.show(),
+                    p.recipes[f.recipe].source.path,
+                    cxs.line(f.recipe, &f.field),
+                    f.field
+                );
+                cxs.get(ri).push(
+                    Severity::Error,
+                    "registry-conflict",
+                    &field,
+                    msg,
+                    Some("set each registry value once in the bundle"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                values.insert(
+                    key,
+                    First {
+                        recipe: ri,
+                        field,
+                        data,
+                    },
+                );
             }
         }
     }
@@ -422,7 +427,7 @@ fn file_names(p: &Parsed, bundle: Option<&str>, cxs: &mut Cxs<'_>, mcx: &mut Ctx
                 }
             }
         }
-        let Ok(noun) = crate::render::escape::PsName::pascal_from_kebab(id) else {
+        let Ok(noun) = crate::escape::PsName::pascal_from_kebab(id) else {
             continue;
         };
         let noun = noun.as_str().to_string();
@@ -444,7 +449,7 @@ fn file_names(p: &Parsed, bundle: Option<&str>, cxs: &mut Cxs<'_>, mcx: &mut Ctx
                 .or_insert((id.clone(), noun.clone()));
         }
         if let Some(b) = bundle {
-            let verb = crate::render::powershell::recipe_verb(&r.recipe.steps);
+            let verb = crate::model::recipe_verb(&r.recipe.steps);
             for f in [format!("Test-{b}{noun}"), format!("{verb}-{b}{noun}")] {
                 if windows::is_builtin_cmdlet(&f) {
                     cxs.get(ri).push(

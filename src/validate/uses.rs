@@ -2,7 +2,7 @@
 //! value bound at build time (`--set`, `--values`, a param's default) alike: the same text is
 //! refused whichever way it reaches the field.
 
-use crate::model::ParamValue;
+use crate::model::{ParamType, ParamValue};
 
 /// Where a value is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,9 +143,48 @@ pub fn check_value_use(u: Use, v: &ParamValue) -> Vec<Problem> {
     }
 }
 
+/// Parse a `--set` text for a param of type `ty`.
+pub fn parse_param_text(ty: ParamType, text: &str) -> Result<ParamValue, String> {
+    match ty {
+        ParamType::String => Ok(ParamValue::String(text.to_string())),
+        ParamType::Hostname => {
+            super::names::check_hostname(text).map(|()| ParamValue::String(text.to_string()))
+        }
+        ParamType::Int => text
+            .trim()
+            .parse::<i64>()
+            .map(ParamValue::Int)
+            .map_err(|_| format!("expected a whole number, found {:?}", text)),
+        ParamType::Bool => match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Ok(ParamValue::Bool(true)),
+            "false" | "0" | "no" => Ok(ParamValue::Bool(false)),
+            _ => Err("expected true or false".to_string()),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn set_values_are_typed_and_hostnames_checked() {
+        assert_eq!(
+            parse_param_text(ParamType::Hostname, "vpn.example.com"),
+            Ok(ParamValue::String("vpn.example.com".into()))
+        );
+        let e = parse_param_text(ParamType::Hostname, "vpn example.com").unwrap_err();
+        assert!(e.contains("expected a DNS name"), "{e}");
+        assert_eq!(
+            parse_param_text(ParamType::Int, "42"),
+            Ok(ParamValue::Int(42))
+        );
+        assert!(parse_param_text(ParamType::Int, "x").is_err());
+        assert_eq!(
+            parse_param_text(ParamType::Bool, "true"),
+            Ok(ParamValue::Bool(true))
+        );
+    }
 
     #[test]
     fn same_checks_for_every_use() {
@@ -181,7 +220,7 @@ pub struct Origin {
 /// Values given with `--set` and `--values`, with where each comes from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Given {
-    pub values: crate::plan::ParamValues,
+    pub values: crate::model::ParamValues,
     pub origins: std::collections::BTreeMap<String, Origin>,
     /// `--allow-embedded-secrets`: a secret param may be given a value (baked into the files).
     pub allow_embedded_secrets: bool,
@@ -189,7 +228,7 @@ pub struct Given {
 
 impl Given {
     /// Values without locations (library callers): findings point at `--set NAME`.
-    pub fn unlocated(values: crate::plan::ParamValues) -> Given {
+    pub fn unlocated(values: crate::model::ParamValues) -> Given {
         let origins = values
             .keys()
             .map(|k| {

@@ -5,7 +5,8 @@
 //! the recipe (never computed by fixgen).
 #![allow(dead_code)]
 
-use fixgen::plan::{Bundle, SourceFile};
+use fixgen::diag::SourceFile;
+use fixgen::load::Bundle;
 use fixgen::regfile::RegData;
 
 /// A value the registry must hold after the import (`None`: it must not exist).
@@ -359,7 +360,7 @@ pub fn sources() -> Vec<SourceFile> {
 }
 
 pub fn bundle() -> Bundle {
-    match fixgen::load::parse_bundle(sources()) {
+    match fixgen::validate::parse_bundle(sources()) {
         Ok(b) => b,
         Err(d) => panic!("the torture bundle does not load: {d:?}"),
     }

@@ -3,6 +3,8 @@
 //! Shared by the validator, the PowerShell renderer (provider paths), the .reg writer and reader
 //! and the Group Policy renderer, so a key is parsed one way everywhere.
 
+pub mod rules;
+
 use std::fmt;
 
 /// Longest key name (one path segment), in characters.
@@ -206,6 +208,19 @@ impl fmt::Display for RegPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.short())
     }
+}
+
+/// `HKLM\SYSTEM\CurrentControlSet\Services\<name>`.
+pub fn service_key(name: &str) -> Result<RegPath, String> {
+    if name.is_empty() || name.contains(['\\', '/']) {
+        return Err(format!(
+            "the service name {name:?} cannot be used as a registry key name"
+        ));
+    }
+    RegPath::parse(&format!(
+        "HKLM\\SYSTEM\\CurrentControlSet\\Services\\{name}"
+    ))
+    .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

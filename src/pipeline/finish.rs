@@ -14,34 +14,18 @@
 
 use std::collections::BTreeMap;
 
-use super::Sink;
 use crate::plan::Plan;
 use crate::render::{Artifacts, OutputFile};
 use crate::review::markdown::{FileRow, REVIEW_FILE};
 use crate::review::PlanReport;
-use crate::sign::manifest::{self, is_manifest_file};
+use crate::sign::manifest::{self, file_row, is_manifest_file};
 use crate::sign::{SignError, Signer};
+use crate::write::{Sink, WriteError};
 
-fn io_error(e: super::WriteError) -> SignError {
+fn io_error(e: WriteError) -> SignError {
     SignError::Io {
         path: e.path.display().to_string(),
         message: e.message,
-    }
-}
-
-/// Row of one finished file: hashed once, used by REVIEW.md, the manifest and `--check`.
-pub fn file_row(f: &OutputFile) -> FileRow {
-    FileRow {
-        path: f.path.clone(),
-        size: f.bytes.len(),
-        sha256: manifest::sha256_hex(&f.bytes),
-        authenticode: f.is_powershell() && crate::sign::has_signature_block(&f.bytes),
-        holds_secret: f.holds_secret,
-        blocks: if f.is_powershell() {
-            crate::review::runtime::blocks_in(&f.bytes)
-        } else {
-            Vec::new()
-        },
     }
 }
 

@@ -4,23 +4,23 @@
 //! 1. The folder must verify (`fixgen verify`: every file matches SHA256SUMS, nothing added):
 //!    a changed bundle is refused rather than signed.
 //! 2. Every PowerShell file listed in manifest.json is Authenticode-signed
-//!    ([`super::sign_artifacts_with`]): scripts, module, the GPO startup copies and the Intune
+//!    ([`crate::sign::sign_artifacts_with`]): scripts, module, the GPO startup copies and the Intune
 //!    scripts.
 //! 3. The Intune payloads are made again from the signed bytes
-//!    ([`crate::render::intune::resign_payloads`]).
+//!    ([`crate::sign::payloads::resign_payloads`]).
 //! 4. REVIEW.md keeps its text up to its file list, which is written again
 //!    ([`crate::review::markdown::files_section`]); manifest.json keeps the bundle's identity and
 //!    recipes; manifest.json, SHA256SUMS and SHA256SUMS.p7s are written by
-//!    [`super::manifest::manifest_files_for`].
+//!    [`crate::sign::manifest::manifest_files_for`].
 //! 5. The new bundle goes to a staging folder that replaces DIR as a whole
 //!    ([`crate::write::Staging`]): an error anywhere leaves DIR as it was.
 
 use std::path::Path;
 
-use super::manifest::{self, Manifest, MANIFEST_FILE};
-use super::Signer;
 use crate::render::{Artifacts, OutputFile};
 use crate::review::markdown::{self, REVIEW_FILE};
+use crate::sign::manifest::{self, Manifest, MANIFEST_FILE};
+use crate::sign::Signer;
 
 /// What [`resign_bundle`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,11 +36,11 @@ pub struct Resigned {
 /// Sign the bundle folder `dir` in place (see the module docs). `Err` is a message; `dir` is
 /// then unchanged.
 pub fn resign_bundle(dir: &Path, signer: &Signer) -> Result<Resigned, String> {
-    let opts = super::VerifyOptions {
+    let opts = crate::sign::VerifyOptions {
         ca: None,
         now: std::time::SystemTime::now(),
     };
-    let report = super::bundle::verify_bundle(dir, &opts).map_err(|e| e.to_string())?;
+    let report = crate::sign::bundle::verify_bundle(dir, &opts).map_err(|e| e.to_string())?;
     if !report.ok {
         let first = report
             .files
@@ -77,20 +77,16 @@ pub fn resign_bundle(dir: &Path, signer: &Signer) -> Result<Resigned, String> {
         .map(|i| &review[..i])
         .ok_or("REVIEW.md has no file list (`## Files`)")?;
 
-    let signed =
-        super::sign_artifacts_with(&mut artifacts, signer, &|| {}).map_err(|e| e.to_string())?;
-    let payloads = crate::render::intune::resign_payloads(&mut artifacts)?;
+    let signed = crate::sign::sign_artifacts_with(&mut artifacts, signer, &|| {})
+        .map_err(|e| e.to_string())?;
+    let payloads = crate::sign::payloads::resign_payloads(&mut artifacts)?;
 
-    let mut rows: Vec<_> = artifacts
-        .files
-        .values()
-        .map(crate::write::stream::file_row)
-        .collect();
+    let mut rows: Vec<_> = artifacts.files.values().map(manifest::file_row).collect();
     let review = OutputFile::new(
         REVIEW_FILE,
         format!("{head}{}", markdown::files_section(&rows)).into_bytes(),
     );
-    rows.push(crate::write::stream::file_row(&review));
+    rows.push(manifest::file_row(&review));
     rows.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts.add(review);
     let new = Manifest {

@@ -1,0 +1,142 @@
+//! The build pipeline as a library: every stage of `fixgen build` is called from here, in the
+//! order `src/lib.rs` states (load -> validate -> plan -> render -> review -> sign -> write).
+//!
+//! - [`inputs`] reads the recipe files (or the embedded bundle); [`check`] validates them;
+//!   [`plan`] binds the parameter values;
+//! - [`render`] / [`render_with`] run the renderers of the requested [`Target`]s ([`targets`]);
+//! - [`Build::run`] streams the rendered batches through the finishing stages ([`finish`]:
+//!   Authenticode signing and the Intune payloads per batch, then REVIEW.md and the manifest)
+//!   into a [`Sink`] (the writer's staging folder, or nothing for `--check`);
+//! - [`build_into`] is the whole build into a folder in one call (tests, benches);
+//! - [`resign_bundle`] signs a built bundle again with the same finishing code.
+//!
+//! `cli/build.rs` turns its arguments into these calls and prints what they report.
+
+pub mod finish;
+mod resign;
+mod targets;
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+use crate::load::{Bundle, Inputs};
+use crate::model::ParamValues;
+use crate::plan::{BindError, Plan};
+use crate::render::powershell::PsOptions;
+use crate::render::Artifacts;
+use crate::review::PlanReport;
+use crate::sign::{SignError, Signer};
+use crate::validate::uses::Given;
+use crate::write::{Sink, Staging, WriteOptions, WriteReport};
+
+pub use finish::{Finished, Stream};
+pub use resign::{resign_bundle, Resigned};
+pub use targets::{render, render_with, BuildError, Target};
+
+/// A target (or part of one) that `--target all` left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// What is missing, as the user sees it in the folder (`intune/`, `gpo/ startup script`).
+    pub what: String,
+    /// The target to name with `--target` to see every reason as an error.
+    pub target: &'static str,
+    /// Why, one short clause (`Intune scripts take no parameters`).
+    pub because: &'static str,
+    /// Every problem found, in full (the first is shown when no param is open).
+    pub problems: Vec<String>,
+}
+
+/// Load: the files and folders in `paths`, or the embedded L2TP bundle when there are none.
+pub fn inputs(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
+    if paths.is_empty() {
+        Ok(Inputs::embedded())
+    } else {
+        crate::load::read_paths(paths)
+    }
+}
+
+/// Validate: the recipes, the bundle and the given values (where their params are used).
+pub fn check(inputs: Inputs, given: &Given) -> crate::validate::Report {
+    crate::validate::check_with(inputs, given)
+}
+
+/// Plan: every param bound to a value or left open.
+pub fn plan(bundle: &Bundle, values: &ParamValues) -> Result<Plan, Vec<BindError>> {
+    crate::plan::build(bundle, values)
+}
+
+/// One build of a plan: what to render, how, and who signs.
+pub struct Build<'a> {
+    pub plan: &'a Plan,
+    pub targets: &'a [Target],
+    pub opts: PsOptions,
+    pub signer: Option<&'a Signer>,
+    /// What REVIEW.md says about the plan (built from the plan and the validator's findings).
+    pub review: &'a PlanReport,
+}
+
+/// What [`Build::run`] produced.
+#[derive(Debug)]
+pub struct Built {
+    /// Every file handed to the sink, by path.
+    pub finished: Finished,
+    /// What `--target all` left out, and why.
+    pub left_out: Vec<LeftOut>,
+}
+
+impl Build<'_> {
+    /// Render -> sign (and Intune payloads) -> REVIEW.md -> manifest, every finished file handed
+    /// to `sink`. `on_recipe` is called after each recipe's scripts (progress bar). On an error
+    /// the sink may have files of the build; the caller drops it (a staging folder is deleted).
+    pub fn run(&self, sink: &mut dyn Sink, on_recipe: &dyn Fn()) -> Result<Built, BuildError> {
+        let mut stream = Stream::new(self.plan, self.signer, sink, &|| {});
+        let mut left_out = Vec::new();
+        render_with(
+            self.plan,
+            self.targets,
+            &self.opts,
+            &mut |batch| stream.add(batch),
+            on_recipe,
+            &mut left_out,
+        )?;
+        let finished = stream.finish(self.review).map_err(BuildError::Finish)?;
+        Ok(Built { finished, left_out })
+    }
+}
+
+/// The whole build of `plan` into the folder `out` (replaced as a whole, atomically), as
+/// `fixgen build` does it: the same stages and the same bytes.
+pub fn build_into(
+    plan: &Plan,
+    targets: &[Target],
+    opts: &PsOptions,
+    signer: Option<&Signer>,
+    out: &Path,
+) -> Result<(Built, WriteReport), BuildError> {
+    let review = PlanReport::new(plan, &[], &ParamValues::new());
+    let build = Build {
+        plan,
+        targets,
+        opts: *opts,
+        signer,
+        review: &review,
+    };
+    let mut staging = Staging::begin(out, WriteOptions::default()).map_err(BuildError::Write)?;
+    let built = build.run(&mut staging, &|| {})?;
+    let written = staging.commit().map_err(BuildError::Write)?;
+    Ok((built, written))
+}
+
+/// The finishing stages on a set of files in memory (REVIEW.md, if any, already in it):
+/// Authenticode-sign every PowerShell file (with a signer), the Intune payloads of the signed
+/// bytes, then `manifest.json`, `SHA256SUMS` and (signed) `SHA256SUMS.p7s`. The same stage
+/// functions as [`Build::run`]. Returns how many files were Authenticode-signed.
+pub fn finish_in_memory(
+    artifacts: &mut Artifacts,
+    plan: &Plan,
+    signer: Option<&Signer>,
+) -> Result<usize, SignError> {
+    let signed = crate::sign::sign_stage_with(artifacts, plan, signer, &|| {})?;
+    crate::sign::manifest::add_manifest(artifacts, plan, signer)?;
+    Ok(signed)
+}
