@@ -429,3 +429,40 @@ fn gpo_of_a_bundle_whose_every_startup_recipe_needs_the_key_has_no_startup_scrip
     // The Intune profile carries it instead.
     assert!(out.join("intune/VpnOnly/vpnProfile.json").exists());
 }
+
+/// Without `--allow-embedded-secrets`, a secret for `--target gpo` or `--target module` alone is
+/// refused by `secret-embedded`; its hint must not send the user to the flag (which would only
+/// lead to `secret-shared-target`), but say what works for these targets.
+#[test]
+fn secret_for_gpo_or_module_alone_without_the_flag_is_not_told_to_use_the_flag() {
+    let t = tempfile::tempdir().unwrap();
+    let v = values(t.path());
+    let vs = v.to_str().unwrap();
+    for targets in ["gpo", "module", "gpo,module"] {
+        for cmd in ["build", "check"] {
+            let out = t.path().join(format!("out-{cmd}-{targets}"));
+            let mut args = vec![cmd, "--values", vs, "--target", targets];
+            if cmd == "build" {
+                args.extend(["--out", out.to_str().unwrap()]);
+            }
+            let o = run(&args);
+            let all = text(&o);
+            assert_eq!(o.status.code(), Some(1), "{cmd} --target {targets}: {all}");
+            assert!(all.contains("secret-embedded"), "{all}");
+            assert!(
+                !all.contains("pass --allow-embedded-secrets"),
+                "{cmd} --target {targets}: the hint names the flag: {all}"
+            );
+            assert!(all.contains("SYSVOL"), "{all}");
+            assert!(all.contains("--target scripts,intune"), "{all}");
+            assert!(!all.contains(KEY), "the key was shown: {all}");
+        }
+    }
+    // With scripts among the targets the flag does help: the hint keeps naming it.
+    let o = run(&["check", "--values", vs, "--target", "scripts,gpo"]);
+    assert!(
+        text(&o).contains("--allow-embedded-secrets"),
+        "{}",
+        text(&o)
+    );
+}

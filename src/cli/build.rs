@@ -252,6 +252,7 @@ fn prepare(args: &BuildArgs) -> Result<Prepared, Exit> {
         report.diagnostics.extend(shared);
         diag::sort(&mut report.diagnostics);
     }
+    super::secrets::hint_for_shared_targets(&mut report.diagnostics, &args.target);
     let values = given.values;
     if !report.diagnostics.is_empty() {
         crate::term::err_rendered(&diag::render_human(

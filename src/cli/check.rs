@@ -126,6 +126,7 @@ pub fn run(args: CheckArgs) -> Exit {
             &given,
             &args.target,
         ));
+        super::secrets::hint_for_shared_targets(&mut r.diagnostics, &args.target);
         r
     };
     // Values meant for params no recipe declares: `build` refuses them, so `check` does too.

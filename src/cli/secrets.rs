@@ -116,3 +116,29 @@ fn shared_target_error(
     .with_field(o.field)
     .with_hint(hint)
 }
+
+/// When every requested target is `gpo` or `module`, the `--allow-embedded-secrets` the
+/// validator's `secret-embedded` hint suggests cannot help (those targets refuse a secret even
+/// with it): the hint says what works instead. `build` and `check` both call this.
+pub fn hint_for_shared_targets(
+    diagnostics: &mut [crate::diag::Diagnostic],
+    targets: &[crate::pipeline::Target],
+) {
+    use crate::pipeline::Target;
+    let shared_only = !targets.is_empty()
+        && targets
+            .iter()
+            .all(|t| matches!(t, Target::Gpo | Target::Module));
+    if !shared_only {
+        return;
+    }
+    for d in diagnostics
+        .iter_mut()
+        .filter(|d| d.code == "secret-embedded")
+    {
+        d.hint = Some(SHARED_ONLY_HINT.to_string());
+    }
+}
+
+/// The hint of `secret-embedded` when only `gpo`/`module` were asked for.
+const SHARED_ONLY_HINT: &str = "leave it unset: the module asks for it at run time. A secret is never written to gpo/ or module/, even with --allow-embedded-secrets (SYSVOL is readable by every authenticated user of the domain; a module is copied to shared paths). To bake it into files, build --target scripts,intune with --allow-embedded-secrets (intune/ also gets a VPN profile carrying the key)";
