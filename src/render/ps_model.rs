@@ -233,14 +233,7 @@ fn recipe_helps(plan: &Plan, rp: &RecipePlan, noun: &PsName, params: &[ParamDecl
     if let Some(s) = &r.symptom {
         description.push_str(&format!("\n\nSymptom: {s}"));
     }
-    if let Some(s) = &r.source_step {
-        description.push_str(&format!("\n\nSource: {s}"));
-    }
-    description.push_str(&format!(
-        "\n\nContext: {}. Restart: {}.",
-        context_name(r.context).to_ascii_lowercase(),
-        reboot_name(r.reboot).to_ascii_lowercase()
-    ));
+    // The fix it implements (`source_step`) is in REVIEW.md; context and restart are in NOTES.
     if !r.references.is_empty() {
         description.push_str("\n\nReferences:");
         for u in &r.references {
@@ -267,21 +260,24 @@ fn recipe_helps(plan: &Plan, rp: &RecipePlan, noun: &PsName, params: &[ParamDecl
         .collect();
     let examples = vec![PsComment::text(
         &format!(
-            "PS> .\\{id}.ps1{args} -WhatIf\n\nShows what would change (each step is read, changed only if it differs, read again to verify). Then run it with -Verbose."
+            "PS> .\\{id}.ps1{args} -WhatIf\nShows what would change (each step is read, changed only if it differs, read again to verify). Then run it with -Verbose."
         ),
         usize::MAX,
     )];
+    // Bundle, version and the source's SHA-256 are also in the recipe data (the log and every
+    // backup record them).
     let identity = format!(
-        "Recipe: {id} ({}), bundle {} {}, fixgen {}\nSource SHA-256: {}",
+        "Recipe: {id} ({}), bundle {} {}, fixgen {}",
         rp.source_file_name(),
         plan.bundle.name,
         plan.bundle.version,
         env!("CARGO_PKG_VERSION"),
-        rp.source_sha256,
     );
     let notes = PsComment::text(
         &format!(
-            "{identity}\nExit codes: 0 compliant or fixed, 3010 fixed but a restart is needed (never restarts), 1 failed.\nLog (CMTrace): $env:windir\\Logs\\fixgen\\{id}.log"
+            "{identity}\nContext: {}. Restart: {}. Exit codes: 0 compliant or fixed, 3010 fixed but a restart is needed (never restarts), 1 failed.\nLog (CMTrace): $env:windir\\Logs\\fixgen\\{id}.log",
+            context_name(r.context).to_ascii_lowercase(),
+            reboot_name(r.reboot).to_ascii_lowercase()
         ),
         HELP_WIDTH,
     );

@@ -74,7 +74,8 @@ pub fn module_without_secrets(
         ..*opts
     };
     Some(
-        powershell::recipe_models(&p, &opts).and_then(|ms| super::ps_module::render_module_from(&p, &ms)),
+        powershell::recipe_models(&p, &opts)
+            .and_then(|ms| super::ps_module::render_module_from(&p, &ms)),
     )
 }
 
