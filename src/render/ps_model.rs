@@ -203,7 +203,7 @@ fn open_param_decls(
                     }
                     if decl.secret {
                         text.push_str(
-                            " A SecureString, e.g. (Read-Host -AsSecureString); converted to plain text only where the cmdlet needs it, never logged.",
+                            " A SecureString (Read-Host -AsSecureString): plain text only inside the cmdlet call, never logged.",
                         );
                     }
                     if !decl.required {
@@ -233,7 +233,8 @@ fn recipe_helps(plan: &Plan, rp: &RecipePlan, noun: &PsName, params: &[ParamDecl
     if let Some(s) = &r.symptom {
         description.push_str(&format!("\n\nSymptom: {s}"));
     }
-    // The fix it implements (`source_step`) is in REVIEW.md; context and restart are in NOTES.
+    // The fix it implements (`source_step`) is in REVIEW.md; context and restart (`Context`,
+    // `Reboot`) are in the recipe data right below the help.
     if !r.references.is_empty() {
         description.push_str("\n\nReferences:");
         for u in &r.references {
@@ -264,8 +265,7 @@ fn recipe_helps(plan: &Plan, rp: &RecipePlan, noun: &PsName, params: &[ParamDecl
         ),
         usize::MAX,
     )];
-    // Bundle, version and the source's SHA-256 are also in the recipe data (the log and every
-    // backup record them).
+    // The source's SHA-256 is in the recipe data (the log and every backup record it).
     let identity = format!(
         "Recipe: {id} ({}), bundle {} {}, fixgen {}",
         rp.source_file_name(),
@@ -275,9 +275,7 @@ fn recipe_helps(plan: &Plan, rp: &RecipePlan, noun: &PsName, params: &[ParamDecl
     );
     let notes = PsComment::text(
         &format!(
-            "{identity}\nContext: {}. Restart: {}. Exit codes: 0 compliant or fixed, 3010 fixed but a restart is needed (never restarts), 1 failed.\nLog (CMTrace): $env:windir\\Logs\\fixgen\\{id}.log",
-            context_name(r.context).to_ascii_lowercase(),
-            reboot_name(r.reboot).to_ascii_lowercase()
+            "{identity}\nExit codes: 0 compliant or fixed, 3010 fixed but a restart is needed (never restarts), 1 failed.\nLog (CMTrace): $env:windir\\Logs\\fixgen\\{id}.log"
         ),
         HELP_WIDTH,
     );

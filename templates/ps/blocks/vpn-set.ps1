@@ -21,22 +21,21 @@ function Set-FixgenVpnStep { param([hashtable]$Step)
     $key = @{}
     $all = [bool]$Step.AllUserConnection
     $recreate = ($null -ne $c -and -not [string]::IsNullOrEmpty($Step.RecreateId) -and (Read-FixgenVpnMarker -Step $Step -Kind 'recreate') -ne $Step.RecreateId)
+    if ($null -ne $c -and -not $recreate -and @(Test-FixgenVpnStep -Step $Step -SkipPerUser | Where-Object -FilterScript { -not $_.Compliant }).Count -eq 0) { return }
     try {
+        if ($null -ne $Step.Psk) { $key.L2tpPsk = [System.Net.NetworkCredential]::new('', $Step.Psk).Password }
         if ($null -eq $c -or $recreate) {
             if ([string]::IsNullOrEmpty($Step.ServerAddress)) { throw ('VPN connection ' + $Step.Name + ' does not exist and no server address was given to create it') }
             if ($recreate) { Remove-VpnConnection -Name $Step.Name -AllUserConnection:$all -Force -ErrorAction Stop -Confirm:$false }
             $encryption = $Step.EncryptionLevel; if ($null -eq $encryption) { $encryption = 'Required' }
-            if ($null -ne $Step.Psk) { $key.L2tpPsk = [System.Net.NetworkCredential]::new('', $Step.Psk).Password }
             Add-VpnConnection -Name $Step.Name -ServerAddress $Step.ServerAddress -TunnelType $Step.TunnelType -AuthenticationMethod ([string[]]@($Step.AuthenticationMethod)) -EncryptionLevel $encryption @key -AllUserConnection:$all -SplitTunneling:([bool]$Step.SplitTunneling) -RememberCredential:([bool]$Step.RememberCredential) -Force -ErrorAction Stop -Confirm:$false
         } else {
-            if (@(Test-FixgenVpnStep -Step $Step -SkipPerUser | Where-Object -FilterScript { -not $_.Compliant }).Count -eq 0) { return }
             # Settings the step leaves open keep their current value.
             $methods = [string[]]@($Step.AuthenticationMethod); if ($methods.Count -eq 0) { $methods = [string[]]@(@($c.AuthenticationMethod) | ForEach-Object -Process { $_.ToString() }) }
             $encryption = $Step.EncryptionLevel; if ($null -eq $encryption) { $encryption = $c.EncryptionLevel.ToString() }
             $split = [bool]$c.SplitTunneling; if ($null -ne $Step.SplitTunneling) { $split = [bool]$Step.SplitTunneling }
             $remember = [bool]$c.RememberCredential; if ($null -ne $Step.RememberCredential) { $remember = [bool]$Step.RememberCredential }
             $server = [string]$c.ServerAddress; if (-not [string]::IsNullOrEmpty($Step.ServerAddress)) { $server = $Step.ServerAddress }
-            if ($null -ne $Step.Psk) { $key.L2tpPsk = [System.Net.NetworkCredential]::new('', $Step.Psk).Password }
             Set-VpnConnection -Name $Step.Name -ServerAddress $server -TunnelType $Step.TunnelType -AuthenticationMethod $methods -EncryptionLevel $encryption -SplitTunneling $split -RememberCredential $remember @key -AllUserConnection:$all -Force -ErrorAction Stop -Confirm:$false
         }
     } finally { $key.Clear() }
