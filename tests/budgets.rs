@@ -353,7 +353,7 @@ fn recipe_data_comes_first_and_files_carry_only_what_they_use() {
         if path.ends_with("/detect.ps1") {
             for b in &carried {
                 assert!(
-                    !b.starts_with("backup") && !b.ends_with("-set") && b != "run" && b != "log",
+                    !b.starts_with("backup") && !b.ends_with("-set") && b != "run" && b != "files",
                     "{path}: {b}"
                 );
             }

@@ -42,7 +42,10 @@ pub const BLOCKS: &[Block] = &[
         "the read-only check of every step (detection, the module's Test- functions)"
     ),
     block!("sets", "set comparison (firewall and VPN steps)"),
-    block!("log", "CMTrace log file, elevation check"),
+    block!(
+        "files",
+        "fixgen's files on the machine: CMTrace log, elevation check; folders (backups, VPN markers) owned by SYSTEM/Administrators"
+    ),
     block!(
         "log-read",
         "logging of a detection script (no file; not in an Intune detection)"
@@ -81,10 +84,6 @@ pub const BLOCKS: &[Block] = &[
     block!(
         "windows-update-set",
         "Windows Update step: download and install; its backup item (nothing to save)"
-    ),
-    block!(
-        "backup-store",
-        "backup folder owned by SYSTEM/Administrators"
     ),
     block!("backup-service", "prior state of a service"),
     block!(
@@ -206,7 +205,8 @@ pub fn blocks_for(role: Role, kinds: Kinds, relaunch: bool) -> Vec<&'static str>
     match role {
         Role::Detect => out.push("log-read"),
         Role::IntuneDetect => {}
-        _ => out.push("log"),
+        // The log and the backup folder: every role that changes or undoes something.
+        _ => out.push("files"),
     }
     let changes = matches!(role, Role::Script | Role::Module | Role::IntuneRemediate);
     if changes {
@@ -225,9 +225,6 @@ pub fn blocks_for(role: Role, kinds: Kinds, relaunch: bool) -> Vec<&'static str>
         if changes || (undo_uses && k.undo.is_some_and(|(_, set)| set)) {
             out.push(k.set);
         }
-    }
-    if changes || undo {
-        out.push("backup-store");
     }
     for k in &used {
         if changes && k.backup != k.set {

@@ -77,7 +77,7 @@ function Save-FixgenBackup { param([hashtable]$Recipe, [object[]]$Steps)
     $items = @(); foreach ($step in $Steps) { $items += ,(Get-FixgenStepBackup -Step $step) }
     $document = [ordered]@{ Format = 'fixgen-backup/1'; Recipe = $Recipe.Id; Bundle = $Recipe.Bundle; BundleVersion = $Recipe.BundleVersion; SourceSha256 = $Recipe.SourceSha256; Created = $now.ToString('yyyy-MM-ddTHH:mm:ss.fffZ', $inv); Computer = $env:COMPUTERNAME; Items = $items }
     $json = ConvertTo-Json -InputObject $document -Depth 8
-    $folder = Get-FixgenBackupFolder -RecipeId $Recipe.Id -Context $Recipe.Context -Create
+    $folder = Get-FixgenFolder -Levels @('backup', $Recipe.Id) -Context $Recipe.Context -Create
     $n = 0
     while (Test-Path -LiteralPath ($file = Join-Path -Path $folder -ChildPath ($now.ToString('yyyyMMddTHHmmssfffffffZ', $inv) + '-' + $n + '.json'))) { $n++ }
     [System.IO.File]::WriteAllText($file + '.tmp', $json, (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))

@@ -1,15 +1,8 @@
-# Records an id in a marker after the change it stands for succeeded; for an all-users connection the
-# folders are protected and must be owned by SYSTEM or Administrators, else this throws.
+# Records an id in a marker after the change it stands for succeeded; the marker folder (all-users: protected)
+# must be owned by SYSTEM or Administrators (per-user: or this user), else this throws.
 function Write-FixgenVpnMarker { param([hashtable]$Step, [ValidateSet('psk', 'recreate')][string]$Kind, [string]$Value)
-    $path = Get-FixgenVpnMarkerPath -Step $Step -Kind $Kind
-    $folder = Split-Path -Path $path -Parent
-    foreach ($level in @((Split-Path -Path $folder -Parent), $folder)) {
-        if (-not (Test-Path -LiteralPath $level -PathType Container)) { New-FixgenFolder -LiteralPath $level -Protect:([bool]$Step.AllUserConnection) }
-        if ($Step.AllUserConnection -and -not (Test-FixgenVpnMarkerOwner -LiteralPath $level)) {
-            throw ($level + ' is not owned by SYSTEM or Administrators; it is not used for the VPN markers (delete it if nobody expects it)')
-        }
-    }
-    [System.IO.File]::WriteAllText($path, $Value, [System.Text.Encoding]::ASCII)
+    $null = Get-FixgenFolder -Levels @('vpn') -Context $(if ($Step.AllUserConnection) { 'System' } else { 'User' }) -Create
+    [System.IO.File]::WriteAllText((Get-FixgenVpnMarkerPath -Step $Step -Kind $Kind), $Value, [System.Text.Encoding]::ASCII)
 }
 # Adds a missing connection; with Recreate removes and adds it once (until the recreation marker holds
 # this recipe's id); else corrects it in place with Set-VpnConnection (also the server and the key when
