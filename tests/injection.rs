@@ -176,9 +176,18 @@ fn torture_values_round_trip_through_the_syntax_tree() {
                 // value name, VPN connection name) once more, as its undo targets.
                 let undo_target =
                     f.ends_with(".psm1") && matches!(*field, "key" | "value_name" | "vpn_name");
+                // A script shows title and summary only in its comment help (issue 17: no
+                // copy in the data no code reads); the module keeps them as data.
+                let help_only = !f.ends_with(".psm1") && matches!(*field, "title" | "summary");
                 assert_eq!(
                     n,
-                    if undo_target { 2 } else { 1 },
+                    if undo_target {
+                        2
+                    } else if help_only {
+                        0
+                    } else {
+                        1
+                    },
                     "{f}: {field} appears {n} times as a string expression"
                 );
                 checked += 1;

@@ -333,7 +333,9 @@ fn detection_scripts_only_read_and_can_exit_1() {
     for f in folders() {
         let path = format!("intune/{f}/detect.ps1");
         let t = std::fs::read_to_string(out.join(&path)).unwrap();
-        assert!(pwsh::commands(&t).len() > 20, "{path}: too few commands");
+        // The walker sees the commands (the smallest, one Windows Update step and no log, has 20).
+        let n = pwsh::commands(&t).len();
+        assert!(n >= 20, "{path}: too few commands: {n}");
         let found = changes(&path, &t);
         assert!(found.is_empty(), "{found:#?}");
         // The checker sees changes where there are some: in the remediation scripts.

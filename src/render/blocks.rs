@@ -42,14 +42,23 @@ pub const BLOCKS: &[Block] = &[
         "the read-only check of every step (detection, the module's Test- functions)"
     ),
     block!("sets", "set comparison (firewall and VPN steps)"),
-    block!("log", "CMTrace log file, elevation check"),
-    block!("log-read", "logging of a detection script (no file)"),
+    block!(
+        "files",
+        "fixgen's files on the machine: CMTrace log, elevation check; folders (backups, VPN markers) owned by SYSTEM/Administrators"
+    ),
+    block!(
+        "log-read",
+        "logging of a detection script (no file; not in an Intune detection)"
+    ),
     block!(
         "run",
-        "read, back up, change under ShouldProcess, verify; exit code"
+        "read, back up (prior state saved before the first change), change under ShouldProcess, verify; exit code"
     ),
     block!("registry", "registry step: read and compare"),
-    block!("registry-set", "registry step: write or delete a value"),
+    block!(
+        "registry-set",
+        "registry step: write or delete a value; its prior state"
+    ),
     block!("service", "service step: read and compare"),
     block!(
         "service-set",
@@ -58,34 +67,25 @@ pub const BLOCKS: &[Block] = &[
     block!("firewall", "firewall step: read and compare"),
     block!(
         "firewall-set",
-        "firewall step: create, correct or replace the rule"
+        "firewall step: create, correct or replace the rule; its prior state"
     ),
     block!(
         "vpn",
         "VPN step: read and compare (key marker, per-user phonebooks)"
     ),
-    block!("vpn-set", "VPN step: add, correct, recreate; key marker"),
+    block!(
+        "vpn-set",
+        "VPN step: add, correct, recreate; key marker; its prior state"
+    ),
     block!(
         "windows-update",
         "Windows Update step: search pending updates, pending restart"
     ),
     block!(
         "windows-update-set",
-        "Windows Update step: download and install"
+        "Windows Update step: download and install; its backup item (nothing to save)"
     ),
-    block!(
-        "backup-store",
-        "backup folder owned by SYSTEM/Administrators"
-    ),
-    block!("backup", "save the prior state before the first change"),
-    block!("backup-registry", "prior state of a registry value"),
     block!("backup-service", "prior state of a service"),
-    block!("backup-firewall", "prior state of a firewall rule"),
-    block!("backup-vpn", "prior state of a VPN connection"),
-    block!(
-        "backup-windows-update",
-        "Windows Update backup item (nothing to save)"
-    ),
     block!(
         "undo",
         "restore per item the oldest backup not yet restored"
@@ -115,6 +115,9 @@ pub struct StepKind {
     pub kind: &'static str,
     pub test: &'static str,
     pub set: &'static str,
+    /// The block with `Get-Fixgen<Kind>Backup` (the prior state saved before the first change):
+    /// the set block when both always travel together, else its own block (the service undo
+    /// needs the set block but not the backup).
     pub backup: &'static str,
     /// The undo block and whether it calls the kind's set block; `None`: nothing to undo.
     pub undo: Option<(&'static str, bool)>,
@@ -128,7 +131,7 @@ pub const STEP_KINDS: &[StepKind] = &[
         kind: "registry",
         test: "registry",
         set: "registry-set",
-        backup: "backup-registry",
+        backup: "registry-set",
         undo: Some(("undo-registry", true)),
         sets: false,
     },
@@ -144,7 +147,7 @@ pub const STEP_KINDS: &[StepKind] = &[
         kind: "firewall",
         test: "firewall",
         set: "firewall-set",
-        backup: "backup-firewall",
+        backup: "firewall-set",
         undo: Some(("undo-firewall", false)),
         sets: true,
     },
@@ -152,7 +155,7 @@ pub const STEP_KINDS: &[StepKind] = &[
         kind: "vpn",
         test: "vpn",
         set: "vpn-set",
-        backup: "backup-vpn",
+        backup: "vpn-set",
         undo: Some(("undo-vpn", false)),
         sets: true,
     },
@@ -160,7 +163,7 @@ pub const STEP_KINDS: &[StepKind] = &[
         kind: "windows_update",
         test: "windows-update",
         set: "windows-update-set",
-        backup: "backup-windows-update",
+        backup: "windows-update-set",
         undo: None,
         sets: false,
     },
@@ -198,7 +201,13 @@ pub fn blocks_for(role: Role, kinds: Kinds, relaunch: bool) -> Vec<&'static str>
     if read_only || role == Role::Module {
         out.push("check");
     }
-    out.push(if read_only { "log-read" } else { "log" });
+    // An Intune detection logs nothing: its one output line names every finding.
+    match role {
+        Role::Detect => out.push("log-read"),
+        Role::IntuneDetect => {}
+        // The log and the backup folder: every role that changes or undoes something.
+        _ => out.push("files"),
+    }
     let changes = matches!(role, Role::Script | Role::Module | Role::IntuneRemediate);
     if changes {
         out.push("run");
@@ -217,14 +226,8 @@ pub fn blocks_for(role: Role, kinds: Kinds, relaunch: bool) -> Vec<&'static str>
             out.push(k.set);
         }
     }
-    if changes || undo {
-        out.push("backup-store");
-    }
-    if changes {
-        out.push("backup");
-    }
     for k in &used {
-        if changes || (undo && k.kind == "registry") {
+        if changes && k.backup != k.set {
             out.push(k.backup);
         }
     }
@@ -261,11 +264,9 @@ pub fn end_marker(name: &str) -> String {
     format!("#endregion fixgen block {name}")
 }
 
-/// The fenced machinery of a file: a heading line, then each block between its markers.
+/// The fenced machinery of a file: each block between its markers (which say where to review it).
 pub fn machinery(names: &[&str]) -> String {
-    let mut out = String::from(
-        "# ---- fixgen runtime blocks: each is the same in every file; review once (REVIEW.md: SHA-256) ----\n",
-    );
+    let mut out = String::new();
     for name in names {
         out.push_str(&begin_marker(name));
         out.push('\n');

@@ -270,8 +270,8 @@ fn strict_params(steps: &[Step]) -> BTreeSet<String> {
 
 /// One recipe's data in an Intune script.
 struct RecipeData<'a> {
-    /// The recipe metadata the script uses: detection only `Id`, `Title`, `Context` and
-    /// `Needs64Bit`; remediation all but the `Summary` (it is in REVIEW.md and the payload).
+    /// The recipe metadata the script uses: detection only `Id` and `Needs64Bit` (one line);
+    /// remediation all but the `Summary` (it is in REVIEW.md and the payload).
     recipe: Vec<Entry>,
     steps: &'a [StepData],
 }
@@ -300,37 +300,31 @@ fn union(a: Kinds, b: Kinds) -> Kinds {
 fn help(plan: &Plan, pkg: &IntunePackage, mode: ScriptMode) -> Help {
     let recipes = pkg.recipes.join(", ");
     let what = match mode {
+        // Report-only findings: see the comment of the intune-detect block.
         ScriptMode::Detect => format!(
-            "Intune detection script (read-only) for {recipes}: prints one line naming every setting that is off. Exit 1 when the remediation has something to change, else 0; report-only findings (pending updates under action scan, a pending restart) are named but never exit 1. Writes no file, changes nothing."
+            "Read-only Intune detection for {recipes} (writes nothing): one line naming each setting that is off; exit 1 when the remediation would change something, else 0."
         ),
         ScriptMode::Remediate => format!(
-            "Intune remediation script for {recipes}: each step is read, changed only if it differs and read again to verify; one summary line; exit 0 when compliant or fixed, 1 when anything failed. A needed restart is reported, never done. Log (CMTrace): $env:windir\\Logs\\fixgen\\{}.log.",
+            "Intune remediation script for {recipes}: each step is read, changed only if it differs and read again to verify; one summary line; exit 0 when compliant or fixed, 1 when anything failed. A needed restart is reported, never done. Log (CMTrace): $env:windir\\Logs\\fixgen\\{}.log. No parameters: every value is in the recipe data below. Intune runs it in 64-bit PowerShell (runAs32Bit: false).",
             pkg.name
         ),
     };
     let context = match pkg.run_as {
-        RunAs::System => {
-            "Run as SYSTEM (\"Run this script using the logged-on credentials\" = No)."
-        }
+        RunAs::System => "Run as SYSTEM (\"Run this script using the logged-on credentials\" = No)",
         RunAs::User => {
-            "Run as the signed-in user (\"Run this script using the logged-on credentials\" = Yes)."
+            "Run as the signed-in user (\"Run this script using the logged-on credentials\" = Yes)"
         }
     };
     Help {
         synopsis: PsComment::text(&pkg.display_name, HELP_WIDTH),
-        description: PsComment::text(
-            &format!("{what} No parameters: every value is in the recipe data below. Intune runs it in 64-bit PowerShell (runAs32Bit: false)."),
-            HELP_WIDTH,
-        ),
+        description: PsComment::text(&what, HELP_WIDTH),
         params: Vec::new(),
         examples: Vec::new(),
         notes: PsComment::text(
             &format!(
-                "{context}\nBundle {} {}, fixgen {}; do not edit (a signature covers every byte).\nBundle SHA-256: {}",
-                plan.bundle.name,
-                plan.bundle.version,
+                "{context}; do not edit (signed).\nBundle SHA-256 {}, fixgen {}",
+                plan.bundle_sha256,
                 env!("CARGO_PKG_VERSION"),
-                plan.bundle_sha256
             ),
             HELP_WIDTH,
         ),
@@ -359,7 +353,7 @@ fn render_script(
                     .iter()
                     .filter(|e| match mode {
                         ScriptMode::Detect => {
-                            matches!(e.key, "Id" | "Title" | "Context" | "Needs64Bit")
+                            matches!(e.key, "Id" | "Needs64Bit")
                         }
                         ScriptMode::Remediate => e.key != "Summary",
                     })

@@ -35,7 +35,7 @@ struct ScriptTemplate<'a> {
     requires_admin: bool,
     help: &'a Help,
     params: &'a [ParamDecl],
-    recipe: &'a [Entry],
+    recipe: Vec<Entry>,
     steps: &'a [StepData],
     detect: bool,
     relaunch: bool,
@@ -89,7 +89,13 @@ pub fn render_recipe_script(
         requires_admin: model.requires_admin,
         help: &model.help,
         params: &model.params,
-        recipe: &model.recipe,
+        // Title and Summary are the help's SYNOPSIS and DESCRIPTION; no runtime code reads them.
+        recipe: model
+            .recipe
+            .iter()
+            .filter(|e| !matches!(e.key, "Title" | "Summary"))
+            .cloned()
+            .collect(),
         steps: &model.steps,
         detect: mode == ScriptMode::Detect,
         relaunch: opts.relaunch && model.needs_64bit,

@@ -203,7 +203,7 @@ fn open_param_decls(
                     }
                     if decl.secret {
                         text.push_str(
-                            " A SecureString, e.g. (Read-Host -AsSecureString); converted to plain text only where the cmdlet needs it, never logged.",
+                            " A SecureString (Read-Host -AsSecureString): plain text only inside the cmdlet call, never logged.",
                         );
                     }
                     if !decl.required {
@@ -233,14 +233,8 @@ fn recipe_helps(plan: &Plan, rp: &RecipePlan, noun: &PsName, params: &[ParamDecl
     if let Some(s) = &r.symptom {
         description.push_str(&format!("\n\nSymptom: {s}"));
     }
-    if let Some(s) = &r.source_step {
-        description.push_str(&format!("\n\nSource: {s}"));
-    }
-    description.push_str(&format!(
-        "\n\nContext: {}. Restart: {}.",
-        context_name(r.context).to_ascii_lowercase(),
-        reboot_name(r.reboot).to_ascii_lowercase()
-    ));
+    // The fix it implements (`source_step`) is in REVIEW.md; context and restart (`Context`,
+    // `Reboot`) are in the recipe data right below the help.
     if !r.references.is_empty() {
         description.push_str("\n\nReferences:");
         for u in &r.references {
@@ -267,17 +261,17 @@ fn recipe_helps(plan: &Plan, rp: &RecipePlan, noun: &PsName, params: &[ParamDecl
         .collect();
     let examples = vec![PsComment::text(
         &format!(
-            "PS> .\\{id}.ps1{args} -WhatIf\n\nShows what would change (each step is read, changed only if it differs, read again to verify). Then run it with -Verbose."
+            "PS> .\\{id}.ps1{args} -WhatIf\nShows what would change (each step is read, changed only if it differs, read again to verify). Then run it with -Verbose."
         ),
         usize::MAX,
     )];
+    // The source's SHA-256 is in the recipe data (the log and every backup record it).
     let identity = format!(
-        "Recipe: {id} ({}), bundle {} {}, fixgen {}\nSource SHA-256: {}",
+        "Recipe: {id} ({}), bundle {} {}, fixgen {}",
         rp.source_file_name(),
         plan.bundle.name,
         plan.bundle.version,
         env!("CARGO_PKG_VERSION"),
-        rp.source_sha256,
     );
     let notes = PsComment::text(
         &format!(

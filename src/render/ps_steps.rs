@@ -408,7 +408,7 @@ fn vpn_entries<'a>(
     e.push(entry("AllUserConnection", PsLit::bool(v.all_users)));
     e.push(entry("SplitTunneling", opt_bool(v.split_tunneling)));
     e.push(entry("RememberCredential", opt_bool(v.remember_credential)));
-    e.push(entry("Recreate", PsLit::bool(v.recreate)));
+    // `recreate` is `RecreateId` (null: never recreated); no runtime code reads anything else.
     Ok(())
 }
 

@@ -17,7 +17,7 @@ $FixgenName = {{ name }}
 $FixgenRecipes = @(
 {%- for r in recipes %}
     @{
-        Recipe = {% call m::hashtable(r.recipe.as_slice(), "        ") %}{% endcall %}
+        Recipe = {% if detect %}{% call m::hashtable_inline(r.recipe.as_slice()) %}{% endcall %}{% else %}{% call m::hashtable(r.recipe.as_slice(), "        ") %}{% endcall %}{% endif %}
         Steps = {% call m::steps(r.steps, "        ") %}{% endcall %}
     }{% if !loop.last %},{% endif %}
 {%- endfor %}
@@ -27,7 +27,7 @@ $FixgenRecipes = @(
 {{ machinery }}
 #region main
 $ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'
-try { Initialize-FixgenLog -Component $FixgenName -Quiet; {% if detect %}$fixgenResult = Get-FixgenIntuneDetection -Name $FixgenName -Recipes $FixgenRecipes{% else %}$fixgenResult = Invoke-FixgenIntuneRemediation -Name $FixgenName -Recipes $FixgenRecipes{% endif %} }
+try { {% if detect %}$fixgenResult = Get-FixgenIntuneDetection -Name $FixgenName -Recipes $FixgenRecipes{% else %}Initialize-FixgenLog -Component $FixgenName -Quiet; $fixgenResult = Invoke-FixgenIntuneRemediation -Name $FixgenName -Recipes $FixgenRecipes{% endif %} }
 catch { $fixgenResult = [pscustomobject]@{ ExitCode = 1; Line = ($FixgenName + ': ERROR: ' + $_.Exception.Message) } }
 Write-Output (Limit-FixgenLine -Text $fixgenResult.Line)
 if ($fixgenResult.ExitCode -eq 0) { exit 0 } else { exit 1 }

@@ -1,7 +1,7 @@
 # Every backup of the recipe not yet restored (<UTC time>-<n>.json; restored ones are renamed
 # *.restored.json), oldest first. Each file must have a trusted owner and be a backup of this recipe, else this throws.
 function Get-FixgenOpenBackup { param([string]$RecipeId, [ValidateSet('System', 'User')][string]$Context = 'System')
-    $folder = Get-FixgenBackupFolder -RecipeId $RecipeId -Context $Context
+    $folder = Get-FixgenFolder -Levels @('backup', $RecipeId) -Context $Context
     if ($null -eq $folder) { return }
     foreach ($file in @([System.IO.Directory]::GetFiles($folder, '*.json') | Where-Object -FilterScript { -not $_.EndsWith('.restored.json', [System.StringComparison]::OrdinalIgnoreCase) } | Sort-Object)) {
         if (-not (Test-FixgenTrustedOwner -LiteralPath $file -AllowCurrentUser:($Context -eq 'User'))) { throw ($file + ' is not owned by SYSTEM or Administrators; it is not restored') }
@@ -68,7 +68,7 @@ function Undo-FixgenRecipe {
         try {
             $backups = @(Get-FixgenOpenBackup -RecipeId $id -Context $Recipe.Context)
             if ($backups.Count -eq 0) {
-                $folder = Get-FixgenBackupFolder -RecipeId $id -Context $Recipe.Context
+                $folder = Get-FixgenFolder -Levels @('backup', $id) -Context $Recipe.Context
                 $allRestored = ($null -ne $folder -and @([System.IO.Directory]::GetFiles($folder, '*.restored.json')).Count -gt 0)
                 if ($allRestored) { Write-FixgenLog -Message ($id + ': every backup is already restored; this recipe has changed nothing here since the last undo, so there is nothing to undo') }
                 else { Write-FixgenLog -Message ($id + ': no backup found; this recipe has changed nothing here, so there is nothing to undo') }

@@ -27,9 +27,7 @@ function Read-FixgenVpnMarker { param([hashtable]$Step, [ValidateSet('psk', 'rec
 # key when the script holds it, else the id computed at build time (detection); $null without a key.
 function Get-FixgenVpnPskId { param([hashtable]$Step)
     if ($null -eq $Step.Psk) { return $Step.PskId }
-    $plain = [System.Net.NetworkCredential]::new('', $Step.Psk).Password
-    $bytes = [System.Text.Encoding]::UTF8.GetBytes($plain)
-    $plain = $null
+    $bytes = [System.Text.Encoding]::UTF8.GetBytes([System.Net.NetworkCredential]::new('', $Step.Psk).Password)
     $kdf = [System.Security.Cryptography.Rfc2898DeriveBytes]::new($bytes, [System.Text.Encoding]::UTF8.GetBytes('fixgen-psk-v1|' + $Step.Name), 600000, [System.Security.Cryptography.HashAlgorithmName]::SHA256)
     try { return (-join @($kdf.GetBytes(32) | ForEach-Object -Process { $_.ToString('x2') })) }
     finally { $kdf.Dispose(); [System.Array]::Clear($bytes, 0, $bytes.Length) }

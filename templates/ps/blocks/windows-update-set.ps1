@@ -21,3 +21,7 @@ function Set-FixgenWindowsUpdateStep { param([hashtable]$Step)
     if ($result.ResultCode -ne 2 -and $result.ResultCode -ne 3) { throw ('Windows Update installation failed with result code ' + $result.ResultCode + ' (HRESULT ' + $result.HResult + ')') }
     return [pscustomobject]@{ RebootRequired = ([bool]$result.RebootRequired -or (Test-FixgenRebootPending)) }
 }
+# A Windows Update step has no prior state to save; its item only records the action.
+function Get-FixgenWindowsUpdateBackup { param([hashtable]$Step)
+    return [ordered]@{ Kind = 'windows_update'; Action = $Step.Action }
+}
