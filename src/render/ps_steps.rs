@@ -7,6 +7,7 @@ use crate::model::{
     RegValue, Startup, Step, Tunnel, UpdateAction, Val,
 };
 use crate::plan::{FromParamValue, RecipePlan, Resolved};
+use crate::registry::rules::parse_hex;
 use crate::registry::RegPath;
 use crate::render::escape::{PsLit, PsName};
 use crate::render::ps_types::{
@@ -127,6 +128,8 @@ fn startup_name(s: Startup) -> &'static str {
     }
 }
 
+/// The NetSecurity cmdlets' spelling (`-Protocol TCP`, `ICMPv4`), which the generated scripts
+/// compare with `Get-NetFirewallPortFilter`; not the YAML spelling [`Protocol::name`].
 fn protocol_name(p: Protocol) -> &'static str {
     match p {
         Protocol::Tcp => "TCP",
@@ -191,26 +194,6 @@ fn port_texts(ports: &[PortEntry]) -> Vec<String> {
         .collect()
 }
 
-/// Parse REG_BINARY text: hex digits, optionally separated by spaces, commas or colons.
-pub fn parse_binary(text: &str) -> Result<Vec<u8>, String> {
-    let digits: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | ',' | ':' | '\t' | '\n' | '\r'))
-        .collect();
-    if !digits.len().is_multiple_of(2) {
-        return Err("binary data has an odd number of hex digits".into());
-    }
-    (0..digits.len())
-        .step_by(2)
-        .map(|i| {
-            digits
-                .get(i..i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("binary data has a non-hex digit near position {i}"))
-        })
-        .collect()
-}
-
 pub(crate) fn step_data<'a>(b: &mut Binder<'a>, step: &'a Step) -> Result<StepData, RenderError> {
     let kind = step.kind();
     let mut e = vec![entry("Kind", PsLit::string(kind))];
@@ -263,7 +246,7 @@ fn registry_entries<'a>(
                 ),
                 RegValue::Binary(h) => (
                     "Binary",
-                    PsLit::bytes(&parse_binary(h).map_err(|m| err(b.id(), m))?),
+                    PsLit::bytes(&parse_hex(h).map_err(|m| err(b.id(), m))?),
                 ),
             };
             e.push(entry("Type", PsLit::string(ty)));
