@@ -3,11 +3,10 @@
 //! script parameter, or a secret).
 
 use crate::model::{
-    AuthMethod, Direction, Encryption, Ensure, FirewallAction, PortEntry, Profile, Protocol,
-    RegValue, Startup, Step, Tunnel, UpdateAction, Val,
+    AuthMethod, Direction, Encryption, Ensure, FirewallAction, Port, Profile, Protocol, RegValue,
+    Startup, Step, Tunnel, UpdateAction, Val,
 };
 use crate::plan::{FromParamValue, RecipePlan, Resolved};
-use crate::registry::rules::parse_hex;
 use crate::registry::RegPath;
 use crate::render::escape::{PsLit, PsName};
 use crate::render::ps_types::{
@@ -181,17 +180,11 @@ fn opt_bool(b: Option<bool>) -> PsLit {
     b.map(PsLit::bool).unwrap_or_else(PsLit::null)
 }
 
-fn port_texts(ports: &[PortEntry]) -> Vec<String> {
+fn port_texts(ports: &[Port]) -> Vec<String> {
     if ports.is_empty() {
         return vec!["Any".to_string()];
     }
-    ports
-        .iter()
-        .map(|p| match p {
-            PortEntry::Number(n) => n.to_string(),
-            PortEntry::Text(s) => s.trim().to_string(),
-        })
-        .collect()
+    ports.iter().map(Port::to_string).collect()
 }
 
 pub(crate) fn step_data<'a>(b: &mut Binder<'a>, step: &'a Step) -> Result<StepData, RenderError> {
@@ -246,7 +239,7 @@ fn registry_entries<'a>(
                 ),
                 RegValue::Binary(h) => (
                     "Binary",
-                    PsLit::bytes(&parse_hex(h).map_err(|m| err(b.id(), m))?),
+                    PsLit::bytes(h.parsed().map_err(|m| err(b.id(), m))?),
                 ),
             };
             e.push(entry("Type", PsLit::string(ty)));

@@ -22,8 +22,8 @@ use serde::Serialize;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{
-    Context, Direction, Encryption, Ensure, FirewallAction, ParamValue, PortEntry, Protocol,
-    Reboot, RegValue, ServiceState, Startup, Step, UpdateAction, Val,
+    Context, Direction, Encryption, Ensure, FirewallAction, ParamValue, Port, Protocol, Reboot,
+    RegValue, ServiceState, Startup, Step, UpdateAction, Val,
 };
 use crate::plan::{Binding, FromParamValue, ParamValues, Plan, RecipePlan, Resolved};
 use crate::registry::RegPath;
@@ -235,16 +235,13 @@ fn protocol_str(p: Protocol) -> &'static str {
     }
 }
 
-fn ports_str(ports: &[PortEntry]) -> String {
+fn ports_str(ports: &[Port]) -> String {
     if ports.is_empty() {
         return "Any".into();
     }
     ports
         .iter()
-        .map(|p| match p {
-            PortEntry::Number(n) => n.to_string(),
-            PortEntry::Text(s) => s.trim().to_string(),
-        })
+        .map(Port::to_string)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -265,7 +262,7 @@ fn reg_value_text(rp: &RecipePlan, v: &RegValue) -> String {
             val_text(rp, q, |x: &u64| format!("{x} (0x{x:016x})"))
         ),
         RegValue::Binary(h) => {
-            let bytes = crate::registry::rules::parse_hex(h).unwrap_or_default();
+            let bytes = h.parsed().unwrap_or_default();
             let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
             format!("REG_BINARY {}", hex.join(" "))
         }

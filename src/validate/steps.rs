@@ -474,8 +474,8 @@ fn registry_value<'s>(
             }
         }
         RegValue::Binary(h) => {
-            if let Err(m) = registry::parse_hex(h) {
-                cx.err("registry-binary", &format!("{vf}.binary"), m);
+            if let Err(m) = h.parsed() {
+                cx.err("registry-binary", &format!("{vf}.binary"), m.to_string());
             }
             RegData::Binary(&[])
         }
