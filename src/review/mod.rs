@@ -16,7 +16,23 @@ pub mod markdown;
 pub mod runtime;
 pub mod text;
 
-mod steps;
+/// The rows of each step kind, one file per kind: `src/kinds/<kind>/review.rs`.
+#[path = "../kinds"]
+mod kinds {
+    #[path = "firewall/review.rs"]
+    pub(super) mod firewall;
+    #[path = "registry/review.rs"]
+    pub(super) mod registry;
+    #[path = "service/review.rs"]
+    pub(super) mod service;
+    #[path = "vpn/review.rs"]
+    pub(super) mod vpn;
+    #[path = "windows_update/review.rs"]
+    pub(super) mod windows_update;
+}
+
+/// A row of the change table: target, setting, value, and when it is changed (VPN rows).
+type Row = (String, String, String, Option<String>);
 
 use serde::Serialize;
 
@@ -270,13 +286,13 @@ fn reg_value_text(rp: &RecipePlan, v: &RegValue) -> String {
 }
 
 /// Reads, changes and the undo note of one step.
-fn step_rows(rp: &RecipePlan, step: &Step, reads: &mut Vec<String>, rows: &mut Vec<steps::Row>) {
+fn step_rows(rp: &RecipePlan, step: &Step, reads: &mut Vec<String>, rows: &mut Vec<Row>) {
     match step {
-        Step::Registry(r) => steps::registry_rows(rp, r, reads, rows),
-        Step::Service(s) => steps::service_rows(rp, s, reads, rows),
-        Step::Firewall(f) => steps::firewall_rows(rp, f, reads, rows),
-        Step::Vpn(v) => steps::vpn_rows(rp, v, reads, rows),
-        Step::WindowsUpdate(w) => steps::windows_update_rows(rp, w, reads, rows),
+        Step::Registry(r) => kinds::registry::rows(rp, r, reads, rows),
+        Step::Service(s) => kinds::service::rows(rp, s, reads, rows),
+        Step::Firewall(f) => kinds::firewall::rows(rp, f, reads, rows),
+        Step::Vpn(v) => kinds::vpn::rows(rp, v, reads, rows),
+        Step::WindowsUpdate(w) => kinds::windows_update::rows(rp, w, reads, rows),
     }
 }
 
