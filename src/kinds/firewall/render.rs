@@ -76,3 +76,8 @@ pub(crate) fn entries(
     e.push(entry("Profile", PsLit::string_array(&names)));
     Ok(())
 }
+
+/// Undo's target: the rule's stable name.
+pub(crate) fn undo_target(f: &crate::model::FirewallStep, e: &mut Vec<Entry>) {
+    e.push(entry("Name", PsLit::string(&f.id)));
+}

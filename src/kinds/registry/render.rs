@@ -55,3 +55,12 @@ pub(crate) fn entries<'a>(
     }
     Ok(())
 }
+
+/// Undo's target: the value's provider path and name, never its data.
+pub(crate) fn undo_target(r: &crate::model::RegistryStep, e: &mut Vec<Entry>) {
+    let path = RegPath::parse(&r.key)
+        .map(|p| p.provider_path())
+        .unwrap_or_default();
+    e.push(entry("Path", PsLit::string(&path)));
+    e.push(entry("Name", PsLit::string(&r.name)));
+}

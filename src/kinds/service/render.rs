@@ -42,3 +42,8 @@ pub(crate) fn entries(
     ));
     Ok(())
 }
+
+/// Undo's target: the service name.
+pub(crate) fn undo_target(s: &crate::model::ServiceStep, e: &mut Vec<Entry>) {
+    e.push(entry("Name", PsLit::string(&s.name)));
+}

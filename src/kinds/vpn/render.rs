@@ -2,7 +2,7 @@
 //! (`render::kinds::vpn`, mounted by `src/render/mod.rs`; called by `ps_steps::step_data`).
 
 use crate::model::{AuthMethod, Encryption, Tunnel, Val};
-use crate::plan::Resolved;
+use crate::plan::{Binding, RecipePlan, Resolved};
 use crate::render::escape::PsLit;
 use crate::render::ps_steps::Binder;
 use crate::render::ps_types::{entry, Entry, RenderError};
@@ -109,4 +109,20 @@ pub(crate) fn entries<'a>(
     e.push(entry("RememberCredential", opt_bool(v.remember_credential)));
     e.push(entry("Recreate", PsLit::bool(v.recreate)));
     Ok(())
+}
+
+/// Undo's target: the connection name (null when it is a secret or open param) and its scope.
+pub(crate) fn undo_target(rp: &RecipePlan, v: &crate::model::VpnStep, e: &mut Vec<Entry>) {
+    let name = match &v.name {
+        Val::Lit(n) => PsLit::string(n),
+        Val::Param(p) => match rp.params.get(&p.param) {
+            Some(b) if !b.decl.secret => match &b.binding {
+                Binding::Value(crate::model::ParamValue::String(n)) => PsLit::string(n),
+                _ => PsLit::null(),
+            },
+            _ => PsLit::null(),
+        },
+    };
+    e.push(entry("Name", name));
+    e.push(entry("AllUserConnection", PsLit::bool(v.all_users)));
 }

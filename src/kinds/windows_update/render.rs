@@ -17,3 +17,14 @@ pub(crate) fn entries(
     e.push(entry("ReportOnly", PsLit::bool(report_only)));
     Ok(())
 }
+
+/// Undo's target: the action (undo has nothing to restore for a scan).
+pub(crate) fn undo_target(w: &crate::model::WindowsUpdateStep, e: &mut Vec<Entry>) {
+    e.push(entry(
+        "Action",
+        PsLit::string(match w.action {
+            UpdateAction::Scan => "Scan",
+            UpdateAction::Install => "Install",
+        }),
+    ));
+}
