@@ -6,10 +6,27 @@ use crate::model::{recipe_verb, used_params, Context, ParamType, Reboot, Step};
 use crate::plan::{Plan, RecipePlan};
 use crate::registry::RegPath;
 use crate::render::escape::{PsComment, PsLit, PsName};
-use crate::render::ps_steps::{step_data, Binder};
+use crate::render::kinds;
+use crate::render::ps_steps::Binder;
 use crate::render::ps_types::{
-    entry, err, Help, HelpParam, Kinds, ParamDecl, PsOptions, RecipeModel, RenderError, HELP_WIDTH,
+    entry, err, Help, HelpParam, Kinds, ParamDecl, PsOptions, RecipeModel, RenderError, StepData,
+    HELP_WIDTH,
 };
+
+/// A step as data for the generated scripts: one hashtable of escaped literals, its entries
+/// from the step's kind (`src/kinds/<kind>/render.rs`).
+pub(crate) fn step_data<'a>(b: &mut Binder<'a>, step: &'a Step) -> Result<StepData, RenderError> {
+    let kind = step.kind();
+    let mut e = vec![entry("Kind", PsLit::string(kind))];
+    match step {
+        Step::Registry(r) => kinds::registry::entries(b, r, &mut e)?,
+        Step::Service(s) => kinds::service::entries(s, &mut e)?,
+        Step::Firewall(f) => kinds::firewall::entries(f, &mut e)?,
+        Step::Vpn(v) => kinds::vpn::entries(b, v, &mut e)?,
+        Step::WindowsUpdate(w) => kinds::windows_update::entries(w, &mut e)?,
+    }
+    Ok(StepData { kind, entries: e })
+}
 
 fn param_type(ty: ParamType, secret: bool) -> &'static str {
     if secret {

@@ -1,12 +1,11 @@
-//! A step as data for the generated scripts: one hashtable of escaped literals per step
-//! ([`step_data`], each kind's entries in `src/kinds/<kind>/render.rs`), with the recipe's params
-//! bound ([`Binder`]: a value given at build time, a script parameter, or a secret).
+//! Binding a step's values for the generated scripts ([`Binder`]: a value given at build time, a
+//! script parameter, or a secret). Each kind's entries are in `src/kinds/<kind>/render.rs`;
+//! `ps_model::step_data` dispatches to them.
 
-use crate::model::{Step, Val};
+use crate::model::Val;
 use crate::plan::{FromParamValue, RecipePlan, Resolved};
 use crate::render::escape::{PsLit, PsName};
-use crate::render::kinds;
-use crate::render::ps_types::{entry, err, PsOptions, RenderError, StepData};
+use crate::render::ps_types::{err, PsOptions, RenderError};
 
 /// Context for turning step values into literals, collecting params that steps use.
 pub(crate) struct Binder<'a> {
@@ -111,17 +110,4 @@ impl<'a> Binder<'a> {
             }
         }
     }
-}
-
-pub(crate) fn step_data<'a>(b: &mut Binder<'a>, step: &'a Step) -> Result<StepData, RenderError> {
-    let kind = step.kind();
-    let mut e = vec![entry("Kind", PsLit::string(kind))];
-    match step {
-        Step::Registry(r) => kinds::registry::entries(b, r, &mut e)?,
-        Step::Service(s) => kinds::service::entries(s, &mut e)?,
-        Step::Firewall(f) => kinds::firewall::entries(f, &mut e)?,
-        Step::Vpn(v) => kinds::vpn::entries(b, v, &mut e)?,
-        Step::WindowsUpdate(w) => kinds::windows_update::entries(w, &mut e)?,
-    }
-    Ok(StepData { kind, entries: e })
 }

@@ -1,5 +1,5 @@
 //! A firewall step as data for the generated PowerShell: its entries of the step hashtable
-//! (`render::kinds::firewall`, mounted by `src/render/mod.rs`; called by `ps_steps::step_data`).
+//! (`render::kinds::firewall`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`).
 
 use crate::model::{Direction, FirewallAction, Port, Profile, Protocol};
 use crate::render::escape::PsLit;

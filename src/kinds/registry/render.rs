@@ -1,5 +1,5 @@
 //! A registry step as data for the generated PowerShell: its entries of the step hashtable
-//! (`render::kinds::registry`, mounted by `src/render/mod.rs`; called by `ps_steps::step_data`).
+//! (`render::kinds::registry`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`).
 
 use crate::model::{Ensure, RegValue};
 use crate::registry::RegPath;

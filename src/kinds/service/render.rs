@@ -1,5 +1,5 @@
 //! A service step as data for the generated PowerShell: its entries of the step hashtable
-//! (`render::kinds::service`, mounted by `src/render/mod.rs`; called by `ps_steps::step_data`).
+//! (`render::kinds::service`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`).
 
 use crate::model::Startup;
 use crate::render::escape::PsLit;

@@ -1,5 +1,5 @@
 //! A VPN step as data for the generated PowerShell: its entries of the step hashtable
-//! (`render::kinds::vpn`, mounted by `src/render/mod.rs`; called by `ps_steps::step_data`).
+//! (`render::kinds::vpn`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`).
 
 use crate::model::{AuthMethod, Encryption, Tunnel, Val};
 use crate::plan::{Binding, RecipePlan, Resolved};
