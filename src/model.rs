@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod values;
+pub use values::{HexBytes, Port, PortEntry, PortRange};
+
 /// One fix: metadata, typed parameters and ordered steps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -249,7 +252,7 @@ pub enum RegValue {
     /// REG_QWORD (0..=18446744073709551615)
     Qword(Val<u64>),
     /// REG_BINARY as hex digits, optionally separated by spaces, commas or colons.
-    Binary(String),
+    Binary(HexBytes),
 }
 
 impl RegValue {
@@ -306,9 +309,9 @@ pub struct FirewallStep {
     pub protocol: Protocol,
     /// Ports and "lo-hi" ranges; only with tcp/udp.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub local_ports: Vec<PortEntry>,
+    pub local_ports: Vec<Port>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub remote_ports: Vec<PortEntry>,
+    pub remote_ports: Vec<Port>,
     pub action: FirewallAction,
     /// Empty means all profiles.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -347,14 +350,6 @@ pub enum Profile {
     Domain,
     Private,
     Public,
-}
-
-/// A port as written: a number or a "lo-hi" range string. The validator parses and checks it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum PortEntry {
-    Number(i64),
-    Text(String),
 }
 
 /// A VPN connection (VpnClient cmdlets).

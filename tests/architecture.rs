@@ -142,8 +142,13 @@ fn code_only(src: &str) -> String {
 }
 
 /// Module path of a file: `render/undo.rs` -> `render::undo`, `render/mod.rs` -> `render`.
+/// A step kind's file for one stage, `kinds/vpn/review.rs`, is mounted by that stage as
+/// `review::kinds::vpn` (a `#[path]` module), so it counts as part of that stage.
 fn module_of(file: &str) -> String {
     let f = file.trim_end_matches(".rs");
+    if let ["kinds", kind, stage] = f.split('/').collect::<Vec<_>>()[..] {
+        return format!("{stage}::kinds::{kind}");
+    }
     let f = f.strip_suffix("/mod").unwrap_or(f);
     if f == "lib" || f == "main" {
         return String::new();

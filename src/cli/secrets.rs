@@ -59,7 +59,7 @@ pub fn shared_target_findings(
             if !carried {
                 continue;
             }
-            let used = crate::render::powershell::used_params(&r.steps);
+            let used = crate::model::used_params(&r.steps);
             for (name, p) in &r.params {
                 if p.secret && given.values.contains_key(name) && used.contains(name) {
                     users.entry(name).or_default().push(&r.id);

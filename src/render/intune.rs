@@ -219,7 +219,7 @@ pub fn param_problems(plan: &Plan, allow_embedded_secrets: bool) -> Vec<RenderEr
     let mut out = Vec::new();
     for rp in &plan.recipes {
         let id = &rp.recipe.id;
-        let used = powershell::used_params(&rp.recipe.steps);
+        let used = crate::model::used_params(&rp.recipe.steps);
         let strict = strict_params(&rp.recipe.steps);
         for (name, bound) in &rp.params {
             if !used.contains(name) {
@@ -287,16 +287,6 @@ struct IntuneScriptTemplate<'a> {
     machinery: String,
 }
 
-fn union(a: Kinds, b: Kinds) -> Kinds {
-    Kinds {
-        registry: a.registry || b.registry,
-        service: a.service || b.service,
-        firewall: a.firewall || b.firewall,
-        vpn: a.vpn || b.vpn,
-        windows_update: a.windows_update || b.windows_update,
-    }
-}
-
 fn help(plan: &Plan, pkg: &IntunePackage, mode: ScriptMode) -> Help {
     let recipes = pkg.recipes.join(", ");
     let what = match mode {
@@ -339,7 +329,7 @@ fn render_script(
 ) -> Result<OutputFile, RenderError> {
     let kinds = models
         .iter()
-        .fold(Kinds::default(), |k, m| union(k, m.kinds));
+        .fold(Kinds::default(), |k, m| k.union(m.kinds));
     let h = help(plan, pkg, mode);
     let t = IntuneScriptTemplate {
         requires_admin: models.iter().any(|m| m.requires_admin),

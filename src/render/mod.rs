@@ -6,6 +6,20 @@ pub mod blocks;
 pub use crate::escape;
 pub mod gpo;
 pub mod intune;
+/// The PowerShell step data of each step kind, one file per kind: `src/kinds/<kind>/render.rs`.
+#[path = "../kinds"]
+mod kinds {
+    #[path = "firewall/render.rs"]
+    pub(crate) mod firewall;
+    #[path = "registry/render.rs"]
+    pub(crate) mod registry;
+    #[path = "service/render.rs"]
+    pub(crate) mod service;
+    #[path = "vpn/render.rs"]
+    pub(crate) mod vpn;
+    #[path = "windows_update/render.rs"]
+    pub(crate) mod windows_update;
+}
 pub mod powershell;
 pub mod ps_model;
 pub mod ps_module;

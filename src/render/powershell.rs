@@ -22,8 +22,7 @@ use crate::render::escape::{PsComment, PsLit, PsName, PsText};
 use crate::render::ps_types::{err, HELP_WIDTH};
 use crate::render::{Artifacts, OutputFile};
 
-pub use crate::render::ps_model::{needs_64bit, recipe_model, recipe_verb, used_params};
-pub use crate::render::ps_steps::parse_binary;
+pub use crate::render::ps_model::{needs_64bit, recipe_model};
 pub use crate::render::ps_types::{
     Entry, Help, HelpParam, InvokeEntry, Kinds, ParamDecl, PsOptions, RecipeModel, RenderError,
     ScriptMode, StepData, SERVICE_TIMEOUT_SECONDS,
@@ -325,12 +324,12 @@ pub fn invoke_file(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::registry::rules::parse_hex;
 
     #[test]
     fn binary_parsing() {
-        assert_eq!(parse_binary("01 ff,0A:0b").unwrap(), vec![1, 255, 10, 11]);
-        assert!(parse_binary("0").is_err());
-        assert!(parse_binary("zz").is_err());
+        assert_eq!(parse_hex("01 ff,0A:0b").unwrap(), vec![1, 255, 10, 11]);
+        assert!(parse_hex("0").is_err());
+        assert!(parse_hex("zz").is_err());
     }
 }

@@ -2,44 +2,30 @@
 //! data, its parameters and its comment help, all escaped; and the facts derived from its steps
 //! (the module verb, the params the steps use, whether it needs the 64-bit view).
 
-use crate::model::{
-    Context, FirewallAction, ParamType, Reboot, RegValue, Startup, Step, UpdateAction,
-};
+use crate::model::{recipe_verb, used_params, Context, ParamType, Reboot, Step};
 use crate::plan::{Plan, RecipePlan};
 use crate::registry::RegPath;
 use crate::render::escape::{PsComment, PsLit, PsName};
-use crate::render::ps_steps::{step_data, Binder};
+use crate::render::kinds;
+use crate::render::ps_steps::Binder;
 use crate::render::ps_types::{
-    entry, err, Help, HelpParam, Kinds, ParamDecl, PsOptions, RecipeModel, RenderError, HELP_WIDTH,
+    entry, err, Help, HelpParam, Kinds, ParamDecl, PsOptions, RecipeModel, RenderError, StepData,
+    HELP_WIDTH,
 };
 
-/// The approved verb of a recipe's change function in the module.
-pub fn recipe_verb(steps: &[Step]) -> &'static str {
-    if steps
-        .iter()
-        .any(|s| matches!(s, Step::Vpn(v) if v.recreate))
-    {
-        return "Reset";
+/// A step as data for the generated scripts: one hashtable of escaped literals, its entries
+/// from the step's kind (`src/kinds/<kind>/render.rs`).
+pub(crate) fn step_data<'a>(b: &mut Binder<'a>, step: &'a Step) -> Result<StepData, RenderError> {
+    let kind = step.kind();
+    let mut e = vec![entry("Kind", PsLit::string(kind))];
+    match step {
+        Step::Registry(r) => kinds::registry::entries(b, r, &mut e)?,
+        Step::Service(s) => kinds::service::entries(s, &mut e)?,
+        Step::Firewall(f) => kinds::firewall::entries(f, &mut e)?,
+        Step::Vpn(v) => kinds::vpn::entries(b, v, &mut e)?,
+        Step::WindowsUpdate(w) => kinds::windows_update::entries(w, &mut e)?,
     }
-    if !steps.is_empty() && steps.iter().all(|s| matches!(s, Step::WindowsUpdate(_))) {
-        let install = steps
-            .iter()
-            .any(|s| matches!(s, Step::WindowsUpdate(w) if w.action == UpdateAction::Install));
-        return if install { "Install" } else { "Find" };
-    }
-    if !steps.is_empty()
-        && steps.iter().all(|s| match s {
-            Step::Firewall(f) => f.action == FirewallAction::Allow,
-            Step::Service(sv) => {
-                sv.startup != Some(Startup::Disabled)
-                    && sv.state != Some(crate::model::ServiceState::Stopped)
-            }
-            _ => false,
-        })
-    {
-        return "Enable";
-    }
-    "Set"
+    Ok(StepData { kind, entries: e })
 }
 
 fn param_type(ty: ParamType, secret: bool) -> &'static str {
@@ -148,33 +134,6 @@ pub fn needs_64bit(step: &Step) -> bool {
         Step::Service(_) => false,
         Step::Firewall(_) | Step::Vpn(_) | Step::WindowsUpdate(_) => true,
     }
-}
-
-/// Names of the params the steps use.
-pub fn used_params(steps: &[Step]) -> std::collections::BTreeSet<String> {
-    let mut out = std::collections::BTreeSet::new();
-    let mut add = |n: Option<&str>| {
-        if let Some(n) = n {
-            out.insert(n.to_string());
-        }
-    };
-    for s in steps {
-        match s {
-            Step::Registry(r) => match &r.value {
-                Some(RegValue::String(v)) | Some(RegValue::ExpandString(v)) => add(v.param_name()),
-                Some(RegValue::Dword(v)) => add(v.param_name()),
-                Some(RegValue::Qword(v)) => add(v.param_name()),
-                _ => {}
-            },
-            Step::Vpn(v) => {
-                add(v.name.param_name());
-                add(v.server.as_ref().and_then(|x| x.param_name()));
-                add(v.psk.as_ref().and_then(|x| x.param_name()));
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 /// The script parameters of a recipe: every open param a step uses (an unused open param is not

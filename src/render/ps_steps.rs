@@ -1,17 +1,11 @@
-//! A step as data for the generated scripts: one hashtable of escaped literals per step
-//! ([`step_data`]), with the recipe's params bound ([`Binder`]: a value given at build time, a
-//! script parameter, or a secret).
+//! Binding a step's values for the generated scripts ([`Binder`]: a value given at build time, a
+//! script parameter, or a secret). Each kind's entries are in `src/kinds/<kind>/render.rs`;
+//! `ps_model::step_data` dispatches to them.
 
-use crate::model::{
-    AuthMethod, Direction, Encryption, Ensure, FirewallAction, PortEntry, Profile, Protocol,
-    RegValue, Startup, Step, Tunnel, UpdateAction, Val,
-};
+use crate::model::Val;
 use crate::plan::{FromParamValue, RecipePlan, Resolved};
-use crate::registry::RegPath;
 use crate::render::escape::{PsLit, PsName};
-use crate::render::ps_types::{
-    entry, err, Entry, PsOptions, RenderError, StepData, SERVICE_TIMEOUT_SECONDS,
-};
+use crate::render::ps_types::{err, PsOptions, RenderError};
 
 /// Context for turning step values into literals, collecting params that steps use.
 pub(crate) struct Binder<'a> {
@@ -21,12 +15,12 @@ pub(crate) struct Binder<'a> {
 }
 
 impl<'a> Binder<'a> {
-    fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         &self.rp.recipe.id
     }
 
     /// A non-secret value: literal, or `$Param` when open.
-    fn value<T: FromParamValue>(
+    pub(crate) fn value<T: FromParamValue>(
         &mut self,
         v: &'a Val<T>,
         lit: impl Fn(&T) -> PsLit,
@@ -59,7 +53,7 @@ impl<'a> Binder<'a> {
     /// An open param in a field that may be left unset (`vpn.server`, `vpn.psk`): without
     /// script parameters (Intune), an optional param without a value is `$null` ("leave as it
     /// is"); otherwise as [`Binder::open`].
-    fn open_optional(
+    pub(crate) fn open_optional(
         &self,
         param: &str,
         required: bool,
@@ -71,7 +65,7 @@ impl<'a> Binder<'a> {
         self.open(param, field)
     }
 
-    fn open(&self, param: &str, field: &str) -> Result<PsLit, RenderError> {
+    pub(crate) fn open(&self, param: &str, field: &str) -> Result<PsLit, RenderError> {
         if !self.opts.allow_open_params {
             return Err(err(
                 self.id(),
@@ -84,7 +78,7 @@ impl<'a> Binder<'a> {
 
     /// A secret string (the VPN pre-shared key): `$Param` ([SecureString]) when open; a
     /// `ConvertTo-SecureString` of the baked-in value only with `allow_embedded_secrets`.
-    fn secret(&mut self, v: &'a Val<String>, field: &str) -> Result<PsLit, RenderError> {
+    pub(crate) fn secret(&mut self, v: &'a Val<String>, field: &str) -> Result<PsLit, RenderError> {
         let Some(param) = v.param_name() else {
             return Err(err(
                 self.id(),
@@ -116,311 +110,4 @@ impl<'a> Binder<'a> {
             }
         }
     }
-}
-
-fn startup_name(s: Startup) -> &'static str {
-    match s {
-        Startup::Automatic => "Automatic",
-        Startup::AutomaticDelayed => "AutomaticDelayed",
-        Startup::Manual => "Manual",
-        Startup::Disabled => "Disabled",
-    }
-}
-
-fn protocol_name(p: Protocol) -> &'static str {
-    match p {
-        Protocol::Tcp => "TCP",
-        Protocol::Udp => "UDP",
-        Protocol::Icmpv4 => "ICMPv4",
-        Protocol::Icmpv6 => "ICMPv6",
-        Protocol::Any => "Any",
-    }
-}
-
-fn tunnel_name(t: Tunnel) -> &'static str {
-    match t {
-        Tunnel::L2tp => "L2tp",
-        Tunnel::Pptp => "Pptp",
-        Tunnel::Sstp => "Sstp",
-        Tunnel::Ikev2 => "Ikev2",
-        Tunnel::Automatic => "Automatic",
-    }
-}
-
-fn auth_name(a: AuthMethod) -> &'static str {
-    match a {
-        AuthMethod::Pap => "Pap",
-        AuthMethod::Chap => "Chap",
-        AuthMethod::Mschapv2 => "MSChapv2",
-        AuthMethod::Eap => "Eap",
-        AuthMethod::MachineCertificate => "MachineCertificate",
-    }
-}
-
-fn encryption_name(e: Encryption) -> &'static str {
-    match e {
-        Encryption::None => "NoEncryption",
-        Encryption::Optional => "Optional",
-        Encryption::Required => "Required",
-        Encryption::Maximum => "Maximum",
-    }
-}
-
-fn profile_name(p: Profile) -> &'static str {
-    match p {
-        Profile::Domain => "Domain",
-        Profile::Private => "Private",
-        Profile::Public => "Public",
-    }
-}
-
-fn opt_bool(b: Option<bool>) -> PsLit {
-    b.map(PsLit::bool).unwrap_or_else(PsLit::null)
-}
-
-fn port_texts(ports: &[PortEntry]) -> Vec<String> {
-    if ports.is_empty() {
-        return vec!["Any".to_string()];
-    }
-    ports
-        .iter()
-        .map(|p| match p {
-            PortEntry::Number(n) => n.to_string(),
-            PortEntry::Text(s) => s.trim().to_string(),
-        })
-        .collect()
-}
-
-/// Parse REG_BINARY text: hex digits, optionally separated by spaces, commas or colons.
-pub fn parse_binary(text: &str) -> Result<Vec<u8>, String> {
-    let digits: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | ',' | ':' | '\t' | '\n' | '\r'))
-        .collect();
-    if !digits.len().is_multiple_of(2) {
-        return Err("binary data has an odd number of hex digits".into());
-    }
-    (0..digits.len())
-        .step_by(2)
-        .map(|i| {
-            digits
-                .get(i..i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("binary data has a non-hex digit near position {i}"))
-        })
-        .collect()
-}
-
-pub(crate) fn step_data<'a>(b: &mut Binder<'a>, step: &'a Step) -> Result<StepData, RenderError> {
-    let kind = step.kind();
-    let mut e = vec![entry("Kind", PsLit::string(kind))];
-    match step {
-        Step::Registry(r) => registry_entries(b, r, &mut e)?,
-        Step::Service(s) => service_entries(s, &mut e)?,
-        Step::Firewall(f) => firewall_entries(f, &mut e)?,
-        Step::Vpn(v) => vpn_entries(b, v, &mut e)?,
-        Step::WindowsUpdate(w) => update_entries(w, &mut e)?,
-    }
-    Ok(StepData { kind, entries: e })
-}
-
-fn registry_entries<'a>(
-    b: &mut Binder<'a>,
-    r: &'a crate::model::RegistryStep,
-    e: &mut Vec<Entry>,
-) -> Result<(), RenderError> {
-    let path = RegPath::parse(&r.key)
-        .map_err(|m| err(b.id(), format!("registry key `{}`: {m}", r.key)))?;
-    e.push(entry("Path", PsLit::string(&path.provider_path())));
-    e.push(entry("Name", PsLit::string(&r.name)));
-    match (r.ensure, &r.value) {
-        (Ensure::Absent, _) => e.push(entry("Ensure", PsLit::string("Absent"))),
-        (Ensure::Present, None) => {
-            return Err(err(
-                b.id(),
-                format!("registry value `{}` has no `value`", r.name),
-            ))
-        }
-        (Ensure::Present, Some(v)) => {
-            e.push(entry("Ensure", PsLit::string("Present")));
-            let (ty, lit) = match v {
-                RegValue::String(s) => (
-                    "String",
-                    b.value(s, |x: &String| PsLit::string(x), "value.string")?,
-                ),
-                RegValue::ExpandString(s) => (
-                    "ExpandString",
-                    b.value(s, |x: &String| PsLit::string(x), "value.expand_string")?,
-                ),
-                RegValue::MultiString(items) => ("MultiString", PsLit::string_array(items)),
-                RegValue::Dword(d) => (
-                    "DWord",
-                    b.value(d, |x: &u32| PsLit::uint(u64::from(*x)), "value.dword")?,
-                ),
-                RegValue::Qword(q) => (
-                    "QWord",
-                    b.value(q, |x: &u64| PsLit::uint(*x), "value.qword")?,
-                ),
-                RegValue::Binary(h) => (
-                    "Binary",
-                    PsLit::bytes(&parse_binary(h).map_err(|m| err(b.id(), m))?),
-                ),
-            };
-            e.push(entry("Type", PsLit::string(ty)));
-            e.push(entry("Value", lit));
-        }
-    }
-    Ok(())
-}
-
-fn service_entries(s: &crate::model::ServiceStep, e: &mut Vec<Entry>) -> Result<(), RenderError> {
-    e.push(entry("Name", PsLit::string(&s.name)));
-    e.push(entry(
-        "Startup",
-        s.startup
-            .map(|x| PsLit::string(startup_name(x)))
-            .unwrap_or_else(PsLit::null),
-    ));
-    e.push(entry(
-        "State",
-        s.state
-            .map(|x| {
-                PsLit::string(match x {
-                    crate::model::ServiceState::Running => "Running",
-                    crate::model::ServiceState::Stopped => "Stopped",
-                })
-            })
-            .unwrap_or_else(PsLit::null),
-    ));
-    e.push(entry(
-        "TimeoutSeconds",
-        PsLit::uint(SERVICE_TIMEOUT_SECONDS),
-    ));
-    Ok(())
-}
-
-fn firewall_entries(f: &crate::model::FirewallStep, e: &mut Vec<Entry>) -> Result<(), RenderError> {
-    e.push(entry("Name", PsLit::string(&f.id)));
-    e.push(entry("DisplayName", PsLit::string(&f.display_name)));
-    e.push(entry(
-        "Description",
-        PsLit::string(f.description.as_deref().unwrap_or("")),
-    ));
-    e.push(entry(
-        "Direction",
-        PsLit::string(match f.direction {
-            Direction::Inbound => "Inbound",
-            Direction::Outbound => "Outbound",
-        }),
-    ));
-    e.push(entry("Protocol", PsLit::string(protocol_name(f.protocol))));
-    e.push(entry(
-        "LocalPort",
-        PsLit::string_array(&port_texts(&f.local_ports)),
-    ));
-    e.push(entry(
-        "RemotePort",
-        PsLit::string_array(&port_texts(&f.remote_ports)),
-    ));
-    e.push(entry(
-        "Action",
-        PsLit::string(match f.action {
-            FirewallAction::Allow => "Allow",
-            FirewallAction::Block => "Block",
-        }),
-    ));
-    let mut profiles: Vec<Profile> = f.profiles.clone();
-    profiles.sort();
-    profiles.dedup();
-    let names: Vec<&str> = if profiles.is_empty() {
-        vec!["Any"]
-    } else {
-        profiles.iter().map(|p| profile_name(*p)).collect()
-    };
-    e.push(entry("Profile", PsLit::string_array(&names)));
-    Ok(())
-}
-
-fn vpn_entries<'a>(
-    b: &mut Binder<'a>,
-    v: &'a crate::model::VpnStep,
-    e: &mut Vec<Entry>,
-) -> Result<(), RenderError> {
-    e.push(entry(
-        "Name",
-        b.value(&v.name, |x: &String| PsLit::string(x), "vpn.name")?,
-    ));
-    let server = match &v.server {
-        Some(s) => match b.rp.resolve(s) {
-            Resolved::Open { param, decl } if !decl.secret => {
-                b.open_optional(param, decl.required, "vpn.server")?
-            }
-            _ => b.value(s, |x: &String| PsLit::string(x), "vpn.server")?,
-        },
-        None => PsLit::null(),
-    };
-    e.push(entry("ServerAddress", server));
-    e.push(entry("TunnelType", PsLit::string(tunnel_name(v.tunnel))));
-    let psk = match &v.psk {
-        Some(p) => b.secret(p, "vpn.psk")?,
-        None => PsLit::null(),
-    };
-    e.push(entry("Psk", psk));
-    // The key id (issue 15 item 1): known when the name and the key are bound at build
-    // time, also in detection scripts, which never hold the key itself.
-    let name_known = match b.rp.resolve(&v.name) {
-        Resolved::Known { value, .. } => Some(value),
-        Resolved::Open { .. } => None,
-    };
-    let psk_id = match (&name_known, v.psk.as_ref().map(|p| b.rp.resolve(p))) {
-        (Some(n), Some(Resolved::Known { value, .. })) => {
-            PsLit::string(&crate::render::vpn_marker::psk_id(n, &value))
-        }
-        _ => PsLit::null(),
-    };
-    e.push(entry("PskId", psk_id));
-    let recreate_id = if v.recreate {
-        let text = |x: &Val<String>| match b.rp.resolve(x) {
-            Resolved::Known { value, .. } => value,
-            Resolved::Open { param, .. } => format!("${param}"),
-        };
-        let server = v.server.as_ref().map(text).unwrap_or_default();
-        PsLit::string(&crate::render::vpn_marker::recreate_id(
-            &b.rp.recipe.id,
-            &text(&v.name),
-            &server,
-        ))
-    } else {
-        PsLit::null()
-    };
-    e.push(entry("RecreateId", recreate_id));
-    let mut auth = v.authentication.clone();
-    auth.sort();
-    auth.dedup();
-    let auth: Vec<&str> = auth.iter().map(|a| auth_name(*a)).collect();
-    e.push(entry("AuthenticationMethod", PsLit::string_array(&auth)));
-    e.push(entry(
-        "EncryptionLevel",
-        v.encryption
-            .map(|x| PsLit::string(encryption_name(x)))
-            .unwrap_or_else(PsLit::null),
-    ));
-    e.push(entry("AllUserConnection", PsLit::bool(v.all_users)));
-    e.push(entry("SplitTunneling", opt_bool(v.split_tunneling)));
-    e.push(entry("RememberCredential", opt_bool(v.remember_credential)));
-    // `recreate` is `RecreateId` (null: never recreated); no runtime code reads anything else.
-    Ok(())
-}
-
-fn update_entries(
-    w: &crate::model::WindowsUpdateStep,
-    e: &mut Vec<Entry>,
-) -> Result<(), RenderError> {
-    let (action, report_only) = match w.action {
-        UpdateAction::Scan => ("Scan", true),
-        UpdateAction::Install => ("Install", false),
-    };
-    e.push(entry("Action", PsLit::string(action)));
-    e.push(entry("ReportOnly", PsLit::bool(report_only)));
-    Ok(())
 }

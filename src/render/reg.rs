@@ -130,10 +130,10 @@ fn reg_data(
         RegValue::MultiString(items) => RegData::MultiSz(items.clone()),
         RegValue::Dword(d) => RegData::Dword(known(rp, rp.resolve(d), field, target, errors)?),
         RegValue::Qword(q) => RegData::Qword(known(rp, rp.resolve(q), field, target, errors)?),
-        RegValue::Binary(text) => match crate::registry::rules::parse_hex(text) {
-            Ok(b) => RegData::Binary(b),
+        RegValue::Binary(h) => match h.parsed() {
+            Ok(b) => RegData::Binary(b.to_vec()),
             Err(m) => {
-                errors.push(diag(rp, field.to_string(), m, None));
+                errors.push(diag(rp, field.to_string(), m.to_string(), None));
                 return None;
             }
         },

@@ -22,7 +22,7 @@ use super::Artifacts;
 
 /// The secret params of `rp` that have a value at build time and that its steps use, sorted.
 pub fn given_secrets(rp: &RecipePlan) -> Vec<&str> {
-    let used = powershell::used_params(&rp.recipe.steps);
+    let used = crate::model::used_params(&rp.recipe.steps);
     rp.params
         .iter()
         .filter(|(name, b)| {

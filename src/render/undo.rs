@@ -14,10 +14,9 @@ use super::escape::{PsComment, PsLit};
 use super::powershell::{
     recipe_models, Entry, Help, PsOptions, RecipeModel, RenderError, StepData,
 };
-use super::{Artifacts, OutputFile};
-use crate::model::{Step, UpdateAction, Val};
-use crate::plan::{Binding, Plan, RecipePlan};
-use crate::registry::RegPath;
+use super::{kinds, Artifacts, OutputFile};
+use crate::model::{Step, UpdateAction};
+use crate::plan::{Plan, RecipePlan};
 
 const HELP_WIDTH: usize = 96;
 
@@ -44,38 +43,11 @@ pub fn undo_targets(rp: &RecipePlan) -> Vec<StepData> {
             let kind = s.kind();
             let mut entries = vec![e("Kind", PsLit::string(kind))];
             match s {
-                Step::Registry(r) => {
-                    let path = RegPath::parse(&r.key)
-                        .map(|p| p.provider_path())
-                        .unwrap_or_default();
-                    entries.push(e("Path", PsLit::string(&path)));
-                    entries.push(e("Name", PsLit::string(&r.name)));
-                }
-                Step::Service(sv) => entries.push(e("Name", PsLit::string(&sv.name))),
-                Step::Firewall(f) => entries.push(e("Name", PsLit::string(&f.id))),
-                Step::Vpn(v) => {
-                    let name = match &v.name {
-                        Val::Lit(n) => PsLit::string(n),
-                        Val::Param(p) => match rp.params.get(&p.param) {
-                            Some(b) if !b.decl.secret => match &b.binding {
-                                Binding::Value(crate::model::ParamValue::String(n)) => {
-                                    PsLit::string(n)
-                                }
-                                _ => PsLit::null(),
-                            },
-                            _ => PsLit::null(),
-                        },
-                    };
-                    entries.push(e("Name", name));
-                    entries.push(e("AllUserConnection", PsLit::bool(v.all_users)));
-                }
-                Step::WindowsUpdate(w) => entries.push(e(
-                    "Action",
-                    PsLit::string(match w.action {
-                        UpdateAction::Scan => "Scan",
-                        UpdateAction::Install => "Install",
-                    }),
-                )),
+                Step::Registry(r) => kinds::registry::undo_target(r, &mut entries),
+                Step::Service(sv) => kinds::service::undo_target(sv, &mut entries),
+                Step::Firewall(f) => kinds::firewall::undo_target(f, &mut entries),
+                Step::Vpn(v) => kinds::vpn::undo_target(rp, v, &mut entries),
+                Step::WindowsUpdate(w) => kinds::windows_update::undo_target(w, &mut entries),
             }
             StepData { kind, entries }
         })

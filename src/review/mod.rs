@@ -16,14 +16,30 @@ pub mod markdown;
 pub mod runtime;
 pub mod text;
 
-mod steps;
+/// The rows of each step kind, one file per kind: `src/kinds/<kind>/review.rs`.
+#[path = "../kinds"]
+mod kinds {
+    #[path = "firewall/review.rs"]
+    pub(super) mod firewall;
+    #[path = "registry/review.rs"]
+    pub(super) mod registry;
+    #[path = "service/review.rs"]
+    pub(super) mod service;
+    #[path = "vpn/review.rs"]
+    pub(super) mod vpn;
+    #[path = "windows_update/review.rs"]
+    pub(super) mod windows_update;
+}
+
+/// A row of the change table: target, setting, value, and when it is changed (VPN rows).
+type Row = (String, String, String, Option<String>);
 
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{
-    Context, Direction, Encryption, Ensure, FirewallAction, ParamValue, PortEntry, Protocol,
-    Reboot, RegValue, ServiceState, Startup, Step, UpdateAction, Val,
+    Context, Direction, Encryption, Ensure, FirewallAction, ParamValue, Port, Protocol, Reboot,
+    RegValue, ServiceState, Startup, Step, UpdateAction, Val,
 };
 use crate::plan::{Binding, FromParamValue, ParamValues, Plan, RecipePlan, Resolved};
 use crate::registry::RegPath;
@@ -235,16 +251,13 @@ fn protocol_str(p: Protocol) -> &'static str {
     }
 }
 
-fn ports_str(ports: &[PortEntry]) -> String {
+fn ports_str(ports: &[Port]) -> String {
     if ports.is_empty() {
         return "Any".into();
     }
     ports
         .iter()
-        .map(|p| match p {
-            PortEntry::Number(n) => n.to_string(),
-            PortEntry::Text(s) => s.trim().to_string(),
-        })
+        .map(Port::to_string)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -265,7 +278,7 @@ fn reg_value_text(rp: &RecipePlan, v: &RegValue) -> String {
             val_text(rp, q, |x: &u64| format!("{x} (0x{x:016x})"))
         ),
         RegValue::Binary(h) => {
-            let bytes = crate::registry::rules::parse_hex(h).unwrap_or_default();
+            let bytes = h.parsed().unwrap_or_default();
             let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
             format!("REG_BINARY {}", hex.join(" "))
         }
@@ -273,13 +286,13 @@ fn reg_value_text(rp: &RecipePlan, v: &RegValue) -> String {
 }
 
 /// Reads, changes and the undo note of one step.
-fn step_rows(rp: &RecipePlan, step: &Step, reads: &mut Vec<String>, rows: &mut Vec<steps::Row>) {
+fn step_rows(rp: &RecipePlan, step: &Step, reads: &mut Vec<String>, rows: &mut Vec<Row>) {
     match step {
-        Step::Registry(r) => steps::registry_rows(rp, r, reads, rows),
-        Step::Service(s) => steps::service_rows(rp, s, reads, rows),
-        Step::Firewall(f) => steps::firewall_rows(rp, f, reads, rows),
-        Step::Vpn(v) => steps::vpn_rows(rp, v, reads, rows),
-        Step::WindowsUpdate(w) => steps::windows_update_rows(rp, w, reads, rows),
+        Step::Registry(r) => kinds::registry::rows(rp, r, reads, rows),
+        Step::Service(s) => kinds::service::rows(rp, s, reads, rows),
+        Step::Firewall(f) => kinds::firewall::rows(rp, f, reads, rows),
+        Step::Vpn(v) => kinds::vpn::rows(rp, v, reads, rows),
+        Step::WindowsUpdate(w) => kinds::windows_update::rows(rp, w, reads, rows),
     }
 }
 

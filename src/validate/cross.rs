@@ -163,9 +163,9 @@ fn reg_data(v: &RegValue) -> Data {
         RegValue::Qword(x) => val_data("qword", x),
         RegValue::Binary(h) => Data::Lit(
             "binary",
-            super::registry::parse_hex(h)
+            h.parsed()
                 .map(hex::encode)
-                .unwrap_or_else(|_| h.clone()),
+                .unwrap_or_else(|_| h.text().to_string()),
         ),
     }
 }

@@ -13,7 +13,18 @@ pub mod windows;
 
 mod param_use;
 mod recipe;
-mod steps;
+/// The rules of each step kind, one file per kind: `src/kinds/<kind>/validate.rs`.
+#[path = "../kinds"]
+mod kinds {
+    #[path = "firewall/validate.rs"]
+    pub(super) mod firewall;
+    #[path = "registry/validate.rs"]
+    pub(super) mod registry;
+    #[path = "service/validate.rs"]
+    pub(super) mod service;
+    #[path = "vpn/validate.rs"]
+    pub(super) mod vpn;
+}
 
 use param_use::{val_use, Want};
 
@@ -375,10 +386,10 @@ pub fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagn
     for (i, step) in r.steps.iter().enumerate() {
         let base = format!("steps[{i}].{}", step.kind());
         match step {
-            Step::Registry(s) => steps::registry(&mut cx, r, &base, s, &mut used),
-            Step::Service(s) => steps::service(&mut cx, &base, s),
-            Step::Firewall(s) => steps::firewall(&mut cx, &base, s, &mut fw_ids),
-            Step::Vpn(s) => steps::vpn(&mut cx, r, &base, s, &mut used),
+            Step::Registry(s) => kinds::registry::check(&mut cx, r, &base, s, &mut used),
+            Step::Service(s) => kinds::service::check(&mut cx, &base, s),
+            Step::Firewall(s) => kinds::firewall::check(&mut cx, &base, s, &mut fw_ids),
+            Step::Vpn(s) => kinds::vpn::check(&mut cx, r, &base, s, &mut used),
             Step::WindowsUpdate(_) => {}
         }
     }

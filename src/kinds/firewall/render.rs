@@ -1,0 +1,83 @@
+//! A firewall step as data for the generated PowerShell: its entries of the step hashtable
+//! (`render::kinds::firewall`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`).
+
+use crate::model::{Direction, FirewallAction, Port, Profile, Protocol};
+use crate::render::escape::PsLit;
+use crate::render::ps_types::{entry, Entry, RenderError};
+
+/// The NetSecurity cmdlets' spelling (`-Protocol TCP`, `ICMPv4`), which the generated scripts
+/// compare with `Get-NetFirewallPortFilter`; not the YAML spelling [`Protocol::name`].
+fn protocol_name(p: Protocol) -> &'static str {
+    match p {
+        Protocol::Tcp => "TCP",
+        Protocol::Udp => "UDP",
+        Protocol::Icmpv4 => "ICMPv4",
+        Protocol::Icmpv6 => "ICMPv6",
+        Protocol::Any => "Any",
+    }
+}
+
+fn profile_name(p: Profile) -> &'static str {
+    match p {
+        Profile::Domain => "Domain",
+        Profile::Private => "Private",
+        Profile::Public => "Public",
+    }
+}
+
+fn port_texts(ports: &[Port]) -> Vec<String> {
+    if ports.is_empty() {
+        return vec!["Any".to_string()];
+    }
+    ports.iter().map(Port::to_string).collect()
+}
+
+pub(crate) fn entries(
+    f: &crate::model::FirewallStep,
+    e: &mut Vec<Entry>,
+) -> Result<(), RenderError> {
+    e.push(entry("Name", PsLit::string(&f.id)));
+    e.push(entry("DisplayName", PsLit::string(&f.display_name)));
+    e.push(entry(
+        "Description",
+        PsLit::string(f.description.as_deref().unwrap_or("")),
+    ));
+    e.push(entry(
+        "Direction",
+        PsLit::string(match f.direction {
+            Direction::Inbound => "Inbound",
+            Direction::Outbound => "Outbound",
+        }),
+    ));
+    e.push(entry("Protocol", PsLit::string(protocol_name(f.protocol))));
+    e.push(entry(
+        "LocalPort",
+        PsLit::string_array(&port_texts(&f.local_ports)),
+    ));
+    e.push(entry(
+        "RemotePort",
+        PsLit::string_array(&port_texts(&f.remote_ports)),
+    ));
+    e.push(entry(
+        "Action",
+        PsLit::string(match f.action {
+            FirewallAction::Allow => "Allow",
+            FirewallAction::Block => "Block",
+        }),
+    ));
+    let mut profiles: Vec<Profile> = f.profiles.clone();
+    profiles.sort();
+    profiles.dedup();
+    let names: Vec<&str> = if profiles.is_empty() {
+        vec!["Any"]
+    } else {
+        profiles.iter().map(|p| profile_name(*p)).collect()
+    };
+    e.push(entry("Profile", PsLit::string_array(&names)));
+    Ok(())
+}
+
+/// Undo's target: the rule's stable name.
+pub(crate) fn undo_target(f: &crate::model::FirewallStep, e: &mut Vec<Entry>) {
+    e.push(entry("Name", PsLit::string(&f.id)));
+}

@@ -1,0 +1,91 @@
+//! A firewall step: its rules in the validator (`validate::kinds::firewall`, mounted by `src/validate/mod.rs`).
+
+use super::super::*;
+
+/// A firewall rule: its id (unique in the recipe), display name, ports and profiles.
+pub(in crate::validate) fn check(
+    cx: &mut Ctx<'_>,
+    base: &str,
+    s: &crate::model::FirewallStep,
+    fw_ids: &mut BTreeMap<String, String>,
+) {
+    let idf = format!("{base}.id");
+    if let Err(m) = names::check_firewall_id(&s.id) {
+        cx.err("firewall-id", &idf, m);
+    } else if let Some(prev) = fw_ids.insert(s.id.to_ascii_lowercase(), idf.clone()) {
+        cx.err(
+            "firewall-id-duplicate",
+            &idf,
+            format!(
+                "firewall rule id `{}` is already used at {prev}; each rule needs its own id",
+                s.id
+            ),
+        );
+    }
+    if s.display_name.trim().is_empty() {
+        cx.err(
+            "empty-text",
+            &format!("{base}.display_name"),
+            "`display_name` is empty; expected the name shown in the firewall console".into(),
+        );
+    }
+    let has_ports = matches!(s.protocol, Protocol::Tcp | Protocol::Udp);
+    for lf in ["local_ports", "remote_ports"] {
+        let list = if lf == "local_ports" {
+            &s.local_ports
+        } else {
+            &s.remote_ports
+        };
+        let f = format!("{base}.{lf}");
+        if !list.is_empty() && !has_ports {
+            cx.err(
+                "ports-protocol",
+                &f,
+                format!(
+                    "ports are given but protocol `{}` has no ports; expected protocol tcp or udp, or no `{lf}`",
+                    s.protocol.name()
+                ),
+            );
+            continue;
+        }
+        let (_, findings) = ports::check_ports(list, &f);
+        for x in findings {
+            cx.finding(x);
+        }
+    }
+    let all_profiles = s.profiles.is_empty()
+        || [
+            crate::model::Profile::Domain,
+            crate::model::Profile::Private,
+            crate::model::Profile::Public,
+        ]
+        .iter()
+        .all(|p| s.profiles.contains(p));
+    if s.direction == crate::model::Direction::Inbound
+        && s.action == crate::model::FirewallAction::Allow
+        && s.protocol == Protocol::Any
+        && s.local_ports.is_empty()
+        && s.remote_ports.is_empty()
+        && all_profiles
+    {
+        cx.push(
+            Severity::Warning,
+            "firewall-allow-all",
+            base,
+            "this rule allows every inbound connection (all protocols, ports, addresses and profiles): the same as turning the firewall off".into(),
+            Some("allow only the protocol and ports needed, e.g. `protocol: udp, local_ports: [500, 4500]`"),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for (j, p) in s.profiles.iter().enumerate() {
+        if !seen.insert(*p) {
+            cx.push(
+                Severity::Warning,
+                "profile-duplicate",
+                &format!("{base}.profiles[{j}]"),
+                "this profile is listed twice".into(),
+                None,
+            );
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! A registry step in REVIEW.md and `fixgen plan`: its rows of the change table and what the script
+//! reads first (`review::kinds::registry`, mounted by `src/review/mod.rs`).
+
+use super::super::*;
+
+/// A registry value: set (with its kind and data) or deleted.
+pub(in crate::review) fn rows(
+    rp: &RecipePlan,
+    r: &crate::model::RegistryStep,
+    reads: &mut Vec<String>,
+    rows: &mut Vec<Row>,
+) {
+    let mut row = |t: &str, s: &str, v: String| rows.push((t.to_string(), s.to_string(), v, None));
+    let key = RegPath::parse(&r.key)
+        .map(|p| p.short())
+        .unwrap_or_else(|_| r.key.clone());
+    let name = if r.name.is_empty() {
+        "(default)".to_string()
+    } else {
+        r.name.clone()
+    };
+    reads.push(format!(
+        "registry value {key}\\{name}: kind and data, or absence"
+    ));
+    match (r.ensure, &r.value) {
+        (Ensure::Absent, _) => row(&key, &name, "deleted (value removed)".into()),
+        (Ensure::Present, Some(v)) => row(&key, &name, reg_value_text(rp, v)),
+        (Ensure::Present, None) => {}
+    }
+}
