@@ -7,7 +7,8 @@
 //! file that carries it, fenced by [`begin_marker`] / [`end_marker`] lines, and REVIEW.md lists each
 //! block once with its SHA-256 (`crate::review::runtime`). A file carries only the blocks its
 //! recipe's step kinds and its role need ([`blocks_for`]); dispatch to a step kind is by name
-//! (`Test-Fixgen<Kind>Step`, `Set-Fixgen<Kind>Step`, `Get-Fixgen<Kind>Backup`,
+//! (`Test-Fixgen<Kind>Step`, `Set-Fixgen<Kind>Step` or, for a step with `Ensure = 'Absent'`,
+//! `Remove-Fixgen<Kind>Step`, `Get-Fixgen<Kind>Backup`,
 //! `Compare-/Restore-Fixgen<Kind>Item`), so no block lists the kinds: [`STEP_KINDS`] is the one list.
 
 use crate::render::ps_types::Kinds;
@@ -57,7 +58,11 @@ pub const BLOCKS: &[Block] = &[
     block!("registry", "registry step: read and compare"),
     block!(
         "registry-set",
-        "registry step: write or delete a value; its prior state"
+        "registry step: write a value; its prior state"
+    ),
+    block!(
+        "registry-delete",
+        "registry step: delete a value (an absent step, the undo of a value that did not exist)"
     ),
     block!("service", "service step: read and compare"),
     block!(
@@ -119,6 +124,9 @@ pub struct StepKind {
     /// the set block when both always travel together, else its own block (the service undo
     /// needs the set block but not the backup).
     pub backup: &'static str,
+    /// The block with `Remove-Fixgen<Kind>Step`, which `Set-FixgenStep` calls for a step with
+    /// `Ensure = 'Absent'` and the kind's undo calls too: carried only by files that can call it.
+    pub delete: Option<&'static str>,
     /// The undo block and whether it calls the kind's set block; `None`: nothing to undo.
     pub undo: Option<(&'static str, bool)>,
     /// Its read block compares lists as sets (block `sets`).
@@ -132,6 +140,7 @@ pub const STEP_KINDS: &[StepKind] = &[
         test: "registry",
         set: "registry-set",
         backup: "registry-set",
+        delete: Some("registry-delete"),
         undo: Some(("undo-registry", true)),
         sets: false,
     },
@@ -140,6 +149,7 @@ pub const STEP_KINDS: &[StepKind] = &[
         test: "service",
         set: "service-set",
         backup: "backup-service",
+        delete: None,
         undo: Some(("undo-service", true)),
         sets: false,
     },
@@ -148,6 +158,7 @@ pub const STEP_KINDS: &[StepKind] = &[
         test: "firewall",
         set: "firewall-set",
         backup: "firewall-set",
+        delete: None,
         undo: Some(("undo-firewall", false)),
         sets: true,
     },
@@ -156,6 +167,7 @@ pub const STEP_KINDS: &[StepKind] = &[
         test: "vpn",
         set: "vpn-set",
         backup: "vpn-set",
+        delete: None,
         undo: Some(("undo-vpn", false)),
         sets: true,
     },
@@ -164,6 +176,7 @@ pub const STEP_KINDS: &[StepKind] = &[
         test: "windows-update",
         set: "windows-update-set",
         backup: "windows-update-set",
+        delete: None,
         undo: None,
         sets: false,
     },
@@ -224,6 +237,11 @@ pub fn blocks_for(role: Role, kinds: Kinds, relaunch: bool) -> Vec<&'static str>
         }
         if changes || (undo_uses && k.undo.is_some_and(|(_, set)| set)) {
             out.push(k.set);
+        }
+        if let Some(d) = k.delete {
+            if (changes && kinds.has_absent(k.kind)) || undo_uses {
+                out.push(d);
+            }
         }
     }
     for k in &used {

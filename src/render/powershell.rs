@@ -34,7 +34,8 @@ struct ScriptTemplate<'a> {
     requires_admin: bool,
     help: &'a Help,
     params: &'a [ParamDecl],
-    recipe: Vec<Entry>,
+    /// `$FixgenRecipe` as a few data lines ([`RECIPE_LINES`]); the steps stay one entry a line.
+    recipe: Vec<Vec<Entry>>,
     steps: &'a [StepData],
     detect: bool,
     relaunch: bool,
@@ -78,6 +79,40 @@ pub(crate) fn finish<T: Template>(recipe: &str, t: &T) -> Result<Vec<u8>, Render
     render_ps(t).map_err(|m| err(recipe, m))
 }
 
+/// The lines of a script's `$FixgenRecipe` (issue 17's size budget): what the run does, then
+/// where it comes from. A key not listed here goes on the last line, so no entry is ever lost.
+const RECIPE_LINES: &[&[&str]] = &[
+    &["Id", "Context", "Reboot", "Needs64Bit"],
+    &["Bundle", "BundleVersion"],
+    &["SourceSha256"],
+];
+
+fn recipe_lines(recipe: &[Entry]) -> Vec<Vec<Entry>> {
+    let shown: Vec<&Entry> = recipe
+        .iter()
+        .filter(|e| !matches!(e.key, "Title" | "Summary"))
+        .collect();
+    let mut lines: Vec<Vec<Entry>> = RECIPE_LINES
+        .iter()
+        .map(|keys| {
+            shown
+                .iter()
+                .filter(|e| keys.contains(&e.key))
+                .map(|e| (*e).clone())
+                .collect()
+        })
+        .collect();
+    let rest = shown
+        .iter()
+        .filter(|e| !RECIPE_LINES.iter().any(|keys| keys.contains(&e.key)))
+        .map(|e| (*e).clone());
+    if let Some(last) = lines.last_mut() {
+        last.extend(rest);
+    }
+    lines.retain(|l| !l.is_empty());
+    lines
+}
+
 /// Render one recipe as a standalone script: remediation or detection.
 pub fn render_recipe_script(
     model: &RecipeModel,
@@ -89,12 +124,7 @@ pub fn render_recipe_script(
         help: &model.help,
         params: &model.params,
         // Title and Summary are the help's SYNOPSIS and DESCRIPTION; no runtime code reads them.
-        recipe: model
-            .recipe
-            .iter()
-            .filter(|e| !matches!(e.key, "Title" | "Summary"))
-            .cloned()
-            .collect(),
+        recipe: recipe_lines(&model.recipe),
         steps: &model.steps,
         detect: mode == ScriptMode::Detect,
         relaunch: opts.relaunch && model.needs_64bit,

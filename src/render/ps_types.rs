@@ -118,12 +118,17 @@ pub struct Kinds {
     pub firewall: bool,
     pub vpn: bool,
     pub windows_update: bool,
+    /// Some registry step is `ensure: absent` (its file carries `Remove-FixgenRegistryStep`).
+    pub registry_absent: bool,
 }
 
 impl Kinds {
     pub(crate) fn add(&mut self, step: &Step) {
         match step {
-            Step::Registry(_) => self.registry = true,
+            Step::Registry(r) => {
+                self.registry = true;
+                self.registry_absent |= r.ensure == crate::model::Ensure::Absent;
+            }
             Step::Service(_) => self.service = true,
             Step::Firewall(_) => self.firewall = true,
             Step::Vpn(_) => self.vpn = true,
@@ -143,6 +148,11 @@ impl Kinds {
         }
     }
 
+    /// Whether a step of `kind` has `Ensure = 'Absent'` (set by `Remove-Fixgen<Kind>Step`).
+    pub fn has_absent(&self, kind: &str) -> bool {
+        kind == "registry" && self.registry_absent
+    }
+
     pub fn union(self, o: Kinds) -> Kinds {
         Kinds {
             registry: self.registry || o.registry,
@@ -150,6 +160,7 @@ impl Kinds {
             firewall: self.firewall || o.firewall,
             vpn: self.vpn || o.vpn,
             windows_update: self.windows_update || o.windows_update,
+            registry_absent: self.registry_absent || o.registry_absent,
         }
     }
 }

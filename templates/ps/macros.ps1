@@ -51,6 +51,11 @@
 {%- endmacro -%}
 
 
+{%- macro hashtable_lines(lines, indent) -%}
+@{ {% for l in lines %}{% if !loop.first %}
+{{ indent }}    {% endif %}{% for e in l %}{{ e.key }} = {{ e.value }}{% if !loop.last %}; {% endif %}{% endfor %}{% endfor %} }
+{%- endmacro -%}
+
 {%- macro hashtable_inline(entries) -%}
 @{ {% for e in entries %}{{ e.key }} = {{ e.value }}{% if !loop.last %}; {% endif %}{% endfor %} }
 {%- endmacro -%}

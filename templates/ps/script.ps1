@@ -9,7 +9,7 @@
 {% call m::param_block(params, "") %}{% endcall %}
 
 #region recipe: what this script checks{% if !detect %} and sets{% endif %} (compare with REVIEW.md)
-$FixgenRecipe = {% call m::hashtable(recipe, "") %}{% endcall %}
+$FixgenRecipe = {% call m::hashtable_lines(recipe, "") %}{% endcall %}
 $FixgenSteps = {% call m::steps(steps, "") %}{% endcall %}
 #endregion recipe
 

@@ -2,7 +2,7 @@ function Format-FixgenCheck { param([object]$Check)
     return ($Check.Target + ' ' + $Check.Setting + ' is ' + (Format-FixgenValue -Value $Check.Actual) + ', expected ' + (Format-FixgenValue -Value $Check.Expected))
 }
 function Set-FixgenStep { param([hashtable]$Step)
-    $fixgenKindCommand = Get-FixgenKindCommand -Verb 'Set' -Kind $Step.Kind -Noun 'Step'
+    $fixgenKindCommand = Get-FixgenKindCommand -Verb $(if ($Step.Ensure -eq 'Absent') { 'Remove' } else { 'Set' }) -Kind $Step.Kind -Noun 'Step'
     & $fixgenKindCommand -Step $Step
 }
 # Per step: read; if it differs, back up (once, before the first change), change under ShouldProcess, verify. Exit 0, 3010 or 1.
