@@ -294,9 +294,8 @@ fn startup_entries(
         recipes: plan
             .recipes
             .iter()
-            .filter(|rp| rp.recipe.in_startup_script())
             // Never a secret in SYSVOL (issue 15 item 7): gpo/README.md says why.
-            .filter(|rp| !crate::render::secret_scope::holds_given_secret(rp))
+            .filter(|rp| crate::render::secret_scope::runs_at_startup(rp))
             .cloned()
             .collect(),
     };
@@ -429,10 +428,7 @@ impl Scripts<'_> {
             files.push(f.map_err(|e| vec![e]));
             files.push(undo::undo_file(plan, rp, &ms[i], opts).map_err(|e| vec![e]));
         }
-        if self.startup.is_some()
-            && rp.recipe.in_startup_script()
-            && !crate::render::secret_scope::holds_given_secret(rp)
-        {
+        if self.startup.is_some() && crate::render::secret_scope::runs_at_startup(rp) {
             let startup_opts = self.startup_opts;
             let copy = powershell::recipe_model(plan, rp, startup_opts).and_then(|sm| {
                 match (self.models, script) {

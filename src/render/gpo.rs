@@ -431,7 +431,7 @@ This build used `--allow-embedded-secrets`. Everything in SYSVOL is readable by 
 fn left_out_recipes(plan: &Plan) -> Vec<(String, &'static str)> {
     plan.recipes
         .iter()
-        .filter(|rp| !rp.recipe.in_startup_script() || super::secret_scope::holds_given_secret(rp))
+        .filter(|rp| !super::secret_scope::runs_at_startup(rp))
         .map(|rp| {
             let r = &rp.recipe;
             let why = if r.in_startup_script() {

@@ -37,6 +37,13 @@ pub fn holds_given_secret(rp: &RecipePlan) -> bool {
     !given_secrets(rp).is_empty()
 }
 
+/// Whether the computer startup script runs `rp`: a system recipe of the `gpo` channel
+/// ([`crate::model::Recipe::in_startup_script`]) that carries no secret's value (never a
+/// secret in SYSVOL). The one predicate the startup plan, its copies and gpo/ use.
+pub fn runs_at_startup(rp: &RecipePlan) -> bool {
+    rp.recipe.in_startup_script() && !holds_given_secret(rp)
+}
+
 /// `plan` with every secret param's value taken away (the param is open again), borrowed when
 /// no secret has a value.
 pub fn without_secret_values(plan: &Plan) -> Cow<'_, Plan> {

@@ -174,9 +174,10 @@ impl Readme<'_> {
             }
         }
         if let Some(why) = startup_note.filter(|_| {
-            !plan.recipes.iter().any(|r| {
-                r.recipe.in_startup_script() && !crate::render::secret_scope::holds_given_secret(r)
-            })
+            !plan
+                .recipes
+                .iter()
+                .any(crate::render::secret_scope::runs_at_startup)
         }) {
             let _ = writeln!(
                 s,
