@@ -65,29 +65,37 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// `build --values vs --allow-embedded-secrets --target targets`: refused (exit 1, nothing
+/// written) with `secret-shared-target` located at the values file's `PreSharedKey` entry;
+/// returns what it printed.
+fn refused_build(dir: &Path, vs: &str, targets: &str) -> String {
+    let out = dir.join(format!("out-{targets}"));
+    let o = run(&[
+        "build",
+        "--values",
+        vs,
+        "--allow-embedded-secrets",
+        "--target",
+        targets,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "--target {targets}: {all}");
+    assert!(!out.exists(), "a refused build wrote {}", out.display());
+    assert!(all.contains("secret-shared-target"), "{all}");
+    assert!(all.contains(&format!("{vs}:3:15")), "{all}");
+    all
+}
+
 #[test]
 fn secret_in_gpo_target_is_refused() {
     let t = tempfile::tempdir().unwrap();
     let v = values(t.path());
     let vs = v.to_str().unwrap();
     for targets in ["gpo", "scripts,gpo"] {
-        let out = t.path().join(format!("out-{targets}"));
-        let o = run(&[
-            "build",
-            "--values",
-            vs,
-            "--allow-embedded-secrets",
-            "--target",
-            targets,
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        let all = text(&o);
-        assert_eq!(o.status.code(), Some(1), "--target {targets}: {all}");
-        assert!(!out.exists(), "a refused build wrote {}", out.display());
         // Located at the values file's entry, with the code, why and what instead.
-        assert!(all.contains("secret-shared-target"), "{all}");
-        assert!(all.contains(&format!("{vs}:3:15")), "{all}");
+        let all = refused_build(t.path(), vs, targets);
         assert!(all.contains("SYSVOL"), "{all}");
         assert!(all.contains("every authenticated user"), "{all}");
         assert!(all.contains("MS14-025"), "{all}");
@@ -148,22 +156,7 @@ fn secret_in_module_target_is_refused() {
     let v = values(t.path());
     let vs = v.to_str().unwrap();
     for targets in ["module", "scripts,module"] {
-        let out = t.path().join(format!("out-{targets}"));
-        let o = run(&[
-            "build",
-            "--values",
-            vs,
-            "--allow-embedded-secrets",
-            "--target",
-            targets,
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        let all = text(&o);
-        assert_eq!(o.status.code(), Some(1), "--target {targets}: {all}");
-        assert!(!out.exists());
-        assert!(all.contains("secret-shared-target"), "{all}");
-        assert!(all.contains(&format!("{vs}:3:15")), "{all}");
+        let all = refused_build(t.path(), vs, targets);
         assert!(all.contains("module paths"), "{all}");
         assert!(all.contains("[SecureString]"), "{all}");
         assert!(!all.contains(KEY), "the key was shown: {all}");
