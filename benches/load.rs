@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use fixgen::diag::SourceFile;
-use fixgen::load::{self, Inputs};
+use fixgen::pipeline::parts::load::{self, Inputs};
 
 /// Near the 1 MiB file limit within the other limits: 256 steps with 3,950-character strings.
 fn big_recipe() -> String {
@@ -41,13 +41,13 @@ fn main() {
     let rounds = |n: u32| if bench { n } else { 1 };
 
     time("check embedded bundle", rounds(200), || {
-        let r = fixgen::validate::check(Inputs::embedded());
+        let r = fixgen::pipeline::parts::validate::check(Inputs::embedded());
         assert!(!r.has_errors());
     });
 
     let big = big_recipe();
     time("check 1 MiB recipe", rounds(3), || {
-        let r = fixgen::validate::check(Inputs::from_sources(vec![SourceFile {
+        let r = fixgen::pipeline::parts::validate::check(Inputs::from_sources(vec![SourceFile {
             path: "big.yaml".into(),
             text: big.clone(),
         }]));

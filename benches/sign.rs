@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use fixgen::sign::{verify_script, Signer, VerifyOptions};
+use fixgen::pipeline::parts::sign::{verify_script, Signer, VerifyOptions};
 
 fn openssl(dir: &Path, args: &[&str]) -> bool {
     Command::new("openssl")

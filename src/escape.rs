@@ -17,7 +17,8 @@ use std::fmt;
 
 /// The single-quote characters PowerShell treats as quotes inside a single-quoted string:
 /// `'`, U+2018, U+2019, U+201A and U+201B. Inside a literal each is written twice.
-pub const PS_SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+pub(crate) const PS_SINGLE_QUOTES: [char; 5] =
+    ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
 
 /// A PowerShell expression (pure ASCII) that evaluates to a given string, or an array of them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -108,7 +109,7 @@ impl fmt::Display for PsLit {
 /// Body of a single-quoted literal: every PowerShell single-quote character doubled.
 /// The caller wraps it in `'...'`. Used for printable ASCII runs (so only `'` occurs), but
 /// correct for any text.
-pub fn single_quoted_body(text: &str) -> String {
+pub(crate) fn single_quoted_body(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     for c in text.chars() {
         out.push(c);
@@ -265,7 +266,7 @@ fn wrap(s: &str, width: usize) -> Vec<String> {
 /// (any case), optional spaces and tabs, and `#`: the shape of the Authenticode block markers
 /// `# SIG # Begin signature block` / `# SIG # End signature block`, and every near variant a
 /// lenient block search might match.
-pub fn reads_as_signature_marker(line: &str) -> bool {
+pub(crate) fn reads_as_signature_marker(line: &str) -> bool {
     let blank = |c: char| c == ' ' || c == '\t';
     let Some(rest) = line.trim_start_matches(blank).strip_prefix('#') else {
         return false;
@@ -425,7 +426,8 @@ impl fmt::Display for PsComment {
 /// Finish a generated PowerShell file: check it is pure ASCII with `\n` line ends, then convert
 /// to CRLF. A non-ASCII or `\r` character here is a renderer bug (all recipe text went through
 /// [`PsLit`]/[`PsComment`]), reported as an error rather than written.
-pub fn finish_ps(text: &str) -> Result<Vec<u8>, String> {
+#[cfg(test)]
+pub(crate) fn finish_ps(text: &str) -> Result<Vec<u8>, String> {
     let mut w = PsText::with_capacity(text.len() + text.len() / 16 + 2);
     // A write error is always recorded in `w` and returned by `finish`.
     let _ = fmt::Write::write_str(&mut w, text);
@@ -436,7 +438,7 @@ pub fn finish_ps(text: &str) -> Result<Vec<u8>, String> {
 /// script is never held twice (the module of a 10,000-recipe bundle is about 60 MB). Each line
 /// loses its trailing spaces and tabs and ends in CRLF; the file ends in exactly one CRLF.
 #[derive(Debug, Default)]
-pub struct PsText {
+pub(crate) struct PsText {
     out: Vec<u8>,
     /// Start of the current (unfinished) line in `out`.
     line_start: usize,
@@ -446,7 +448,7 @@ pub struct PsText {
 }
 
 impl PsText {
-    pub fn with_capacity(n: usize) -> PsText {
+    pub(crate) fn with_capacity(n: usize) -> PsText {
         PsText {
             out: Vec::with_capacity(n),
             ..PsText::default()
@@ -484,7 +486,7 @@ impl PsText {
     }
 
     /// The finished bytes, or the first character that may not be in a generated script.
-    pub fn finish(mut self) -> Result<Vec<u8>, String> {
+    pub(crate) fn finish(mut self) -> Result<Vec<u8>, String> {
         if self.error.is_none() {
             self.end_line();
         }
@@ -542,10 +544,10 @@ impl fmt::Write for PsText {
 /// character reference (a parser would turn a raw CR into LF); characters XML 1.0 cannot carry
 /// (C0 controls but TAB and LF, U+FFFE, U+FFFF) are an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct XmlText(String);
+pub(crate) struct XmlText(String);
 
 impl XmlText {
-    pub fn new(s: &str) -> Result<XmlText, String> {
+    pub(crate) fn new(s: &str) -> Result<XmlText, String> {
         let mut o = String::with_capacity(s.len());
         for c in s.chars() {
             match c {
@@ -566,7 +568,7 @@ impl XmlText {
         Ok(XmlText(o))
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -574,7 +576,7 @@ impl XmlText {
 /// One segment of an OMA-URI (a VPNv2 profile name): every byte but the URI unreserved
 /// characters (`A-Z a-z 0-9 - . _ ~`) percent-encoded, so a space is `%20` and a `/` cannot
 /// end the segment (RFC 3986; the VPNv2 CSP asks for URL-escaped profile names).
-pub fn uri_segment(s: &str) -> String {
+pub(crate) fn uri_segment(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -590,13 +592,13 @@ pub fn uri_segment(s: &str) -> String {
 // Markdown (REVIEW.md, the READMEs of the targets).
 
 /// Inline Markdown text that renders as exactly `s` (on one line), in the middle of a line.
-pub fn md(s: &str) -> String {
+pub(crate) fn md(s: &str) -> String {
     md_text(s, false)
 }
 
 /// Like [`md`], for text at the start of a block (a list item): a leading `-`, `+`, `=` or
 /// `1.` is escaped too, so it cannot start a nested list or a heading underline.
-pub fn md_start(s: &str) -> String {
+pub(crate) fn md_start(s: &str) -> String {
     md_text(s, true)
 }
 

@@ -18,4 +18,4 @@ impl From<Exit> for std::process::ExitCode {
 }
 
 /// Text for `--help`.
-pub const EXIT_CODES_HELP: &str = "Exit codes:\n  0  ok (no errors)\n  1  findings: the input has errors (or verification failed)\n  2  usage or I/O error (also: stdout or stderr cannot be written; a closed pipe is not an error)";
+pub(crate) const EXIT_CODES_HELP: &str = "Exit codes:\n  0  ok (no errors)\n  1  findings: the input has errors (or verification failed)\n  2  usage or I/O error (also: stdout or stderr cannot be written; a closed pipe is not an error)";

@@ -13,24 +13,29 @@
 // `println!` and friends panic when the stream cannot be written: all output goes through
 // `term` (escaped, write errors become exit codes).
 #![deny(clippy::print_stdout, clippy::print_stderr)]
+// The public surface is `main`, `pipeline` (its API and `pipeline::parts`), `model` and `diag`:
+// everything else is crate-private, and an item marked `pub` must be reachable from outside.
+#![warn(unreachable_pub)]
 
-pub mod cli;
+mod cli;
 pub mod diag;
-pub mod escape;
-pub mod exit;
-pub mod limits;
-pub mod load;
-pub mod memory;
+mod escape;
+mod exit;
+mod limits;
+mod load;
+mod memory;
 pub mod model;
-pub mod par;
+mod par;
 pub mod pipeline;
-pub mod plan;
-pub mod progress;
-pub mod regfile;
-pub mod registry;
-pub mod render;
-pub mod review;
-pub mod sign;
-pub mod term;
-pub mod validate;
-pub mod write;
+mod plan;
+mod progress;
+mod regfile;
+mod registry;
+mod render;
+mod review;
+mod sign;
+mod term;
+mod validate;
+mod write;
+
+pub use cli::main;

@@ -17,11 +17,11 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// and nobody reviews that).
 pub const MAX_REG_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Deepest nesting of YAML sequences and mappings accepted.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 /// Most YAML aliases (`*name`) accepted in one file.
-pub const MAX_ALIASES: usize = 256;
+pub(crate) const MAX_ALIASES: usize = 256;
 /// Most YAML nodes accepted in one file after alias expansion (billion-laughs guard).
-pub const MAX_NODES: usize = 200_000;
+pub(crate) const MAX_NODES: usize = 200_000;
 /// Most steps in one recipe.
 pub const MAX_STEPS: usize = 256;
 /// Most params in one recipe.

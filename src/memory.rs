@@ -9,7 +9,7 @@
 
 /// Pin the mmap threshold: big buffers get their own mappings, given back when freed.
 /// Call once at start, before other threads exist.
-pub fn tune() {
+pub(crate) fn tune() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets an allocator parameter.
     unsafe {
@@ -18,7 +18,7 @@ pub fn tune() {
 }
 
 /// Give free memory of every arena back to the system (after a large structure is dropped).
-pub fn release() {
+pub(crate) fn release() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns unused pages; it is thread-safe.
     unsafe {

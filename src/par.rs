@@ -2,7 +2,7 @@
 //! hashing one file), on scoped threads from the standard library.
 
 /// Threads to use: the cores available, at most 8.
-pub fn threads() -> usize {
+pub(crate) fn threads() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -11,7 +11,7 @@ pub fn threads() -> usize {
 
 /// `f` applied to every item, on up to [`threads`] threads; the results in the order of
 /// `items` (so output never depends on scheduling). Small inputs run on the calling thread.
-pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = threads().min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();

@@ -174,7 +174,7 @@ impl Plan {
     }
 }
 
-pub use crate::model::ParamValues;
+pub(crate) use crate::model::ParamValues;
 
 /// A problem binding a `--set` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,7 +265,7 @@ fn check_uses(recipe: &Recipe, params: &BTreeMap<String, BoundParam>, errors: &m
 /// A value given for a param no recipe declares is not an error here (a bundle shares one
 /// `--values` file across recipes); the CLI warns about names nobody uses.
 /// Names in `values` that no recipe of the bundle declares (the CLI warns about them).
-pub fn undeclared_values<'a>(bundle: &Bundle, values: &'a ParamValues) -> Vec<&'a str> {
+pub(crate) fn undeclared_values<'a>(bundle: &Bundle, values: &'a ParamValues) -> Vec<&'a str> {
     values
         .keys()
         .filter(|k| {

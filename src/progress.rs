@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// How long work runs before the bar appears (`FIXGEN_PROGRESS_DELAY_MS` overrides it).
-pub const DELAY: Duration = Duration::from_secs(1);
+pub(crate) const DELAY: Duration = Duration::from_secs(1);
 
 /// A counted progress bar that stays hidden for [`DELAY`] and when stderr is not a terminal.
 /// Shared by reference across threads (`inc` takes `&self`).
-pub struct Progress {
+pub(crate) struct Progress {
     bar: ProgressBar,
     started: Instant,
     delay: Duration,
@@ -25,7 +25,7 @@ pub struct Progress {
 
 impl Progress {
     /// A bar for `len` items of work, labelled `what` ("writing", "signing").
-    pub fn new(len: u64, what: &str) -> Progress {
+    pub(crate) fn new(len: u64, what: &str) -> Progress {
         let enabled = std::io::stderr().is_terminal()
             && std::env::var_os("FIXGEN_NO_PROGRESS").is_none_or(|v| v != "1");
         Progress::with(len, what, enabled)
@@ -53,7 +53,7 @@ impl Progress {
     }
 
     /// Change the label and the total (a new stage of the same run).
-    pub fn stage(&self, len: u64, what: &str) {
+    pub(crate) fn stage(&self, len: u64, what: &str) {
         self.bar.set_length(len);
         self.bar.set_position(0);
         self.bar.set_message(what.to_string());
@@ -61,13 +61,14 @@ impl Progress {
     }
 
     /// Set how many items are done.
-    pub fn set(&self, done: u64) {
+    #[cfg(test)]
+    pub(crate) fn set(&self, done: u64) {
         self.bar.set_position(done);
         self.tick();
     }
 
     /// One more item done.
-    pub fn inc(&self) {
+    pub(crate) fn inc(&self) {
         self.bar.inc(1);
         self.tick();
     }
@@ -83,17 +84,18 @@ impl Progress {
     }
 
     /// Run `f` (which prints) with the bar cleared, then redraw it.
-    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+    pub(crate) fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
         self.bar.suspend(f)
     }
 
     /// True once the bar has been drawn.
-    pub fn is_visible(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_visible(&self) -> bool {
         self.shown.load(Ordering::Relaxed)
     }
 
     /// Remove the bar from the terminal (before printing the result line).
-    pub fn finish(self) {
+    pub(crate) fn finish(self) {
         self.bar.finish_and_clear();
     }
 }

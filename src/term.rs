@@ -24,12 +24,12 @@ use std::sync::Mutex;
 use crate::exit::Exit;
 
 /// Unicode bidirectional formatting characters (LRE..RLO, LRI..PDI, LRM, RLM, ALM).
-pub fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
 
 /// True for a character that is never printed raw: C0, DEL, C1 and bidi controls.
-pub fn needs_escape(c: char) -> bool {
+pub(crate) fn needs_escape(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
 
@@ -51,19 +51,19 @@ fn escape_with(s: &str, keep_newline: bool) -> Cow<'_, str> {
 
 /// One line of text safe for a terminal: every control character (line breaks too), DEL, C1
 /// and bidi control shown as `\u{XX}`.
-pub fn escape(s: &str) -> Cow<'_, str> {
+pub(crate) fn escape(s: &str) -> Cow<'_, str> {
     escape_with(s, false)
 }
 
 /// Multi-line text safe for a terminal: as [`escape`], but line feeds are kept.
-pub fn escape_text(s: &str) -> Cow<'_, str> {
+pub(crate) fn escape_text(s: &str) -> Cow<'_, str> {
     escape_with(s, true)
 }
 
 /// JSON text (as serde_json writes it) safe for a terminal, with the same data: DEL, C1 and
 /// bidi controls (which JSON allows raw inside strings) become `\uXXXX` escapes. A raw control
 /// character can only be inside a string there, so the escape keeps the document valid.
-pub fn escape_json(s: &str) -> Cow<'_, str> {
+pub(crate) fn escape_json(s: &str) -> Cow<'_, str> {
     let bad = |c: char| needs_escape(c) && c != '\n';
     if !s.chars().any(bad) {
         return Cow::Borrowed(s);
@@ -122,28 +122,28 @@ fn write_raw(stream: Stream, bytes: &[u8]) {
 }
 
 /// Print human text on stdout, escaped with [`escape_text`].
-pub fn out(s: &str) {
+pub(crate) fn out(s: &str) {
     write_raw(Stream::Out, escape_text(s).as_bytes());
 }
 
 /// Print human text on stderr, escaped with [`escape_text`].
-pub fn err(s: &str) {
+pub(crate) fn err(s: &str) {
     write_raw(Stream::Err, escape_text(s).as_bytes());
 }
 
 /// Print a JSON document on stdout, escaped with [`escape_json`].
-pub fn out_json(s: &str) {
+pub(crate) fn out_json(s: &str) {
     write_raw(Stream::Out, escape_json(s).as_bytes());
 }
 
 /// Print diagnostics rendered by [`crate::diag::render_human`] (already escaped; may hold the
 /// colour sequences it added itself) on stdout.
-pub fn out_rendered(s: &str) {
+pub(crate) fn out_rendered(s: &str) {
     write_raw(Stream::Out, s.as_bytes());
 }
 
 /// As [`out_rendered`], on stderr.
-pub fn err_rendered(s: &str) {
+pub(crate) fn err_rendered(s: &str) {
     write_raw(Stream::Err, s.as_bytes());
 }
 
@@ -154,7 +154,7 @@ fn closed(e: &std::io::Error) -> bool {
 
 /// The exit code of a run that would exit with `exit`, given the write errors seen: 2 when a
 /// stream could not be written for any reason but a closed pipe (said on stderr when it works).
-pub fn finish(exit: Exit) -> Exit {
+pub(crate) fn finish(exit: Exit) -> Exit {
     let (out_err, err_err) = {
         let mut st = STATE.lock().unwrap_or_else(|e| e.into_inner());
         (st.stdout.take(), st.stderr.take())

@@ -6,7 +6,7 @@ mod pki;
 
 use std::time::SystemTime;
 
-use fixgen::sign::{verify_script, Signer, VerifyOptions};
+use fixgen::pipeline::parts::sign::{verify_script, Signer, VerifyOptions};
 
 fn signer_pem(cert: &std::path::Path, key: &std::path::Path) -> Signer {
     Signer::from_pem_files(cert, key, None).expect("load signer")
@@ -14,7 +14,7 @@ fn signer_pem(cert: &std::path::Path, key: &std::path::Path) -> Signer {
 
 fn opts(ca: &std::path::Path) -> VerifyOptions {
     VerifyOptions {
-        ca: Some(fixgen::sign::load_ca_file(ca).unwrap()),
+        ca: Some(fixgen::pipeline::parts::sign::load_ca_file(ca).unwrap()),
         now: SystemTime::now(),
     }
 }
@@ -61,7 +61,10 @@ fn osslsigncode_accepts_every_key_type_and_encoding() {
                 assert!(ok, "osslsigncode rejected {label} {name}:\n{out}");
             }
             let info = verify_script(&signed, &opts(&p.ca)).unwrap();
-            assert_eq!(info.trust, fixgen::sign::TrustStatus::Trusted);
+            assert_eq!(
+                info.trust,
+                fixgen::pipeline::parts::sign::TrustStatus::Trusted
+            );
             assert!(info.signer.contains(label), "{}", info.signer);
         }
     }
@@ -101,7 +104,10 @@ fn fixgen_verifies_a_file_signed_by_osslsigncode() {
         let signed = std::fs::read(&output).unwrap();
         let info = verify_script(&signed, &opts(&p.ca))
             .unwrap_or_else(|e| panic!("fixgen rejected osslsigncode's {name}: {e}"));
-        assert_eq!(info.trust, fixgen::sign::TrustStatus::Trusted);
+        assert_eq!(
+            info.trust,
+            fixgen::pipeline::parts::sign::TrustStatus::Trusted
+        );
         // And our own signature over the same input is byte-identical in the content part and
         // verifies too (RSA PKCS#1 v1.5 is deterministic).
         let ours = signer_pem(&p.rsa2048.cert, &p.rsa2048.key)
@@ -202,7 +208,10 @@ fn trust_is_anchored_in_the_given_ca() {
     let e = verify_script(&signed, &opts(&p.other_ca)).unwrap_err();
     assert!(e.contains("does not chain"), "{e}");
     let untrusted = verify_script(&signed, &VerifyOptions::default()).unwrap();
-    assert_eq!(untrusted.trust, fixgen::sign::TrustStatus::NotChecked);
+    assert_eq!(
+        untrusted.trust,
+        fixgen::pipeline::parts::sign::TrustStatus::NotChecked
+    );
     // Verified in the future, after the leaf's 30 days: expired.
     let later = VerifyOptions {
         now: SystemTime::now() + std::time::Duration::from_secs(60 * 86400),
@@ -257,7 +266,7 @@ fn key_formats_and_pfx_forms_load() {
 #[test]
 fn unusable_keys_and_certificates_give_clear_errors() {
     let Some(p) = pki::pki() else { return };
-    use fixgen::sign::SignError;
+    use fixgen::pipeline::parts::sign::SignError;
     let e = Signer::from_pem_files(&p.no_eku.cert, &p.no_eku.key, None).unwrap_err();
     assert!(matches!(e, SignError::NoCodeSigningEku { .. }), "{e}");
     assert!(e.to_string().contains("Code Signing"), "{e}");
@@ -310,14 +319,17 @@ fn detached_signature_is_accepted_by_openssl_cms() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        fixgen::sign::verify_detached(content, &p7s, &opts(&p.ca)).unwrap();
+        fixgen::pipeline::parts::sign::verify_detached(content, &p7s, &opts(&p.ca)).unwrap();
         std::fs::write(dir.join("SHA256SUMS"), b"changed\n").unwrap();
         let out = cms(&dir);
         assert!(
             !out.status.success(),
             "openssl cms accepted changed content"
         );
-        assert!(fixgen::sign::verify_detached(b"changed\n", &p7s, &opts(&p.ca)).is_err());
+        assert!(
+            fixgen::pipeline::parts::sign::verify_detached(b"changed\n", &p7s, &opts(&p.ca))
+                .is_err()
+        );
     }
 }
 
@@ -357,7 +369,10 @@ fn rfc3161_timestamps_from_a_local_tsa_are_accepted_by_osslsigncode() {
         let info = verify_script(&signed, &opts(&p.ca)).unwrap();
         let ts = info.timestamp.expect("timestamp checked");
         assert!(ts.authority.contains("tsa"), "{}", ts.authority);
-        assert_eq!(ts.trust, fixgen::sign::TrustStatus::Trusted);
+        assert_eq!(
+            ts.trust,
+            fixgen::pipeline::parts::sign::TrustStatus::Trusted
+        );
         // A timestamped signature stays valid after the signing certificate expires...
         let later = VerifyOptions {
             now: SystemTime::now() + std::time::Duration::from_secs(60 * 86400),
@@ -430,7 +445,10 @@ fn chains_through_an_embedded_intermediate() {
         assert!(ok, "{out}");
     }
     let info = verify_script(&with, &opts(&p.ca)).unwrap();
-    assert_eq!(info.trust, fixgen::sign::TrustStatus::Trusted);
+    assert_eq!(
+        info.trust,
+        fixgen::pipeline::parts::sign::TrustStatus::Trusted
+    );
     assert_eq!(info.algorithm, "ECDSA P-256");
 
     // Without the intermediate in the signature, neither osslsigncode nor fixgen can build

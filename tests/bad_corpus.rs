@@ -431,7 +431,7 @@ fn limits_have_located_errors() {
 
     // One recipe over the limit in an implicit bundle: the first file over it (by name) is
     // flagged.
-    let max = fixgen::limits::MAX_RECIPES;
+    let max = fixgen::pipeline::parts::limits::MAX_RECIPES;
     let dir = t.0.join("many-recipes");
     std::fs::create_dir_all(&dir).unwrap();
     for i in 0..=max {

@@ -44,7 +44,7 @@ fn write(dir: &Path, channels_reg_only: &str) {
 
 fn utf16(bytes: &[u8]) -> String {
     assert_eq!(&bytes[..2], &[0xff, 0xfe], "UTF-16LE with BOM");
-    fixgen::regfile::from_utf16le(&bytes[2..]).expect("UTF-16LE")
+    fixgen::pipeline::parts::regfile::from_utf16le(&bytes[2..]).expect("UTF-16LE")
 }
 
 #[test]

@@ -73,7 +73,7 @@ fn every_file_in_recipes_l2tp_is_embedded_verbatim() {
         })
         .collect();
     on_disk.sort();
-    let mut embedded: Vec<(String, String)> = fixgen::load::EMBEDDED_L2TP
+    let mut embedded: Vec<(String, String)> = fixgen::pipeline::parts::load::EMBEDDED_L2TP
         .iter()
         .map(|(n, t)| (n.to_string(), t.to_string()))
         .collect();
@@ -134,7 +134,7 @@ fn committed_schema_files_match_fixgen_schema() {
         assert!(v["$schema"].as_str().unwrap().contains("json-schema.org"));
     }
     // Bundled files point editors at the schema on their first line.
-    for (name, text) in fixgen::load::EMBEDDED_L2TP {
+    for (name, text) in fixgen::pipeline::parts::load::EMBEDDED_L2TP {
         let want = if *name == "bundle.yaml" {
             "# yaml-language-server: $schema=../../schema/bundle.schema.json"
         } else {

@@ -10,12 +10,12 @@ mod torture;
 use std::path::Path;
 use std::process::Command;
 
-use fixgen::plan::Plan;
-use fixgen::regfile::RegData;
-use fixgen::registry::RegPath;
-use fixgen::render::gpo::{self, GpoOptions, StartupScripts};
-use fixgen::render::powershell::{self, PsOptions};
-use fixgen::render::Artifacts;
+use fixgen::pipeline::parts::plan::Plan;
+use fixgen::pipeline::parts::regfile::RegData;
+use fixgen::pipeline::parts::registry::RegPath;
+use fixgen::pipeline::parts::render::gpo::{self, GpoOptions, StartupScripts};
+use fixgen::pipeline::parts::render::powershell::{self, PsOptions};
+use fixgen::pipeline::parts::render::Artifacts;
 use serde_json::Value;
 
 const PYTHON: &str = "/usr/bin/python3";
@@ -90,8 +90,8 @@ fn run_python(python: &str, script: &str, file: &Path) -> Value {
     serde_json::from_slice(&o.stdout).expect("JSON from python")
 }
 
-fn plan_of(bundle: fixgen::load::Bundle) -> Plan {
-    fixgen::plan::build(&bundle, &Default::default()).expect("plan")
+fn plan_of(bundle: fixgen::pipeline::parts::load::Bundle) -> Plan {
+    fixgen::pipeline::parts::plan::build(&bundle, &Default::default()).expect("plan")
 }
 
 fn render(plan: &Plan, opts: &GpoOptions) -> (Artifacts, Option<Artifacts>) {
@@ -174,7 +174,8 @@ fn policies_torture() -> (Plan, Vec<(String, String, Option<RegData>)>) {
             f
         })
         .collect();
-    let bundle = fixgen::validate::parse_bundle(sources).expect("policies torture loads");
+    let bundle =
+        fixgen::pipeline::parts::validate::parse_bundle(sources).expect("policies torture loads");
     let changes = torture::changes_in_order()
         .into_iter()
         .map(|(k, n, d)| (move_key(&k, "\\"), n, d))
@@ -200,7 +201,7 @@ fn registry_pol_reads_back_through_samba() {
         (plan_of(torture::bundle()), torture::changes_in_order()),
         policies_torture(),
         (
-            plan_of(fixgen::validate::embedded_bundle().expect("embedded")),
+            plan_of(fixgen::pipeline::parts::validate::embedded_bundle().expect("embedded")),
             l2tp_changes(),
         ),
     ] {
@@ -266,7 +267,7 @@ fn registry_xml_is_well_formed_and_follows_the_gpp_format() {
         (plan_of(torture::bundle()), torture::changes_in_order()),
         policies_torture(),
         (
-            plan_of(fixgen::validate::embedded_bundle().expect("embedded")),
+            plan_of(fixgen::pipeline::parts::validate::embedded_bundle().expect("embedded")),
             l2tp_changes(),
         ),
     ] {
@@ -402,7 +403,7 @@ fn startup_script_is_the_script_targets_bytes_with_psscripts_ini() {
     let scripts = scripts.expect("the torture bundle has no params");
     let ini = &arts.files["gpo/Machine/Scripts/psscripts.ini"].bytes;
     assert_eq!(&ini[..2], &[0xff, 0xfe], "psscripts.ini starts with a BOM");
-    let text = fixgen::regfile::from_utf16le(&ini[2..]).expect("UTF-16LE");
+    let text = fixgen::pipeline::parts::regfile::from_utf16le(&ini[2..]).expect("UTF-16LE");
     assert_eq!(
         text,
         "\r\n[Startup]\r\n0CmdLine=Invoke-FixgenTorture.ps1\r\n0Parameters=\r\n"
@@ -437,7 +438,7 @@ fn startup_script_is_the_script_targets_bytes_with_psscripts_ini() {
     assert!(!readme.contains("\n[HKEY_LOCAL_MACHINE"));
 
     // The L2TP bundle needs values for its params: no startup script, and the README says why.
-    let plan = plan_of(fixgen::validate::embedded_bundle().expect("embedded"));
+    let plan = plan_of(fixgen::pipeline::parts::validate::embedded_bundle().expect("embedded"));
     let (arts, scripts) = render(&plan, &GpoOptions::default());
     assert!(scripts.is_none());
     assert!(!arts.files.keys().any(|p| p.contains("/Scripts/")));
@@ -526,7 +527,7 @@ fn deploy_script_is_clean_powershell_with_one_mechanism_per_value() {
         (plan_of(torture::bundle()), torture::changes_in_order()),
         policies_torture(),
         (
-            plan_of(fixgen::validate::embedded_bundle().expect("embedded")),
+            plan_of(fixgen::pipeline::parts::validate::embedded_bundle().expect("embedded")),
             l2tp_changes(),
         ),
     ] {

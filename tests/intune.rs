@@ -968,8 +968,8 @@ fn user_context_recipes_run_as_the_user_and_are_flagged() {
 #[test]
 fn signed_build_payloads_carry_the_signed_bytes() {
     let Some(pki) = pki::pki() else { return };
-    let bundle = fixgen::validate::embedded_bundle().expect("embedded bundle");
-    let values: fixgen::plan::ParamValues = [
+    let bundle = fixgen::pipeline::parts::validate::embedded_bundle().expect("embedded bundle");
+    let values: fixgen::pipeline::parts::plan::ParamValues = [
         ("ConnectionName", "Office VPN"),
         ("ServerAddress", "vpn.example.com"),
         ("PreSharedKey", SECRET),
@@ -977,15 +977,19 @@ fn signed_build_payloads_carry_the_signed_bytes() {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    let plan = fixgen::plan::build(&bundle, &values).expect("plan");
-    let opts = fixgen::render::powershell::PsOptions {
+    let plan = fixgen::pipeline::parts::plan::build(&bundle, &values).expect("plan");
+    let opts = fixgen::pipeline::parts::render::powershell::PsOptions {
         allow_embedded_secrets: true,
         ..Default::default()
     };
     let targets = [fixgen::pipeline::Target::Intune];
     let unsigned = fixgen::pipeline::render(&plan, &targets, &opts).expect("render");
-    let signer = fixgen::sign::Signer::from_pem_files(&pki.rsa2048.cert, &pki.rsa2048.key, None)
-        .expect("signer");
+    let signer = fixgen::pipeline::parts::sign::Signer::from_pem_files(
+        &pki.rsa2048.cert,
+        &pki.rsa2048.key,
+        None,
+    )
+    .expect("signer");
     let out = pki::scratch("intune-signed");
     let dist = out.join("dist");
     fixgen::pipeline::build_into(&plan, &targets, &opts, Some(&signer), &dist).expect("build");
@@ -994,7 +998,10 @@ fn signed_build_payloads_carry_the_signed_bytes() {
         for s in ["detect.ps1", "remediate.ps1"] {
             let path = format!("intune/{f}/{s}");
             let signed = std::fs::read(dist.join(&path)).unwrap();
-            assert!(fixgen::sign::has_signature_block(&signed), "{path}");
+            assert!(
+                fixgen::pipeline::parts::sign::has_signature_block(&signed),
+                "{path}"
+            );
             assert!(signed.len() < 200_000, "{path}: {} bytes", signed.len());
             // Signing appended a block and changed nothing before it.
             let before = &unsigned.files[&path].bytes;

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use fixgen::limits::{
+use fixgen::pipeline::parts::limits::{
     MAX_DISPLAY_NAME, MAX_FILE_BYTES, MAX_PARAMS, MAX_RECIPES, MAX_REG_FILE_BYTES, MAX_REG_TEXT,
     MAX_STEPS, MAX_TEXT, MAX_TITLE,
 };

@@ -8,14 +8,15 @@ use std::path::Path;
 use std::process::Command;
 
 use fixgen::pipeline::finish_in_memory;
-use fixgen::render::{Artifacts, OutputFile};
-use fixgen::sign::bundle::verify_bundle;
-use fixgen::sign::manifest::Manifest;
-use fixgen::sign::{Signer, VerifyOptions};
+use fixgen::pipeline::parts::render::{Artifacts, OutputFile};
+use fixgen::pipeline::parts::sign::bundle::verify_bundle;
+use fixgen::pipeline::parts::sign::manifest::Manifest;
+use fixgen::pipeline::parts::sign::{Signer, VerifyOptions};
 
-fn plan() -> fixgen::plan::Plan {
-    let bundle = fixgen::validate::embedded_bundle().expect("embedded bundle loads");
-    fixgen::plan::build(&bundle, &Default::default()).expect("plan")
+fn plan() -> fixgen::pipeline::parts::plan::Plan {
+    let bundle =
+        fixgen::pipeline::parts::validate::embedded_bundle().expect("embedded bundle loads");
+    fixgen::pipeline::parts::plan::build(&bundle, &Default::default()).expect("plan")
 }
 
 fn artifacts() -> Artifacts {
@@ -53,7 +54,7 @@ fn write(dir: &Path, a: &Artifacts) {
 
 fn opts(ca: &Path) -> VerifyOptions {
     VerifyOptions {
-        ca: Some(fixgen::sign::load_ca_file(ca).unwrap()),
+        ca: Some(fixgen::pipeline::parts::sign::load_ca_file(ca).unwrap()),
         now: std::time::SystemTime::now(),
     }
 }
@@ -214,7 +215,7 @@ fn signed_bundle_verifies_and_every_tampering_is_caught() {
     let mut sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
     sums.push_str(&format!(
         "{}  scripts/extra.ps1\n",
-        fixgen::sign::manifest::sha256_hex(b"Write-Output 'evil'\r\n")
+        fixgen::pipeline::parts::sign::manifest::sha256_hex(b"Write-Output 'evil'\r\n")
     ));
     std::fs::write(dir.join("SHA256SUMS"), &sums).unwrap();
     if let Some(ok) = cms_verify(&dir, &p.ca) {
@@ -248,7 +249,7 @@ fn signed_bundle_verifies_and_every_tampering_is_caught() {
             if l.ends_with(script) {
                 format!(
                     "{}  {script}\n",
-                    fixgen::sign::manifest::sha256_hex(&original)
+                    fixgen::pipeline::parts::sign::manifest::sha256_hex(&original)
                 )
             } else {
                 format!("{l}\n")

@@ -3,7 +3,7 @@
 //! loader and validator; each must yield a bundle or located diagnostics, never a panic.
 
 use fixgen::diag::SourceFile;
-use fixgen::load::EMBEDDED_L2TP;
+use fixgen::pipeline::parts::load::EMBEDDED_L2TP;
 
 /// xorshift64*: a small deterministic generator, so a failure is reproducible.
 struct Rng(u64);
@@ -98,7 +98,9 @@ fn mutated_recipes_never_panic_and_errors_are_located() {
                 },
             })
             .collect();
-        let report = fixgen::validate::check(fixgen::load::Inputs::from_sources(sources));
+        let report = fixgen::pipeline::parts::validate::check(
+            fixgen::pipeline::parts::load::Inputs::from_sources(sources),
+        );
         for d in &report.diagnostics {
             assert!(
                 d.line >= 1 && d.column >= 1,

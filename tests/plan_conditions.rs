@@ -99,10 +99,10 @@ fn the_key_id_is_pbkdf2_hmac_sha256_as_openssl_computes_it() {
     let Some(openssl) = common::oracle("openssl") else {
         return;
     };
-    let iter = fixgen::render::vpn_marker::PSK_ID_ITERATIONS.to_string();
+    let iter = fixgen::pipeline::parts::render::vpn_marker::PSK_ID_ITERATIONS.to_string();
     let salt = format!(
         "salt:{}Contoso VPN",
-        fixgen::render::vpn_marker::PSK_ID_SALT_PREFIX
+        fixgen::pipeline::parts::render::vpn_marker::PSK_ID_SALT_PREFIX
     );
     let out = std::process::Command::new(openssl)
         .args([
@@ -128,7 +128,7 @@ fn the_key_id_is_pbkdf2_hmac_sha256_as_openssl_computes_it() {
     );
     let text = String::from_utf8_lossy(&out.stdout).replace([':', '\n'], "");
     assert_eq!(
-        fixgen::render::vpn_marker::psk_id("Contoso VPN", "correct-horse-battery"),
+        fixgen::pipeline::parts::render::vpn_marker::psk_id("Contoso VPN", "correct-horse-battery"),
         text.trim().to_ascii_lowercase()
     );
 }

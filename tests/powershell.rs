@@ -272,7 +272,7 @@ fn snapshots_of_the_l2tp_bundle() {
         // hold UTF-16 and binary files, checked by tests/reg_*.rs and tests/gpo.rs. REVIEW.md
         // lists hashes too; tests/review.rs snapshots it with hashes redacted.
         if name.starts_with('.')
-            || fixgen::sign::manifest::is_manifest_file(&name)
+            || fixgen::pipeline::parts::sign::manifest::is_manifest_file(&name)
             || name.starts_with("reg/")
             || name.starts_with("gpo/")
             || name == "REVIEW.md"

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use common::psdata::{self, PsValue};
 use common::pwsh;
-use fixgen::render::powershell::{self, PsOptions, ScriptMode};
+use fixgen::pipeline::parts::render::powershell::{self, PsOptions, ScriptMode};
 
 const BUNDLE: &str = "name: KindsFix\ntitle: Every step kind\nversion: 2.3.4\ndescription: All step kinds.\npublisher: fixgen tests\nrecipes: [registry-kinds, service-kinds, firewall-kinds, vpn-kinds, update-install]\n";
 
@@ -308,10 +308,12 @@ fn assert_firewall_steps(steps: &[psdata::PsHash]) {
 fn detection_scripts_only_read() {
     let dir = tempfile::tempdir().unwrap();
     write_bundle(dir.path());
-    let inputs = fixgen::load::read_paths(&[dir.path().to_path_buf()]).unwrap();
-    let bundle = fixgen::validate::check(inputs).into_bundle().unwrap();
+    let inputs = fixgen::pipeline::parts::load::read_paths(&[dir.path().to_path_buf()]).unwrap();
+    let bundle = fixgen::pipeline::parts::validate::check(inputs)
+        .into_bundle()
+        .unwrap();
     let values = [("Path".to_string(), "C:\\x".to_string())].into();
-    let plan = fixgen::plan::build(&bundle, &values).unwrap();
+    let plan = fixgen::pipeline::parts::plan::build(&bundle, &values).unwrap();
     let opts = PsOptions {
         allow_open_params: false,
         ..PsOptions::default()
@@ -367,7 +369,7 @@ fn detection_scripts_only_read() {
         assert!(text.contains("exit 1"));
     }
     // Without a value, an open param is an error for targets without parameters.
-    let plan = fixgen::plan::build(&bundle, &Default::default()).unwrap();
+    let plan = fixgen::pipeline::parts::plan::build(&bundle, &Default::default()).unwrap();
     let errs = powershell::recipe_models(&plan, &opts).unwrap_err();
     assert!(
         errs.iter().any(|e| e.message.contains("--set Path=")),
@@ -379,9 +381,11 @@ fn detection_scripts_only_read() {
 fn step_functions_read_only_keys_the_renderer_writes() {
     let dir = tempfile::tempdir().unwrap();
     write_bundle(dir.path());
-    let inputs = fixgen::load::read_paths(&[dir.path().to_path_buf()]).unwrap();
-    let bundle = fixgen::validate::check(inputs).into_bundle().unwrap();
-    let plan = fixgen::plan::build(&bundle, &Default::default()).unwrap();
+    let inputs = fixgen::pipeline::parts::load::read_paths(&[dir.path().to_path_buf()]).unwrap();
+    let bundle = fixgen::pipeline::parts::validate::check(inputs)
+        .into_bundle()
+        .unwrap();
+    let plan = fixgen::pipeline::parts::plan::build(&bundle, &Default::default()).unwrap();
     let opts = PsOptions::default();
     let models = powershell::recipe_models(&plan, &opts).unwrap();
     let mut keys: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
@@ -395,7 +399,7 @@ fn step_functions_read_only_keys_the_renderer_writes() {
     }
     assert_eq!(keys.len(), 5, "every kind is in the test bundle");
     let all: std::collections::BTreeSet<&str> = keys.values().flatten().copied().collect();
-    let module = fixgen::render::ps_module::render_module(&plan, &opts).unwrap();
+    let module = fixgen::pipeline::parts::render::ps_module::render_module(&plan, &opts).unwrap();
     let psm1 =
         String::from_utf8(module.files["module/KindsFix/KindsFix.psm1"].bytes.clone()).unwrap();
     // A runtime block's text (issue 17: fenced by `#region fixgen block NAME ...` and
@@ -450,9 +454,11 @@ fn service_steps_give_sc_exe_the_recipes_start_type() {
     };
     let dir = tempfile::tempdir().unwrap();
     write_bundle(dir.path());
-    let inputs = fixgen::load::read_paths(&[dir.path().to_path_buf()]).unwrap();
-    let bundle = fixgen::validate::check(inputs).into_bundle().unwrap();
-    let plan = fixgen::plan::build(&bundle, &Default::default()).unwrap();
+    let inputs = fixgen::pipeline::parts::load::read_paths(&[dir.path().to_path_buf()]).unwrap();
+    let bundle = fixgen::pipeline::parts::validate::check(inputs)
+        .into_bundle()
+        .unwrap();
+    let plan = fixgen::pipeline::parts::plan::build(&bundle, &Default::default()).unwrap();
     let opts = PsOptions::default();
     let models = powershell::recipe_models(&plan, &opts).unwrap();
     let model = models.iter().find(|m| m.id == "service-kinds").unwrap();

@@ -16,10 +16,10 @@ use proptest::prelude::*;
 use common::psdata::{self, PsValue};
 use common::pwsh;
 use fixgen::diag::SourceFile;
-use fixgen::load::Inputs;
+use fixgen::pipeline::parts::load::Inputs;
+use fixgen::pipeline::parts::plan::ParamValues;
+use fixgen::pipeline::parts::render::powershell::PsOptions;
 use fixgen::pipeline::{render, Target};
-use fixgen::plan::ParamValues;
-use fixgen::render::powershell::PsOptions;
 
 /// Text weighted towards what breaks generated code.
 fn nasty_char() -> impl Strategy<Value = char> {
@@ -251,14 +251,14 @@ proptest! {
     #[test]
     fn arbitrary_recipes_render_to_parseable_powershell_carrying_every_value(c in case()) {
         let yaml = c.yaml();
-        let report = fixgen::validate::check(Inputs::from_sources(vec![SourceFile {
+        let report = fixgen::pipeline::parts::validate::check(Inputs::from_sources(vec![SourceFile {
             path: "prop/prop.yaml".into(),
             text: yaml.clone(),
         }]));
         let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
         prop_assert!(errors.is_empty(), "valid recipe rejected: {errors:#?}\n{yaml}");
         let bundle = report.into_bundle().unwrap();
-        let plan = fixgen::plan::build(&bundle, &ParamValues::new())
+        let plan = fixgen::pipeline::parts::plan::build(&bundle, &ParamValues::new())
             .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         let artifacts = render(&plan, &[Target::Scripts, Target::Module], &PsOptions::default())
             .map_err(|e| TestCaseError::fail(format!("render failed: {e:?}\n{yaml}")))?;

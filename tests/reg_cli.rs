@@ -6,7 +6,7 @@ use common::fixgen;
 
 fn utf16_reg(body: &str) -> Vec<u8> {
     let mut b = vec![0xff, 0xfe];
-    b.extend(fixgen::regfile::utf16le(&format!(
+    b.extend(fixgen::pipeline::parts::regfile::utf16le(&format!(
         "Windows Registry Editor Version 5.00\r\n\r\n{body}"
     )));
     b
@@ -163,11 +163,13 @@ fn reg_target_with_an_open_param_is_an_error_naming_it() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let bytes = std::fs::read(out.join("reg/p.reg")).unwrap();
-    let parsed = fixgen::regfile::read::parse(&bytes);
+    let parsed = fixgen::pipeline::parts::regfile::read::parse(&bytes);
     let v = &parsed.file.sections[0].values[0];
     assert_eq!(v.name, "Level");
     assert_eq!(
         v.action,
-        fixgen::regfile::ValueAction::Set(fixgen::regfile::RegData::Dword(7))
+        fixgen::pipeline::parts::regfile::ValueAction::Set(
+            fixgen::pipeline::parts::regfile::RegData::Dword(7)
+        )
     );
 }

@@ -16,10 +16,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use fixgen::regfile::read::parse;
-use fixgen::regfile::write::RegWriter;
-use fixgen::regfile::{from_utf16le, RegData, ValueAction};
-use fixgen::registry::RegPath;
+use fixgen::pipeline::parts::regfile::read::parse;
+use fixgen::pipeline::parts::regfile::write::RegWriter;
+use fixgen::pipeline::parts::regfile::{from_utf16le, RegData, ValueAction};
+use fixgen::pipeline::parts::registry::RegPath;
 
 struct Wine {
     bin: PathBuf,
@@ -120,12 +120,13 @@ impl Wine {
 }
 
 /// Key identity for comparison: hive and subkey, case-insensitive like the registry.
-fn key_id(p: &RegPath) -> (fixgen::registry::Hive, String) {
+fn key_id(p: &RegPath) -> (fixgen::pipeline::parts::registry::Hive, String) {
     (p.hive, p.subkey.to_lowercase())
 }
 
 /// What an export holds: key -> value name -> data.
-type Exported = BTreeMap<(fixgen::registry::Hive, String), BTreeMap<String, RegData>>;
+type Exported =
+    BTreeMap<(fixgen::pipeline::parts::registry::Hive, String), BTreeMap<String, RegData>>;
 
 fn read_export(bytes: &[u8], what: &str) -> Exported {
     let parsed = parse(bytes);
@@ -198,11 +199,12 @@ fn wine_imports_every_generated_reg_file_and_exports_the_recipes_values() {
     // Render both bundles and import every .reg file.
     let mut files = Vec::new();
     for bundle in [
-        fixgen::validate::embedded_bundle().expect("embedded bundle loads"),
+        fixgen::pipeline::parts::validate::embedded_bundle().expect("embedded bundle loads"),
         torture::bundle(),
     ] {
-        let plan = fixgen::plan::build(&bundle, &Default::default()).expect("plan");
-        let arts = fixgen::render::reg::render(&plan).expect("reg renders");
+        let plan =
+            fixgen::pipeline::parts::plan::build(&bundle, &Default::default()).expect("plan");
+        let arts = fixgen::pipeline::parts::render::reg::render(&plan).expect("reg renders");
         assert!(!arts.files.is_empty());
         for (path, f) in arts.files {
             assert!(path.starts_with("reg/") && path.ends_with(".reg"), "{path}");

@@ -3,10 +3,10 @@
 
 use proptest::prelude::*;
 
-use fixgen::regfile::read::parse;
-use fixgen::regfile::write::RegWriter;
-use fixgen::regfile::{Format, RegData, ValueAction};
-use fixgen::registry::RegPath;
+use fixgen::pipeline::parts::regfile::read::parse;
+use fixgen::pipeline::parts::regfile::write::RegWriter;
+use fixgen::pipeline::parts::regfile::{Format, RegData, ValueAction};
+use fixgen::pipeline::parts::registry::RegPath;
 
 fn any_text() -> impl Strategy<Value = String> {
     // Any Unicode, weighted towards the characters .reg syntax cares about.
@@ -151,7 +151,7 @@ proptest! {
     fn reader_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         let _ = parse(&bytes);
         let mut v5 = vec![0xff, 0xfe];
-        v5.extend(fixgen::regfile::utf16le("Windows Registry Editor Version 5.00\r\n"));
+        v5.extend(fixgen::pipeline::parts::regfile::utf16le("Windows Registry Editor Version 5.00\r\n"));
         v5.extend(&bytes);
         let _ = parse(&v5);
     }

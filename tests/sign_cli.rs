@@ -397,15 +397,17 @@ fn fixgen_verify_accepts_osslsigncode_and_rejects_tampering() {
 #[test]
 fn fixgen_verify_reports_a_bundle_as_json() {
     let Some(p) = pki::pki() else { return };
-    let signer = fixgen::sign::Signer::from_pem_files(&p.p256.cert, &p.p256.key, None).unwrap();
-    let bundle = fixgen::validate::embedded_bundle().unwrap();
-    let plan = fixgen::plan::build(&bundle, &Default::default()).unwrap();
-    let mut a = fixgen::render::Artifacts::default();
-    a.add(fixgen::render::OutputFile::new(
+    let signer =
+        fixgen::pipeline::parts::sign::Signer::from_pem_files(&p.p256.cert, &p.p256.key, None)
+            .unwrap();
+    let bundle = fixgen::pipeline::parts::validate::embedded_bundle().unwrap();
+    let plan = fixgen::pipeline::parts::plan::build(&bundle, &Default::default()).unwrap();
+    let mut a = fixgen::pipeline::parts::render::Artifacts::default();
+    a.add(fixgen::pipeline::parts::render::OutputFile::new(
         "scripts/x.ps1",
         b"Write-Output 'x'\r\n".to_vec(),
     ));
-    a.add(fixgen::render::OutputFile::new(
+    a.add(fixgen::pipeline::parts::render::OutputFile::new(
         "REVIEW.md",
         b"# r\n".to_vec(),
     ));

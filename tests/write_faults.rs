@@ -1,7 +1,7 @@
 //! Issue 14, item 6b: a build stopped between any two file-system steps of the bundle writer
 //! leaves a complete bundle at `--out`: the old one or the new one, never a mix and never
 //! nothing. The writer's test-only hook (`FIXGEN_FAULT_AFTER_FS_STEP=N`, debug builds only, see
-//! `fixgen::write::fault`) ends the process after its N-th step without any clean-up, as a kill
+//! `fixgen::pipeline::parts::write::fault`) ends the process after its N-th step without any clean-up, as a kill
 //! would; the test tries every N until the build runs to the end. Completeness is judged by
 //! `sha256sum -c SHA256SUMS` in `--out` and by the exact file list of the old or new bundle.
 
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::fixgen;
-use fixgen::write::fault;
+use fixgen::pipeline::parts::write::fault;
 
 fn text(o: &Output) -> String {
     format!(

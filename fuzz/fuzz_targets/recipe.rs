@@ -5,10 +5,10 @@
 use libfuzzer_sys::fuzz_target;
 
 use fixgen::pipeline::{render, Target};
-use fixgen::load::Inputs;
+use fixgen::pipeline::parts::load::Inputs;
 use fixgen::diag::SourceFile;
-use fixgen::plan::ParamValues;
-use fixgen::render::powershell::PsOptions;
+use fixgen::pipeline::parts::plan::ParamValues;
+use fixgen::pipeline::parts::render::powershell::PsOptions;
 
 fuzz_target!(|data: &[u8]| {
     // Like the loader: text only (non-UTF-8 is refused before parsing).
@@ -24,13 +24,13 @@ fuzz_target!(|data: &[u8]| {
         path: format!("fuzz/{stem}.yaml"),
         text: text.to_string(),
     }]);
-    let report = fixgen::validate::check(inputs);
+    let report = fixgen::pipeline::parts::validate::check(inputs);
     // Rendering diagnostics must not panic either (source lines, carets, JSON).
     let _ = fixgen::diag::render_human(&report.diagnostics, &report.sources, false);
     let Ok(bundle) = report.into_bundle() else {
         return;
     };
-    let Ok(plan) = fixgen::plan::build(&bundle, &ParamValues::new()) else {
+    let Ok(plan) = fixgen::pipeline::parts::plan::build(&bundle, &ParamValues::new()) else {
         return;
     };
     let _ = render(&plan, &[Target::All], &PsOptions::default());

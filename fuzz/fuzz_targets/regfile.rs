@@ -5,12 +5,12 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let parsed = fixgen::regfile::read::parse(data);
-    let _ = fixgen::regfile::check::findings("fuzz.reg", &parsed);
-    let diags = fixgen::regfile::check::check("fuzz.reg", data);
+    let parsed = fixgen::pipeline::parts::regfile::read::parse(data);
+    let _ = fixgen::pipeline::parts::regfile::check::findings("fuzz.reg", &parsed);
+    let diags = fixgen::pipeline::parts::regfile::check::check("fuzz.reg", data);
     let source = fixgen::diag::SourceFile {
         path: "fuzz.reg".into(),
-        text: fixgen::regfile::read::text(data),
+        text: fixgen::pipeline::parts::regfile::read::text(data),
     };
     let _ = fixgen::diag::render_human(&diags, &[source], false);
 });

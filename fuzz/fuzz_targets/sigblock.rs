@@ -1,4 +1,4 @@
-//! The signer's block search (`fixgen::sign::split_script`): whatever the bytes, it never panics,
+//! The signer's block search (`fixgen::pipeline::parts::sign::split_script`): whatever the bytes, it never panics,
 //! and it never returns a split that drops content that is not the signature block.
 //!
 //! Checked for every input:
@@ -12,7 +12,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-use fixgen::sign::{append_script_block, split_script, TextEncoding};
+use fixgen::pipeline::parts::sign::{append_script_block, split_script, TextEncoding};
 
 /// True when `rest` is only CR and LF characters in `enc` (UTF-16LE code units or bytes).
 fn only_line_breaks(rest: &[u8], enc: TextEncoding) -> bool {

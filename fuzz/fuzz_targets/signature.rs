@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-use fixgen::sign::{verify_detached, verify_script, VerifyOptions};
+use fixgen::pipeline::parts::sign::{verify_detached, verify_script, VerifyOptions};
 
 fuzz_target!(|data: &[u8]| {
     let opts = VerifyOptions::default();

@@ -12,7 +12,7 @@ use crate::plan::ParamValues;
 use crate::render::powershell::{PsOptions, RenderError};
 
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// Bundle folders or recipe files (with their bundle.yaml); none: the embedded L2TP bundle.
     pub paths: Vec<PathBuf>,
     /// Output folder; replaced as a whole, atomically.
@@ -84,17 +84,9 @@ fn read_values_file(file: &std::path::Path) -> Result<String, String> {
     })
 }
 
-/// `--values` file, then `--set` on top.
-pub fn param_values(
-    set: &[String],
-    values_file: Option<&std::path::Path>,
-) -> Result<ParamValues, String> {
-    given_values(set, values_file).map(|g| g.values)
-}
-
 /// [`param_values`] with where each value was given (the values file's line and column, or
 /// the `--set` flag), so the validator locates its findings about them.
-pub fn given_values(
+pub(crate) fn given_values(
     set: &[String],
     values_file: Option<&std::path::Path>,
 ) -> Result<crate::validate::uses::Given, String> {
@@ -304,7 +296,7 @@ fn prepare(args: &BuildArgs) -> Result<Prepared, Exit> {
     })
 }
 
-pub fn run(args: BuildArgs) -> Exit {
+pub(crate) fn run(args: BuildArgs) -> Exit {
     // Progress bar on a terminal once the build has taken a second (hidden otherwise).
     let progress = crate::progress::Progress::new(0, "checking");
     let p = match prepare(&args) {

@@ -9,7 +9,7 @@ use crate::diag;
 use crate::limits::MAX_REG_FILE_BYTES as MAX_REG_BYTES;
 
 #[derive(Debug, Clone, clap::Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Recipe files, bundle folders or bundle.yaml files, and .reg files; none: the embedded
     /// L2TP bundle
     pub paths: Vec<PathBuf>,
@@ -93,7 +93,7 @@ fn check_reg_files(
     }
 }
 
-pub fn run(args: CheckArgs) -> Exit {
+pub(crate) fn run(args: CheckArgs) -> Exit {
     let mut given = match super::build::given_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
         Err(m) => {

@@ -32,7 +32,7 @@ fn dir_is_signed(dir: &Path) -> bool {
 
 /// Refuse `--check` when the comparison could never be clean: ECDSA or timestamped signatures
 /// (different on every run), or a signed folder checked without signing options.
-pub fn preflight(
+pub(crate) fn preflight(
     out: &Path,
     signer: Option<&Signer>,
     signing: &super::sign::SigningArgs,
@@ -71,7 +71,7 @@ pub fn preflight(
 
 /// Compare the folder `out` with a fresh build (`fresh`: every file's row, hashed by the
 /// build's stream) and report.
-pub fn check(out: &Path, fresh: &BTreeMap<String, FileRow>, plan: &Plan) -> Exit {
+pub(crate) fn check(out: &Path, fresh: &BTreeMap<String, FileRow>, plan: &Plan) -> Exit {
     let d = match drift::compare(out, fresh, &[crate::write::MARKER]) {
         Ok(d) => d,
         Err(e) => {

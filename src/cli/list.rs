@@ -9,7 +9,7 @@ use super::{Exit, Format};
 use crate::diag;
 
 #[derive(Debug, Clone, clap::Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// Recipe files, bundle folders or bundle.yaml files; none: the embedded L2TP bundle
     pub paths: Vec<PathBuf>,
     /// Output format: human (one line per recipe in run order) or json (bundle, version, title
@@ -36,7 +36,7 @@ struct Listing<'a> {
     recipes: Vec<Row<'a>>,
 }
 
-pub fn run(args: ListArgs) -> Exit {
+pub(crate) fn run(args: ListArgs) -> Exit {
     let inputs = match super::inputs(&args.paths) {
         Ok(i) => i,
         Err(mut d) => return super::report_usage_errors(&mut d, args.format),

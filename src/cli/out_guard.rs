@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// One file or folder the build reads, as the user named it.
 #[derive(Debug, Clone)]
-pub struct Input {
+pub(crate) struct Input {
     pub path: PathBuf,
     /// What it is, for the message ("recipe folder", "--values file", ...).
     pub what: &'static str,
@@ -16,7 +16,7 @@ pub struct Input {
 
 /// `path` made absolute, with symbolic links resolved as far as the path exists and the rest
 /// (names, `.`, `..`) applied to that.
-pub fn resolve(path: &Path) -> PathBuf {
+pub(crate) fn resolve(path: &Path) -> PathBuf {
     let abs = if path.is_absolute() {
         path.to_path_buf()
     } else {
@@ -67,7 +67,7 @@ fn places(p: &Path) -> Vec<PathBuf> {
 }
 
 /// Refuse an `out` that is one of `inputs` or a folder above one.
-pub fn check(out: &Path, inputs: &[Input]) -> Result<(), String> {
+pub(crate) fn check(out: &Path, inputs: &[Input]) -> Result<(), String> {
     let o = resolve(out);
     for i in inputs {
         let at = places(&i.path);

@@ -9,7 +9,7 @@ use crate::diag;
 use crate::review::{text, PlanReport};
 
 #[derive(Debug, Clone, clap::Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// Recipe files, bundle folders or bundle.yaml files; none: the embedded L2TP bundle
     pub paths: Vec<PathBuf>,
     /// Parameter value, NAME=VALUE (repeatable; wins over --values). Secret values are never shown.
@@ -28,7 +28,7 @@ pub struct PlanArgs {
     pub format: Format,
 }
 
-pub fn run(args: PlanArgs) -> Exit {
+pub(crate) fn run(args: PlanArgs) -> Exit {
     let given = match super::build::given_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
         Err(m) => {

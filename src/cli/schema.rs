@@ -11,7 +11,7 @@ use super::Exit;
 use crate::model::{BundleManifest, Recipe};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SchemaKind {
+pub(crate) enum SchemaKind {
     /// a recipe file (`<id>.yaml`)
     Recipe,
     /// a bundle manifest (`bundle.yaml`)
@@ -19,7 +19,7 @@ pub enum SchemaKind {
 }
 
 impl SchemaKind {
-    pub fn file_name(self) -> &'static str {
+    pub(crate) fn file_name(self) -> &'static str {
         match self {
             SchemaKind::Recipe => "recipe.schema.json",
             SchemaKind::Bundle => "bundle.schema.json",
@@ -28,7 +28,7 @@ impl SchemaKind {
 }
 
 #[derive(Debug, Clone, clap::Args)]
-pub struct SchemaArgs {
+pub(crate) struct SchemaArgs {
     /// Which schema to print; with --out and no kind, both are written
     #[arg(value_enum)]
     pub kind: Option<SchemaKind>,
@@ -39,7 +39,7 @@ pub struct SchemaArgs {
 }
 
 /// The schema as pretty JSON ending in a newline.
-pub fn render(kind: SchemaKind) -> String {
+pub(crate) fn render(kind: SchemaKind) -> String {
     let schema = match kind {
         SchemaKind::Recipe => schemars::schema_for!(Recipe),
         SchemaKind::Bundle => schemars::schema_for!(BundleManifest),
@@ -49,7 +49,7 @@ pub fn render(kind: SchemaKind) -> String {
     s
 }
 
-pub fn run(args: SchemaArgs) -> Exit {
+pub(crate) fn run(args: SchemaArgs) -> Exit {
     let Some(dir) = args.out else {
         crate::term::out(&render(args.kind.unwrap_or(SchemaKind::Recipe)));
         return Exit::Ok;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::review::markdown::FileRow;
 
 /// One line for the files that hold a secret baked in, grouped by top folder; `None` when none.
-pub fn holding_line<'a>(rows: impl IntoIterator<Item = &'a FileRow>) -> Option<String> {
+pub(crate) fn holding_line<'a>(rows: impl IntoIterator<Item = &'a FileRow>) -> Option<String> {
     let mut by_dir: BTreeMap<&str, usize> = BTreeMap::new();
     let mut n = 0;
     for f in rows.into_iter().filter(|f| f.holds_secret) {
@@ -33,7 +33,7 @@ pub fn holding_line<'a>(rows: impl IntoIterator<Item = &'a FileRow>) -> Option<S
 /// `--allow-embedded-secrets` (without it, the validator's `secret-embedded` already refuses).
 /// Under `all` those targets are built without the secret instead (`render::secret_scope`).
 /// `build` and `check` both call this, so they refuse the same.
-pub fn shared_target_findings(
+pub(crate) fn shared_target_findings(
     bundle: Option<&crate::load::Bundle>,
     given: &crate::validate::uses::Given,
     targets: &[crate::pipeline::Target],
@@ -120,7 +120,7 @@ fn shared_target_error(
 /// When every requested target is `gpo` or `module`, the `--allow-embedded-secrets` the
 /// validator's `secret-embedded` hint suggests cannot help (those targets refuse a secret even
 /// with it): the hint says what works instead. `build` and `check` both call this.
-pub fn hint_for_shared_targets(
+pub(crate) fn hint_for_shared_targets(
     diagnostics: &mut [crate::diag::Diagnostic],
     targets: &[crate::pipeline::Target],
 ) {

@@ -12,7 +12,7 @@ use crate::sign::{Password, SignError, Signer};
 
 /// Signing options (`--cert`/`--key` or `--pfx`, with a password source).
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct SigningArgs {
+pub(crate) struct SigningArgs {
     /// PEM file with the signer certificate and any chain certificates (use with --key)
     #[arg(long, value_name = "PEM", requires = "key", conflicts_with = "pfx")]
     pub cert: Option<PathBuf>,
@@ -36,7 +36,7 @@ pub struct SigningArgs {
 
 impl SigningArgs {
     /// True when signing was asked for.
-    pub fn is_set(&self) -> bool {
+    pub(crate) fn is_set(&self) -> bool {
         self.pfx.is_some() || self.cert.is_some()
     }
 
@@ -72,7 +72,7 @@ impl SigningArgs {
 
     /// Load the signer (keys and certificates parsed and checked once), or `None` without
     /// signing options.
-    pub fn load(&self) -> Result<Option<Signer>, SignError> {
+    pub(crate) fn load(&self) -> Result<Option<Signer>, SignError> {
         let signer = if let Some(pfx) = &self.pfx {
             let pw = self.password(pfx)?;
             Signer::from_pfx_file(pfx, &pw)?
@@ -107,7 +107,7 @@ impl SigningArgs {
 }
 
 /// Exit code for an error that stops signing before it starts.
-pub fn exit_for(e: &SignError) -> Exit {
+pub(crate) fn exit_for(e: &SignError) -> Exit {
     match e {
         SignError::Script { .. } => Exit::Findings,
         _ => Exit::Usage,
@@ -115,7 +115,7 @@ pub fn exit_for(e: &SignError) -> Exit {
 }
 
 #[derive(Debug, Clone, clap::Args)]
-pub struct SignArgs {
+pub(crate) struct SignArgs {
     /// PowerShell files to sign in place (.ps1, .psm1, .psd1); an existing signature is replaced
     #[arg(required_unless_present = "bundle", value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -134,21 +134,7 @@ fn is_powershell(p: &Path) -> bool {
         .is_some_and(|e| ["ps1", "psm1", "psd1"].contains(&e.to_ascii_lowercase().as_str()))
 }
 
-/// Write `bytes` next to `path`, then rename over it: a failure never leaves half a file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = temp_path(path, &std::process::id().to_string());
-    let result = write_temp(&tmp, path, bytes)
-        .and_then(|_| {
-            crate::write::sync::sync_files(std::slice::from_ref(&tmp)).map_err(|(_, e)| e)
-        })
-        .and_then(|_| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-pub fn run(args: SignArgs) -> Exit {
+pub(crate) fn run(args: SignArgs) -> Exit {
     if !args.signing.is_set() {
         errln!("error: fixgen sign needs --cert CERT.pem --key KEY.pem, or --pfx FILE.pfx");
         return Exit::Usage;

@@ -7,7 +7,7 @@ use crate::sign::Signer;
 use crate::term::{errln, outln};
 
 /// Sign the bundle folder `dir` (see `crate::pipeline::resign`).
-pub fn run(dir: &Path, signer: &Signer) -> Exit {
+pub(crate) fn run(dir: &Path, signer: &Signer) -> Exit {
     match crate::pipeline::resign_bundle(dir, signer) {
         Ok(r) => {
             outln!(
@@ -40,7 +40,7 @@ fn bundle_of(file: &Path) -> Option<PathBuf> {
 }
 
 /// After plain `fixgen sign`: one warning per bundle that signed files belong to.
-pub fn warn_inside_bundle(files: &[PathBuf]) {
+pub(crate) fn warn_inside_bundle(files: &[PathBuf]) {
     let mut seen = std::collections::BTreeSet::new();
     for f in files {
         if let Some(dir) = bundle_of(f) {

@@ -5,10 +5,10 @@ use std::path::Path;
 
 use crate::plan::{Binding, Plan};
 
-pub use crate::pipeline::LeftOut;
+pub(crate) use crate::pipeline::LeftOut;
 
 /// Params without a value at build time, sorted, with whether each is secret.
-pub fn open_params(plan: &Plan) -> Vec<(String, bool)> {
+pub(crate) fn open_params(plan: &Plan) -> Vec<(String, bool)> {
     let mut out: std::collections::BTreeMap<String, bool> = Default::default();
     for rp in &plan.recipes {
         for (name, bound) in &rp.params {
@@ -28,7 +28,7 @@ fn names(open: &[(String, bool)]) -> String {
 }
 
 /// One line for a left-out target.
-pub fn left_out_line(l: &LeftOut, open: &[(String, bool)]) -> String {
+pub(crate) fn left_out_line(l: &LeftOut, open: &[(String, bool)]) -> String {
     if !open.is_empty() && l.because.contains("no parameters") {
         return format!(
             "left out: {} ({}; {} param(s) open)",
@@ -46,7 +46,11 @@ pub fn left_out_line(l: &LeftOut, open: &[(String, bool)]) -> String {
 }
 
 /// The command that fills the open params: the same paths and --out, with a values file.
-pub fn fill_command(paths: &[std::path::PathBuf], out: &Path, open: &[(String, bool)]) -> String {
+pub(crate) fn fill_command(
+    paths: &[std::path::PathBuf],
+    out: &Path,
+    open: &[(String, bool)],
+) -> String {
     // A path with a space is shown in double quotes (a hint to copy, not shell-escaped text).
     let arg = |p: &Path| {
         let s = p.display().to_string();
@@ -72,7 +76,7 @@ pub fn fill_command(paths: &[std::path::PathBuf], out: &Path, open: &[(String, b
 }
 
 /// The summary printed after a successful build.
-pub fn render(
+pub(crate) fn render(
     files: usize,
     plan: &Plan,
     out: &Path,

@@ -9,7 +9,10 @@ use crate::plan::ParamValues;
 use crate::term::errln;
 
 /// The declared param closest to `name` (a typo, a different case), if one is close enough.
-pub fn nearest<'a>(name: &str, declared: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(
+    name: &str,
+    declared: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = name.to_ascii_lowercase();
     declared
         .into_iter()
@@ -51,7 +54,7 @@ fn origin(name: &str, set: &[String], values_file: Option<&Path>) -> String {
 }
 
 /// Report every value no recipe declares. `Err` (nothing may be built) unless `allow`.
-pub fn check_undeclared(
+pub(crate) fn check_undeclared(
     bundle: &Bundle,
     values: &ParamValues,
     set: &[String],

@@ -11,7 +11,7 @@ use crate::sign::bundle::{verify_bundle, BundleReport};
 use crate::sign::{load_ca_file, verify_script, SignatureInfo, TrustStatus, VerifyOptions};
 
 #[derive(Debug, Clone, clap::Args)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     /// Bundle folder written by `fixgen build`, or one signed PowerShell file
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
@@ -76,7 +76,7 @@ fn print_json<T: Serialize>(v: &T) {
     }
 }
 
-pub fn run(args: VerifyArgs) -> Exit {
+pub(crate) fn run(args: VerifyArgs) -> Exit {
     let ca = match &args.ca {
         Some(p) => match load_ca_file(p) {
             Ok(c) => Some(c),

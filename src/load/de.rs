@@ -60,7 +60,7 @@ fn get_mut<'a>(v: &'a mut Value, segs: &[Seg]) -> Option<&'a mut Value> {
 
 /// Which document is being read: decides placeholders and the granularity of recovery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocKind {
+pub(crate) enum DocKind {
     Recipe,
     Bundle,
 }
@@ -135,7 +135,7 @@ fn missing_field_name(msg: &str) -> Option<&str> {
 
 /// The result of [`deserialize`].
 #[derive(Debug, Clone)]
-pub struct Outcome<T> {
+pub(crate) struct Outcome<T> {
     /// The document, when it had no error.
     pub value: Option<T>,
     /// After errors: the document with its bad parts replaced by placeholders, so the
@@ -147,7 +147,7 @@ pub struct Outcome<T> {
 }
 
 /// Deserialize `value` as `T`, collecting located diagnostics for every problem found.
-pub fn deserialize<T: DeserializeOwned>(
+pub(crate) fn deserialize<T: DeserializeOwned>(
     mut value: Value,
     kind: DocKind,
     file: &str,

@@ -22,8 +22,8 @@
 //!   file-name order. Bundle-level rules that need a manifest are skipped for it;
 //! - all paths of one run form one bundle: at most one `bundle.yaml` may be among them.
 
-pub mod de;
-pub mod yaml;
+pub(crate) mod de;
+pub(crate) mod yaml;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -33,7 +33,7 @@ use crate::diag::Diagnostic;
 use crate::diag::SourceFile;
 use crate::model::{BundleManifest, Recipe};
 
-pub use yaml::{Pos, SpanIndex};
+pub(crate) use yaml::{Pos, SpanIndex};
 
 /// A bundle as loaded: the manifest and its recipes in run order, each with its source.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,7 +55,7 @@ pub struct LoadedRecipe {
 }
 
 /// Largest recipe or bundle file accepted, in bytes (see `crate::limits`).
-pub use crate::limits::MAX_FILE_BYTES;
+pub(crate) use crate::limits::MAX_FILE_BYTES;
 
 /// The L2TP bundle shipped inside the binary: `(file name, text)`, bundle.yaml first.
 pub const EMBEDDED_L2TP: &[(&str, &str)] = &[
@@ -90,7 +90,7 @@ pub const EMBEDDED_L2TP: &[(&str, &str)] = &[
 ];
 
 /// The embedded bundle's sources, paths shown as `<embedded>/l2tp/<file>`.
-pub fn embedded_sources() -> Vec<SourceFile> {
+pub(crate) fn embedded_sources() -> Vec<SourceFile> {
     EMBEDDED_L2TP
         .iter()
         .map(|(name, text)| SourceFile {
@@ -131,7 +131,7 @@ impl Inputs {
 }
 
 /// True for the manifest file of a bundle.
-pub fn is_manifest_path(path: &str) -> bool {
+pub(crate) fn is_manifest_path(path: &str) -> bool {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     name == "bundle.yaml" || name == "bundle.yml"
 }
@@ -368,7 +368,7 @@ fn skipped_file(fp: &Path, why: &str) -> Diagnostic {
 }
 
 /// "not a regular file (a FIFO)" and the like.
-pub fn not_regular(ft: &std::fs::FileType) -> String {
+pub(crate) fn not_regular(ft: &std::fs::FileType) -> String {
     let kind = if ft.is_dir() {
         "a folder"
     } else if ft.is_symlink() {
@@ -404,7 +404,7 @@ fn special_kind(_: &std::fs::FileType) -> &'static str {
 /// a FIFO, socket or device is refused with an error saying what it is, without blocking (it
 /// is checked before opening, and opened non-blocking and checked again, so a file swapped
 /// in between cannot hang the run either).
-pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     let refuse = |ft: &std::fs::FileType| {
         std::io::Error::new(std::io::ErrorKind::InvalidInput, not_regular(ft))
     };
@@ -428,7 +428,7 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 /// The whole content of `path` when it is a regular file ([`open_regular`]).
-pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     open_regular(path)?.read_to_end(&mut bytes)?;
     Ok(bytes)
@@ -441,17 +441,17 @@ fn dir_name(p: &Path) -> Option<String> {
 
 /// A file that was refused: why, and its lossy text (to show the bad line) when there is one.
 #[derive(Debug, Clone)]
-pub struct Rejected {
+pub(crate) struct Rejected {
     pub diagnostic: Diagnostic,
     pub lossy: Option<SourceFile>,
 }
 
 /// A file's text, or why it was refused.
-pub type ReadOutcome = Result<SourceFile, Box<Rejected>>;
+pub(crate) type ReadOutcome = Result<SourceFile, Box<Rejected>>;
 
 /// Read one file: refuse it (without reading it all) when larger than [`MAX_FILE_BYTES`], and
 /// locate the first invalid UTF-8 byte.
-pub fn read_file(path: &Path) -> std::io::Result<ReadOutcome> {
+pub(crate) fn read_file(path: &Path) -> std::io::Result<ReadOutcome> {
     let shown = display(path);
     let file = open_regular(path)?;
     let len = file.metadata()?.len();
@@ -487,7 +487,7 @@ fn too_large(path: &str, len: u64) -> Diagnostic {
 
 /// Bytes -> text, or a located error at the first invalid UTF-8 byte. A UTF-8 byte-order mark
 /// is dropped.
-pub fn decode(path: String, bytes: Vec<u8>) -> ReadOutcome {
+pub(crate) fn decode(path: String, bytes: Vec<u8>) -> ReadOutcome {
     let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => rest.to_vec(),
         None => bytes,
@@ -522,7 +522,7 @@ pub fn decode(path: String, bytes: Vec<u8>) -> ReadOutcome {
 
 /// The result of parsing a set of sources (before validation).
 #[derive(Debug, Clone, Default)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     /// The manifest, when a bundle.yaml was given and deserialized.
     pub manifest: Option<(BundleManifest, SourceFile, Arc<SpanIndex>)>,
     /// A bundle.yaml was given (even if it failed to deserialize).
@@ -538,7 +538,7 @@ pub struct Parsed {
 }
 
 /// Read one YAML source into `T`, with every located error.
-pub fn parse_source<T: serde::de::DeserializeOwned>(
+pub(crate) fn parse_source<T: serde::de::DeserializeOwned>(
     src: &SourceFile,
     kind: de::DocKind,
 ) -> (de::Outcome<T>, Arc<SpanIndex>) {
@@ -605,7 +605,7 @@ pub fn parse_source<T: serde::de::DeserializeOwned>(
 }
 
 /// Parse every source: `bundle.yaml` as the manifest, everything else as a recipe.
-pub fn parse(sources: &[SourceFile]) -> Parsed {
+pub(crate) fn parse(sources: &[SourceFile]) -> Parsed {
     enum Doc {
         Manifest((de::Outcome<BundleManifest>, Arc<SpanIndex>)),
         Recipe((de::Outcome<Recipe>, Arc<SpanIndex>)),

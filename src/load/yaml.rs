@@ -14,7 +14,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_norway::{Mapping, Number, Value};
 
 /// Structural limits: nesting depth, aliases, nodes after alias expansion (see `crate::limits`).
-pub use crate::limits::{MAX_ALIASES, MAX_DEPTH, MAX_NODES};
+pub(crate) use crate::limits::{MAX_ALIASES, MAX_DEPTH, MAX_NODES};
 
 /// 1-based line and column (characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -93,7 +93,7 @@ impl SpanIndex {
 }
 
 /// `a.b[2].c` -> `a.b[2]` -> `a.b` -> `a` -> ``.
-pub fn parent_path(p: &str) -> &str {
+pub(crate) fn parent_path(p: &str) -> &str {
     if p.ends_with(']') {
         if let Some(i) = p.rfind('[') {
             return &p[..i];
@@ -107,7 +107,7 @@ pub fn parent_path(p: &str) -> &str {
 }
 
 /// Join a key to a path the way `serde_path_to_error` displays it.
-pub fn join_key(parent: &str, key: &str) -> String {
+pub(crate) fn join_key(parent: &str, key: &str) -> String {
     if parent.is_empty() {
         key.to_string()
     } else {
@@ -115,13 +115,13 @@ pub fn join_key(parent: &str, key: &str) -> String {
     }
 }
 
-pub fn join_index(parent: &str, i: usize) -> String {
+pub(crate) fn join_index(parent: &str, i: usize) -> String {
     format!("{parent}[{i}]")
 }
 
 /// A structural problem found while reading events.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct YamlError {
+pub(crate) struct YamlError {
     pub code: &'static str,
     pub pos: Pos,
     pub field: String,
@@ -131,7 +131,7 @@ pub struct YamlError {
 
 /// Result of reading one YAML document.
 #[derive(Debug, Clone)]
-pub struct Document {
+pub(crate) struct Document {
     /// `None` when the file has no content (empty or only comments) or a fatal error occurred.
     pub value: Option<Value>,
     pub index: SpanIndex,
@@ -617,7 +617,7 @@ fn control_char(text: &str) -> Option<YamlError> {
     Some(e)
 }
 
-pub fn read(text: &str) -> Document {
+pub(crate) fn read(text: &str) -> Document {
     if let Some(e) = control_char(text) {
         return Document {
             value: None,
@@ -690,6 +690,6 @@ fn syntax_hint(info: &str) -> Option<String> {
 }
 
 /// A short description of a value's kind for messages ("a list", "text", ...).
-pub fn kind_of(v: &Value) -> &'static str {
+pub(crate) fn kind_of(v: &Value) -> &'static str {
     describe(v)
 }

@@ -13,6 +13,7 @@
 //! `cli/build.rs` turns its arguments into these calls and prints what they report.
 
 pub mod finish;
+pub mod parts;
 mod resign;
 mod targets;
 

@@ -12,24 +12,24 @@
 //! that does not decode cleanly (an odd byte count, a string without its terminating NUL) stays
 //! [`RegData::Raw`], so nothing is lost or silently changed.
 
-pub mod check;
-pub mod read;
-pub mod write;
+pub(crate) mod check;
+pub(crate) mod read;
+pub(crate) mod write;
 
 /// Registry value type numbers (winnt.h).
-pub mod kind {
-    pub const REG_NONE: u32 = 0;
-    pub const REG_SZ: u32 = 1;
-    pub const REG_EXPAND_SZ: u32 = 2;
-    pub const REG_BINARY: u32 = 3;
-    pub const REG_DWORD: u32 = 4;
-    pub const REG_DWORD_BIG_ENDIAN: u32 = 5;
-    pub const REG_LINK: u32 = 6;
-    pub const REG_MULTI_SZ: u32 = 7;
-    pub const REG_QWORD: u32 = 11;
+pub(crate) mod kind {
+    pub(crate) const REG_NONE: u32 = 0;
+    pub(crate) const REG_SZ: u32 = 1;
+    pub(crate) const REG_EXPAND_SZ: u32 = 2;
+    pub(crate) const REG_BINARY: u32 = 3;
+    pub(crate) const REG_DWORD: u32 = 4;
+    pub(crate) const REG_DWORD_BIG_ENDIAN: u32 = 5;
+    pub(crate) const REG_LINK: u32 = 6;
+    pub(crate) const REG_MULTI_SZ: u32 = 7;
+    pub(crate) const REG_QWORD: u32 = 11;
 
     /// `REG_SZ`, ..., or `REG_TYPE_0x..` for a number without a name.
-    pub fn name(kind: u32) -> String {
+    pub(crate) fn name(kind: u32) -> String {
         match kind {
             REG_NONE => "REG_NONE".into(),
             REG_SZ => "REG_SZ".into(),

@@ -3,16 +3,16 @@
 //! Shared by the validator, the PowerShell renderer (provider paths), the .reg writer and reader
 //! and the Group Policy renderer, so a key is parsed one way everywhere.
 
-pub mod rules;
+pub(crate) mod rules;
 
 use std::fmt;
 
 /// Longest key name (one path segment), in characters.
-pub const MAX_KEY_NAME: usize = 255;
+pub(crate) const MAX_KEY_NAME: usize = 255;
 /// Longest value name, in characters.
-pub const MAX_VALUE_NAME: usize = 16_383;
+pub(crate) const MAX_VALUE_NAME: usize = 16_383;
 /// Deepest key path, in levels below the hive.
-pub const MAX_DEPTH: usize = 512;
+pub(crate) const MAX_DEPTH: usize = 512;
 
 /// A registry root key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -211,7 +211,7 @@ impl fmt::Display for RegPath {
 }
 
 /// `HKLM\SYSTEM\CurrentControlSet\Services\<name>`.
-pub fn service_key(name: &str) -> Result<RegPath, String> {
+pub(crate) fn service_key(name: &str) -> Result<RegPath, String> {
     if name.is_empty() || name.contains(['\\', '/']) {
         return Err(format!(
             "the service name {name:?} cannot be used as a registry key name"

@@ -7,7 +7,7 @@ use crate::registry::{Hive, RegPath, MAX_VALUE_NAME};
 
 /// A problem found by a pure check; `field` is relative (e.g. `multi_string[2]`, or empty).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub severity: Severity,
     pub code: &'static str,
     pub field: String,
@@ -16,7 +16,11 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn error(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn error(
+        code: &'static str,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Finding {
             severity: Severity::Error,
             code,
@@ -26,7 +30,7 @@ impl Finding {
         }
     }
 
-    pub fn warning(
+    pub(crate) fn warning(
         code: &'static str,
         field: impl Into<String>,
         message: impl Into<String>,
@@ -37,7 +41,7 @@ impl Finding {
         }
     }
 
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
@@ -46,7 +50,7 @@ impl Finding {
 /// Registry data as plain Rust values, independent of the recipe model (the .reg reader
 /// produces these too).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RegData<'a> {
+pub(crate) enum RegData<'a> {
     String(&'a str),
     ExpandString(&'a str),
     MultiString(&'a [String]),
@@ -58,7 +62,7 @@ pub enum RegData<'a> {
 }
 
 impl RegData<'_> {
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             RegData::String(_) => "string",
             RegData::ExpandString(_) => "expand_string",
@@ -72,7 +76,7 @@ impl RegData<'_> {
 }
 
 /// Value name: at most 16,383 characters, no NUL.
-pub fn check_value_name(name: &str) -> Result<(), String> {
+pub(crate) fn check_value_name(name: &str) -> Result<(), String> {
     let n = name.chars().count();
     if n > MAX_VALUE_NAME {
         return Err(format!(
@@ -86,7 +90,7 @@ pub fn check_value_name(name: &str) -> Result<(), String> {
 }
 
 /// Text data: no NUL inside (Windows would cut the string there).
-pub fn check_text(s: &str, field: &str) -> Option<Finding> {
+pub(crate) fn check_text(s: &str, field: &str) -> Option<Finding> {
     s.find('\0').map(|i| {
         Finding::error(
             "registry-nul",
@@ -101,7 +105,7 @@ pub fn check_text(s: &str, field: &str) -> Option<Finding> {
 }
 
 /// Multi-string items: none empty (an empty item ends a REG_MULTI_SZ), none with NUL.
-pub fn check_multi_string(items: &[String], field: &str) -> Vec<Finding> {
+pub(crate) fn check_multi_string(items: &[String], field: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, s) in items.iter().enumerate() {
         let f = format!("{field}[{i}]");
@@ -124,7 +128,7 @@ pub fn check_multi_string(items: &[String], field: &str) -> Vec<Finding> {
 
 /// Parse binary data written as hex digits, optionally separated by spaces, commas or colons
 /// between bytes. Errors say what was expected.
-pub fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
     let mut digits = Vec::new();
     for (i, c) in s.chars().enumerate() {
         if c.is_ascii_hexdigit() {
@@ -161,7 +165,7 @@ pub fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
 
 /// A known value and the data it allows.
 #[derive(Debug, Clone, Copy)]
-pub struct KnownValue {
+pub(crate) struct KnownValue {
     /// Key below HKLM, lower-case.
     pub key: &'static str,
     pub name: &'static str,
@@ -173,7 +177,7 @@ pub struct KnownValue {
 }
 
 /// The catalogue: REG_DWORD values fixgen knows, with their allowed data. Keys are under HKLM.
-pub const CATALOGUE: &[KnownValue] = &[
+pub(crate) const CATALOGUE: &[KnownValue] = &[
     KnownValue {
         key: r"system\currentcontrolset\services\policyagent",
         name: "AssumeUDPEncapsulationContextOnSendRule",
@@ -208,7 +212,7 @@ pub const CATALOGUE: &[KnownValue] = &[
 const SERVICE_START_KEYS: &[&str] = &["ikeext", "policyagent", "rasman", "remoteaccess"];
 
 /// Check data against the catalogue. `field` is the value's path (e.g. `steps[0].registry.value`).
-pub fn check_catalogue(
+pub(crate) fn check_catalogue(
     path: &RegPath,
     name: &str,
     data: &RegData<'_>,

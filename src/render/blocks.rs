@@ -16,7 +16,7 @@ use crate::render::ps_types::Kinds;
 /// One runtime block: its name (used in the fence lines) and its text (LF line ends; the
 /// PowerShell writer turns them into CRLF like everything else).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Block {
+pub(crate) struct Block {
     pub name: &'static str,
     pub purpose: &'static str,
     pub text: &'static str,
@@ -33,7 +33,7 @@ macro_rules! block {
 }
 
 /// Every block, in the order files carry them.
-pub const BLOCKS: &[Block] = &[
+pub(crate) const BLOCKS: &[Block] = &[
     block!(
         "core",
         "compliance objects, value formatting, dispatch to a step kind"
@@ -116,7 +116,7 @@ pub const BLOCKS: &[Block] = &[
 
 /// A step kind's blocks. `kind` is the `Kind` value in the step data.
 #[derive(Debug, Clone, Copy)]
-pub struct StepKind {
+pub(crate) struct StepKind {
     pub kind: &'static str,
     pub test: &'static str,
     pub set: &'static str,
@@ -134,7 +134,7 @@ pub struct StepKind {
 }
 
 /// The one list of step kinds: every kind dispatch in the generated code follows from it.
-pub const STEP_KINDS: &[StepKind] = &[
+pub(crate) const STEP_KINDS: &[StepKind] = &[
     StepKind {
         kind: "registry",
         test: "registry",
@@ -184,7 +184,7 @@ pub const STEP_KINDS: &[StepKind] = &[
 
 /// What a file does, which decides its blocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// `scripts/<id>.ps1` (and its GPO copy): read, change, verify.
     Script,
     /// A read-only detection script.
@@ -200,14 +200,14 @@ pub enum Role {
 }
 
 /// The kinds whose steps have something to undo.
-pub fn undoable(kinds: Kinds) -> bool {
+pub(crate) fn undoable(kinds: Kinds) -> bool {
     STEP_KINDS
         .iter()
         .any(|k| kinds.has(k.kind) && k.undo.is_some())
 }
 
 /// The block names a file carries, in order.
-pub fn blocks_for(role: Role, kinds: Kinds, relaunch: bool) -> Vec<&'static str> {
+pub(crate) fn blocks_for(role: Role, kinds: Kinds, relaunch: bool) -> Vec<&'static str> {
     let used: Vec<&StepKind> = STEP_KINDS.iter().filter(|k| kinds.has(k.kind)).collect();
     let mut out = vec!["core"];
     let read_only = matches!(role, Role::Detect | Role::IntuneDetect);
@@ -265,7 +265,7 @@ pub fn blocks_for(role: Role, kinds: Kinds, relaunch: bool) -> Vec<&'static str>
 }
 
 /// The block named `name` (every name [`blocks_for`] returns is in [`BLOCKS`]).
-pub fn block(name: &str) -> &'static Block {
+pub(crate) fn block(name: &str) -> &'static Block {
     BLOCKS
         .iter()
         .find(|b| b.name == name)
@@ -273,17 +273,17 @@ pub fn block(name: &str) -> &'static Block {
 }
 
 /// The line that opens block `name` in a generated file.
-pub fn begin_marker(name: &str) -> String {
+pub(crate) fn begin_marker(name: &str) -> String {
     format!("#region fixgen block {name} (same text in every file; SHA-256 in REVIEW.md)")
 }
 
 /// The line that closes block `name`.
-pub fn end_marker(name: &str) -> String {
+pub(crate) fn end_marker(name: &str) -> String {
     format!("#endregion fixgen block {name}")
 }
 
 /// The fenced machinery of a file: each block between its markers (which say where to review it).
-pub fn machinery(names: &[&str]) -> String {
+pub(crate) fn machinery(names: &[&str]) -> String {
     let mut out = String::new();
     for name in names {
         out.push_str(&begin_marker(name));

@@ -12,7 +12,7 @@
 //! - `README.md`: how to put these into a GPO and raise its version.
 //!
 //! The registry changes are the ones the `.reg` target writes ([`super::reg::registry_changes`]),
-//! service startup types included. Text reaches XML only through [`xml_attr`] / [`xml_text`].
+//! service startup types included. Text reaches XML only through `files::xml_attr` / `files::xml_text`.
 
 use std::fmt::Write as _;
 
@@ -28,26 +28,26 @@ use crate::render::reg::{registry_changes, Origin, RecipeChanges, RegChange};
 use crate::render::{Artifacts, OutputFile};
 
 /// `<RegistrySettings clsid=...>`: the Preferences registry extension's file.
-pub const REGISTRY_SETTINGS_CLSID: &str = "{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}";
+pub(crate) const REGISTRY_SETTINGS_CLSID: &str = "{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}";
 /// `<Registry clsid=...>`: one registry item.
-pub const REGISTRY_ITEM_CLSID: &str = "{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}";
+pub(crate) const REGISTRY_ITEM_CLSID: &str = "{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}";
 
 /// Client-side extension (CSE) and tool extension GUIDs for `gPCMachineExtensionNames` and
 /// `gPCUserExtensionNames` ([MS-GPOL] 1.8: each extension declares a CSE GUID and a tool
 /// extension GUID).
 ///
 /// Administrative Templates (Registry.pol), [MS-GPREG] 1.9 Standards Assignments.
-pub const CSE_REGISTRY_GUID: &str = "{35378EAC-683F-11D2-A89A-00C04FBBCFA2}";
+pub(crate) const CSE_REGISTRY_GUID: &str = "{35378EAC-683F-11D2-A89A-00C04FBBCFA2}";
 /// [MS-GPREG] 1.9: tool extension GUID for computer policy settings.
-pub const TOOL_REGISTRY_MACHINE: &str = "{D02B1F72-3407-48AE-BA88-E8213C6761F1}";
+pub(crate) const TOOL_REGISTRY_MACHINE: &str = "{D02B1F72-3407-48AE-BA88-E8213C6761F1}";
 /// [MS-GPREG] 1.9: tool extension GUID for user policy settings.
-pub const TOOL_REGISTRY_USER: &str = "{D02B1F73-3407-48AE-BA88-E8213C6761F1}";
+pub(crate) const TOOL_REGISTRY_USER: &str = "{D02B1F73-3407-48AE-BA88-E8213C6761F1}";
 /// Preferences registry items, [MS-GPPREF] 1.9 Standards Assignments ("Registry").
-pub const CSE_PREFERENCES_REGISTRY_GUID: &str = "{B087BE9D-ED37-454F-AF9C-04291E351182}";
+pub(crate) const CSE_PREFERENCES_REGISTRY_GUID: &str = "{B087BE9D-ED37-454F-AF9C-04291E351182}";
 /// [MS-GPPREF] 1.9: the Registry preference type's tool extension GUID.
-pub const TOOL_PREFERENCES_REGISTRY: &str = "{BEE07A6A-EC9F-4659-B8C9-0B1937907C83}";
+pub(crate) const TOOL_PREFERENCES_REGISTRY: &str = "{BEE07A6A-EC9F-4659-B8C9-0B1937907C83}";
 /// The null GUID: GPMC also lists every preference tool GUID under it.
-pub const NULL_GUID: &str = "{00000000-0000-0000-0000-000000000000}";
+pub(crate) const NULL_GUID: &str = "{00000000-0000-0000-0000-000000000000}";
 /// Scripts extension, [MS-GPSCR] 1.9 Standards Assignments: CSE GUID.
 pub const CSE_SCRIPTS_GUID: &str = "{42B5FAAE-6536-11D2-AE5A-0000F87571E3}";
 /// [MS-GPSCR] 1.9: tool extension GUID for computer (startup/shutdown) scripts.
@@ -152,7 +152,7 @@ pub fn is_policy_key(subkey: &str) -> bool {
 /// `GPT.ini` (`[General]` `Version=`, [MS-GPOL] 4.10 Sample gpt.ini File): the GPO file
 /// system version, user version in the upper 16 bits and computer version in the lower 16 bits
 /// ([MS-GPOL] 3.3.5.4 GPO File System Version Update). `machine` and `user` are the versions the files represent.
-pub fn gpt_ini(machine: u16, user: u16) -> Vec<u8> {
+pub(crate) fn gpt_ini(machine: u16, user: u16) -> Vec<u8> {
     let v = (u32::from(user) << 16) | u32::from(machine);
     format!("[General]\r\nVersion={v}\r\n").into_bytes()
 }
@@ -194,16 +194,13 @@ const LEFT_OUT_USER: &str = "it runs in the user's context (`context: user`); a 
 /// Folder of the startup scripts in the bundle.
 mod files;
 mod readme;
-pub use files::{
-    content_guid, gpp_timestamp, psscripts_ini, registry_pol, remove_policy, xml_attr, xml_text,
-};
-use files::{registry_item, registry_xml};
+use files::{psscripts_ini, registry_item, registry_pol, registry_xml};
 use readme::readme;
 
 const STARTUP_DIR: &str = "gpo/Machine/Scripts/Startup/";
 
 /// A file of the script target (`scripts/<name>`) as its copy in the startup folder.
-pub fn startup_copy(f: OutputFile) -> OutputFile {
+pub(crate) fn startup_copy(f: OutputFile) -> OutputFile {
     let name = f.path.strip_prefix("scripts/").unwrap_or(&f.path);
     OutputFile {
         path: format!("{STARTUP_DIR}{name}"),

@@ -34,30 +34,31 @@ use crate::render::powershell::{
 use crate::render::{Artifacts, OutputFile};
 
 /// Intune accepts script files of 1 to 200,000 bytes; every script must stay under this.
-pub const MAX_SCRIPT_BYTES: usize = 200_000;
+pub(crate) const MAX_SCRIPT_BYTES: usize = 200_000;
 /// Intune keeps the first 2,048 characters of a script's output; the summary line stays
 /// within this many.
-pub const MAX_LINE_CHARS: usize = 2000;
+#[cfg(test)]
+pub(crate) const MAX_LINE_CHARS: usize = 2000;
 /// Folder of the target inside the bundle.
-pub const DIR: &str = "intune";
-pub const DETECT_FILE: &str = "detect.ps1";
-pub const REMEDIATE_FILE: &str = "remediate.ps1";
-pub const HEALTH_SCRIPT_FILE: &str = "deviceHealthScript.json";
-pub const PLATFORM_SCRIPT_FILE: &str = "deviceManagementScript.json";
-pub const README_FILE: &str = "intune/README.md";
+pub(crate) const DIR: &str = "intune";
+pub(crate) const DETECT_FILE: &str = "detect.ps1";
+pub(crate) const REMEDIATE_FILE: &str = "remediate.ps1";
+pub(crate) const HEALTH_SCRIPT_FILE: &str = "deviceHealthScript.json";
+pub(crate) const PLATFORM_SCRIPT_FILE: &str = "deviceManagementScript.json";
+pub(crate) const README_FILE: &str = "intune/README.md";
 
 const HELP_WIDTH: usize = 96;
 
 /// Who Intune runs a package as (`runAsAccount`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum RunAs {
+pub(crate) enum RunAs {
     System,
     User,
 }
 
 impl RunAs {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RunAs::System => "system",
             RunAs::User => "user",
@@ -76,7 +77,7 @@ impl RunAs {
 /// report shows: the folder, who it runs as (user-context packages need "Run this script using
 /// the logged-on credentials" = Yes, which the payload's `runAsAccount` sets) and its recipes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IntunePackage {
+pub(crate) struct IntunePackage {
     /// `intune/<id>` or `intune/<Bundle>`.
     pub folder: String,
     /// A recipe id, or the bundle name for the bundle package.
@@ -91,16 +92,16 @@ pub struct IntunePackage {
 }
 
 impl IntunePackage {
-    pub fn detect_path(&self) -> String {
+    pub(crate) fn detect_path(&self) -> String {
         format!("{}/{DETECT_FILE}", self.folder)
     }
-    pub fn remediate_path(&self) -> String {
+    pub(crate) fn remediate_path(&self) -> String {
         format!("{}/{REMEDIATE_FILE}", self.folder)
     }
-    pub fn health_script_path(&self) -> String {
+    pub(crate) fn health_script_path(&self) -> String {
         format!("{}/{HEALTH_SCRIPT_FILE}", self.folder)
     }
-    pub fn platform_script_path(&self) -> String {
+    pub(crate) fn platform_script_path(&self) -> String {
         format!("{}/{PLATFORM_SCRIPT_FILE}", self.folder)
     }
 }
@@ -131,7 +132,7 @@ fn bundle_members(plan: &Plan) -> (Vec<usize>, RunAs) {
 }
 
 /// Every package the Intune target writes for `plan`, recipes in run order, then the bundle.
-pub fn packages(plan: &Plan) -> Vec<IntunePackage> {
+pub(crate) fn packages(plan: &Plan) -> Vec<IntunePackage> {
     let b = &plan.bundle;
     let mut out: Vec<IntunePackage> = plan
         .recipes
@@ -215,7 +216,7 @@ fn reboot_text(r: crate::model::Reboot) -> &'static str {
 /// that is required but has no value (Intune scripts take no parameters), and every secret
 /// given a value without `allow_embedded_secrets`. All of them, in recipe order; each names
 /// the recipe, the param and what to pass. Secret values never appear in the messages.
-pub fn param_problems(plan: &Plan, allow_embedded_secrets: bool) -> Vec<RenderError> {
+pub(crate) fn param_problems(plan: &Plan, allow_embedded_secrets: bool) -> Vec<RenderError> {
     let mut out = Vec::new();
     for rp in &plan.recipes {
         let id = &rp.recipe.id;
@@ -398,7 +399,7 @@ fn ps_options(allow_embedded_secrets: bool, mode: ScriptMode) -> PsOptions {
 
 /// `intune/<id>/detect.ps1` and `remediate.ps1` for every recipe, and the bundle pair. The
 /// JSON payloads and `intune/README.md` come later, from [`add_payloads`].
-pub fn render_intune(
+pub(crate) fn render_intune(
     plan: &Plan,
     allow_embedded_secrets: bool,
 ) -> Result<Artifacts, Vec<RenderError>> {

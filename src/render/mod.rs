@@ -2,10 +2,10 @@
 //! to the bundle root (forward slashes); the bundle writer (`write`) signs, hashes and writes
 //! them. Renderers never touch the file system.
 
-pub mod blocks;
-pub use crate::escape;
-pub mod gpo;
-pub mod intune;
+pub(crate) mod blocks;
+pub(crate) use crate::escape;
+pub(crate) mod gpo;
+pub(crate) mod intune;
 /// The PowerShell step data of each step kind, one file per kind: `src/kinds/<kind>/render.rs`.
 #[path = "../kinds"]
 mod kinds {
@@ -20,16 +20,16 @@ mod kinds {
     #[path = "windows_update/render.rs"]
     pub(crate) mod windows_update;
 }
-pub mod powershell;
-pub mod ps_model;
-pub mod ps_module;
-pub mod ps_steps;
-pub mod ps_types;
-pub mod reg;
-pub mod secret_scope;
-pub mod undo;
-pub mod vpn_marker;
-pub mod vpn_profile;
+pub(crate) mod powershell;
+pub(crate) mod ps_model;
+pub(crate) mod ps_module;
+pub(crate) mod ps_steps;
+pub(crate) mod ps_types;
+pub(crate) mod reg;
+pub(crate) mod secret_scope;
+pub(crate) mod undo;
+pub(crate) mod vpn_marker;
+pub(crate) mod vpn_profile;
 
 use std::collections::BTreeMap;
 

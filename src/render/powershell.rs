@@ -22,11 +22,11 @@ use crate::render::escape::{PsComment, PsLit, PsName, PsText};
 use crate::render::ps_types::{err, HELP_WIDTH};
 use crate::render::{Artifacts, OutputFile};
 
-pub use crate::render::ps_model::{needs_64bit, recipe_model};
-pub use crate::render::ps_types::{
-    Entry, Help, HelpParam, InvokeEntry, Kinds, ParamDecl, PsOptions, RecipeModel, RenderError,
-    ScriptMode, StepData, SERVICE_TIMEOUT_SECONDS,
+pub(crate) use crate::render::ps_model::recipe_model;
+pub(crate) use crate::render::ps_types::{
+    Entry, Help, HelpParam, InvokeEntry, Kinds, ParamDecl, RenderError, StepData,
 };
+pub use crate::render::ps_types::{PsOptions, RecipeModel, ScriptMode};
 
 #[derive(Template)]
 #[template(path = "ps/script.ps1", escape = "none")]
@@ -61,12 +61,12 @@ struct InvokeScript {
 
 /// Render a PowerShell template straight into a [`PsText`] (checked, CRLF, trailing blanks
 /// trimmed: see [`crate::render::escape::finish_ps`]): the text is never held twice.
-pub fn render_ps<T: Template>(t: &T) -> Result<Vec<u8>, String> {
+pub(crate) fn render_ps<T: Template>(t: &T) -> Result<Vec<u8>, String> {
     render_ps_sized(t, T::SIZE_HINT.max(4096))
 }
 
 /// [`render_ps`] into a buffer of `capacity` bytes to start with.
-pub fn render_ps_sized<T: Template>(t: &T, capacity: usize) -> Result<Vec<u8>, String> {
+pub(crate) fn render_ps_sized<T: Template>(t: &T, capacity: usize) -> Result<Vec<u8>, String> {
     let mut w = PsText::with_capacity(capacity);
     match t.render_into(&mut w) {
         // A write error is recorded in `w` (the character that may not be written).
@@ -146,7 +146,7 @@ pub fn recipe_models(plan: &Plan, opts: &PsOptions) -> Result<Vec<RecipeModel>, 
 }
 
 /// [`recipe_models`], keeping `keep(model)` of each (e.g. only its [`InvokeEntry`]).
-pub fn recipe_models_with<R: Send>(
+pub(crate) fn recipe_models_with<R: Send>(
     plan: &Plan,
     opts: &PsOptions,
     keep: impl Fn(RecipeModel) -> R + Sync,
@@ -310,20 +310,20 @@ pub fn render_scripts(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<Re
 }
 
 /// `scripts/<id>.ps1`: one recipe's standalone remediation script.
-pub fn script_file(m: &RecipeModel, opts: &PsOptions) -> Result<OutputFile, RenderError> {
+pub(crate) fn script_file(m: &RecipeModel, opts: &PsOptions) -> Result<OutputFile, RenderError> {
     let bytes = render_recipe_script(m, ScriptMode::Remediate, opts)?;
     Ok(script_output(m, bytes))
 }
 
 /// `scripts/<id>.ps1` of `m` with `bytes` (rendered from `m`, or from an equal model).
-pub fn script_output(m: &RecipeModel, bytes: Vec<u8>) -> OutputFile {
+pub(crate) fn script_output(m: &RecipeModel, bytes: Vec<u8>) -> OutputFile {
     let mut f = OutputFile::new(format!("scripts/{}.ps1", m.id), bytes);
     f.holds_secret = m.holds_secret;
     f
 }
 
 /// `scripts/Invoke-<Bundle>.ps1`: runs every recipe script of the bundle in order.
-pub fn invoke_file(
+pub(crate) fn invoke_file(
     plan: &Plan,
     models: &[InvokeEntry],
     opts: &PsOptions,

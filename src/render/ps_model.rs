@@ -55,7 +55,7 @@ fn reboot_name(r: Reboot) -> &'static str {
 }
 
 /// Build the escaped model of one recipe.
-pub fn recipe_model(
+pub(crate) fn recipe_model(
     plan: &Plan,
     rp: &RecipePlan,
     opts: &PsOptions,
@@ -128,7 +128,7 @@ pub fn recipe_model(
 /// rest are shared, one physical key for both views), and firewall, VPN and Windows Update steps
 /// (their modules and COM classes are not verified in 32-bit hosts, so they keep to 64-bit). A
 /// service step (Get-Service, sc.exe, the shared `Services` key) works the same in both.
-pub fn needs_64bit(step: &Step) -> bool {
+pub(crate) fn needs_64bit(step: &Step) -> bool {
     match step {
         Step::Registry(r) => RegPath::parse(&r.key).map_or(true, |p| p.is_wow64_redirected()),
         Step::Service(_) => false,

@@ -47,7 +47,7 @@ struct ManifestTemplate {
 /// A GUID derived from the bundle name: SHA-256 of a fixed namespace and the name, first 16
 /// bytes, with the version nibble set to 5 and the RFC 4122 variant bits (UUID v5 layout with
 /// SHA-256 instead of SHA-1). Same name, same GUID, on every machine.
-pub fn module_guid(bundle_name: &str) -> String {
+pub(crate) fn module_guid(bundle_name: &str) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update(b"fixgen PowerShell module GUID\0");
@@ -75,7 +75,7 @@ pub fn render_module(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<Ren
 }
 
 /// [`render_module`] from the recipes' models (computed once per build).
-pub fn render_module_from(
+pub(crate) fn render_module_from(
     plan: &Plan,
     models: &[RecipeModel],
 ) -> Result<Artifacts, Vec<RenderError>> {

@@ -8,7 +8,7 @@ use crate::render::escape::{PsComment, PsLit, PsName};
 /// Width of wrapped help text.
 pub(crate) const HELP_WIDTH: usize = 96;
 /// Seconds a service step waits for Running/Stopped.
-pub const SERVICE_TIMEOUT_SECONDS: u64 = 60;
+pub(crate) const SERVICE_TIMEOUT_SECONDS: u64 = 60;
 
 /// A problem that stops a recipe from rendering (reported with the recipe id).
 #[derive(Debug, Clone, PartialEq, Eq)]

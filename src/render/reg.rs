@@ -18,7 +18,7 @@ use crate::render::{Artifacts, OutputFile};
 
 /// Where a registry change comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// A `registry` step.
     Registry,
     /// A `service` step's startup type.
@@ -27,7 +27,7 @@ pub enum Origin {
 
 /// One registry value to set or delete.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegChange {
+pub(crate) struct RegChange {
     /// Index of the step in its recipe.
     pub step: usize,
     pub path: RegPath,
@@ -40,7 +40,7 @@ pub struct RegChange {
 
 /// A recipe's registry changes and the steps a registry file cannot carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecipeChanges {
+pub(crate) struct RecipeChanges {
     pub recipe_id: String,
     pub title: String,
     pub summary: String,
@@ -56,7 +56,7 @@ pub struct RecipeChanges {
 
 impl RecipeChanges {
     /// `scripts/<id>.ps1`, the script that performs every step of the recipe.
-    pub fn script_path(&self) -> String {
+    pub(crate) fn script_path(&self) -> String {
         format!("scripts/{}.ps1", self.recipe_id)
     }
 }
@@ -152,7 +152,10 @@ fn vpn_label(v: &crate::model::VpnStep) -> String {
 
 /// Collect every recipe's registry changes. `target` names the output in messages
 /// ("a .reg file", "Group Policy").
-pub fn registry_changes(plan: &Plan, target: &str) -> Result<Vec<RecipeChanges>, Vec<Diagnostic>> {
+pub(crate) fn registry_changes(
+    plan: &Plan,
+    target: &str,
+) -> Result<Vec<RecipeChanges>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut out = Vec::new();
     for rp in &plan.recipes {
@@ -292,7 +295,7 @@ fn service_changes(
 }
 
 /// A file name stem from an id or bundle name: ASCII letters, digits, `-`, `_` and `.` only.
-pub fn file_stem(s: &str) -> Option<&str> {
+pub(crate) fn file_stem(s: &str) -> Option<&str> {
     let ok = !s.is_empty()
         && !s.starts_with('.')
         && s.chars()
@@ -302,7 +305,7 @@ pub fn file_stem(s: &str) -> Option<&str> {
 
 /// Word-wrap text into lines of at most `width` characters (longer words stay whole). Line
 /// breaks in the text are kept; the comment writer sanitises whatever else it holds.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut out = Vec::new();
     for para in text.lines() {
         let mut line = String::new();
@@ -331,7 +334,7 @@ fn reboot_line(r: Reboot) -> Option<&'static str> {
 }
 
 /// A one-line description of a change for comments and reviews.
-pub fn describe_change(c: &RegChange) -> String {
+pub(crate) fn describe_change(c: &RegChange) -> String {
     let name = if c.name.is_empty() {
         "(Default)".to_string()
     } else {

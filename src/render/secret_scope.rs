@@ -21,7 +21,7 @@ use super::powershell::{self, PsOptions, RenderError};
 use super::Artifacts;
 
 /// The secret params of `rp` that have a value at build time and that its steps use, sorted.
-pub fn given_secrets(rp: &RecipePlan) -> Vec<&str> {
+pub(crate) fn given_secrets(rp: &RecipePlan) -> Vec<&str> {
     let used = crate::model::used_params(&rp.recipe.steps);
     rp.params
         .iter()
@@ -33,20 +33,20 @@ pub fn given_secrets(rp: &RecipePlan) -> Vec<&str> {
 }
 
 /// Whether a script of `rp` rendered now would carry a secret's value.
-pub fn holds_given_secret(rp: &RecipePlan) -> bool {
+pub(crate) fn holds_given_secret(rp: &RecipePlan) -> bool {
     !given_secrets(rp).is_empty()
 }
 
 /// Whether the computer startup script runs `rp`: a system recipe of the `gpo` channel
 /// ([`crate::model::Recipe::in_startup_script`]) that carries no secret's value (never a
 /// secret in SYSVOL). The one predicate the startup plan, its copies and gpo/ use.
-pub fn runs_at_startup(rp: &RecipePlan) -> bool {
+pub(crate) fn runs_at_startup(rp: &RecipePlan) -> bool {
     rp.recipe.in_startup_script() && !holds_given_secret(rp)
 }
 
 /// `plan` with every secret param's value taken away (the param is open again), borrowed when
 /// no secret has a value.
-pub fn without_secret_values(plan: &Plan) -> Cow<'_, Plan> {
+pub(crate) fn without_secret_values(plan: &Plan) -> Cow<'_, Plan> {
     let has = |rp: &RecipePlan| {
         rp.params
             .values()
@@ -68,7 +68,7 @@ pub fn without_secret_values(plan: &Plan) -> Cow<'_, Plan> {
 
 /// The module rendered without any secret value (its functions take each secret as a
 /// `[SecureString]` parameter), or `None` when no secret has a value (render it as usual).
-pub fn module_without_secrets(
+pub(crate) fn module_without_secrets(
     plan: &Plan,
     opts: &PsOptions,
 ) -> Option<Result<Artifacts, Vec<RenderError>>> {
@@ -87,4 +87,4 @@ pub fn module_without_secrets(
 }
 
 /// Why a recipe is not in the computer startup script (gpo/README.md).
-pub const LEFT_OUT_OF_GPO: &str = "its steps use a secret given a value at build time (`--allow-embedded-secrets`), and a GPO's files live in SYSVOL, which every authenticated user of the domain can read (the exposure of the old Group Policy Preferences passwords, MS14-025), so fixgen never writes a secret there. Deliver it with the Intune VPN profile (`intune/<Bundle>/vpnProfile.json`) or the Intune remediation, or run `scripts/<id>.ps1` on the machine with the key given at run time.";
+pub(crate) const LEFT_OUT_OF_GPO: &str = "its steps use a secret given a value at build time (`--allow-embedded-secrets`), and a GPO's files live in SYSVOL, which every authenticated user of the domain can read (the exposure of the old Group Policy Preferences passwords, MS14-025), so fixgen never writes a secret there. Deliver it with the Intune VPN profile (`intune/<Bundle>/vpnProfile.json`) or the Intune remediation, or run `scripts/<id>.ps1` on the machine with the key given at run time.";

@@ -11,10 +11,8 @@ use askama::Template;
 
 use super::blocks::{self, Role};
 use super::escape::{PsComment, PsLit};
-use super::powershell::{
-    recipe_models, Entry, Help, PsOptions, RecipeModel, RenderError, StepData,
-};
-use super::{kinds, Artifacts, OutputFile};
+use super::powershell::{Entry, Help, PsOptions, RecipeModel, RenderError, StepData};
+use super::{kinds, OutputFile};
 use crate::model::{Step, UpdateAction};
 use crate::plan::{Plan, RecipePlan};
 
@@ -22,7 +20,7 @@ const HELP_WIDTH: usize = 96;
 
 /// One recipe as `Undo-<Bundle>` and `Undo-<id>.ps1` need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UndoRecipe {
+pub(crate) struct UndoRecipe {
     pub id: PsLit,
     /// The recipe hashtable: id, context and bundle.
     pub recipe: Vec<Entry>,
@@ -35,7 +33,7 @@ fn e(key: &'static str, value: PsLit) -> Entry {
 }
 
 /// The targets of a recipe's steps: identity only, never a value.
-pub fn undo_targets(rp: &RecipePlan) -> Vec<StepData> {
+pub(crate) fn undo_targets(rp: &RecipePlan) -> Vec<StepData> {
     rp.recipe
         .steps
         .iter()
@@ -69,7 +67,7 @@ fn undo_recipe_entries(m: &RecipeModel) -> Vec<Entry> {
 }
 
 /// Every recipe's undo data, in reverse run order (undo goes backwards).
-pub fn undo_recipes(plan: &Plan, models: &[RecipeModel]) -> Vec<UndoRecipe> {
+pub(crate) fn undo_recipes(plan: &Plan, models: &[RecipeModel]) -> Vec<UndoRecipe> {
     let mut out: Vec<UndoRecipe> = plan
         .recipes
         .iter()
@@ -126,7 +124,7 @@ fn undo_script_help(plan: &Plan, rp: &RecipePlan) -> Help {
 }
 
 /// Help of the module's `Undo-<Bundle>`.
-pub fn undo_module_help(plan: &Plan) -> Help {
+pub(crate) fn undo_module_help(plan: &Plan) -> Help {
     Help {
         synopsis: PsComment::text(
             &format!("Undo: {} (every recipe, or those given with -Recipe)", plan.bundle.title),
@@ -193,33 +191,15 @@ struct UndoTemplate<'a> {
     install: bool,
 }
 
-/// `scripts/Undo-<id>.ps1` for every recipe.
-pub fn render_undo_scripts(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<RenderError>> {
-    let models = recipe_models(plan, opts)?;
-    let mut out = Artifacts::default();
-    let mut errors = Vec::new();
-    for (rp, m) in plan.recipes.iter().zip(&models) {
-        match undo_file(plan, rp, m, opts) {
-            Ok(f) => out.add(f),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
-}
-
 /// Whether a recipe has anything to undo: not when it has only Windows Update steps (installed
 /// updates stay installed, and a scan changes nothing). Its undo script is then a few lines that
 /// say so, with no runtime blocks.
-pub fn has_undo(m: &RecipeModel) -> bool {
+pub(crate) fn has_undo(m: &RecipeModel) -> bool {
     blocks::undoable(m.kinds)
 }
 
 /// `scripts/Undo-<id>.ps1` for one recipe (`m` is its model).
-pub fn undo_file(
+pub(crate) fn undo_file(
     plan: &Plan,
     rp: &RecipePlan,
     m: &RecipeModel,

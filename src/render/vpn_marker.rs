@@ -32,7 +32,7 @@ pub fn psk_id(name: &str, key: &str) -> String {
 }
 
 /// The recreation id of a `recreate: true` step (32 hex digits).
-pub fn recreate_id(recipe: &str, name: &str, server: &str) -> String {
+pub(crate) fn recreate_id(recipe: &str, name: &str, server: &str) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for part in ["fixgen-recreate-v1", recipe, name, server] {

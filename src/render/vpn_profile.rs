@@ -27,11 +27,11 @@ use super::powershell::RenderError;
 use super::{Artifacts, OutputFile};
 
 /// File name of the payload in the bundle's Intune folder.
-pub const PROFILE_FILE: &str = "vpnProfile.json";
+pub(crate) const PROFILE_FILE: &str = "vpnProfile.json";
 
 /// One L2TP connection as a VPNv2 profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VpnProfile {
+pub(crate) struct VpnProfile {
     /// The recipe whose step it comes from.
     pub recipe: String,
     /// Connection name (the VPNv2 profile name).
@@ -45,7 +45,7 @@ pub struct VpnProfile {
 
 /// A connection that gets no profile, and why (intune/README.md).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoProfile {
+pub(crate) struct NoProfile {
     pub recipe: String,
     pub why: String,
 }
@@ -102,7 +102,7 @@ fn profile_xml(
 /// Every L2TP connection of `plan` that gets a profile (one per name, the last step in run
 /// order), and the steps that do not, with why. Never fails for a validated plan: a value a
 /// profile cannot carry means no profile for that step (so `check` and `build` agree).
-pub fn profiles(plan: &Plan) -> Result<(Vec<VpnProfile>, Vec<NoProfile>), Vec<RenderError>> {
+pub(crate) fn profiles(plan: &Plan) -> Result<(Vec<VpnProfile>, Vec<NoProfile>), Vec<RenderError>> {
     let mut by_name: BTreeMap<String, VpnProfile> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut none = Vec::new();
@@ -202,13 +202,13 @@ struct CustomConfiguration<'a> {
 }
 
 /// Path of the payload for `plan`'s bundle.
-pub fn profile_path(plan: &Plan) -> String {
+pub(crate) fn profile_path(plan: &Plan) -> String {
     format!("{}/{}/{PROFILE_FILE}", super::intune::DIR, plan.bundle.name)
 }
 
 /// `intune/<Bundle>/vpnProfile.json` (marked `holds_secret`), or nothing when no connection
 /// gets a profile.
-pub fn render(plan: &Plan) -> Result<Artifacts, Vec<RenderError>> {
+pub(crate) fn render(plan: &Plan) -> Result<Artifacts, Vec<RenderError>> {
     let (list, _) = profiles(plan)?;
     let mut a = Artifacts::default();
     if list.is_empty() {
@@ -245,7 +245,7 @@ pub fn render(plan: &Plan) -> Result<Artifacts, Vec<RenderError>> {
 }
 
 /// The Intune target with its VPN profile payload added.
-pub fn with_profile(
+pub(crate) fn with_profile(
     plan: &Plan,
     intune: Result<Artifacts, Vec<RenderError>>,
 ) -> Result<Artifacts, Vec<RenderError>> {
@@ -256,7 +256,7 @@ pub fn with_profile(
 
 /// The section of intune/README.md about secrets, Microsoft's guidance for Remediations and
 /// the VPN profile.
-pub fn readme_section(plan: &Plan) -> String {
+pub(crate) fn readme_section(plan: &Plan) -> String {
     let mut s = String::from("## Secrets, Remediations and the VPN profile\n\n");
     s.push_str("Microsoft's requirements for Remediations scripts say: do not include any type of sensitive information in scripts (such as passwords) (<https://learn.microsoft.com/en-us/intune/intune-service/fundamentals/remediations>, \"Script requirements\"). A script's content is shown to every administrator who can view the script package (its properties show the detection and remediation script content), and it is cached on each device. A package marked \"holds a secret\" above goes against that guidance: deliver the key with the VPN profile below instead, and upload only packages that hold no secret, where the bundle allows it.\n\n");
     let plan = plan.for_channel(crate::model::Channel::Intune);

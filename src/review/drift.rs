@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::markdown::FileRow;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Drift {
+pub(crate) struct Drift {
     /// In DIR but not in a fresh build.
     pub added: Vec<String>,
     /// In a fresh build but missing from DIR.
@@ -28,7 +28,7 @@ pub struct Drift {
 }
 
 impl Drift {
-    pub fn is_clean(&self) -> bool {
+    pub(crate) fn is_clean(&self) -> bool {
         self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
     }
 }
@@ -65,7 +65,7 @@ fn walk(dir: &Path) -> Result<BTreeMap<String, bool>, String> {
 /// Compare `expected` (a fresh build) with the folder `dir`; `presence_only` names files that
 /// must exist but whose bytes are not compared (the writer's marker). An error means DIR could
 /// not be read (exit code 2).
-pub fn compare(
+pub(crate) fn compare(
     dir: &Path,
     expected: &BTreeMap<String, FileRow>,
     presence_only: &[&str],

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use super::PlanReport;
 
 /// Path of the report inside the bundle.
-pub const REVIEW_FILE: &str = "REVIEW.md";
+pub(crate) const REVIEW_FILE: &str = "REVIEW.md";
 
 /// One generated file as REVIEW.md lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,10 +29,10 @@ pub struct FileRow {
     pub blocks: Vec<String>,
 }
 
-pub use crate::escape::{md, md_start};
+pub(crate) use crate::escape::{md, md_start};
 
 /// A Markdown link for an http(s) URL, else the URL as plain text.
-pub fn link(url: &str) -> String {
+pub(crate) fn link(url: &str) -> String {
     let lower = url.to_ascii_lowercase();
     if !(lower.starts_with("https://") || lower.starts_with("http://")) {
         return md(url);
@@ -60,7 +60,7 @@ fn cell(s: &str) -> String {
 }
 
 /// REVIEW.md for `report` and the (signed) files in `files`.
-pub fn render(report: &PlanReport, files: &[FileRow]) -> String {
+pub(crate) fn render(report: &PlanReport, files: &[FileRow]) -> String {
     let mut o = String::new();
     header(&mut o, report);
     glance(&mut o, report);
@@ -347,11 +347,11 @@ fn undo(o: &mut String) {
 }
 
 /// The heading that starts the last section of REVIEW.md, the list of files.
-pub const FILES_HEADING: &str = "## Files\n\n";
+pub(crate) const FILES_HEADING: &str = "## Files\n\n";
 
 /// The last section of REVIEW.md: every file with its size, SHA-256 and signature (also used by
 /// `fixgen sign --bundle`, which keeps the rest of a built bundle's REVIEW.md).
-pub fn files_section(files: &[FileRow]) -> String {
+pub(crate) fn files_section(files: &[FileRow]) -> String {
     let mut o = String::from(FILES_HEADING);
     let _ = writeln!(
         o,

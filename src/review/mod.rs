@@ -11,10 +11,10 @@
 //! that shows a param value goes through [`shown_value`], which returns `<secret: Name>` for
 //! secret params, so the value cannot reach the report even by mistake in a renderer.
 
-pub mod drift;
-pub mod markdown;
-pub mod runtime;
-pub mod text;
+pub(crate) mod drift;
+pub(crate) mod markdown;
+pub(crate) mod runtime;
+pub(crate) mod text;
 
 /// The rows of each step kind, one file per kind: `src/kinds/<kind>/review.rs`.
 #[path = "../kinds"]
@@ -45,7 +45,7 @@ use crate::plan::{Binding, FromParamValue, ParamValues, Plan, RecipePlan, Resolv
 use crate::registry::RegPath;
 
 /// Format tag of the JSON report; bumped on an incompatible change.
-pub const PLAN_FORMAT: &str = "fixgen-plan/1";
+pub(crate) const PLAN_FORMAT: &str = "fixgen-plan/1";
 
 /// The whole review of a bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -173,7 +173,7 @@ pub struct ParamReport {
 }
 
 /// Text that stands for a secret's value everywhere.
-pub fn secret_mask(name: &str) -> String {
+pub(crate) fn secret_mask(name: &str) -> String {
     format!("<secret: {name}>")
 }
 
@@ -186,7 +186,7 @@ fn param_text(v: &ParamValue) -> String {
 }
 
 /// How a param's value is shown: the value, `<secret: Name>` or `<param Name>` when open.
-pub fn shown_value(rp: &RecipePlan, name: &str) -> String {
+pub(crate) fn shown_value(rp: &RecipePlan, name: &str) -> String {
     match rp.params.get(name) {
         Some(b) if b.decl.secret => secret_mask(name),
         Some(b) => match &b.binding {
@@ -217,14 +217,14 @@ fn val_text<T: FromParamValue>(rp: &RecipePlan, v: &Val<T>, lit: impl Fn(&T) -> 
     }
 }
 
-pub fn context_str(c: Context) -> &'static str {
+pub(crate) fn context_str(c: Context) -> &'static str {
     match c {
         Context::System => "system",
         Context::User => "user",
     }
 }
 
-pub fn reboot_str(r: Reboot) -> &'static str {
+pub(crate) fn reboot_str(r: Reboot) -> &'static str {
     match r {
         Reboot::None => "none",
         Reboot::Recommended => "recommended",

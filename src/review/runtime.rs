@@ -14,7 +14,7 @@ use crate::render::blocks::{self, BLOCKS};
 use crate::review::markdown::{md, FileRow};
 
 /// The names of the blocks a file carries, in order (from its begin marker lines).
-pub fn blocks_in(bytes: &[u8]) -> Vec<String> {
+pub(crate) fn blocks_in(bytes: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(bytes);
     text.split("\r\n")
         .filter_map(|line| {
@@ -28,18 +28,18 @@ pub fn blocks_in(bytes: &[u8]) -> Vec<String> {
 }
 
 /// A block's text as the files carry it: CRLF line ends.
-pub fn file_text(name: &str) -> String {
+pub(crate) fn file_text(name: &str) -> String {
     blocks::block(name).text.replace('\n', "\r\n")
 }
 
 /// SHA-256 (hex) of a block's text as the files carry it.
-pub fn sha256(name: &str) -> String {
+pub(crate) fn sha256(name: &str) -> String {
     use sha2::Digest as _;
     hex::encode(sha2::Sha256::digest(file_text(name).as_bytes()))
 }
 
 /// The Markdown section; empty when no file carries a block.
-pub fn section(files: &[FileRow]) -> String {
+pub(crate) fn section(files: &[FileRow]) -> String {
     let mut carriers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for f in files {
         for b in &f.blocks {

@@ -10,13 +10,13 @@ use super::PlanReport;
 
 /// Text safe for a terminal: every control character (C0, DEL, C1) and bidi control shown as
 /// `\u{XX}` ([`crate::term::escape`], the one helper every command uses).
-pub fn clean(s: &str) -> String {
+pub(crate) fn clean(s: &str) -> String {
     crate::term::escape(s).into_owned()
 }
 
 /// Rows as a left-aligned table with a header, two spaces between columns, no trailing
 /// spaces.
-pub fn table(header: &[&str], rows: &[Vec<String>], indent: &str) -> String {
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>], indent: &str) -> String {
     let cols = header.len();
     let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
@@ -43,7 +43,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>], indent: &str) -> String {
 }
 
 /// The whole report as text, ending in a newline. Deterministic.
-pub fn render(r: &PlanReport) -> String {
+pub(crate) fn render(r: &PlanReport) -> String {
     let mut o = String::new();
     header(&mut o, r);
     recipes(&mut o, r);

@@ -10,51 +10,51 @@ const fn oid(s: &str) -> ObjectIdentifier {
 }
 
 // CMS / PKCS#9
-pub const ID_SIGNED_DATA: ObjectIdentifier = oid("1.2.840.113549.1.7.2");
-pub const ID_DATA: ObjectIdentifier = oid("1.2.840.113549.1.7.1");
-pub const ID_CONTENT_TYPE: ObjectIdentifier = oid("1.2.840.113549.1.9.3");
-pub const ID_MESSAGE_DIGEST: ObjectIdentifier = oid("1.2.840.113549.1.9.4");
+pub(super) const ID_SIGNED_DATA: ObjectIdentifier = oid("1.2.840.113549.1.7.2");
+pub(super) const ID_DATA: ObjectIdentifier = oid("1.2.840.113549.1.7.1");
+pub(super) const ID_CONTENT_TYPE: ObjectIdentifier = oid("1.2.840.113549.1.9.3");
+pub(super) const ID_MESSAGE_DIGEST: ObjectIdentifier = oid("1.2.840.113549.1.9.4");
 
 // Authenticode (Microsoft)
-pub const SPC_INDIRECT_DATA: ObjectIdentifier = oid("1.3.6.1.4.1.311.2.1.4");
-pub const SPC_SIPINFO: ObjectIdentifier = oid("1.3.6.1.4.1.311.2.1.30");
-pub const SPC_SP_OPUS_INFO: ObjectIdentifier = oid("1.3.6.1.4.1.311.2.1.12");
-pub const SPC_STATEMENT_TYPE: ObjectIdentifier = oid("1.3.6.1.4.1.311.2.1.11");
-pub const SPC_INDIVIDUAL_SP_KEY_PURPOSE: ObjectIdentifier = oid("1.3.6.1.4.1.311.2.1.21");
+pub(super) const SPC_INDIRECT_DATA: ObjectIdentifier = oid("1.3.6.1.4.1.311.2.1.4");
+pub(super) const SPC_SIPINFO: ObjectIdentifier = oid("1.3.6.1.4.1.311.2.1.30");
+pub(super) const SPC_SP_OPUS_INFO: ObjectIdentifier = oid("1.3.6.1.4.1.311.2.1.12");
+pub(super) const SPC_STATEMENT_TYPE: ObjectIdentifier = oid("1.3.6.1.4.1.311.2.1.11");
+pub(super) const SPC_INDIVIDUAL_SP_KEY_PURPOSE: ObjectIdentifier = oid("1.3.6.1.4.1.311.2.1.21");
 
 /// The PowerShell SIP GUID {603BCC1F-4B59-4E08-B724-D2C6297EF351} in Windows byte order.
-pub const POWERSHELL_SIP_GUID: [u8; 16] = [
+pub(super) const POWERSHELL_SIP_GUID: [u8; 16] = [
     0x1F, 0xCC, 0x3B, 0x60, 0x59, 0x4B, 0x08, 0x4E, 0xB7, 0x24, 0xD2, 0xC6, 0x29, 0x7E, 0xF3, 0x51,
 ];
 
 // Digests and signatures
-pub const ID_SHA256: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.1");
-pub const ID_SHA384: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.2");
-pub const ID_SHA512: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.3");
-pub const RSA_ENCRYPTION: ObjectIdentifier = oid("1.2.840.113549.1.1.1");
-pub const SHA256_WITH_RSA: ObjectIdentifier = oid("1.2.840.113549.1.1.11");
-pub const SHA384_WITH_RSA: ObjectIdentifier = oid("1.2.840.113549.1.1.12");
-pub const SHA512_WITH_RSA: ObjectIdentifier = oid("1.2.840.113549.1.1.13");
-pub const ECDSA_WITH_SHA256: ObjectIdentifier = oid("1.2.840.10045.4.3.2");
-pub const ECDSA_WITH_SHA384: ObjectIdentifier = oid("1.2.840.10045.4.3.3");
-pub const ID_EC_PUBLIC_KEY: ObjectIdentifier = oid("1.2.840.10045.2.1");
-pub const SECP256R1: ObjectIdentifier = oid("1.2.840.10045.3.1.7");
-pub const SECP384R1: ObjectIdentifier = oid("1.3.132.0.34");
+pub(super) const ID_SHA256: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.1");
+pub(super) const ID_SHA384: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.2");
+pub(super) const ID_SHA512: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.3");
+pub(super) const RSA_ENCRYPTION: ObjectIdentifier = oid("1.2.840.113549.1.1.1");
+pub(super) const SHA256_WITH_RSA: ObjectIdentifier = oid("1.2.840.113549.1.1.11");
+pub(super) const SHA384_WITH_RSA: ObjectIdentifier = oid("1.2.840.113549.1.1.12");
+pub(super) const SHA512_WITH_RSA: ObjectIdentifier = oid("1.2.840.113549.1.1.13");
+pub(super) const ECDSA_WITH_SHA256: ObjectIdentifier = oid("1.2.840.10045.4.3.2");
+pub(super) const ECDSA_WITH_SHA384: ObjectIdentifier = oid("1.2.840.10045.4.3.3");
+pub(super) const ID_EC_PUBLIC_KEY: ObjectIdentifier = oid("1.2.840.10045.2.1");
+pub(super) const SECP256R1: ObjectIdentifier = oid("1.2.840.10045.3.1.7");
+pub(super) const SECP384R1: ObjectIdentifier = oid("1.3.132.0.34");
 
 // X.509 extensions
-pub const ID_CE_EXT_KEY_USAGE: ObjectIdentifier = oid("2.5.29.37");
-pub const ID_CE_BASIC_CONSTRAINTS: ObjectIdentifier = oid("2.5.29.19");
-pub const ID_KP_CODE_SIGNING: ObjectIdentifier = oid("1.3.6.1.5.5.7.3.3");
-pub const ID_KP_TIME_STAMPING: ObjectIdentifier = oid("1.3.6.1.5.5.7.3.8");
+pub(super) const ID_CE_EXT_KEY_USAGE: ObjectIdentifier = oid("2.5.29.37");
+pub(super) const ID_CE_BASIC_CONSTRAINTS: ObjectIdentifier = oid("2.5.29.19");
+pub(super) const ID_KP_CODE_SIGNING: ObjectIdentifier = oid("1.3.6.1.5.5.7.3.3");
+pub(super) const ID_KP_TIME_STAMPING: ObjectIdentifier = oid("1.3.6.1.5.5.7.3.8");
 
 // Timestamps
-pub const MS_RFC3161_TIMESTAMP: ObjectIdentifier = oid("1.3.6.1.4.1.311.3.3.1");
-pub const ID_AA_TIMESTAMP_TOKEN: ObjectIdentifier = oid("1.2.840.113549.1.9.16.2.14");
-pub const ID_COUNTER_SIGNATURE: ObjectIdentifier = oid("1.2.840.113549.1.9.6");
+pub(super) const MS_RFC3161_TIMESTAMP: ObjectIdentifier = oid("1.3.6.1.4.1.311.3.3.1");
+pub(super) const ID_AA_TIMESTAMP_TOKEN: ObjectIdentifier = oid("1.2.840.113549.1.9.16.2.14");
+pub(super) const ID_COUNTER_SIGNATURE: ObjectIdentifier = oid("1.2.840.113549.1.9.6");
 
 /// `SpcSipInfo ::= SEQUENCE { version INTEGER, guid OCTET STRING, five reserved INTEGERs }`.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub struct SpcSipInfo {
+pub(super) struct SpcSipInfo {
     pub version: u32,
     pub guid: OctetString,
     pub reserved1: u32,
@@ -66,14 +66,14 @@ pub struct SpcSipInfo {
 
 /// `SpcAttributeTypeAndOptionalValue` (the value is always present in script signatures).
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub struct SpcAttributeTypeAndOptionalValue {
+pub(crate) struct SpcAttributeTypeAndOptionalValue {
     pub value_type: ObjectIdentifier,
     pub value: Any,
 }
 
 /// `DigestInfo ::= SEQUENCE { digestAlgorithm AlgorithmIdentifier, digest OCTET STRING }`.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub struct DigestInfo {
+pub(super) struct DigestInfo {
     pub digest_algorithm: AlgorithmIdentifierOwned,
     pub digest: OctetString,
 }
@@ -81,13 +81,13 @@ pub struct DigestInfo {
 /// `SpcIndirectDataContent ::= SEQUENCE { data SpcAttributeTypeAndOptionalValue,
 /// messageDigest DigestInfo }`.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub struct SpcIndirectDataContent {
+pub(super) struct SpcIndirectDataContent {
     pub data: SpcAttributeTypeAndOptionalValue,
     pub message_digest: DigestInfo,
 }
 
 /// `sha256` with explicit NULL parameters, as Authenticode writes it.
-pub fn sha256_alg() -> AlgorithmIdentifierOwned {
+pub(super) fn sha256_alg() -> AlgorithmIdentifierOwned {
     AlgorithmIdentifierOwned {
         oid: ID_SHA256,
         parameters: Some(Any::null()),
@@ -95,7 +95,7 @@ pub fn sha256_alg() -> AlgorithmIdentifierOwned {
 }
 
 /// The `SpcSipInfo` attribute naming the PowerShell SIP.
-pub fn powershell_sip_data() -> der::Result<SpcAttributeTypeAndOptionalValue> {
+pub(super) fn powershell_sip_data() -> der::Result<SpcAttributeTypeAndOptionalValue> {
     let sip = SpcSipInfo {
         version: 65536,
         guid: OctetString::new(POWERSHELL_SIP_GUID.to_vec())?,
@@ -112,7 +112,7 @@ pub fn powershell_sip_data() -> der::Result<SpcAttributeTypeAndOptionalValue> {
 }
 
 /// Human name for an OID we print in errors.
-pub fn oid_name(o: &ObjectIdentifier) -> String {
+pub(super) fn oid_name(o: &ObjectIdentifier) -> String {
     let known = [
         (SPC_INDIRECT_DATA, "SPC_INDIRECT_DATA"),
         (ID_DATA, "id-data"),

@@ -105,7 +105,7 @@ impl PrivateKey {
 
 /// Where the password for a PFX file or an encrypted PEM key comes from is the CLI's business;
 /// the library takes it as text and never prints it.
-pub type Password = Zeroizing<String>;
+pub(crate) type Password = Zeroizing<String>;
 
 /// A loaded signing identity: private key, signer certificate and chain.
 pub struct Signer {

@@ -16,9 +16,9 @@ use crate::plan::Plan;
 use crate::render::{Artifacts, OutputFile};
 use crate::review::markdown::FileRow;
 
-pub const SUMS_FILE: &str = "SHA256SUMS";
-pub const SUMS_SIG_FILE: &str = "SHA256SUMS.p7s";
-pub const MANIFEST_FILE: &str = "manifest.json";
+pub(crate) const SUMS_FILE: &str = "SHA256SUMS";
+pub(crate) const SUMS_SIG_FILE: &str = "SHA256SUMS.p7s";
+pub(crate) const MANIFEST_FILE: &str = "manifest.json";
 
 /// `manifest.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,7 +115,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// GNU `sha256sum` text for files: `<hex>  <path>` per line, sorted by path, LF endings.
 /// Paths with a backslash or a line break would need GNU's escaping; the bundle never has them.
-pub fn sha256sums<'a>(
+#[cfg(test)]
+pub(crate) fn sha256sums<'a>(
     files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
 ) -> Result<String, SignError> {
     sha256sums_of(
@@ -153,7 +154,7 @@ fn sha256sums_of<'a>(
 
 /// Add `manifest.json`, `SHA256SUMS` and (with a signer) `SHA256SUMS.p7s` to the artifacts.
 /// Call after [`super::sign_stage_with`] and after every other file has been added.
-pub fn add_manifest(
+pub(crate) fn add_manifest(
     artifacts: &mut Artifacts,
     plan: &Plan,
     signer: Option<&Signer>,
@@ -170,7 +171,7 @@ pub fn add_manifest(
 
 /// `manifest.json`, `SHA256SUMS` and (with a signer) `SHA256SUMS.p7s` for the files `rows`
 /// describes (every other file of the bundle, already signed and hashed).
-pub fn manifest_files(
+pub(crate) fn manifest_files(
     plan: &Plan,
     rows: &[FileRow],
     signer: Option<&Signer>,
@@ -180,7 +181,7 @@ pub fn manifest_files(
 
 /// `manifest.json`, `SHA256SUMS` and (with a signer) `SHA256SUMS.p7s` for `manifest` (also used
 /// by `fixgen sign --bundle`, which keeps a built bundle's identity and recipes).
-pub fn manifest_files_for(
+pub(crate) fn manifest_files_for(
     manifest: &Manifest,
     signer: Option<&Signer>,
 ) -> Result<Vec<OutputFile>, SignError> {
@@ -209,12 +210,12 @@ pub fn manifest_files_for(
 }
 
 /// Marker file written at the root of every bundle folder.
-pub const MARKER: &str = ".fixgen-bundle";
+pub(crate) const MARKER: &str = ".fixgen-bundle";
 /// Content of the marker file (`fixgen verify` accepts the marker only with exactly this text).
-pub const MARKER_TEXT: &str =
+pub(crate) const MARKER_TEXT: &str =
     "This folder was written by fixgen. `fixgen build` replaces it as a whole; do not keep other files here.\r\n";
 /// Row of one finished file: hashed once, used by REVIEW.md, the manifest and `--check`.
-pub fn file_row(f: &OutputFile) -> FileRow {
+pub(crate) fn file_row(f: &OutputFile) -> FileRow {
     FileRow {
         path: f.path.clone(),
         size: f.bytes.len(),
@@ -233,7 +234,7 @@ pub fn file_row(f: &OutputFile) -> FileRow {
 /// file of the folder except the writer's marker (`.fixgen-bundle`), i.e. the files listed in
 /// SHA256SUMS, SHA256SUMS itself and, when signed, SHA256SUMS.p7s. `paths` are relative paths
 /// with `/` (duplicates count once).
-pub fn bundle_file_count<'a>(paths: impl IntoIterator<Item = &'a String>) -> usize {
+pub(crate) fn bundle_file_count<'a>(paths: impl IntoIterator<Item = &'a String>) -> usize {
     paths
         .into_iter()
         .filter(|p| p.as_str() != MARKER)

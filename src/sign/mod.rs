@@ -11,12 +11,12 @@
 //! `# SIG # Begin signature block` comment block appended in the file's own encoding.
 
 mod asn1;
-pub mod bundle;
+pub(crate) mod bundle;
 mod keys;
-pub mod manifest;
-pub mod payloads;
+pub(crate) mod manifest;
+pub(crate) mod payloads;
 mod script;
-pub mod timestamp;
+pub(crate) mod timestamp;
 mod verify;
 
 use cms::content_info::{CmsVersion, ContentInfo};
@@ -31,15 +31,14 @@ use x509_cert::attr::Attribute;
 use crate::render::Artifacts;
 use asn1::*;
 
-pub use keys::{Password, Signer};
+pub(crate) use keys::Password;
+pub use keys::Signer;
+pub(crate) use script::block_status as script_block_status;
 pub use script::{
-    append_block as append_script_block, block_status as script_block_status, has_signature_block,
-    split as split_script, Block as ScriptBlock, Split as ScriptSplit, TextEncoding,
+    append_block as append_script_block, has_signature_block, split as split_script, TextEncoding,
 };
-pub use verify::{
-    load_ca_file, parse_ca_pem, verify_detached, verify_script, SignatureInfo, TrustStatus,
-    VerifyOptions,
-};
+pub(crate) use verify::SignatureInfo;
+pub use verify::{load_ca_file, verify_detached, verify_script, TrustStatus, VerifyOptions};
 
 /// Why signing could not be done. Messages name the file and never contain key material or
 /// passwords.
@@ -285,7 +284,7 @@ impl Signer {
 /// Sign every PowerShell file of a bundle in place, on all available cores (files are
 /// independent), calling `on_signed` after each file (from the signing threads), e.g. to move a
 /// progress bar. Returns how many files were signed.
-pub fn sign_artifacts_with(
+pub(crate) fn sign_artifacts_with(
     artifacts: &mut Artifacts,
     signer: &Signer,
     on_signed: &(dyn Fn() + Sync),
@@ -332,7 +331,7 @@ pub fn sign_artifacts_with(
 /// payloads ([`payloads::add_payloads`]: base64 of the signed scripts), calling `on_signed` after each Authenticode-signed file (progress bar).
 /// `fixgen build` runs it on each batch it streams (`crate::pipeline::finish`), which then
 /// writes REVIEW.md (listing the final bytes) and the manifest.
-pub fn sign_stage_with(
+pub(crate) fn sign_stage_with(
     artifacts: &mut Artifacts,
     plan: &crate::plan::Plan,
     signer: Option<&Signer>,

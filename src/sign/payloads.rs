@@ -65,7 +65,7 @@ fn json<T: Serialize>(name: &str, v: &T) -> Result<Vec<u8>, RenderError> {
 /// with the base64 of the scripts' bytes exactly as they are now (signed, when signing), and
 /// `intune/README.md`. Does nothing when the Intune target was not rendered. Returns the number
 /// of payloads written.
-pub fn add_payloads(
+pub(crate) fn add_payloads(
     artifacts: &mut Artifacts,
     plan: &Plan,
     signed: bool,
@@ -234,7 +234,7 @@ fn signing_paragraph(signed: bool) -> &'static str {
 /// package's payloads again from the signed bytes beside them (the same types and JSON writer
 /// as the build: a payload differs from a signed build's only where the bytes do), and say
 /// "signed" in intune/README.md. Returns the number of payloads made.
-pub fn resign_payloads(artifacts: &mut Artifacts) -> Result<usize, String> {
+pub(crate) fn resign_payloads(artifacts: &mut Artifacts) -> Result<usize, String> {
     let prefix = format!("{DIR}/");
     let health: Vec<String> = artifacts
         .files

@@ -3,8 +3,8 @@
 use base64ct::{Base64, Encoding as _};
 use sha2::{Digest, Sha256};
 
-pub const BEGIN_MARKER: &str = "# SIG # Begin signature block";
-pub const END_MARKER: &str = "# SIG # End signature block";
+pub(super) const BEGIN_MARKER: &str = "# SIG # Begin signature block";
+pub(super) const END_MARKER: &str = "# SIG # End signature block";
 
 /// How a script file's bytes map to text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -328,7 +328,7 @@ fn parse_block_text(block: &[u8]) -> Result<Vec<u8>, (usize, String)> {
 }
 
 /// SHA-256 of the content as PowerShell's SIP sees it: UTF-16LE text.
-pub fn content_hash(content: &[u8], encoding: TextEncoding) -> Result<[u8; 32], String> {
+pub(super) fn content_hash(content: &[u8], encoding: TextEncoding) -> Result<[u8; 32], String> {
     let mut h = Sha256::new();
     match encoding {
         TextEncoding::Utf16Le => h.update(content),
@@ -360,7 +360,7 @@ pub fn content_hash(content: &[u8], encoding: TextEncoding) -> Result<[u8; 32], 
 
 /// The signature block text (ASCII) for a DER signature, starting with the CRLF that ends the
 /// content and ending with a CRLF.
-pub fn block_text(der: &[u8]) -> String {
+pub(super) fn block_text(der: &[u8]) -> String {
     let b64 = Base64::encode_string(der);
     let mut s = String::with_capacity(b64.len() + b64.len() / 64 * 4 + 80);
     s.push_str("\r\n");
@@ -397,13 +397,13 @@ pub fn has_signature_block(bytes: &[u8]) -> bool {
 
 /// Whether a script is signed, unsigned, or has marker lines that are not a well-formed final
 /// block (the error says which line and why).
-pub fn block_status(bytes: &[u8]) -> Result<bool, String> {
+pub(crate) fn block_status(bytes: &[u8]) -> Result<bool, String> {
     split(bytes).map(|s| s.block.is_some())
 }
 
 /// True when the script text (before any block) has non-ASCII characters: such a BOM-less script
 /// hashes differently on Windows machines with other ANSI code pages.
-pub fn bomless_non_ascii(bytes: &[u8], s: &Split) -> bool {
+pub(super) fn bomless_non_ascii(bytes: &[u8], s: &Split) -> bool {
     s.encoding == TextEncoding::Utf8 && !bytes[..s.content_len].is_ascii()
 }
 

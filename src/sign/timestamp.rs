@@ -13,14 +13,14 @@ use super::asn1::sha256_alg;
 use super::SignError;
 
 /// Content type of a timestamp token's signed content.
-pub const ID_CT_TSTINFO: der::asn1::ObjectIdentifier =
+pub(crate) const ID_CT_TSTINFO: der::asn1::ObjectIdentifier =
     der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
 
 /// Largest response accepted from a TSA.
 const MAX_RESPONSE: u64 = 1 << 20;
 
 /// A time-stamping authority client (one per run; requests are made per signature).
-pub struct Timestamper {
+pub(crate) struct Timestamper {
     url: String,
     agent: ureq::Agent,
 }
@@ -36,7 +36,7 @@ impl std::fmt::Debug for Timestamper {
 impl Timestamper {
     /// A client for `url`. Only `http://` is supported: timestamp responses are signed, so
     /// TSAs serve them over plain HTTP (DigiCert, Sectigo, GlobalSign, Microsoft).
-    pub fn new(url: &str) -> Result<Timestamper, SignError> {
+    pub(crate) fn new(url: &str) -> Result<Timestamper, SignError> {
         if !url.starts_with("http://") {
             return Err(SignError::Key(format!(
                 "--timestamp-url {url}: only http:// time-stamping URLs are supported (responses are signed, so TSAs serve plain HTTP)"
@@ -52,12 +52,8 @@ impl Timestamper {
         })
     }
 
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
     /// Get a timestamp token (DER `ContentInfo`) for a signature value, checked to cover it.
-    pub fn token_for(&self, signature: &[u8]) -> Result<Vec<u8>, SignError> {
+    pub(crate) fn token_for(&self, signature: &[u8]) -> Result<Vec<u8>, SignError> {
         let err = |m: String| SignError::Timestamp {
             url: self.url.clone(),
             message: m,
@@ -127,7 +123,7 @@ impl Timestamper {
 }
 
 /// The TSTInfo inside a timestamp token.
-pub fn tst_info(token: &cms::content_info::ContentInfo) -> Result<TstInfo, String> {
+pub(crate) fn tst_info(token: &cms::content_info::ContentInfo) -> Result<TstInfo, String> {
     let sd: cms::signed_data::SignedData = token
         .content
         .decode_as()

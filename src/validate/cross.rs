@@ -13,7 +13,7 @@ use crate::registry::RegPath;
 /// The functions the module exports whatever its recipes: `Invoke-<Bundle>`, `Undo-<Bundle>`
 /// (the per-recipe ones are `Test-<Bundle><Noun>` and `<Verb>-<Bundle><Noun>`, see
 /// `render::ps_module::render_module_from`).
-pub fn bundle_exports(bundle: &str) -> Vec<String> {
+pub(crate) fn bundle_exports(bundle: &str) -> Vec<String> {
     vec![format!("Invoke-{bundle}"), format!("Undo-{bundle}")]
 }
 

@@ -5,11 +5,11 @@
 //! the bundle), [`validate_recipe`] and [`validate_bundle`]. Pure helpers for reuse (the .reg
 //! reader) live in [`registry`], [`ports`] and [`names`].
 
-pub mod cross;
-pub mod names;
-pub mod ports;
-pub mod uses;
-pub mod windows;
+pub(crate) mod cross;
+pub(crate) mod names;
+pub(crate) mod ports;
+pub(crate) mod uses;
+pub(crate) mod windows;
 
 mod param_use;
 mod recipe;
@@ -43,7 +43,7 @@ use crate::registry::{Hive, RegPath};
 use registry::{Finding, RegData};
 
 /// Size limits (defined with every other input limit in `crate::limits`).
-pub use crate::limits::{
+pub(crate) use crate::limits::{
     MAX_DISPLAY_NAME, MAX_PARAMS, MAX_RECIPES, MAX_REG_TEXT, MAX_STEPS, MAX_TEXT, MAX_TITLE,
 };
 
@@ -79,7 +79,7 @@ pub fn check(inputs: Inputs) -> Report {
 /// Parse and validate `inputs` with the values given at build time (`--set`, `--values`):
 /// each is checked as a literal in its place would be, and findings about it point at where
 /// it was given.
-pub fn check_with(inputs: Inputs, given: &uses::Given) -> Report {
+pub(crate) fn check_with(inputs: Inputs, given: &uses::Given) -> Report {
     let parsed = load::parse(&inputs.sources);
     let mut diagnostics = inputs.diagnostics;
     diagnostics.extend(parsed.diagnostics.iter().cloned());
@@ -358,7 +358,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// File stem of a shown path: `recipes/l2tp/nat-traversal.yaml` -> `nat-traversal`.
-pub fn file_stem(path: &str) -> &str {
+pub(crate) fn file_stem(path: &str) -> &str {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     name.strip_suffix(".yaml")
         .or_else(|| name.strip_suffix(".yml"))
@@ -366,12 +366,13 @@ pub fn file_stem(path: &str) -> &str {
 }
 
 /// Check one recipe (already deserialized). Findings are located in its source.
-pub fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
+#[cfg(test)]
+pub(crate) fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
     validate_recipe_with(lr, &NO_VALUES)
 }
 
 /// [`validate_recipe`] with the values given at build time.
-pub fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagnostic> {
+pub(crate) fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagnostic> {
     let r = &lr.recipe;
     let mut cx = Ctx::new(&lr.source, &lr.index);
     cx.given = given;
@@ -411,7 +412,8 @@ pub fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagn
 
 /// Bundle-level rules for an assembled bundle (manifest fields, recipe list vs recipes,
 /// duplicate ids), plus every recipe's own rules.
-pub fn validate_bundle(b: &Bundle) -> Vec<Diagnostic> {
+#[cfg(test)]
+pub(crate) fn validate_bundle(b: &Bundle) -> Vec<Diagnostic> {
     let parsed = Parsed {
         manifest: if b.manifest_source.text.is_empty() {
             None
@@ -582,7 +584,8 @@ pub fn parse_bundle(sources: Vec<SourceFile>) -> Result<Bundle, Vec<Diagnostic>>
 }
 
 /// Read, parse and validate the files and folders in `paths` (see the module docs).
-pub fn load_paths(paths: &[std::path::PathBuf]) -> Result<Bundle, Vec<Diagnostic>> {
+#[cfg(test)]
+pub(crate) fn load_paths(paths: &[std::path::PathBuf]) -> Result<Bundle, Vec<Diagnostic>> {
     check(load::read_paths(paths)?).into_bundle()
 }
 

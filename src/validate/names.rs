@@ -4,7 +4,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// kebab-case: lower-case ASCII letters and digits in words joined by single `-`, 1-64 chars.
-pub fn check_kebab_id(s: &str) -> Result<(), String> {
+pub(crate) fn check_kebab_id(s: &str) -> Result<(), String> {
     let ok = !s.is_empty()
         && s.len() <= 64
         && s.split('-').all(|w| {
@@ -24,7 +24,7 @@ pub fn check_kebab_id(s: &str) -> Result<(), String> {
 
 /// A PowerShell-safe PascalCase noun: an upper-case ASCII letter, then ASCII letters and
 /// digits, 2-64 chars (used as `Invoke-<Name>` and as the module name).
-pub fn check_pascal_noun(s: &str) -> Result<(), String> {
+pub(crate) fn check_pascal_noun(s: &str) -> Result<(), String> {
     let ok = (2..=64).contains(&s.len())
         && s.as_bytes()[0].is_ascii_uppercase()
         && s.bytes().all(|b| b.is_ascii_alphanumeric());
@@ -38,7 +38,7 @@ pub fn check_pascal_noun(s: &str) -> Result<(), String> {
 }
 
 /// `MAJOR.MINOR.PATCH`, numbers without leading zeros (a PowerShell ModuleVersion).
-pub fn check_semver(s: &str) -> Result<(), String> {
+pub(crate) fn check_semver(s: &str) -> Result<(), String> {
     let parts: Vec<&str> = s.split('.').collect();
     let ok = parts.len() == 3
         && parts.iter().all(|p| {
@@ -57,7 +57,7 @@ pub fn check_semver(s: &str) -> Result<(), String> {
 }
 
 /// A DNS name, an IPv4 address or an IPv6 address (optionally in brackets).
-pub fn check_hostname(s: &str) -> Result<(), String> {
+pub(crate) fn check_hostname(s: &str) -> Result<(), String> {
     let expected = "expected a DNS name (letters, digits and `-` in dot-separated labels of at most 63 characters) or an IPv4/IPv6 address";
     if s.is_empty() {
         return Err(format!("{expected}, found an empty value"));
@@ -97,7 +97,7 @@ pub fn check_hostname(s: &str) -> Result<(), String> {
 }
 
 /// An `https://host/...` URL without spaces.
-pub fn check_https_url(s: &str) -> Result<(), String> {
+pub(crate) fn check_https_url(s: &str) -> Result<(), String> {
     let ok = s.strip_prefix("https://").is_some_and(|rest| {
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
         !host.is_empty()
@@ -115,7 +115,7 @@ pub fn check_https_url(s: &str) -> Result<(), String> {
 }
 
 /// A Windows service (key) name: 1-256 characters, no `/`, `\`, control characters or spaces.
-pub fn check_service_name(s: &str) -> Result<(), String> {
+pub(crate) fn check_service_name(s: &str) -> Result<(), String> {
     let ok = !s.is_empty()
         && s.chars().count() <= 256
         && s.chars()
@@ -130,7 +130,7 @@ pub fn check_service_name(s: &str) -> Result<(), String> {
 }
 
 /// Services the L2TP/IPsec client uses: (key name, display name).
-pub const KNOWN_SERVICES: &[(&str, &str)] = &[
+pub(crate) const KNOWN_SERVICES: &[(&str, &str)] = &[
     ("IKEEXT", "IKE and AuthIP IPsec Keying Modules"),
     ("PolicyAgent", "IPsec Policy Agent"),
     ("RasMan", "Remote Access Connection Manager"),
@@ -144,7 +144,7 @@ pub const KNOWN_SERVICES: &[(&str, &str)] = &[
 ];
 
 /// For a display name (`IPsec Policy Agent`), the service's key name (`PolicyAgent`).
-pub fn service_key_for_display_name(s: &str) -> Option<&'static str> {
+pub(crate) fn service_key_for_display_name(s: &str) -> Option<&'static str> {
     KNOWN_SERVICES
         .iter()
         .find(|(_, d)| d.eq_ignore_ascii_case(s.trim()))
@@ -153,7 +153,7 @@ pub fn service_key_for_display_name(s: &str) -> Option<&'static str> {
 
 /// A firewall rule id (`New-NetFirewallRule -Name`): ASCII letters, digits, `-`, `_`, `.`,
 /// starting with a letter or digit, at most 128 characters.
-pub fn check_firewall_id(s: &str) -> Result<(), String> {
+pub(crate) fn check_firewall_id(s: &str) -> Result<(), String> {
     let ok = !s.is_empty()
         && s.len() <= 128
         && s.as_bytes()[0].is_ascii_alphanumeric()
@@ -170,7 +170,7 @@ pub fn check_firewall_id(s: &str) -> Result<(), String> {
 
 /// A parameter name usable as a PowerShell parameter: an ASCII letter, then letters and
 /// digits, at most 64 characters.
-pub fn check_param_name(s: &str) -> Result<(), String> {
+pub(crate) fn check_param_name(s: &str) -> Result<(), String> {
     let ok = !s.is_empty()
         && s.len() <= 64
         && s.as_bytes()[0].is_ascii_alphabetic()

@@ -2,10 +2,10 @@
 
 use super::registry::Finding;
 use crate::model::Port;
-pub use crate::model::PortRange;
+pub(crate) use crate::model::PortRange;
 
 /// Check a list: each entry valid, no duplicates or overlaps. `field` is the list's path.
-pub fn check_ports(entries: &[Port], field: &str) -> (Vec<PortRange>, Vec<Finding>) {
+pub(crate) fn check_ports(entries: &[Port], field: &str) -> (Vec<PortRange>, Vec<Finding>) {
     let mut out = Vec::new();
     let mut ok: Vec<(usize, PortRange)> = Vec::new();
     for (i, e) in entries.iter().enumerate() {

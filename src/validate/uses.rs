@@ -6,7 +6,7 @@ use crate::model::{ParamType, ParamValue};
 
 /// Where a value is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Use {
+pub(crate) enum Use {
     /// REG_SZ / REG_EXPAND_SZ data (`registry.value.string`, `.expand_string`).
     RegistryText,
     /// A VPN connection name (`vpn.name`).
@@ -22,7 +22,7 @@ pub enum Use {
 /// A problem with a value: a stable code and what was expected (never the value itself when
 /// the value is secret).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub(crate) struct Problem {
     pub code: &'static str,
     pub message: String,
 }
@@ -36,7 +36,7 @@ fn problem(code: &'static str, message: impl Into<String>) -> Problem {
 
 /// A character that XML 1.0 cannot carry (Group Policy's Registry.xml): C0 controls other
 /// than TAB, LF and CR, and U+FFFE/U+FFFF. Returns its 1-based position and the character.
-pub fn xml_unsafe(s: &str) -> Option<(usize, char)> {
+pub(crate) fn xml_unsafe(s: &str) -> Option<(usize, char)> {
     s.chars().enumerate().find_map(|(i, c)| {
         let bad = ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
             || c == '\u{fffe}'
@@ -47,7 +47,7 @@ pub fn xml_unsafe(s: &str) -> Option<(usize, char)> {
 
 /// Text shown to people or written into generated files (titles, summaries, descriptions,
 /// display names): no character a generated XML file cannot carry.
-pub fn check_text(s: &str) -> Option<Problem> {
+pub(crate) fn check_text(s: &str) -> Option<Problem> {
     xml_unsafe(s).map(|(i, c)| {
         problem(
             "text-control",
@@ -60,7 +60,7 @@ pub fn check_text(s: &str) -> Option<Problem> {
 }
 
 /// Check a text value used at `u`.
-pub fn check_text_use(u: Use, s: &str) -> Vec<Problem> {
+pub(crate) fn check_text_use(u: Use, s: &str) -> Vec<Problem> {
     let mut out = Vec::new();
     match u {
         Use::RegistryText => {
@@ -115,7 +115,7 @@ pub fn check_text_use(u: Use, s: &str) -> Vec<Problem> {
 }
 
 /// Check a number used at `u`.
-pub fn check_int_use(u: Use, i: i64) -> Option<Problem> {
+pub(crate) fn check_int_use(u: Use, i: i64) -> Option<Problem> {
     match u {
         Use::Unsigned(bits) => {
             let max: i64 = if bits == 32 {
@@ -135,7 +135,7 @@ pub fn check_int_use(u: Use, i: i64) -> Option<Problem> {
 }
 
 /// Check a bound value used at `u`.
-pub fn check_value_use(u: Use, v: &ParamValue) -> Vec<Problem> {
+pub(crate) fn check_value_use(u: Use, v: &ParamValue) -> Vec<Problem> {
     match v {
         ParamValue::String(s) => check_text_use(u, s),
         ParamValue::Int(i) => check_int_use(u, *i).into_iter().collect(),
@@ -144,7 +144,7 @@ pub fn check_value_use(u: Use, v: &ParamValue) -> Vec<Problem> {
 }
 
 /// Parse a `--set` text for a param of type `ty`.
-pub fn parse_param_text(ty: ParamType, text: &str) -> Result<ParamValue, String> {
+pub(crate) fn parse_param_text(ty: ParamType, text: &str) -> Result<ParamValue, String> {
     match ty {
         ParamType::String => Ok(ParamValue::String(text.to_string())),
         ParamType::Hostname => {

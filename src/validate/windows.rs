@@ -6,7 +6,7 @@
 /// `LPT0`-`LPT9` and the superscript digits `COM¹²³`/`LPT¹²³`, in any case, with or without an
 /// extension (`NUL.txt`, `nul.tar.gz`), and with trailing spaces or dots; also `CONIN$` and
 /// `CONOUT$`. Such a file or folder cannot be created or opened on Windows.
-pub fn is_reserved_device_name(name: &str) -> bool {
+pub(crate) fn is_reserved_device_name(name: &str) -> bool {
     // Windows looks at the part before the first dot, without trailing spaces.
     let stem = name.split('.').next().unwrap_or(name).trim_end_matches(' ');
     let upper = stem.to_uppercase();
@@ -30,7 +30,7 @@ pub fn is_reserved_device_name(name: &str) -> bool {
 }
 
 /// `Err(message)` for a name that becomes a file or folder and is a reserved device name.
-pub fn check_device_name(name: &str, what: &str) -> Result<(), String> {
+pub(crate) fn check_device_name(name: &str, what: &str) -> Result<(), String> {
     if is_reserved_device_name(name) {
         Err(format!(
             "{what} `{name}` is a reserved device name on Windows (CON, PRN, AUX, NUL, COM1-COM9, LPT1-LPT9, with or without an extension, in any case): the files named after it could not be created or opened"
@@ -41,7 +41,7 @@ pub fn check_device_name(name: &str, what: &str) -> Result<(), String> {
 }
 
 /// True when `name` is a built-in command (case-insensitive).
-pub fn is_builtin_cmdlet(name: &str) -> bool {
+pub(crate) fn is_builtin_cmdlet(name: &str) -> bool {
     BUILTIN_CMDLETS.iter().any(|c| c.eq_ignore_ascii_case(name))
 }
 
@@ -53,7 +53,7 @@ pub fn is_builtin_cmdlet(name: &str) -> bool {
 /// Taken from `Get-Command -Module ...` in PowerShell 7.6 and the Windows-only lists of
 /// learn.microsoft.com/powershell/module (5.1). A module function with one of these names would
 /// shadow the built-in command in every session that imports the module.
-pub const BUILTIN_CMDLETS: &[&str] = &[
+pub(crate) const BUILTIN_CMDLETS: &[&str] = &[
     "Add-Computer",
     "Add-Content",
     "Add-History",
@@ -463,7 +463,7 @@ pub const BUILTIN_CMDLETS: &[&str] = &[
 /// .com/windows-server/security/windows-services/security-guidelines-for-disabling-system-
 /// services-in-windows-server), where each of these is "Do not disable", and the services that
 /// services.msc shows as not stoppable (RpcSs, DcomLaunch, RpcEptMapper, ...).
-pub const ESSENTIAL_SERVICES: &[(&str, &str)] = &[
+pub(crate) const ESSENTIAL_SERVICES: &[(&str, &str)] = &[
     ("BFE", "Base Filtering Engine"),
     (
         "BrokerInfrastructure",
@@ -493,7 +493,7 @@ pub const ESSENTIAL_SERVICES: &[(&str, &str)] = &[
 ];
 
 /// The display name of an essential service, by service name (case-insensitive).
-pub fn essential_service(name: &str) -> Option<&'static str> {
+pub(crate) fn essential_service(name: &str) -> Option<&'static str> {
     ESSENTIAL_SERVICES
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))

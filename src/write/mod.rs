@@ -32,11 +32,11 @@ use std::path::{Component, Path, PathBuf};
 use crate::render::{Artifacts, OutputFile};
 
 mod lock;
-pub mod sync;
+pub(crate) mod sync;
 
 use lock::{recover, remove_folder, Lock, Names};
 
-pub use crate::sign::manifest::{MARKER, MARKER_TEXT};
+pub(crate) use crate::sign::manifest::{MARKER, MARKER_TEXT};
 /// The manifest written by the sign/manifest stage; it also marks a folder as a bundle.
 const MANIFEST: &str = "manifest.json";
 /// A manifest.json larger than this is not read to recognise a bundle.
@@ -65,7 +65,7 @@ fn werr(path: &Path, message: impl Into<String>) -> WriteError {
 
 /// How to write.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct WriteOptions {
+pub(crate) struct WriteOptions {
     /// Replace a non-empty folder that is not a fixgen bundle (its files are deleted).
     pub force: bool,
 }
@@ -88,7 +88,7 @@ pub struct WriteReport {
 /// variable `FIXGEN_FAULT_AFTER_FS_STEP` is a number N, the process prints the step to stderr and
 /// ends at once with exit code [`fault::EXIT_CODE`] after the N-th step, without running any
 /// clean-up (as a kill would). A release build has no such code: [`fault::step`] is empty.
-pub mod fault {
+pub(crate) mod fault {
     /// Exit code of a simulated crash.
     pub const EXIT_CODE: i32 = 86;
     /// The environment variable (read in debug builds only).
@@ -96,7 +96,7 @@ pub mod fault {
 
     /// Mark that a file-system step (`what`) has just been done.
     #[cfg(debug_assertions)]
-    pub fn step(what: &str) {
+    pub(crate) fn step(what: &str) {
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::sync::OnceLock;
         static LIMIT: OnceLock<Option<usize>> = OnceLock::new();
@@ -201,7 +201,7 @@ fn has_fixgen_manifest(dir: &Path) -> bool {
 }
 
 /// True when `dir` was written by fixgen.
-pub fn is_bundle(dir: &Path) -> bool {
+pub(crate) fn is_bundle(dir: &Path) -> bool {
     dir.join(MARKER).is_file() || has_fixgen_manifest(dir)
 }
 
@@ -238,7 +238,7 @@ fn may_replace(out: &Path, force: bool) -> Result<bool, WriteError> {
 }
 
 /// Fail early, before any work, when `out` may not be written (see [`write_bundle_with`]).
-pub fn check_out(out: &Path, force: bool) -> Result<(), WriteError> {
+pub(crate) fn check_out(out: &Path, force: bool) -> Result<(), WriteError> {
     Names::new(out)?;
     may_replace(out, force).map(|_| ())
 }
@@ -270,7 +270,7 @@ impl Sink for Artifacts {
 
 /// A sink that keeps nothing (the caller keeps what it needs, e.g. the hashes).
 #[derive(Debug, Default)]
-pub struct Discard;
+pub(crate) struct Discard;
 
 impl Sink for Discard {
     fn put(&mut self, _file: &OutputFile) -> Result<(), WriteError> {
@@ -283,7 +283,7 @@ impl Sink for Discard {
 /// and renames the folder into place. Dropped without `commit` (an error anywhere in the
 /// build), it deletes the staging folder: `out` is untouched. The lock beside `out` is held
 /// from [`Staging::begin`] to the end, so two builds to the same folder cannot interleave.
-pub struct Staging {
+pub(crate) struct Staging {
     root: PathBuf,
     names: Names,
     replace: bool,
@@ -302,7 +302,7 @@ pub struct Staging {
 impl Staging {
     /// Take the lock beside `out`, clean up after an interrupted earlier build, check that
     /// `out` may be replaced, and create an empty staging folder.
-    pub fn begin(out: &Path, opts: WriteOptions) -> Result<Staging, WriteError> {
+    pub(crate) fn begin(out: &Path, opts: WriteOptions) -> Result<Staging, WriteError> {
         let names = Names::new(out)?;
         let mut notes = Vec::new();
         // Folders above `out` that this build creates: removed again (when still empty) if
@@ -349,17 +349,13 @@ impl Staging {
     }
 
     /// Files written so far.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.written.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.written.is_empty()
     }
 
     /// Flush every file, add the marker, and swap the staging folder into place (see the
     /// module docs).
-    pub fn commit(mut self) -> Result<WriteReport, WriteError> {
+    pub(crate) fn commit(mut self) -> Result<WriteReport, WriteError> {
         // Flushed together, before the rename that publishes them (see `sync`).
         sync::sync_files(&self.written).map_err(|(p, e)| werr(&p, format!("cannot write: {e}")))?;
         fault::step("flush the files");
@@ -546,12 +542,12 @@ fn remove_empty(dirs: &[PathBuf]) {
 
 /// Write `artifacts` as the folder `out`, atomically: staging folder, then rename.
 /// Returns the number of files written (without the marker).
-pub fn write_bundle(out: &Path, artifacts: &Artifacts) -> Result<usize, WriteError> {
+pub(crate) fn write_bundle(out: &Path, artifacts: &Artifacts) -> Result<usize, WriteError> {
     write_bundle_with(out, artifacts, WriteOptions::default(), &mut |_| {}).map(|r| r.files)
 }
 
 /// [`write_bundle`] with options; `progress` is called with the number of files written so far.
-pub fn write_bundle_with(
+pub(crate) fn write_bundle_with(
     out: &Path,
     artifacts: &Artifacts,
     opts: WriteOptions,

@@ -16,7 +16,7 @@ const MAX_THREADS: usize = 16;
 /// Flush the contents of every file in `paths` to disk (`fsync`), from up to 16 threads.
 /// The files must exist and have been written and closed. On failure, the first failing path
 /// in `paths` order and its error.
-pub fn sync_files(paths: &[PathBuf]) -> Result<(), (PathBuf, std::io::Error)> {
+pub(crate) fn sync_files(paths: &[PathBuf]) -> Result<(), (PathBuf, std::io::Error)> {
     if paths.is_empty() {
         return Ok(());
     }

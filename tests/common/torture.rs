@@ -6,8 +6,8 @@
 #![allow(dead_code)]
 
 use fixgen::diag::SourceFile;
-use fixgen::load::Bundle;
-use fixgen::regfile::RegData;
+use fixgen::pipeline::parts::load::Bundle;
+use fixgen::pipeline::parts::regfile::RegData;
 
 /// A value the registry must hold after the import (`None`: it must not exist).
 pub struct Expect {
@@ -360,7 +360,7 @@ pub fn sources() -> Vec<SourceFile> {
 }
 
 pub fn bundle() -> Bundle {
-    match fixgen::validate::parse_bundle(sources()) {
+    match fixgen::pipeline::parts::validate::parse_bundle(sources()) {
         Ok(b) => b,
         Err(d) => panic!("the torture bundle does not load: {d:?}"),
     }

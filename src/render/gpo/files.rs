@@ -7,7 +7,7 @@ use crate::regfile::{kind, utf16le};
 /// XML attribute value: `& < > " '` as entities, TAB/LF/CR as character references (so
 /// attribute normalisation keeps them). Characters XML 1.0 cannot carry (other C0 controls,
 /// U+FFFE, U+FFFF) are an error.
-pub fn xml_attr(s: &str) -> Result<String, String> {
+pub(crate) fn xml_attr(s: &str) -> Result<String, String> {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -32,13 +32,13 @@ pub fn xml_attr(s: &str) -> Result<String, String> {
 }
 
 /// XML element text: like [`xml_attr`].
-pub fn xml_text(s: &str) -> Result<String, String> {
+pub(crate) fn xml_text(s: &str) -> Result<String, String> {
     xml_attr(s)
 }
 
 /// `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}` from a SHA-256 of `parts` (RFC 9562 version 8
 /// layout): the same content gives the same uid on every machine.
-pub fn content_guid(parts: &[&[u8]]) -> String {
+pub(crate) fn content_guid(parts: &[&[u8]]) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update(b"fixgen GPP registry item\0");
@@ -63,7 +63,7 @@ pub fn content_guid(parts: &[&[u8]]) -> String {
 }
 
 /// `YYYY-MM-DD HH:MM:SS` (UTC), GPP's `changed` format.
-pub fn gpp_timestamp(epoch: i64) -> Result<String, String> {
+pub(crate) fn gpp_timestamp(epoch: i64) -> Result<String, String> {
     let t = time::OffsetDateTime::from_unix_timestamp(epoch)
         .map_err(|e| format!("SOURCE_DATE_EPOCH {epoch} is out of range: {e}"))?;
     Ok(format!(
@@ -192,7 +192,7 @@ pub(super) fn registry_item(
 /// yes for a value a recipe sets (the setting goes away with the GPO, as a Registry.pol value
 /// under a Policies key does); no for a service's startup type (deleting `Start` would leave
 /// the service without a start type) and no for a Delete item (nothing to remove).
-pub fn remove_policy(c: &RegChange) -> bool {
+pub(crate) fn remove_policy(c: &RegChange) -> bool {
     c.data.is_some() && matches!(c.origin, Origin::Registry)
 }
 
@@ -231,7 +231,7 @@ fn pol_record(out: &mut Vec<u8>, key: &str, name: &str, kind: u32, data: &[u8]) 
 }
 
 /// `Registry.pol` for one hive's changes (the file's folder decides the hive).
-pub fn registry_pol(changes: &[&RegChange]) -> Vec<u8> {
+pub(crate) fn registry_pol(changes: &[&RegChange]) -> Vec<u8> {
     let mut out = Vec::from(*b"PReg");
     out.extend(1u32.to_le_bytes());
     for c in changes {
@@ -251,7 +251,7 @@ pub fn registry_pol(changes: &[&RegChange]) -> Vec<u8> {
 }
 
 /// `psscripts.ini`: UTF-16LE with BOM, CRLF, one startup script without parameters.
-pub fn psscripts_ini(script: &str) -> Vec<u8> {
+pub(crate) fn psscripts_ini(script: &str) -> Vec<u8> {
     let text = format!("\r\n[Startup]\r\n0CmdLine={script}\r\n0Parameters=\r\n");
     let mut out = vec![0xff, 0xfe];
     out.extend(utf16le(&text));

@@ -1,3 +1,4 @@
+use super::files::{content_guid, gpp_timestamp, xml_attr};
 use super::*;
 
 #[test]
