@@ -278,7 +278,7 @@ pub(crate) fn undeclared_values<'a>(bundle: &Bundle, values: &'a ParamValues) ->
         .collect()
 }
 
-pub fn build(bundle: &Bundle, values: &ParamValues) -> Result<Plan, Vec<BindError>> {
+pub fn build(bundle: &Bundle, values: &ParamValues) -> Result<Plan, PlanError> {
     let mut errors = Vec::new();
     let mut recipes = Vec::new();
     for lr in &bundle.recipes {
@@ -329,7 +329,25 @@ pub fn build(bundle: &Bundle, values: &ParamValues) -> Result<Plan, Vec<BindErro
             recipes,
         })
     } else {
-        Err(errors)
+        Err(PlanError::Bind(errors))
+    }
+}
+
+/// Why planning stopped: the plan stage's error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// Values given for params cannot be bound (wrong type for the param or for a field that
+    /// uses it): every problem, one per recipe and param.
+    #[error("{} error(s) in the parameter values", .0.len())]
+    Bind(Vec<BindError>),
+}
+
+impl PlanError {
+    /// Every binding problem, to print.
+    pub fn problems(&self) -> &[BindError] {
+        match self {
+            PlanError::Bind(e) => e,
+        }
     }
 }
 
@@ -344,7 +362,8 @@ mod tests {
         let bundle = crate::validate::embedded_bundle().expect("embedded bundle is valid");
         let mut values = ParamValues::new();
         values.insert("ServerAddress".into(), "bad host;calc".into());
-        let errs = build(&bundle, &values).unwrap_err();
+        let err = build(&bundle, &values).unwrap_err();
+        let errs = err.problems();
         assert!(errs.iter().all(|e| e.param == "ServerAddress"));
         assert_eq!(
             errs.len(),
@@ -365,7 +384,8 @@ mod tests {
         .expect("valid recipe");
         let mut values = ParamValues::new();
         values.insert("Level".into(), "5000000000".into());
-        let errs = build(&bundle, &values).unwrap_err();
+        let err = build(&bundle, &values).unwrap_err();
+        let errs = err.problems();
         assert_eq!(errs.len(), 1);
         assert!(
             errs[0].message.contains("5000000000 does not fit"),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::exit_codes::ExitCode;
 use super::{Exit, Format};
 use crate::diag;
 use crate::pipeline::{BuildError, Target};
@@ -84,12 +85,12 @@ fn read_values_file(file: &std::path::Path) -> Result<String, String> {
     })
 }
 
-/// [`param_values`] with where each value was given (the values file's line and column, or
-/// the `--set` flag), so the validator locates its findings about them.
+/// The `--values` file and `--set` values, with where each was given (the values file's line
+/// and column, or the `--set` flag), so the validator locates its findings about them.
 pub(crate) fn given_values(
     set: &[String],
     values_file: Option<&std::path::Path>,
-) -> Result<crate::validate::uses::Given, String> {
+) -> Result<crate::validate::uses::Given, super::exit_codes::UsageError> {
     use crate::validate::uses::Origin;
     let mut values = ParamValues::new();
     let mut origins = std::collections::BTreeMap::new();
@@ -132,7 +133,7 @@ pub(crate) fn given_values(
             .split_once('=')
             .ok_or_else(|| format!("--set {s:?}: expected NAME=VALUE"))?;
         if k.is_empty() {
-            return Err(format!("--set {s:?}: the name is empty"));
+            return Err(format!("--set {s:?}: the name is empty").into());
         }
         values.insert(k.to_string(), v.to_string());
         origins.insert(
@@ -204,33 +205,36 @@ struct Prepared {
 /// Arguments, `--out`, signing material, then load -> validate -> plan; each failure is
 /// printed here and returned as its exit code.
 fn prepare(args: &BuildArgs) -> Result<Prepared, Exit> {
-    let given = given_values(&args.set, args.values.as_deref()).map_err(|m| {
-        errln!("error: {m}");
-        Exit::Usage
+    let given = given_values(&args.set, args.values.as_deref()).map_err(|e| {
+        errln!("error: {e}");
+        e.exit()
     })?;
     // A non-bundle --out is refused before any work (the writer checks again at the end);
     // --check writes nothing.
     let out_ok = if args.check {
         Ok(())
     } else {
-        super::out_guard::check(&args.out, &read_inputs(args)).and_then(|()| {
-            crate::write::check_out(&args.out, args.force).map_err(|e| e.to_string())
-        })
+        super::out_guard::check(&args.out, &read_inputs(args))
+            .map_err(|e| (e.to_string(), e.exit()))
+            .and_then(|()| {
+                crate::write::check_out(&args.out, args.force)
+                    .map_err(|e| (e.to_string(), e.exit()))
+            })
     };
-    if let Err(e) = out_ok {
-        errln!("error: {e}");
-        return Err(Exit::Usage);
+    if let Err((message, exit)) = out_ok {
+        errln!("error: {message}");
+        return Err(exit);
     }
     // Signing material is loaded and checked (EKU, validity, key matches certificate, password)
     // before anything is rendered: a bad key fails fast and writes nothing.
     let signer = args.signing.load().map_err(|e| {
         errln!("error: {e}");
         errln!("nothing written");
-        super::sign::exit_for(&e)
+        e.exit()
     })?;
     // Load and validate: a bundle with any error renders nothing.
     let inputs = crate::pipeline::inputs(&args.paths)
-        .map_err(|mut d| super::report_usage_errors(&mut d, Format::Human))?;
+        .map_err(|e| super::report_load_error(e, Format::Human))?;
     // The given values are checked with the recipes, where their params are used.
     let given = crate::validate::uses::Given {
         allow_embedded_secrets: args.allow_embedded_secrets,
@@ -259,10 +263,9 @@ fn prepare(args: &BuildArgs) -> Result<Prepared, Exit> {
         errln!("nothing written: {warnings} warning(s) and --deny-warnings");
         return Err(Exit::Findings);
     }
-    let bundle = report.into_bundle().map_err(|d| {
-        let errors = d.iter().filter(|x| x.is_error()).count();
-        errln!("nothing written: {errors} error(s) in the recipes");
-        Exit::Findings
+    let bundle = report.into_bundle().map_err(|e| {
+        errln!("nothing written: {e}");
+        e.exit()
     })?;
     if let Err(n) = super::values::check_undeclared(
         &bundle,
@@ -274,15 +277,12 @@ fn prepare(args: &BuildArgs) -> Result<Prepared, Exit> {
         errln!("nothing written: {n} value(s) for params that no recipe declares");
         return Err(Exit::Findings);
     }
-    let plan = crate::pipeline::plan(&bundle, &values).map_err(|errs| {
-        for e in &errs {
-            errln!("error: {e}");
+    let plan = crate::pipeline::plan(&bundle, &values).map_err(|e| {
+        for p in e.problems() {
+            errln!("error: {p}");
         }
-        errln!(
-            "nothing written: {} error(s) in the parameter values",
-            errs.len()
-        );
-        Exit::Findings
+        errln!("nothing written: {e}");
+        e.exit()
     })?;
     // The plan holds what rendering needs; the loaded bundle (every recipe's source text and a
     // second copy of every recipe) is freed before the largest files are rendered.
@@ -325,7 +325,7 @@ pub(crate) fn run(args: BuildArgs) -> Exit {
             Ok(s) => staging.insert(s),
             Err(e) => {
                 errln!("error: {e}");
-                return Exit::Usage;
+                return e.exit();
             }
         }
     };
@@ -342,23 +342,19 @@ pub(crate) fn run(args: BuildArgs) -> Exit {
     };
     match build.run(sink, &|| progress.inc()) {
         Ok(built) => report(&args, &p, built, staging, progress),
-        Err(BuildError::Render(errs)) => {
-            progress.suspend(|| {
-                print_render_errors(&errs);
-                errln!("nothing written: {} error(s)", errs.len());
+        Err(e) => {
+            progress.suspend(|| match &e {
+                BuildError::Render(errs) => {
+                    print_render_errors(errs);
+                    errln!("nothing written: {} error(s)", errs.len());
+                }
+                BuildError::Finish(f) => {
+                    errln!("error: {f}");
+                    errln!("nothing written");
+                }
+                BuildError::Write(w) => errln!("error: {w}"),
             });
-            Exit::Findings
-        }
-        Err(BuildError::Finish(e)) => {
-            progress.suspend(|| {
-                errln!("error: {e}");
-                errln!("nothing written");
-            });
-            super::sign::exit_for(&e)
-        }
-        Err(BuildError::Write(e)) => {
-            progress.suspend(|| errln!("error: {e}"));
-            Exit::Usage
+            e.exit()
         }
     }
 }
@@ -427,7 +423,7 @@ fn report(
         }
         Err(e) => {
             errln!("error: {e}");
-            Exit::Usage
+            e.exit()
         }
     }
 }

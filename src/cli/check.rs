@@ -3,6 +3,7 @@
 use crate::term::{errln, outln};
 use std::path::PathBuf;
 
+use super::exit_codes::ExitCode;
 use super::{Exit, Format};
 use crate::diag;
 // Largest `.reg` file read: see `crate::limits`.
@@ -52,7 +53,7 @@ fn is_reg_file(p: &std::path::Path) -> bool {
 /// Check `.reg` files: findings and the decoded sources (to show lines), or I/O errors.
 fn check_reg_files(
     paths: &[PathBuf],
-) -> Result<(Vec<diag::Diagnostic>, Vec<crate::diag::SourceFile>), Vec<diag::Diagnostic>> {
+) -> Result<(Vec<diag::Diagnostic>, Vec<crate::diag::SourceFile>), crate::load::LoadError> {
     let mut diags = Vec::new();
     let mut sources = Vec::new();
     let mut io = Vec::new();
@@ -89,23 +90,23 @@ fn check_reg_files(
     if io.is_empty() {
         Ok((diags, sources))
     } else {
-        Err(io)
+        Err(crate::load::LoadError::Unreadable(io))
     }
 }
 
 pub(crate) fn run(args: CheckArgs) -> Exit {
     let mut given = match super::build::given_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
-        Err(m) => {
-            errln!("error: {m}");
-            return Exit::Usage;
+        Err(e) => {
+            errln!("error: {e}");
+            return e.exit();
         }
     };
     let (reg_paths, recipe_paths): (Vec<PathBuf>, Vec<PathBuf>) =
         args.paths.iter().cloned().partition(|p| is_reg_file(p));
     let (reg_diags, reg_sources) = match check_reg_files(&reg_paths) {
         Ok(x) => x,
-        Err(mut d) => return super::report_usage_errors(&mut d, args.format),
+        Err(e) => return super::report_load_error(e, args.format),
     };
     let mut report = if !reg_paths.is_empty() && recipe_paths.is_empty() {
         crate::validate::Report {
@@ -114,9 +115,9 @@ pub(crate) fn run(args: CheckArgs) -> Exit {
             sources: Vec::new(),
         }
     } else {
-        let inputs = match super::inputs(&recipe_paths) {
+        let inputs = match crate::pipeline::inputs(&recipe_paths) {
             Ok(i) => i,
-            Err(mut d) => return super::report_usage_errors(&mut d, args.format),
+            Err(e) => return super::report_load_error(e, args.format),
         };
         given.allow_embedded_secrets = args.allow_embedded_secrets;
         let mut r = crate::validate::check_with(inputs, &given);

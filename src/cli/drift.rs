@@ -7,6 +7,7 @@
 //! (exit 2) instead of always reporting changes. A signed DIR checked without signing options
 //! is refused too: every signed file would differ.
 
+use super::exit_codes::ExitCode;
 use crate::term::{errln, outln};
 use std::path::Path;
 
@@ -38,33 +39,21 @@ pub(crate) fn preflight(
     signing: &super::sign::SigningArgs,
 ) -> Result<(), Exit> {
     if !out.is_dir() {
-        errln!(
-            "error: {}: no such folder to check; build it first with `fixgen build --out {}`",
+        return Err(super::usage_error(format!(
+            "{}: no such folder to check; build it first with `fixgen build --out {}`",
             out.display(),
             out.display()
-        );
-        return Err(Exit::Usage);
+        )));
     }
     if let Some(s) = signer {
         if !s.key_description().starts_with("RSA") {
-            errln!(
-                "error: --check cannot compare a bundle signed with {}: ECDSA signatures differ on every run. Check with the RSA key the bundle was signed with, or keep an unsigned bundle in version control and sign at release",
-                s.key_description()
-            );
-            return Err(Exit::Usage);
+            return Err(super::usage_error(format!("--check cannot compare a bundle signed with {}: ECDSA signatures differ on every run. Check with the RSA key the bundle was signed with, or keep an unsigned bundle in version control and sign at release", s.key_description())));
         }
         if signing.timestamp_url.is_some() {
-            errln!(
-                "error: --check cannot compare timestamped signatures: every timestamp differs. Run --check without --timestamp-url (timestamps are added at release)"
-            );
-            return Err(Exit::Usage);
+            return Err(super::usage_error("--check cannot compare timestamped signatures: every timestamp differs. Run --check without --timestamp-url (timestamps are added at release)".to_string()));
         }
     } else if dir_is_signed(out) {
-        errln!(
-            "error: {} is a signed bundle; --check needs the same signing options it was built with (an RSA key: its signatures are deterministic)",
-            out.display()
-        );
-        return Err(Exit::Usage);
+        return Err(super::usage_error(format!("{} is a signed bundle; --check needs the same signing options it was built with (an RSA key: its signatures are deterministic)", out.display())));
     }
     Ok(())
 }
@@ -76,7 +65,7 @@ pub(crate) fn check(out: &Path, fresh: &BTreeMap<String, FileRow>, plan: &Plan) 
         Ok(d) => d,
         Err(e) => {
             errln!("error: {e}");
-            return Exit::Usage;
+            return e.exit();
         }
     };
     if d.is_clean() {

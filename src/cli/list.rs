@@ -37,9 +37,9 @@ struct Listing<'a> {
 }
 
 pub(crate) fn run(args: ListArgs) -> Exit {
-    let inputs = match super::inputs(&args.paths) {
+    let inputs = match crate::pipeline::inputs(&args.paths) {
         Ok(i) => i,
-        Err(mut d) => return super::report_usage_errors(&mut d, args.format),
+        Err(e) => return super::report_load_error(e, args.format),
     };
     let report = crate::validate::check(inputs);
     let Some(bundle) = report.bundle.as_ref().filter(|_| !report.has_errors()) else {

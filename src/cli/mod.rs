@@ -4,6 +4,7 @@
 pub(crate) mod build;
 pub(crate) mod check;
 pub(crate) mod drift;
+pub(crate) mod exit_codes;
 pub(crate) mod list;
 pub(crate) mod out_guard;
 pub(crate) mod plan;
@@ -46,30 +47,19 @@ pub(crate) fn stderr_color() -> bool {
     use_color(std::io::stderr().is_terminal())
 }
 
-/// Read the paths given, or the embedded bundle when none are.
-pub(crate) fn inputs(
-    paths: &[std::path::PathBuf],
-) -> Result<crate::load::Inputs, Vec<crate::diag::Diagnostic>> {
-    if paths.is_empty() {
-        Ok(crate::load::Inputs::embedded())
-    } else {
-        crate::load::read_paths(paths)
-    }
-}
-
-/// Print usage/I-O diagnostics (exit code 2) in the chosen format.
-pub(crate) fn report_usage_errors(
-    diags: &mut Vec<crate::diag::Diagnostic>,
-    format: Format,
-) -> Exit {
-    crate::diag::sort(diags);
+/// Print the load stage's error (paths that cannot be read) in the chosen format; its exit code.
+pub(crate) fn report_load_error(e: crate::load::LoadError, format: Format) -> Exit {
+    use exit_codes::ExitCode;
+    let exit = e.exit();
+    let mut diags = e.into_diagnostics();
+    crate::diag::sort(&mut diags);
     match format {
-        Format::Json => crate::term::out_json(&crate::diag::render_json(diags)),
+        Format::Json => crate::term::out_json(&crate::diag::render_json(&diags)),
         Format::Human => {
-            crate::term::err_rendered(&crate::diag::render_human(diags, &[], stderr_color()))
+            crate::term::err_rendered(&crate::diag::render_human(&diags, &[], stderr_color()))
         }
     }
-    Exit::Usage
+    exit
 }
 
 #[derive(Parser)]
@@ -148,4 +138,13 @@ pub fn main() -> std::process::ExitCode {
         Command::Verify(a) => verify::run(a),
     };
     crate::term::finish(exit).into()
+}
+
+/// Print a usage error (arguments that cannot work together, a missing option) and return its
+/// exit code (`exit_codes`).
+pub(crate) fn usage_error(message: String) -> Exit {
+    use exit_codes::ExitCode;
+    let e = exit_codes::UsageError(message);
+    crate::term::errln!("error: {e}");
+    e.exit()
 }

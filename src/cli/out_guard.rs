@@ -67,7 +67,7 @@ fn places(p: &Path) -> Vec<PathBuf> {
 }
 
 /// Refuse an `out` that is one of `inputs` or a folder above one.
-pub(crate) fn check(out: &Path, inputs: &[Input]) -> Result<(), String> {
+pub(crate) fn check(out: &Path, inputs: &[Input]) -> Result<(), super::exit_codes::UsageError> {
     let o = resolve(out);
     for i in inputs {
         let at = places(&i.path);
@@ -78,7 +78,8 @@ pub(crate) fn check(out: &Path, inputs: &[Input]) -> Result<(), String> {
                 out.display(),
                 i.what,
                 i.path.display()
-            ));
+            )
+            .into());
         }
     }
     Ok(())

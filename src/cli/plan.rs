@@ -4,6 +4,7 @@
 use crate::term::errln;
 use std::path::PathBuf;
 
+use super::exit_codes::ExitCode;
 use super::{Exit, Format};
 use crate::diag;
 use crate::review::{text, PlanReport};
@@ -31,14 +32,14 @@ pub(crate) struct PlanArgs {
 pub(crate) fn run(args: PlanArgs) -> Exit {
     let given = match super::build::given_values(&args.set, args.values.as_deref()) {
         Ok(v) => v,
-        Err(m) => {
-            errln!("error: {m}");
-            return Exit::Usage;
+        Err(e) => {
+            errln!("error: {e}");
+            return e.exit();
         }
     };
-    let inputs = match super::inputs(&args.paths) {
+    let inputs = match crate::pipeline::inputs(&args.paths) {
         Ok(i) => i,
-        Err(mut d) => return super::report_usage_errors(&mut d, args.format),
+        Err(e) => return super::report_load_error(e, args.format),
     };
     // `plan` never writes a secret (it is masked), so a secret may be given a value here.
     let given = crate::validate::uses::Given {
@@ -64,9 +65,13 @@ pub(crate) fn run(args: PlanArgs) -> Exit {
     let diagnostics = report.diagnostics.clone();
     let bundle = match report.into_bundle() {
         Ok(b) => b,
-        Err(d) => {
-            crate::term::err_rendered(&diag::render_human(&d, &[], super::stderr_color()));
-            return Exit::Findings;
+        Err(e) => {
+            crate::term::err_rendered(&diag::render_human(
+                e.diagnostics(),
+                &[],
+                super::stderr_color(),
+            ));
+            return e.exit();
         }
     };
     if let Err(n) = super::values::check_undeclared(
@@ -81,12 +86,12 @@ pub(crate) fn run(args: PlanArgs) -> Exit {
     }
     let plan = match crate::plan::build(&bundle, &values) {
         Ok(p) => p,
-        Err(errs) => {
-            for e in &errs {
-                errln!("error: {e}");
+        Err(e) => {
+            for p in e.problems() {
+                errln!("error: {p}");
             }
-            errln!("no plan: {} error(s) in the parameter values", errs.len());
-            return Exit::Findings;
+            errln!("no plan: {e}");
+            return e.exit();
         }
     };
     let r = PlanReport::new(&plan, &diagnostics, &values);

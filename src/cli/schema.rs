@@ -4,6 +4,7 @@
 //! command's output (a test keeps them equal); recipes reference them on their first line:
 //! `# yaml-language-server: $schema=../../schema/recipe.schema.json`.
 
+use super::exit_codes::ExitCode;
 use crate::term::{errln, outln};
 use std::path::PathBuf;
 
@@ -60,13 +61,13 @@ pub(crate) fn run(args: SchemaArgs) -> Exit {
     };
     if let Err(e) = std::fs::create_dir_all(&dir) {
         errln!("error: cannot create `{}`: {e}", dir.display());
-        return Exit::Usage;
+        return e.exit();
     }
     for k in kinds {
         let p = dir.join(k.file_name());
         if let Err(e) = std::fs::write(&p, render(k)) {
             errln!("error: cannot write `{}`: {e}", p.display());
-            return Exit::Usage;
+            return e.exit();
         }
         outln!("wrote {}", p.display());
     }

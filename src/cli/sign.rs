@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
+use super::exit_codes::ExitCode;
 use super::Exit;
 use crate::sign::{Password, SignError, Signer};
 
@@ -106,14 +107,6 @@ impl SigningArgs {
     }
 }
 
-/// Exit code for an error that stops signing before it starts.
-pub(crate) fn exit_for(e: &SignError) -> Exit {
-    match e {
-        SignError::Script { .. } => Exit::Findings,
-        _ => Exit::Usage,
-    }
-}
-
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct SignArgs {
     /// PowerShell files to sign in place (.ps1, .psm1, .psd1); an existing signature is replaced
@@ -136,8 +129,9 @@ fn is_powershell(p: &Path) -> bool {
 
 pub(crate) fn run(args: SignArgs) -> Exit {
     if !args.signing.is_set() {
-        errln!("error: fixgen sign needs --cert CERT.pem --key KEY.pem, or --pfx FILE.pfx");
-        return Exit::Usage;
+        return super::usage_error(
+            "fixgen sign needs --cert CERT.pem --key KEY.pem, or --pfx FILE.pfx".to_string(),
+        );
     }
     if let Some(dir) = &args.bundle {
         return match args.signing.load() {
@@ -145,7 +139,7 @@ pub(crate) fn run(args: SignArgs) -> Exit {
             Ok(None) => Exit::Usage,
             Err(e) => {
                 errln!("error: {e}");
-                exit_for(&e)
+                e.exit()
             }
         };
     }
@@ -164,7 +158,7 @@ pub(crate) fn run(args: SignArgs) -> Exit {
         Ok(None) => return Exit::Usage,
         Err(e) => {
             errln!("error: {e}");
-            return exit_for(&e);
+            return e.exit();
         }
     };
     // A progress bar on a terminal once signing takes more than a second; lines are printed
@@ -248,7 +242,7 @@ fn sign_files(signer: &Signer, files: &[PathBuf], progress: &crate::progress::Pr
         for t in &temps {
             let _ = std::fs::remove_file(t);
         }
-        return Exit::Usage;
+        return e.exit();
     }
     for (i, p) in prepared {
         let shown = files[i].display();
@@ -274,7 +268,7 @@ fn sign_files(signer: &Signer, files: &[PathBuf], progress: &crate::progress::Pr
                 if let Err(e) = std::fs::rename(&tmp, &files[i]) {
                     let _ = std::fs::remove_file(&tmp);
                     progress.suspend(|| errln!("error: {shown}: cannot write: {e}"));
-                    exit = Exit::Usage;
+                    exit = e.exit();
                     continue;
                 }
                 progress.suspend(|| {
@@ -302,15 +296,15 @@ fn prepare(signer: &Signer, f: &Path, tmp: &Path) -> Prepared {
     let shown = f.display().to_string();
     let bytes = match crate::load::read_regular(f) {
         Ok(b) => b,
-        Err(e) => return Prepared::Failed(format!("{shown}: {e}"), Exit::Usage),
+        Err(e) => return Prepared::Failed(format!("{shown}: {e}"), e.exit()),
     };
     let signed = match signer.sign_script(&bytes, &shown) {
         Ok(s) => s,
-        Err(e) => return Prepared::Failed(e.to_string(), exit_for(&e)),
+        Err(e) => return Prepared::Failed(e.to_string(), e.exit()),
     };
     if let Err(e) = write_temp(tmp, f, &signed) {
         let _ = std::fs::remove_file(tmp);
-        return Prepared::Failed(format!("{shown}: cannot write: {e}"), Exit::Usage);
+        return Prepared::Failed(format!("{shown}: cannot write: {e}"), e.exit());
     }
     Prepared::Ready {
         tmp: tmp.to_path_buf(),

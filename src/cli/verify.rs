@@ -1,6 +1,7 @@
 //! `fixgen verify PATH [--ca PEM] [--format json]`: check a bundle folder (SHA256SUMS,
 //! manifest.json, Authenticode blocks, SHA256SUMS.p7s) or one signed PowerShell file.
 
+use super::exit_codes::ExitCode;
 use crate::term::{errln, outln};
 use std::path::PathBuf;
 
@@ -81,8 +82,7 @@ pub(crate) fn run(args: VerifyArgs) -> Exit {
         Some(p) => match load_ca_file(p) {
             Ok(c) => Some(c),
             Err(e) => {
-                errln!("error: --ca {e}");
-                return Exit::Usage;
+                return super::usage_error(format!("--ca {e}"));
             }
         },
         None => None,
@@ -95,7 +95,7 @@ pub(crate) fn run(args: VerifyArgs) -> Exit {
         Ok(m) => m,
         Err(e) => {
             errln!("error: {}: {e}", args.path.display());
-            return Exit::Usage;
+            return e.exit();
         }
     };
     if meta.is_file() {
@@ -118,8 +118,7 @@ pub(crate) fn run(args: VerifyArgs) -> Exit {
     let report = match verify_bundle(&args.path, &opts) {
         Ok(r) => r,
         Err(e) => {
-            errln!("error: {e}");
-            return Exit::Usage;
+            return super::usage_error(e.to_string());
         }
     };
     match args.format {
@@ -168,7 +167,7 @@ fn verify_file(args: &VerifyArgs, opts: &VerifyOptions) -> Exit {
         Ok(b) => b,
         Err(e) => {
             errln!("error: {shown}: {e}");
-            return Exit::Usage;
+            return e.exit();
         }
     };
     let result = verify_script(&bytes, opts);

@@ -22,6 +22,8 @@
 //!   file-name order. Bundle-level rules that need a manifest are skipped for it;
 //! - all paths of one run form one bundle: at most one `bundle.yaml` may be among them.
 
+mod error;
+pub use error::LoadError;
 pub(crate) mod de;
 pub(crate) mod yaml;
 
@@ -156,9 +158,9 @@ fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
 
 /// Read the files named by `paths` (see the module docs for what paths mean).
 ///
-/// `Err` holds I/O and usage problems (missing path, no recipes found, two bundles): exit
-/// code 2. File-content problems are in `Inputs::diagnostics`.
-pub fn read_paths(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
+/// `Err` holds I/O and usage problems (missing path, no recipes found, two bundles).
+/// File-content problems are in `Inputs::diagnostics`.
+pub fn read_paths(paths: &[PathBuf]) -> Result<Inputs, LoadError> {
     let mut files: Vec<PathBuf> = Vec::new();
     let mut errors = Vec::new();
     let mut skipped = Vec::new();
@@ -236,7 +238,7 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
         ));
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(LoadError::Unreadable(errors));
     }
     let mut inputs = Inputs {
         folder_name,
@@ -257,7 +259,7 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
         }
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(LoadError::Unreadable(errors));
     }
     Ok(inputs)
 }

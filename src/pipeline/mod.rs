@@ -19,10 +19,9 @@ mod targets;
 
 use std::path::{Path, PathBuf};
 
-use crate::diag::Diagnostic;
-use crate::load::{Bundle, Inputs};
+use crate::load::{Bundle, Inputs, LoadError};
 use crate::model::ParamValues;
-use crate::plan::{BindError, Plan};
+use crate::plan::{Plan, PlanError};
 use crate::render::powershell::PsOptions;
 use crate::render::Artifacts;
 use crate::review::PlanReport;
@@ -48,7 +47,7 @@ pub struct LeftOut {
 }
 
 /// Load: the files and folders in `paths`, or the embedded L2TP bundle when there are none.
-pub fn inputs(paths: &[PathBuf]) -> Result<Inputs, Vec<Diagnostic>> {
+pub fn inputs(paths: &[PathBuf]) -> Result<Inputs, LoadError> {
     if paths.is_empty() {
         Ok(Inputs::embedded())
     } else {
@@ -62,7 +61,7 @@ pub fn check(inputs: Inputs, given: &Given) -> crate::validate::Report {
 }
 
 /// Plan: every param bound to a value or left open.
-pub fn plan(bundle: &Bundle, values: &ParamValues) -> Result<Plan, Vec<BindError>> {
+pub fn plan(bundle: &Bundle, values: &ParamValues) -> Result<Plan, PlanError> {
     crate::plan::build(bundle, values)
 }
 

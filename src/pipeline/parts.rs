@@ -7,18 +7,18 @@
 
 /// Reading recipe files and bundles.
 pub mod load {
-    pub use crate::load::{read_paths, Bundle, Inputs, EMBEDDED_L2TP};
+    pub use crate::load::{read_paths, Bundle, Inputs, LoadError, EMBEDDED_L2TP};
 }
 
 /// Validation: every finding of a bundle.
 pub mod validate {
-    pub use crate::validate::{check, embedded_bundle, parse_bundle, Report};
+    pub use crate::validate::{check, embedded_bundle, parse_bundle, Report, ValidateError};
 }
 
 /// Binding param values to recipes.
 pub mod plan {
     pub use crate::model::ParamValues;
-    pub use crate::plan::{build, BindError, Plan, RecipePlan};
+    pub use crate::plan::{build, BindError, Plan, PlanError, RecipePlan};
 }
 
 /// The renderers, one target each.

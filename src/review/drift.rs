@@ -35,23 +35,25 @@ impl Drift {
 
 /// Every entry under `dir` that is not a folder, by `/`-separated relative path; `true` for
 /// regular files.
-fn walk(dir: &Path) -> Result<BTreeMap<String, bool>, String> {
+fn walk(dir: &Path) -> Result<BTreeMap<String, bool>, DriftError> {
     let mut out = BTreeMap::new();
     let mut stack: Vec<(PathBuf, String)> = vec![(dir.to_path_buf(), String::new())];
     while let Some((abs, rel)) = stack.pop() {
-        let rd =
-            std::fs::read_dir(&abs).map_err(|e| format!("{}: cannot read: {e}", abs.display()))?;
+        let rd = std::fs::read_dir(&abs)
+            .map_err(|e| DriftError::Unreadable(format!("{}: cannot read: {e}", abs.display())))?;
         for entry in rd {
-            let entry = entry.map_err(|e| format!("{}: cannot read: {e}", abs.display()))?;
+            let entry = entry.map_err(|e| {
+                DriftError::Unreadable(format!("{}: cannot read: {e}", abs.display()))
+            })?;
             let name = entry.file_name().to_string_lossy().into_owned();
             let r = if rel.is_empty() {
                 name
             } else {
                 format!("{rel}/{name}")
             };
-            let ft = entry
-                .file_type()
-                .map_err(|e| format!("{}: cannot read: {e}", entry.path().display()))?;
+            let ft = entry.file_type().map_err(|e| {
+                DriftError::Unreadable(format!("{}: cannot read: {e}", entry.path().display()))
+            })?;
             if ft.is_dir() {
                 stack.push((entry.path(), r));
             } else {
@@ -62,6 +64,14 @@ fn walk(dir: &Path) -> Result<BTreeMap<String, bool>, String> {
     Ok(out)
 }
 
+/// Why `--check` could not compare: the review stage's error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum DriftError {
+    /// The folder (or a file in it) cannot be read; the text names it and says why.
+    #[error("{0}")]
+    Unreadable(String),
+}
+
 /// Compare `expected` (a fresh build) with the folder `dir`; `presence_only` names files that
 /// must exist but whose bytes are not compared (the writer's marker). An error means DIR could
 /// not be read (exit code 2).
@@ -69,10 +79,14 @@ pub(crate) fn compare(
     dir: &Path,
     expected: &BTreeMap<String, FileRow>,
     presence_only: &[&str],
-) -> Result<Drift, String> {
-    let meta = std::fs::metadata(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+) -> Result<Drift, DriftError> {
+    let meta = std::fs::metadata(dir)
+        .map_err(|e| DriftError::Unreadable(format!("{}: {e}", dir.display())))?;
     if !meta.is_dir() {
-        return Err(format!("{}: not a folder", dir.display()));
+        return Err(DriftError::Unreadable(format!(
+            "{}: not a folder",
+            dir.display()
+        )));
     }
     let mut want: BTreeMap<&str, Option<&FileRow>> = expected
         .values()
@@ -89,9 +103,12 @@ pub(crate) fn compare(
             Some(_) if !regular => d.changed.push(path.clone()),
             Some(None) => d.unchanged += 1,
             Some(Some(row)) => {
-                if same_file(&dir.join(path), row)
-                    .map_err(|e| format!("{}: cannot read: {e}", dir.join(path).display()))?
-                {
+                if same_file(&dir.join(path), row).map_err(|e| {
+                    DriftError::Unreadable(format!(
+                        "{}: cannot read: {e}",
+                        dir.join(path).display()
+                    ))
+                })? {
                     d.unchanged += 1;
                 } else {
                     d.changed.push(path.clone());

@@ -42,88 +42,40 @@ pub use verify::{load_ca_file, verify_detached, verify_script, TrustStatus, Veri
 
 /// Why signing could not be done. Messages name the file and never contain key material or
 /// passwords.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignError {
     /// A file could not be read or written.
-    Io {
-        path: String,
-        message: String,
-    },
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
     /// Key or certificate material is unusable (the message says why and what to do).
+    #[error("{0}")]
     Key(String),
     /// The PFX (or encrypted key) password is wrong.
-    WrongPassword {
-        file: String,
-    },
+    #[error("{file}: wrong password (the PFX integrity check or key decryption failed)")]
+    WrongPassword { file: String },
     /// No password was available (no --password-env/--password-file and no terminal).
+    #[error("{0}")]
     NoPassword(String),
     /// The private key belongs to none of the certificates.
-    KeyMismatch {
-        key: String,
-        cert: String,
-    },
+    #[error("{key} does not belong to any certificate in {cert}; give the certificate that matches the key")]
+    KeyMismatch { key: String, cert: String },
     /// The signer certificate lacks the codeSigning extended key usage.
-    NoCodeSigningEku {
-        subject: String,
-    },
-    Expired {
-        subject: String,
-        not_after: String,
-    },
-    NotYetValid {
-        subject: String,
-        not_before: String,
-    },
+    #[error("certificate `{subject}` cannot sign code: it has no Extended Key Usage `Code Signing` (1.3.6.1.5.5.7.3.3); Windows rejects such signatures, so use a code signing certificate")]
+    NoCodeSigningEku { subject: String },
+    #[error("certificate `{subject}` expired on {not_after}; renew it or use a valid code signing certificate")]
+    Expired { subject: String, not_after: String },
+    #[error("certificate `{subject}` is not valid before {not_before}; check the clock or the certificate")]
+    NotYetValid { subject: String, not_before: String },
     /// The script cannot be signed (encoding).
-    Script {
-        path: String,
-        message: String,
-    },
+    #[error("{path}: {message}")]
+    Script { path: String, message: String },
     /// The time-stamping authority could not give a usable timestamp.
-    Timestamp {
-        url: String,
-        message: String,
-    },
+    #[error("timestamp from {url} failed: {message}")]
+    Timestamp { url: String, message: String },
     /// Internal failure of the signature primitive or encoder.
+    #[error("signing failed: {0}")]
     Crypto(String),
 }
-
-impl std::fmt::Display for SignError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SignError::Io { path, message } => write!(f, "{path}: {message}"),
-            SignError::Key(m) => write!(f, "{m}"),
-            SignError::WrongPassword { file } => write!(
-                f,
-                "{file}: wrong password (the PFX integrity check or key decryption failed)"
-            ),
-            SignError::NoPassword(m) => write!(f, "{m}"),
-            SignError::KeyMismatch { key, cert } => write!(
-                f,
-                "{key} does not belong to any certificate in {cert}; give the certificate that matches the key"
-            ),
-            SignError::NoCodeSigningEku { subject } => write!(
-                f,
-                "certificate `{subject}` cannot sign code: it has no Extended Key Usage `Code Signing` (1.3.6.1.5.5.7.3.3); Windows rejects such signatures, so use a code signing certificate"
-            ),
-            SignError::Expired { subject, not_after } => write!(
-                f,
-                "certificate `{subject}` expired on {not_after}; renew it or use a valid code signing certificate"
-            ),
-            SignError::NotYetValid { subject, not_before } => write!(
-                f,
-                "certificate `{subject}` is not valid before {not_before}; check the clock or the certificate"
-            ),
-            SignError::Script { path, message } => write!(f, "{path}: {message}"),
-            SignError::Timestamp { url, message } => {
-                write!(f, "timestamp from {url} failed: {message}")
-            }
-            SignError::Crypto(m) => write!(f, "signing failed: {m}"),
-        }
-    }
-}
-
-impl std::error::Error for SignError {}
 
 fn enc_err(e: der::Error) -> SignError {
     SignError::Crypto(format!("DER encoding failed ({e})"))

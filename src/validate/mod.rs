@@ -63,10 +63,27 @@ impl Report {
     }
 
     /// The bundle, or every diagnostic when there is an error.
-    pub fn into_bundle(self) -> Result<Bundle, Vec<Diagnostic>> {
+    pub fn into_bundle(self) -> Result<Bundle, ValidateError> {
         match self.bundle {
             Some(b) if !self.diagnostics.iter().any(Diagnostic::is_error) => Ok(b),
-            _ => Err(self.diagnostics),
+            _ => Err(ValidateError::Invalid(self.diagnostics)),
+        }
+    }
+}
+
+/// Why validation stopped: the validate stage's error.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ValidateError {
+    /// The recipes or the bundle have errors: every finding (errors, warnings, infos), located.
+    #[error("{} error(s) in the recipes", .0.iter().filter(|d| d.is_error()).count())]
+    Invalid(Vec<Diagnostic>),
+}
+
+impl ValidateError {
+    /// Every finding, to print.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            ValidateError::Invalid(d) => d,
         }
     }
 }
@@ -579,18 +596,21 @@ fn duplicate_ids(p: &Parsed, out: &mut Vec<Diagnostic>) {
 
 /// Parse and validate a bundle: one `bundle.yaml` source and recipe sources (or recipes alone:
 /// an implicit bundle). `Ok` only when there is no error; recipes in the manifest's order.
-pub fn parse_bundle(sources: Vec<SourceFile>) -> Result<Bundle, Vec<Diagnostic>> {
+pub fn parse_bundle(sources: Vec<SourceFile>) -> Result<Bundle, ValidateError> {
     check(Inputs::from_sources(sources)).into_bundle()
 }
 
 /// Read, parse and validate the files and folders in `paths` (see the module docs).
 #[cfg(test)]
 pub(crate) fn load_paths(paths: &[std::path::PathBuf]) -> Result<Bundle, Vec<Diagnostic>> {
-    check(load::read_paths(paths)?).into_bundle()
+    let inputs = load::read_paths(paths).map_err(load::LoadError::into_diagnostics)?;
+    check(inputs)
+        .into_bundle()
+        .map_err(|e| e.diagnostics().to_vec())
 }
 
 /// The embedded L2TP bundle, parsed and validated.
-pub fn embedded_bundle() -> Result<Bundle, Vec<Diagnostic>> {
+pub fn embedded_bundle() -> Result<Bundle, ValidateError> {
     parse_bundle(load::embedded_sources())
 }
 
@@ -631,7 +651,8 @@ mod tests {
                 s.text = s.text.replace("dword: 2", "dword: 7");
             }
         }
-        let errs = crate::validate::parse_bundle(sources).unwrap_err();
+        let err = crate::validate::parse_bundle(sources).unwrap_err();
+        let errs = err.diagnostics();
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].code, "registry-known-value");
         assert_eq!(errs[0].field, "steps[0].registry.value.dword");

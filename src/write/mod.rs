@@ -24,7 +24,6 @@
 //! the marker file [`MARKER`] or a fixgen `manifest.json`), so `--out` pointing at a folder of
 //! other files is an error unless `--force` is given.
 
-use std::fmt;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
@@ -42,19 +41,13 @@ const MANIFEST: &str = "manifest.json";
 /// A manifest.json larger than this is not read to recognise a bundle.
 const MAX_MANIFEST_PROBE: u64 = 64 * 1024 * 1024;
 
-#[derive(Debug)]
+/// Why writing stopped: the write stage's error (the folder, the file and what failed).
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {message}", path.display())]
 pub struct WriteError {
     pub path: PathBuf,
     pub message: String,
 }
-
-impl fmt::Display for WriteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.message)
-    }
-}
-
-impl std::error::Error for WriteError {}
 
 fn werr(path: &Path, message: impl Into<String>) -> WriteError {
     WriteError {
