@@ -122,10 +122,7 @@ fn marker_lines_in_recipe_text_never_cut_a_signed_script() {
         .arg(&src)
         .args(["--target", targets, "--out"])
         .arg(&signed)
-        .arg("--cert")
-        .arg(&p.rsa2048.cert)
-        .arg("--key")
-        .arg(&p.rsa2048.key)
+        .args(p.rsa2048.key_args())
         .output()
         .unwrap();
     assert!(o.status.success(), "signed build: {}", text(&o));
@@ -199,9 +196,7 @@ fn marker_lines_in_recipe_text_never_cut_a_signed_script() {
         let v = fixgen()
             .arg("verify")
             .arg(&f)
-            .arg("--ca")
-            .arg(&p.ca)
-            .args(["--format", "json"])
+            .args(pki::ca_json_args(&p.ca))
             .output()
             .unwrap();
         assert!(v.status.success(), "{path}: {}", text(&v));
@@ -219,9 +214,7 @@ fn marker_lines_in_recipe_text_never_cut_a_signed_script() {
     let v = fixgen()
         .arg("verify")
         .arg(&signed)
-        .arg("--ca")
-        .arg(&p.ca)
-        .args(["--format", "json"])
+        .args(pki::ca_json_args(&p.ca))
         .output()
         .unwrap();
     assert!(v.status.success(), "{}", text(&v));
@@ -267,10 +260,7 @@ fn fixgen_sign_never_truncates_a_file_with_a_marker_line() {
         let o = fixgen()
             .arg("sign")
             .arg(&f)
-            .arg("--cert")
-            .arg(&p.rsa2048.cert)
-            .arg("--key")
-            .arg(&p.rsa2048.key)
+            .args(p.rsa2048.key_args())
             .output()
             .unwrap();
         let after = std::fs::read_to_string(&f).unwrap();
@@ -297,10 +287,7 @@ fn fixgen_sign_never_truncates_a_file_with_a_marker_line() {
         fixgen()
             .arg("sign")
             .arg(f)
-            .arg("--cert")
-            .arg(&p.rsa2048.cert)
-            .arg("--key")
-            .arg(&p.rsa2048.key)
+            .args(p.rsa2048.key_args())
             .output()
             .unwrap()
     };
@@ -332,10 +319,7 @@ fn fixgen_verify_accepts_only_a_final_well_formed_block() {
     let o = fixgen()
         .arg("sign")
         .arg(&f)
-        .arg("--cert")
-        .arg(&p.rsa2048.cert)
-        .arg("--key")
-        .arg(&p.rsa2048.key)
+        .args(p.rsa2048.key_args())
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));

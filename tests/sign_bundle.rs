@@ -39,10 +39,7 @@ fn build(out: &Path, v: &Path, sign: Option<&pki::Pki>) -> Output {
         .arg(v)
         .arg("--allow-embedded-secrets");
     if let Some(p) = sign {
-        c.arg("--cert")
-            .arg(&p.rsa2048.cert)
-            .arg("--key")
-            .arg(&p.rsa2048.key);
+        c.args(p.rsa2048.key_args());
     }
     c.output().unwrap()
 }
@@ -69,10 +66,7 @@ fn sign_bundle_signs_every_powershell_file_and_rewrites_the_lists() {
     let o = fixgen()
         .args(["sign", "--bundle"])
         .arg(&dir)
-        .arg("--cert")
-        .arg(&p.rsa2048.cert)
-        .arg("--key")
-        .arg(&p.rsa2048.key)
+        .args(p.rsa2048.key_args())
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
@@ -174,10 +168,7 @@ fn sign_bundle_refuses_a_changed_bundle_and_plain_sign_inside_a_bundle_warns() {
     let o = fixgen()
         .arg("sign")
         .arg(&script)
-        .arg("--cert")
-        .arg(&p.rsa2048.cert)
-        .arg("--key")
-        .arg(&p.rsa2048.key)
+        .args(p.rsa2048.key_args())
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
@@ -191,10 +182,7 @@ fn sign_bundle_refuses_a_changed_bundle_and_plain_sign_inside_a_bundle_warns() {
     let o = fixgen()
         .args(["sign", "--bundle"])
         .arg(&dir)
-        .arg("--cert")
-        .arg(&p.rsa2048.cert)
-        .arg("--key")
-        .arg(&p.rsa2048.key)
+        .args(p.rsa2048.key_args())
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));

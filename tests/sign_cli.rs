@@ -85,10 +85,7 @@ fn fixgen_sign_output_is_accepted_by_osslsigncode() {
         let out = fixgen()
             .arg("sign")
             .args(&files)
-            .arg("--cert")
-            .arg(&leaf.cert)
-            .arg("--key")
-            .arg(&leaf.key)
+            .args(leaf.key_args())
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", text(&out));
@@ -114,10 +111,7 @@ fn fixgen_sign_output_is_accepted_by_osslsigncode() {
         let again = fixgen()
             .arg("sign")
             .arg(&files[0])
-            .arg("--cert")
-            .arg(&leaf.cert)
-            .arg("--key")
-            .arg(&leaf.key)
+            .args(leaf.key_args())
             .output()
             .unwrap();
         assert!(again.status.success(), "{}", text(&again));
@@ -300,10 +294,7 @@ fn bad_signing_material_gives_clear_errors_and_changes_nothing() {
     let out = fixgen()
         .arg("sign")
         .arg(&txt)
-        .arg("--cert")
-        .arg(&p.rsa2048.cert)
-        .arg("--key")
-        .arg(&p.rsa2048.key)
+        .args(p.rsa2048.key_args())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -335,9 +326,7 @@ fn fixgen_verify_accepts_osslsigncode_and_rejects_tampering() {
     let v = fixgen()
         .arg("verify")
         .arg(&signed)
-        .arg("--ca")
-        .arg(&p.ca)
-        .args(["--format", "json"])
+        .args(pki::ca_json_args(&p.ca))
         .output()
         .unwrap();
     assert!(v.status.success(), "{}", text(&v));
@@ -422,9 +411,7 @@ fn fixgen_verify_reports_a_bundle_as_json() {
         fixgen()
             .arg("verify")
             .arg(&dir)
-            .arg("--ca")
-            .arg(&p.ca)
-            .args(["--format", "json"])
+            .args(pki::ca_json_args(&p.ca))
             .output()
             .unwrap()
     };
@@ -507,10 +494,7 @@ fn fixgen_sign_with_timestamp_url() {
     let out = fixgen()
         .arg("sign")
         .arg(&files[0])
-        .arg("--cert")
-        .arg(&p.rsa2048.cert)
-        .arg("--key")
-        .arg(&p.rsa2048.key)
+        .args(p.rsa2048.key_args())
         .args(["--timestamp-url", "http://127.0.0.1:9/"])
         .output()
         .unwrap();
@@ -539,10 +523,7 @@ fn fixgen_sign_many_files_with_missing_ones() {
     let out = fixgen()
         .arg("sign")
         .args(&files)
-        .arg("--cert")
-        .arg(&p.rsa2048.cert)
-        .arg("--key")
-        .arg(&p.rsa2048.key)
+        .args(p.rsa2048.key_args())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));

@@ -16,6 +16,28 @@ pub struct Leaf {
     pub key: PathBuf,
 }
 
+impl Leaf {
+    /// `--cert CERT --key KEY`: the fixgen options that sign with this leaf.
+    pub fn key_args(&self) -> [&std::ffi::OsStr; 4] {
+        [
+            "--cert".as_ref(),
+            self.cert.as_os_str(),
+            "--key".as_ref(),
+            self.key.as_os_str(),
+        ]
+    }
+}
+
+/// `--ca CA --format json`: the fixgen verify options that check trust and print JSON.
+pub fn ca_json_args(ca: &Path) -> [&std::ffi::OsStr; 4] {
+    [
+        "--ca".as_ref(),
+        ca.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]
+}
+
 pub struct Pki {
     pub dir: PathBuf,
     pub ca: PathBuf,
