@@ -8,9 +8,10 @@
 
 use super::Exit;
 use crate::load::LoadError;
-use crate::pipeline::BuildError;
+use crate::pipeline::{BuildError, ResignError};
 use crate::plan::PlanError;
 use crate::review::drift::DriftError;
+use crate::sign::bundle::BundleIoError;
 use crate::sign::SignError;
 use crate::validate::ValidateError;
 use crate::write::WriteError;
@@ -91,6 +92,25 @@ impl ExitCode for BuildError {
             BuildError::Finish(e) => e.exit(),
             BuildError::Write(e) => e.exit(),
         }
+    }
+}
+
+/// `sign --bundle`: a folder that is not a bundle or does not verify is the input's fault
+/// (findings, as before this type existed); signing and writing map as above.
+impl ExitCode for ResignError {
+    fn exit(&self) -> Exit {
+        match self {
+            ResignError::NotABundle(_) => Exit::Findings,
+            ResignError::Sign(e) => e.exit(),
+            ResignError::Write(e) => e.exit(),
+        }
+    }
+}
+
+/// `verify`: the folder to verify cannot be read: usage.
+impl ExitCode for BundleIoError {
+    fn exit(&self) -> Exit {
+        Exit::Usage
     }
 }
 

@@ -1,5 +1,6 @@
 //! `fixgen sign --bundle DIR`, and the warning for plain `fixgen sign` on files inside a bundle.
 
+use super::exit_codes::ExitCode;
 use std::path::{Path, PathBuf};
 
 use super::Exit;
@@ -24,7 +25,7 @@ pub(crate) fn run(dir: &Path, signer: &Signer) -> Exit {
         Err(e) => {
             errln!("error: {e}");
             errln!("nothing changed");
-            Exit::Findings
+            e.exit()
         }
     }
 }

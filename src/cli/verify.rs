@@ -118,7 +118,8 @@ pub(crate) fn run(args: VerifyArgs) -> Exit {
     let report = match verify_bundle(&args.path, &opts) {
         Ok(r) => r,
         Err(e) => {
-            return super::usage_error(e.to_string());
+            errln!("error: {e}");
+            return e.exit();
         }
     };
     match args.format {

@@ -30,7 +30,7 @@ use crate::validate::uses::Given;
 use crate::write::{Sink, Staging, WriteOptions, WriteReport};
 
 pub use finish::{Finished, Stream};
-pub use resign::{resign_bundle, Resigned};
+pub use resign::{resign_bundle, ResignError, Resigned};
 pub use targets::{render, render_with, BuildError, Target};
 
 /// A target (or part of one) that `--target all` left out.

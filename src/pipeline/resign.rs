@@ -33,9 +33,35 @@ pub struct Resigned {
     pub files: usize,
 }
 
-/// Sign the bundle folder `dir` in place (see the module docs). `Err` is a message; `dir` is
-/// then unchanged.
-pub fn resign_bundle(dir: &Path, signer: &Signer) -> Result<Resigned, String> {
+/// Why `fixgen sign --bundle` changed nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ResignError {
+    /// The folder cannot be read, is not a bundle fixgen wrote, or a file in it changed since
+    /// the build (it does not verify).
+    #[error("{0}")]
+    NotABundle(String),
+    /// Signing failed (key, certificate, timestamp, a script's encoding).
+    #[error(transparent)]
+    Sign(#[from] crate::sign::SignError),
+    /// The signed bundle could not be written in place of the folder.
+    #[error(transparent)]
+    Write(#[from] crate::write::WriteError),
+}
+
+impl From<String> for ResignError {
+    fn from(message: String) -> Self {
+        ResignError::NotABundle(message)
+    }
+}
+
+impl From<&str> for ResignError {
+    fn from(message: &str) -> Self {
+        ResignError::NotABundle(message.to_string())
+    }
+}
+
+/// Sign the bundle folder `dir` in place (see the module docs). On `Err`, `dir` is unchanged.
+pub fn resign_bundle(dir: &Path, signer: &Signer) -> Result<Resigned, ResignError> {
     let opts = crate::sign::VerifyOptions {
         ca: None,
         now: std::time::SystemTime::now(),
@@ -53,7 +79,8 @@ pub fn resign_bundle(dir: &Path, signer: &Signer) -> Result<Resigned, String> {
             "{} does not verify ({first}); `fixgen verify {}` lists every problem. Build it again, then sign",
             dir.display(),
             dir.display()
-        ));
+        )
+        .into());
     }
     let read =
         |p: &str| std::fs::read(dir.join(p)).map_err(|e| format!("{}: {e}", dir.join(p).display()));
@@ -77,8 +104,7 @@ pub fn resign_bundle(dir: &Path, signer: &Signer) -> Result<Resigned, String> {
         .map(|i| &review[..i])
         .ok_or("REVIEW.md has no file list (`## Files`)")?;
 
-    let signed = crate::sign::sign_artifacts_with(&mut artifacts, signer, &|| {})
-        .map_err(|e| e.to_string())?;
+    let signed = crate::sign::sign_artifacts_with(&mut artifacts, signer, &|| {})?;
     let payloads = crate::sign::payloads::resign_payloads(&mut artifacts)?;
 
     let mut rows: Vec<_> = artifacts.files.values().map(manifest::file_row).collect();
@@ -94,11 +120,11 @@ pub fn resign_bundle(dir: &Path, signer: &Signer) -> Result<Resigned, String> {
         signed: true,
         ..old
     };
-    for f in manifest::manifest_files_for(&new, Some(signer)).map_err(|e| e.to_string())? {
+    for f in manifest::manifest_files_for(&new, Some(signer))? {
         artifacts.add(f);
     }
     let files = manifest::bundle_file_count(artifacts.files.keys());
-    crate::write::write_bundle(dir, &artifacts).map_err(|e| e.to_string())?;
+    crate::write::write_bundle(dir, &artifacts)?;
     Ok(Resigned {
         signed,
         payloads,

@@ -46,17 +46,10 @@ pub struct BundleReport {
     pub notes: Vec<String>,
 }
 
-/// An error that stops verification before it starts (exit code 2).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An error that stops verification before it starts: the folder cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct BundleIoError(pub String);
-
-impl std::fmt::Display for BundleIoError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for BundleIoError {}
 
 fn is_powershell(path: &str) -> bool {
     let p = path.to_ascii_lowercase();
