@@ -6,7 +6,8 @@ pub mod blocks;
 pub use crate::escape;
 pub mod gpo;
 pub mod intune;
-/// The PowerShell step data of each step kind, one file per kind: `src/kinds/<kind>/render.rs`.
+/// The render data of each step kind, one file per kind: `src/kinds/<kind>/render.rs` (its
+/// PowerShell step data, its undo target, what it gives a `.reg` file and Group Policy).
 #[path = "../kinds"]
 mod kinds {
     #[path = "firewall/render.rs"]
@@ -26,6 +27,7 @@ pub mod ps_module;
 pub mod ps_steps;
 pub mod ps_types;
 pub mod reg;
+pub mod reg_types;
 pub mod secret_scope;
 pub mod undo;
 pub mod vpn_marker;
