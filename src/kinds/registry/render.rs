@@ -59,6 +59,12 @@ pub(crate) fn entries<'a>(
     Ok(())
 }
 
+/// Whether the step needs the 64-bit view (`ps_model::needs_64bit`): a value under a key WOW64
+/// redirects (`HKLM\SOFTWARE`), or a key that does not parse (kept to 64-bit).
+pub(crate) fn needs_64bit(r: &crate::model::RegistryStep) -> bool {
+    RegPath::parse(&r.key).map_or(true, |p| p.is_wow64_redirected())
+}
+
 /// Undo's target: the value's provider path and name, never its data.
 pub(crate) fn undo_target(r: &crate::model::RegistryStep, e: &mut Vec<Entry>) {
     let path = RegPath::parse(&r.key)
