@@ -13,6 +13,7 @@ pub mod windows;
 
 mod param_use;
 mod recipe;
+mod writes;
 /// The rules of each step kind, one file per kind: `src/kinds/<kind>/validate.rs`.
 #[path = "../kinds"]
 mod kinds {

@@ -1,6 +1,8 @@
-//! A registry step: its rules in the validator (`validate::kinds::registry`, mounted by `src/validate/mod.rs`).
+//! A registry step: its rules in the validator, and the value it writes for the checks across
+//! steps ([`value_sets`]) (`validate::kinds::registry`, mounted by `src/validate/mod.rs`).
 
 use super::super::*;
+use crate::validate::writes::{val_data, Data, ValueSet};
 
 /// A registry step: key, value name, `ensure` and the data (see [`registry_key`] and
 /// [`registry_value`]), the catalogue of known values, and the context lints.
@@ -216,4 +218,39 @@ fn registry_path_limits(p: &RegPath) -> Result<(), (&'static str, String)> {
         ));
     }
     Ok(())
+}
+
+/// The value a registry step writes, for the checks across steps (`cross::changes`): none when
+/// its key does not parse or a present value has no data (reported by [`check`]).
+pub(in crate::validate) fn value_sets(i: usize, s: &crate::model::RegistryStep) -> Vec<ValueSet> {
+    let Ok(path) = RegPath::parse(&s.key) else {
+        return Vec::new();
+    };
+    let data = match (s.ensure, &s.value) {
+        (Ensure::Absent, _) => Data::Absent,
+        (Ensure::Present, Some(v)) => reg_data(v),
+        (Ensure::Present, None) => return Vec::new(),
+    };
+    vec![(
+        path,
+        s.name.clone(),
+        data,
+        format!("steps[{i}].registry.name"),
+    )]
+}
+
+fn reg_data(v: &RegValue) -> Data {
+    match v {
+        RegValue::String(x) => val_data("string", x),
+        RegValue::ExpandString(x) => val_data("expand_string", x),
+        RegValue::MultiString(items) => Data::Lit("multi_string", items.join("\n")),
+        RegValue::Dword(x) => val_data("dword", x),
+        RegValue::Qword(x) => val_data("qword", x),
+        RegValue::Binary(h) => Data::Lit(
+            "binary",
+            h.parsed()
+                .map(hex::encode)
+                .unwrap_or_else(|_| h.text().to_string()),
+        ),
+    }
 }
