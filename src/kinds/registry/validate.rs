@@ -254,3 +254,21 @@ fn reg_data(v: &RegValue) -> Data {
         ),
     }
 }
+
+/// The free texts of a `multi_string` value and their limit, for `recipe::texts` (`string` and
+/// `expand_string` literals are checked with their use, `uses`).
+pub(in crate::validate) fn texts<'r>(
+    i: usize,
+    rs: &'r crate::model::RegistryStep,
+    texts: &mut Vec<(String, &'r str, usize)>,
+) {
+    if let Some(RegValue::MultiString(items)) = &rs.value {
+        for (j, t) in items.iter().enumerate() {
+            texts.push((
+                format!("steps[{i}].registry.value.multi_string[{j}]"),
+                t,
+                MAX_REG_TEXT,
+            ));
+        }
+    }
+}
