@@ -650,6 +650,7 @@ fn the_checks_see_what_they_claim_to_see() {
         ("validate", "validate::kinds::firewall"),
         ("review", "review::kinds::windows_update"),
         ("render::kinds::service", "render::reg_types"),
+        ("render::kinds::vpn", "render::vpn_marker"),
     ] {
         assert!(
             graph.get(from).is_some_and(|t| t.contains(to)),

@@ -30,7 +30,10 @@ pub mod reg;
 pub mod reg_types;
 pub mod secret_scope;
 pub mod undo;
+/// The VPN kind's markers and Intune profile, in its folder (`src/kinds/vpn/`), mounted here.
+#[path = "../kinds/vpn/marker.rs"]
 pub mod vpn_marker;
+#[path = "../kinds/vpn/profile.rs"]
 pub mod vpn_profile;
 
 use std::collections::BTreeMap;
