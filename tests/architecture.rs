@@ -4,8 +4,11 @@
 //! The stage order is read from `src/lib.rs` (its `//! Pipeline:` and `//! Foundations:` lines),
 //! so the order is written down once. Imports are read from the code itself: every `crate::`
 //! path outside comments and string literals, and every `use super::` line at the top level of a
-//! file. A path is mapped to the module file it names (`crate::render::undo::Foo` ->
-//! `render::undo`); the top-level module is its first segment.
+//! file, and every path through a name that stands for a module (an imported module, or one the
+//! file declares: `kinds::vpn::entries(..)`). A path is mapped to the module file it names
+//! (`crate::render::undo::Foo` -> `render::undo`); the top-level module is its first segment.
+//! A step kind's file (`src/kinds/vpn/render.rs`) is a node of its own, named by the module path
+//! its stage mounts it as (`render::kinds::vpn`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -142,13 +145,8 @@ fn code_only(src: &str) -> String {
 }
 
 /// Module path of a file: `render/undo.rs` -> `render::undo`, `render/mod.rs` -> `render`.
-/// A step kind's file for one stage, `kinds/vpn/review.rs`, is mounted by that stage as
-/// `review::kinds::vpn` (a `#[path]` module), so it counts as part of that stage.
 fn module_of(file: &str) -> String {
     let f = file.trim_end_matches(".rs");
-    if let ["kinds", kind, stage] = f.split('/').collect::<Vec<_>>()[..] {
-        return format!("{stage}::kinds::{kind}");
-    }
     let f = f.strip_suffix("/mod").unwrap_or(f);
     if f == "lib" || f == "main" {
         return String::new();
@@ -156,9 +154,90 @@ fn module_of(file: &str) -> String {
     f.replace('/', "::")
 }
 
+/// The module path of every file. A file mounted with `#[path]` (a step kind's file for one
+/// stage, `kinds/vpn/review.rs`) is named by the module path it is mounted as
+/// (`review::kinds::vpn`), read from the mounting file's
+/// `#[path = "../kinds"] mod kinds { #[path = "vpn/review.rs"] mod vpn; }`; any other file by
+/// its place in `src/` ([`module_of`]).
+fn module_names(files: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut mounted = BTreeMap::new();
+    for (file, text) in files {
+        let me = module_of(file);
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+        // The directory and module path of the open inline module with a `#[path]`.
+        let mut outer: Option<(String, String)> = None;
+        let mut pending: Option<&str> = None;
+        for line in text.lines().map(str::trim) {
+            if let Some(p) = line
+                .strip_prefix("#[path = \"")
+                .and_then(|r| r.strip_suffix("\"]"))
+            {
+                pending = Some(p);
+                continue;
+            }
+            if line == "}" {
+                outer = None;
+            }
+            let Some(name) = mod_decl(line) else {
+                continue;
+            };
+            let Some(p) = pending.take() else {
+                continue;
+            };
+            let (base, parent) = outer.clone().unwrap_or((dir.to_string(), me.clone()));
+            let module = [parent.as_str(), name]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join("::");
+            let path = normalize(&format!("{base}/{p}"));
+            if line.ends_with('{') {
+                outer = Some((path, module));
+            } else {
+                mounted.insert(path, module);
+            }
+        }
+    }
+    files
+        .keys()
+        .map(|f| {
+            let m = mounted.get(f).cloned().unwrap_or_else(|| module_of(f));
+            (f.clone(), m)
+        })
+        .collect()
+}
+
+/// The name of a `mod name;` or `mod name {` line (any visibility).
+fn mod_decl(line: &str) -> Option<&str> {
+    let rest = line.split_once("mod ")?;
+    let vis = rest.0.trim();
+    if !(vis.is_empty() || vis.starts_with("pub")) {
+        return None;
+    }
+    let name = rest.1.trim_end_matches(['{', ';']).trim();
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(name)
+}
+
+/// `render/../kinds/vpn/render.rs` -> `kinds/vpn/render.rs`.
+fn normalize(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    out.join("/")
+}
+
 /// The module files each file imports, by module path (`render::undo`).
 fn imports(files: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String>> {
-    let modules: BTreeSet<String> = files.keys().map(|f| module_of(f)).collect();
+    let names = module_names(files);
+    let modules: BTreeSet<String> = names.values().cloned().collect();
     // The longest module path that is a prefix of `path` (segments).
     let resolve = |segs: &[&str]| -> Option<String> {
         (1..=segs.len())
@@ -171,9 +250,19 @@ fn imports(files: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String
         if file == "main.rs" {
             continue;
         }
-        let me = module_of(file);
+        let me = names[file].clone();
         let code = code_only(text);
         let mut found = BTreeSet::new();
+        // Names that stand for a module path in this file: each imported path by its last
+        // segment (`use crate::render::kinds;` -> `kinds`), and each `mod m;` or `mod m {` it
+        // declares.
+        let mut aliases: BTreeMap<String, String> = BTreeMap::new();
+        let mut alias = |path: &str| {
+            let path = path.trim_end_matches("::self");
+            if let Some(last) = path.rsplit("::").next() {
+                aliases.insert(last.to_string(), path.to_string());
+            }
+        };
         // Every `crate::a::b` path (also inside `use crate::{a::X, b}` groups).
         for (pos, _) in code.match_indices("crate::") {
             if code[..pos].ends_with('$') {
@@ -185,6 +274,7 @@ fn imports(files: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String
                 if let Some(m) = resolve(&segs) {
                     found.insert(m);
                 }
+                alias(&path);
             }
         }
         // `use super::x` at the top level of a file (not inside an inline `mod tests`).
@@ -194,6 +284,14 @@ fn imports(files: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String
             segs
         };
         for line in code.lines() {
+            if let Some(name) = mod_decl(line.trim()) {
+                let m = if me.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{me}::{name}")
+                };
+                alias(&m);
+            }
             let Some(rest) = line
                 .strip_prefix("use super::")
                 .or_else(|| line.strip_prefix("pub(crate) use super::"))
@@ -206,6 +304,29 @@ fn imports(files: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String
                 segs.extend(path.split("::").filter(|s| !s.is_empty()));
                 if let Some(m) = resolve(&segs) {
                     found.insert(m);
+                }
+                alias(&segs.join("::"));
+            }
+        }
+        // A path through such a name (`kinds::vpn::entries(..)`, `files::registry_xml(..)`)
+        // reaches the module file it names, that module or one below it (`render::kinds::vpn`).
+        for (name, path) in &aliases {
+            let below = format!("{path}::");
+            if !modules.contains(path) && !modules.iter().any(|m| m.starts_with(&below)) {
+                continue;
+            }
+            let at = format!("{name}::");
+            for (pos, _) in code.match_indices(&at) {
+                let prev = code[..pos].chars().next_back();
+                if prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                    continue;
+                }
+                for rest in expand(&code[pos + at.len()..]) {
+                    let full = format!("{path}::{rest}");
+                    let segs: Vec<&str> = full.split("::").filter(|s| !s.is_empty()).collect();
+                    if let Some(m) = resolve(&segs).filter(|m| m == path || m.starts_with(&below)) {
+                        found.insert(m);
+                    }
                 }
             }
         }
@@ -301,9 +422,23 @@ fn top(m: &str) -> &str {
 
 #[test]
 fn modules_import_only_earlier_stages_and_no_cycles() {
-    let files = sources();
-    let graph = imports(&files);
     let (stages, foundations) = stated_order();
+    let problems = import_problems(&sources(), &stages, &foundations);
+    assert!(
+        problems.is_empty(),
+        "{} import problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// Every import problem of the files (by path relative to `src/`) against the stage order.
+fn import_problems(
+    files: &BTreeMap<String, String>,
+    stages: &[String],
+    foundations: &BTreeSet<String>,
+) -> Vec<String> {
+    let graph = imports(files);
     let rank = |m: &str| -> Option<usize> {
         if foundations.contains(m) {
             Some(0)
@@ -378,21 +513,30 @@ fn modules_import_only_earlier_stages_and_no_cycles() {
         }
     }
 
-    // No two module files import each other.
+    // No two module files import each other, except a file and a module it declares or mounts
+    // (Rust's parent and child: `validate/mod.rs` calls `kinds::vpn::check`, which uses the
+    // parent's `Ctx`); siblings, and a kind file with any other module, may not.
+    let files_of: BTreeSet<&String> = graph.keys().collect();
+    let declarer = |m: &str| -> Option<String> {
+        let mut segs: Vec<&str> = m.split("::").collect();
+        while segs.pop().is_some() {
+            let p = segs.join("::");
+            if files_of.contains(&p) {
+                return Some(p);
+            }
+        }
+        None
+    };
     for (a, tos) in &graph {
         for b in tos {
-            if a < b && graph.get(b).is_some_and(|t| t.contains(a)) {
+            let parent_child = declarer(a).as_deref() == Some(b.as_str())
+                || declarer(b).as_deref() == Some(a.as_str());
+            if a < b && !parent_child && graph.get(b).is_some_and(|t| t.contains(a)) {
                 problems.push(format!("`{a}` and `{b}` import each other"));
             }
         }
     }
-
-    assert!(
-        problems.is_empty(),
-        "{} import problem(s):\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    problems
 }
 
 #[test]
@@ -498,6 +642,74 @@ fn the_checks_see_what_they_claim_to_see() {
     assert!(
         graph.get("cli").is_some_and(|t| !t.is_empty()),
         "the CLI imports nothing? {graph:?}"
+    );
+    // The kind files are nodes of their own, reached through the stage's `kinds` module.
+    for (from, to) in [
+        ("render::reg", "render::kinds::vpn"),
+        ("render::ps_model", "render::kinds::registry"),
+        ("validate", "validate::kinds::firewall"),
+        ("review", "review::kinds::windows_update"),
+        ("render::kinds::service", "render::reg_types"),
+        ("render::kinds::vpn", "render::vpn_marker"),
+    ] {
+        assert!(
+            graph.get(from).is_some_and(|t| t.contains(to)),
+            "{from} -> {to} not seen: {:?}",
+            graph.get(from)
+        );
+    }
+
+    // A step kind's file is its own node, named by the module path its stage mounts it as
+    // (`#[path]`), reached through the stage's `kinds` module: a cycle through it is reported,
+    // and so is an import of a later stage.
+    let known = |files: &[(&str, &str)]| -> Vec<String> {
+        let files: BTreeMap<String, String> = files
+            .iter()
+            .map(|(f, t)| (f.to_string(), t.to_string()))
+            .collect();
+        let stages: Vec<String> = ["load", "validate", "plan", "render"]
+            .map(String::from)
+            .into();
+        let foundations = BTreeSet::from(["model".to_string()]);
+        import_problems(&files, &stages, &foundations)
+    };
+    let mount = |stage: &str| {
+        format!(
+            "#[path = \"../kinds\"]\nmod kinds {{\n    #[path = \"vpn/{stage}.rs\"]\n    pub(crate) mod vpn;\n}}\npub mod reg;\n"
+        )
+    };
+    let render_mod = mount("render");
+    let validate_mod = mount("validate");
+    let problems = known(&[
+        ("lib.rs", ""),
+        ("model.rs", ""),
+        ("render/mod.rs", &render_mod),
+        (
+            "render/reg.rs",
+            "use crate::model::Step;\nuse crate::render::kinds;\nfn f(s: &Step) {\n    kinds::vpn::reg(s);\n}\n",
+        ),
+        (
+            "kinds/vpn/render.rs",
+            "use crate::model::VpnStep;\nuse crate::render::reg::describe;\n",
+        ),
+        // The stage's own file and the kind file it mounts may use each other (parent, child).
+        (
+            "validate/mod.rs",
+            &format!("{validate_mod}fn f() {{\n    kinds::vpn::check();\n}}\n"),
+        ),
+        ("validate/reg.rs", ""),
+        (
+            "kinds/vpn/validate.rs",
+            "use super::super::*;\npub(crate) fn check() {\n    crate::render::reg::describe();\n}\n",
+        ),
+    ]);
+    assert_eq!(
+        problems,
+        [
+            "`validate::kinds::vpn` imports `render::reg`: `render` is not before `validate` in the pipeline",
+            "`render::kinds::vpn` and `render::reg` import each other",
+        ],
+        "{problems:#?}"
     );
 }
 

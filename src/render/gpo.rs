@@ -24,7 +24,8 @@ use crate::model::Channel;
 use crate::plan::Plan;
 use crate::regfile::RegData;
 use crate::registry::Hive;
-use crate::render::reg::{registry_changes, Origin, RecipeChanges, RegChange};
+use crate::render::reg::registry_changes;
+use crate::render::reg_types::{Origin, RecipeChanges, RegChange};
 use crate::render::{Artifacts, OutputFile};
 
 /// `<RegistrySettings clsid=...>`: the Preferences registry extension's file.

@@ -6,7 +6,8 @@ pub(crate) mod blocks;
 pub(crate) use crate::escape;
 pub(crate) mod gpo;
 pub(crate) mod intune;
-/// The PowerShell step data of each step kind, one file per kind: `src/kinds/<kind>/render.rs`.
+/// The render data of each step kind, one file per kind: `src/kinds/<kind>/render.rs` (its
+/// PowerShell step data, its undo target, what it gives a `.reg` file and Group Policy).
 #[path = "../kinds"]
 mod kinds {
     #[path = "firewall/render.rs"]
@@ -26,9 +27,13 @@ pub(crate) mod ps_module;
 pub(crate) mod ps_steps;
 pub(crate) mod ps_types;
 pub(crate) mod reg;
+pub(crate) mod reg_types;
 pub(crate) mod secret_scope;
 pub(crate) mod undo;
+/// The VPN kind's markers and Intune profile, in its folder (`src/kinds/vpn/`), mounted here.
+#[path = "../kinds/vpn/marker.rs"]
 pub(crate) mod vpn_marker;
+#[path = "../kinds/vpn/profile.rs"]
 pub(crate) mod vpn_profile;
 
 use std::collections::BTreeMap;

@@ -4,7 +4,6 @@
 
 use crate::model::{recipe_verb, used_params, Context, ParamType, Reboot, Step};
 use crate::plan::{Plan, RecipePlan};
-use crate::registry::RegPath;
 use crate::render::escape::{PsComment, PsLit, PsName};
 use crate::render::kinds;
 use crate::render::ps_steps::Binder;
@@ -130,7 +129,7 @@ pub(crate) fn recipe_model(
 /// service step (Get-Service, sc.exe, the shared `Services` key) works the same in both.
 pub(crate) fn needs_64bit(step: &Step) -> bool {
     match step {
-        Step::Registry(r) => RegPath::parse(&r.key).map_or(true, |p| p.is_wow64_redirected()),
+        Step::Registry(r) => kinds::registry::needs_64bit(r),
         Step::Service(_) => false,
         Step::Firewall(_) | Step::Vpn(_) | Step::WindowsUpdate(_) => true,
     }

@@ -6,152 +6,20 @@
 //! `Services\<name>` values `Start` and `DelayedAutostart` that the Service Control Manager
 //! reads at boot. Everything a `.reg` file cannot express (firewall rules, VPN profiles,
 //! starting or stopping services, Windows Update) is listed in the file's header comment with
-//! the script that does it.
+//! the script that does it. What each step kind gives a registry file is its `reg` function in
+//! `src/kinds/<kind>/render.rs`; the types are in `reg_types.rs`.
 
 use crate::diag::Diagnostic;
-use crate::model::{Ensure, Reboot, RegValue, ServiceState, Startup, Step};
-use crate::plan::{Plan, RecipePlan, Resolved};
+use crate::model::{Reboot, Step};
+use crate::plan::Plan;
 use crate::regfile::write::RegWriter;
-use crate::regfile::RegData;
-use crate::registry::RegPath;
+use crate::render::kinds;
+use crate::render::reg_types::{Origin, RecipeChanges, RegChange, RegSink};
 use crate::render::{Artifacts, OutputFile};
 
-/// Where a registry change comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Origin {
-    /// A `registry` step.
-    Registry,
-    /// A `service` step's startup type.
-    ServiceStartup { service: String, startup: Startup },
-}
-
-/// One registry value to set or delete.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RegChange {
-    /// Index of the step in its recipe.
-    pub step: usize,
-    pub path: RegPath,
-    /// Value name; empty for the key's default value.
-    pub name: String,
-    /// `Some(data)` to set the value, `None` to delete it (`ensure: absent`).
-    pub data: Option<RegData>,
-    pub origin: Origin,
-}
-
-/// A recipe's registry changes and the steps a registry file cannot carry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RecipeChanges {
-    pub recipe_id: String,
-    pub title: String,
-    pub summary: String,
-    pub reboot: Reboot,
-    pub source_path: String,
-    /// File name only, for generated headers (machine-independent output).
-    pub source_name: String,
-    pub source_sha256: String,
-    pub changes: Vec<RegChange>,
-    /// One line per step (or part of a step) that needs the recipe's script.
-    pub script_only: Vec<String>,
-}
-
-impl RecipeChanges {
-    /// `scripts/<id>.ps1`, the script that performs every step of the recipe.
-    pub(crate) fn script_path(&self) -> String {
-        format!("scripts/{}.ps1", self.recipe_id)
-    }
-}
-
-fn startup_label(s: Startup) -> &'static str {
-    match s {
-        Startup::Automatic => "Automatic",
-        Startup::AutomaticDelayed => "Automatic (Delayed Start)",
-        Startup::Manual => "Manual",
-        Startup::Disabled => "Disabled",
-    }
-}
-
-fn diag(rp: &RecipePlan, field: String, message: String, hint: Option<String>) -> Diagnostic {
-    let d = Diagnostic::error("render-registry", rp.source_path.clone(), message).with_field(field);
-    match hint {
-        Some(h) => d.with_hint(h),
-        None => d,
-    }
-}
-
-/// A value the registry file needs at build time: an open param or a secret is an error.
-fn known<'a, T>(
-    rp: &'a RecipePlan,
-    r: Resolved<'a, T>,
-    field: &str,
-    target: &str,
-    errors: &mut Vec<Diagnostic>,
-) -> Option<T> {
-    match r {
-        Resolved::Known { value, param } => {
-            if let Some(p) = param.filter(|p| rp.is_secret(p)) {
-                errors.push(diag(
-                    rp,
-                    field.to_string(),
-                    format!(
-                        "the value comes from the secret param `{p}`; {target} would hold it in clear text"
-                    ),
-                    Some("leave this recipe out of the target, or do not take the value from a secret".into()),
-                ));
-                return None;
-            }
-            Some(value)
-        }
-        Resolved::Open { param, .. } => {
-            errors.push(diag(
-                rp,
-                field.to_string(),
-                format!("param `{param}` has no value, and {target} cannot take parameters"),
-                Some(format!(
-                    "give it with --set {param}=VALUE (or in a --values file)"
-                )),
-            ));
-            None
-        }
-    }
-}
-
-fn reg_data(
-    rp: &RecipePlan,
-    v: &RegValue,
-    field: &str,
-    target: &str,
-    errors: &mut Vec<Diagnostic>,
-) -> Option<RegData> {
-    Some(match v {
-        RegValue::String(s) => RegData::Sz(known(rp, rp.resolve(s), field, target, errors)?),
-        RegValue::ExpandString(s) => {
-            RegData::ExpandSz(known(rp, rp.resolve(s), field, target, errors)?)
-        }
-        RegValue::MultiString(items) => RegData::MultiSz(items.clone()),
-        RegValue::Dword(d) => RegData::Dword(known(rp, rp.resolve(d), field, target, errors)?),
-        RegValue::Qword(q) => RegData::Qword(known(rp, rp.resolve(q), field, target, errors)?),
-        RegValue::Binary(h) => match h.parsed() {
-            Ok(b) => RegData::Binary(b.to_vec()),
-            Err(m) => {
-                errors.push(diag(rp, field.to_string(), m.to_string(), None));
-                return None;
-            }
-        },
-    })
-}
-
-/// How a VPN step is named in a review line, without ever showing a param's value.
-fn vpn_label(v: &crate::model::VpnStep) -> String {
-    match &v.name {
-        crate::model::Val::Lit(n) => format!("VPN connection {n:?}"),
-        crate::model::Val::Param(p) => {
-            format!("VPN connection named by param {}", p.param)
-        }
-    }
-}
-
 /// Collect every recipe's registry changes. `target` names the output in messages
-/// ("a .reg file", "Group Policy").
+/// ("a .reg file", "Group Policy"). Each step kind says what it gives a registry file
+/// (`reg` in `src/kinds/<kind>/render.rs`).
 pub(crate) fn registry_changes(
     plan: &Plan,
     target: &str,
@@ -160,67 +28,27 @@ pub(crate) fn registry_changes(
     let mut out = Vec::new();
     for rp in &plan.recipes {
         let r = &rp.recipe;
-        let mut changes = Vec::new();
-        let mut script_only = Vec::new();
+        let mut sink = RegSink {
+            rp,
+            target,
+            changes: Vec::new(),
+            script_only: Vec::new(),
+            errors: &mut errors,
+        };
         for (i, step) in r.steps.iter().enumerate() {
             match step {
-                Step::Registry(s) => {
-                    let field = format!("steps[{i}].registry");
-                    let path = match RegPath::parse(&s.key) {
-                        Ok(p) => p,
-                        Err(e) => {
-                            errors.push(diag(rp, format!("{field}.key"), e.to_string(), None));
-                            continue;
-                        }
-                    };
-                    let data = match (s.ensure, &s.value) {
-                        (Ensure::Absent, _) => None,
-                        (Ensure::Present, Some(v)) => {
-                            match reg_data(rp, v, &format!("{field}.value"), target, &mut errors) {
-                                Some(d) => Some(d),
-                                None => continue,
-                            }
-                        }
-                        (Ensure::Present, None) => {
-                            errors.push(diag(
-                                rp,
-                                format!("{field}.value"),
-                                "a registry step with ensure: present needs a value".into(),
-                                None,
-                            ));
-                            continue;
-                        }
-                    };
-                    changes.push(RegChange {
-                        step: i,
-                        path,
-                        name: s.name.clone(),
-                        data,
-                        origin: Origin::Registry,
-                    });
-                }
-                Step::Service(s) => {
-                    service_changes(rp, i, s, &mut changes, &mut script_only, &mut errors)
-                }
-                Step::Firewall(f) => script_only.push(format!(
-                    "Windows Defender Firewall rule {} ({})",
-                    f.id, f.display_name
-                )),
-                Step::Vpn(v) => script_only.push(if v.recreate {
-                    format!("remove and add the {}", vpn_label(v))
-                } else {
-                    format!("settings of the {}", vpn_label(v))
-                }),
-                Step::WindowsUpdate(w) => script_only.push(match w.action {
-                    crate::model::UpdateAction::Scan => {
-                        "Windows Update: search for pending updates".to_string()
-                    }
-                    crate::model::UpdateAction::Install => {
-                        "Windows Update: download and install pending updates".to_string()
-                    }
-                }),
+                Step::Registry(s) => kinds::registry::reg(&mut sink, i, s),
+                Step::Service(s) => kinds::service::reg(&mut sink, i, s),
+                Step::Firewall(f) => kinds::firewall::reg(&mut sink, f),
+                Step::Vpn(v) => kinds::vpn::reg(&mut sink, v),
+                Step::WindowsUpdate(w) => kinds::windows_update::reg(&mut sink, w),
             }
         }
+        let RegSink {
+            changes,
+            script_only,
+            ..
+        } = sink;
         out.push(RecipeChanges {
             recipe_id: r.id.clone(),
             title: r.title.clone(),
@@ -237,60 +65,6 @@ pub(crate) fn registry_changes(
         Ok(out)
     } else {
         Err(errors)
-    }
-}
-
-/// A service step: its startup type as the `Start` (and `DelayedAutostart`) values of its key;
-/// starting or stopping it is for the scripts only.
-fn service_changes(
-    rp: &RecipePlan,
-    i: usize,
-    s: &crate::model::ServiceStep,
-    changes: &mut Vec<RegChange>,
-    script_only: &mut Vec<String>,
-    errors: &mut Vec<Diagnostic>,
-) {
-    if let Some(startup) = s.startup {
-        let path = match crate::registry::service_key(&s.name) {
-            Ok(p) => p,
-            Err(m) => {
-                errors.push(diag(rp, format!("steps[{i}].service.name"), m, None));
-                return;
-            }
-        };
-        let origin = Origin::ServiceStartup {
-            service: s.name.clone(),
-            startup,
-        };
-        changes.push(RegChange {
-            step: i,
-            path: path.clone(),
-            name: "Start".into(),
-            data: Some(RegData::Dword(startup.start_value())),
-            origin: origin.clone(),
-        });
-        let delayed = match startup {
-            Startup::Automatic => Some(0),
-            Startup::AutomaticDelayed => Some(1),
-            Startup::Manual | Startup::Disabled => None,
-        };
-        if let Some(d) = delayed {
-            changes.push(RegChange {
-                step: i,
-                path,
-                name: "DelayedAutostart".into(),
-                data: Some(RegData::Dword(d)),
-                origin,
-            });
-        }
-    }
-    match s.state {
-        Some(ServiceState::Running) => script_only.push(format!(
-            "start service {} now and check it is running",
-            s.name
-        )),
-        Some(ServiceState::Stopped) => script_only.push(format!("stop service {} now", s.name)),
-        None => {}
     }
 }
 
@@ -359,25 +133,7 @@ fn write_recipe_body(w: &mut RegWriter, rc: &RecipeChanges) -> Result<(), String
                 describe_change(c)
             )),
             Origin::ServiceStartup { service, startup } => {
-                w.comment(&format!(
-                    "{} steps[{}]: service {} startup type {} (Start = {}{}).",
-                    rc.recipe_id,
-                    c.step,
-                    service,
-                    startup_label(*startup),
-                    startup.start_value(),
-                    match startup {
-                        Startup::Automatic => ", DelayedAutostart = 0",
-                        Startup::AutomaticDelayed => ", DelayedAutostart = 1",
-                        _ => "",
-                    }
-                ));
-                w.comment(
-                    "The Service Control Manager reads these at boot: the startup type takes effect after a restart.",
-                );
-                w.comment(&format!(
-                    "If {service} is not installed, importing creates an incomplete service key; check with: sc.exe qc {service}"
-                ));
+                kinds::service::reg_comment(w, &rc.recipe_id, c.step, service, *startup)
             }
         }
         w.key(&c.path);

@@ -12,7 +12,7 @@
 
 use std::fmt::Write as _;
 
-use super::PlanReport;
+use super::{kinds, PlanReport};
 
 /// Path of the report inside the bundle.
 pub(crate) const REVIEW_FILE: &str = "REVIEW.md";
@@ -339,11 +339,16 @@ fn undo(o: &mut String) {
     o.push_str("Before its first change, each script saves the prior state of everything its recipe touches as JSON in `%ProgramData%\\fixgen\\backup\\<recipe>\\<UTC time>.json` (registry values with their kind, or their absence; service startup type and status; firewall rule presence and settings; VPN connection settings, never the pre-shared key). The folder is restricted to SYSTEM and Administrators, and undo refuses a backup folder or file owned by anyone else. A run that changes nothing writes no backup. At most 10 backup files are kept per recipe: restored ones are deleted first, then un-restored ones except the oldest (the state before the first change).\n\n");
     o.push_str("`scripts/Undo-<recipe>.ps1`, and `Undo-<Bundle>` in the module (all recipes in reverse order, or `-Recipe <id>`), restore per item the oldest backup not yet restored (the state before the first change since the last undo, even after a drift and a second run), then mark the backups used as restored (`<UTC time>-<n>.restored.json`). Both are idempotent (a second run changes nothing), honour `-WhatIf`, log like the other scripts and exit 0 (restored or nothing to do) or 1 (failed).\n\n");
     o.push_str("What undo cannot restore, by step kind:\n\n");
-    o.push_str("- registry: data of a kind the registry provider cannot write (REG_NONE, the resource kinds) is refused with an error; a key fixgen created is removed only when empty; key ACLs are not kept.\n");
-    o.push_str("- service: only the startup types Automatic, AutomaticDelayed, Manual, Disabled and the states Running, Stopped; services started as dependencies stay running; a service not installed at backup time is left as it is.\n");
-    o.push_str("- firewall: only the settings the step manages; a rule fixgen added is removed.\n");
-    o.push_str("- vpn: never the pre-shared key; a connection added back gets only the managed settings (no saved credentials, EAP configuration, routes or DNS settings).\n");
-    o.push_str("- windows_update: Windows Update installs cannot be undone (installed updates are not rolled back).\n\n");
+    for limits in [
+        kinds::registry::UNDO_LIMITS,
+        kinds::service::UNDO_LIMITS,
+        kinds::firewall::UNDO_LIMITS,
+        kinds::vpn::UNDO_LIMITS,
+        kinds::windows_update::UNDO_LIMITS,
+    ] {
+        o.push_str(limits);
+    }
+    o.push('\n');
 }
 
 /// The heading that starts the last section of REVIEW.md, the list of files.

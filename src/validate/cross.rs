@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use super::{names, windows, Ctx};
+use super::writes::{Data, ValueSet};
+use super::{kinds, names, windows, Ctx};
 use crate::diag::{Diagnostic, Severity};
 use crate::load::Parsed;
-use crate::model::{Ensure, ParamType, RegValue, Step, Val};
-use crate::registry::RegPath;
+use crate::model::{ParamType, Step};
 
 /// The functions the module exports whatever its recipes: `Invoke-<Bundle>`, `Undo-<Bundle>`
 /// (the per-recipe ones are `Test-<Bundle><Noun>` and `<Verb>-<Bundle><Noun>`, see
@@ -110,66 +110,6 @@ fn params(p: &Parsed, cxs: &mut Cxs<'_>) {
     }
 }
 
-/// What a step writes to one registry value, comparable across steps.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Data {
-    Absent,
-    /// Kind and literal data.
-    Lit(&'static str, String),
-    /// Kind and param name (the data is known only at build time).
-    Param(&'static str, String),
-}
-
-impl Data {
-    fn differs(&self, o: &Data) -> bool {
-        match (self, o) {
-            (Data::Lit(k1, _) | Data::Param(k1, _), Data::Lit(k2, _) | Data::Param(k2, _))
-                if k1 != k2 =>
-            {
-                true
-            }
-            (Data::Lit(_, a), Data::Lit(_, b)) => a != b,
-            (Data::Absent, Data::Absent) => false,
-            (Data::Absent, _) | (_, Data::Absent) => true,
-            _ => false,
-        }
-    }
-
-    fn show(&self) -> String {
-        match self {
-            Data::Absent => "deleted".into(),
-            Data::Lit(k @ ("string" | "expand_string" | "multi_string"), v) => {
-                format!("{k} `{}`", v.escape_debug())
-            }
-            Data::Lit(k, v) => format!("{k} {v}"),
-            Data::Param(k, n) => format!("{k} from param {n}"),
-        }
-    }
-}
-
-fn val_data<T: ToString>(kind: &'static str, v: &Val<T>) -> Data {
-    match v {
-        Val::Lit(t) => Data::Lit(kind, t.to_string()),
-        Val::Param(p) => Data::Param(kind, p.param.clone()),
-    }
-}
-
-fn reg_data(v: &RegValue) -> Data {
-    match v {
-        RegValue::String(x) => val_data("string", x),
-        RegValue::ExpandString(x) => val_data("expand_string", x),
-        RegValue::MultiString(items) => Data::Lit("multi_string", items.join("\n")),
-        RegValue::Dword(x) => val_data("dword", x),
-        RegValue::Qword(x) => val_data("qword", x),
-        RegValue::Binary(h) => Data::Lit(
-            "binary",
-            h.parsed()
-                .map(hex::encode)
-                .unwrap_or_else(|_| h.text().to_string()),
-        ),
-    }
-}
-
 /// A registry value or service setting as first set: recipe, field, line, data.
 struct First {
     recipe: usize,
@@ -184,43 +124,18 @@ fn changes(p: &Parsed, cxs: &mut Cxs<'_>) {
     let mut services: BTreeMap<(String, &'static str), First> = BTreeMap::new();
     for (ri, r) in p.recipes.iter().enumerate() {
         for (i, step) in r.recipe.steps.iter().enumerate() {
-            let mut sets: Vec<(RegPath, String, Data, String)> = Vec::new();
-            match step {
-                Step::Registry(s) => {
-                    let Ok(path) = RegPath::parse(&s.key) else {
-                        continue;
-                    };
-                    let data = match (s.ensure, &s.value) {
-                        (Ensure::Absent, _) => Data::Absent,
-                        (Ensure::Present, Some(v)) => reg_data(v),
-                        (Ensure::Present, None) => continue,
-                    };
-                    sets.push((
-                        path,
-                        s.name.clone(),
-                        data,
-                        format!("steps[{i}].registry.name"),
-                    ));
-                }
+            let sets = match step {
+                Step::Registry(s) => kinds::registry::value_sets(i, s),
                 Step::Service(s) => {
                     if names::check_service_name(&s.name).is_err() {
                         continue;
                     }
                     let base = format!("steps[{i}].service");
                     service_settings(p, cxs, ri, s, &base, &mut services);
-                    // The startup type is the `Start` value of the service's key.
-                    if let (Some(st), Ok(path)) = (s.startup, crate::registry::service_key(&s.name))
-                    {
-                        sets.push((
-                            path,
-                            "Start".into(),
-                            Data::Lit("dword", st.start_value().to_string()),
-                            format!("{base}.startup"),
-                        ));
-                    }
+                    kinds::service::value_sets(&base, s)
                 }
-                _ => {}
-            }
+                _ => Vec::new(),
+            };
             value_sets(p, cxs, ri, sets, &mut values);
         }
     }
@@ -313,7 +228,7 @@ fn value_sets(
     p: &Parsed,
     cxs: &mut Cxs<'_>,
     ri: usize,
-    sets: Vec<(RegPath, String, Data, String)>,
+    sets: Vec<ValueSet>,
     values: &mut BTreeMap<(crate::registry::Hive, String, String), First>,
 ) {
     for (path, name, data, field) in sets {

@@ -13,6 +13,7 @@ pub(crate) mod windows;
 
 mod param_use;
 mod recipe;
+mod writes;
 /// The rules of each step kind, one file per kind: `src/kinds/<kind>/validate.rs`.
 #[path = "../kinds"]
 mod kinds {
@@ -572,26 +573,7 @@ fn duplicate_ids(p: &Parsed, out: &mut Vec<Diagnostic>) {
             ids.insert(&r.recipe.id, first);
         }
     }
-    // Firewall rule ids across recipes.
-    let mut fw: BTreeMap<String, (String, String)> = BTreeMap::new();
-    for r in &p.recipes {
-        for (i, s) in r.recipe.steps.iter().enumerate() {
-            if let Step::Firewall(f) = s {
-                let key = f.id.to_ascii_lowercase();
-                match fw.get(&key) {
-                    Some((file, _)) if *file != r.source.path => {
-                        let mut cx = Ctx::new(&r.source, &r.index);
-                        cx.err("firewall-id-duplicate", &format!("steps[{i}].firewall.id"), format!("firewall rule id `{}` is also used in {file}; each rule needs its own id", f.id));
-                        out.extend(cx.out);
-                    }
-                    Some(_) => {}
-                    None => {
-                        fw.insert(key, (r.source.path.clone(), f.id.clone()));
-                    }
-                }
-            }
-        }
-    }
+    kinds::firewall::ids_across_recipes(p, out);
 }
 
 /// Parse and validate a bundle: one `bundle.yaml` source and recipe sources (or recipes alone:

@@ -111,27 +111,10 @@ pub(super) fn texts(cx: &mut Ctx<'_>, r: &Recipe) {
         }
     }
     for (i, step) in r.steps.iter().enumerate() {
-        if let Step::Firewall(f) = step {
-            texts.push((
-                format!("steps[{i}].firewall.display_name"),
-                &f.display_name,
-                MAX_DISPLAY_NAME,
-            ));
-            if let Some(d) = &f.description {
-                texts.push((format!("steps[{i}].firewall.description"), d, MAX_TEXT));
-            }
-        }
-        if let Step::Registry(rs) = step {
-            // REG_SZ and REG_EXPAND_SZ literals: checked with their use (`uses`).
-            if let Some(RegValue::MultiString(items)) = &rs.value {
-                for (j, t) in items.iter().enumerate() {
-                    texts.push((
-                        format!("steps[{i}].registry.value.multi_string[{j}]"),
-                        t,
-                        MAX_REG_TEXT,
-                    ));
-                }
-            }
+        match step {
+            Step::Firewall(f) => kinds::firewall::texts(i, f, &mut texts),
+            Step::Registry(rs) => kinds::registry::texts(i, rs, &mut texts),
+            Step::Service(_) | Step::Vpn(_) | Step::WindowsUpdate(_) => {}
         }
     }
     for (field, text, max) in texts {

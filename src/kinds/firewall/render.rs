@@ -1,9 +1,11 @@
 //! A firewall step as data for the generated PowerShell: its entries of the step hashtable
-//! (`render::kinds::firewall`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`).
+//! (`render::kinds::firewall`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`);
+//! and its line among what a `.reg` file cannot express ([`reg`], called by `render::reg`).
 
 use crate::model::{Direction, FirewallAction, Port, Profile, Protocol};
 use crate::render::escape::PsLit;
 use crate::render::ps_types::{entry, Entry, RenderError};
+use crate::render::reg_types::RegSink;
 
 /// The NetSecurity cmdlets' spelling (`-Protocol TCP`, `ICMPv4`), which the generated scripts
 /// compare with `Get-NetFirewallPortFilter`; not the YAML spelling [`Protocol::name`].
@@ -80,4 +82,12 @@ pub(crate) fn entries(
 /// Undo's target: the rule's stable name.
 pub(crate) fn undo_target(f: &crate::model::FirewallStep, e: &mut Vec<Entry>) {
     e.push(entry("Name", PsLit::string(&f.id)));
+}
+
+/// For a `.reg` file and Group Policy: a rule is for the scripts only.
+pub(crate) fn reg(out: &mut RegSink<'_>, f: &crate::model::FirewallStep) {
+    out.script_only.push(format!(
+        "Windows Defender Firewall rule {} ({})",
+        f.id, f.display_name
+    ));
 }

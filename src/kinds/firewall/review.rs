@@ -52,3 +52,7 @@ pub(in crate::review) fn rows(
     };
     row(&t, "profiles", p);
 }
+
+/// What undo cannot restore for this kind: its line in REVIEW.md's undo section.
+pub(in crate::review) const UNDO_LIMITS: &str =
+    "- firewall: only the settings the step manages; a rule fixgen added is removed.\n";

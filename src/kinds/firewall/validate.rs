@@ -89,3 +89,42 @@ pub(in crate::validate) fn check(
         }
     }
 }
+
+/// The rule's free texts and their limits, for `recipe::texts`.
+pub(in crate::validate) fn texts<'r>(
+    i: usize,
+    f: &'r crate::model::FirewallStep,
+    texts: &mut Vec<(String, &'r str, usize)>,
+) {
+    texts.push((
+        format!("steps[{i}].firewall.display_name"),
+        &f.display_name,
+        MAX_DISPLAY_NAME,
+    ));
+    if let Some(d) = &f.description {
+        texts.push((format!("steps[{i}].firewall.description"), d, MAX_TEXT));
+    }
+}
+
+/// A firewall rule id used by two recipes (`duplicate_ids`; in one recipe: [`check`]).
+pub(in crate::validate) fn ids_across_recipes(p: &Parsed, out: &mut Vec<Diagnostic>) {
+    let mut fw: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for r in &p.recipes {
+        for (i, s) in r.recipe.steps.iter().enumerate() {
+            if let Step::Firewall(f) = s {
+                let key = f.id.to_ascii_lowercase();
+                match fw.get(&key) {
+                    Some((file, _)) if *file != r.source.path => {
+                        let mut cx = Ctx::new(&r.source, &r.index);
+                        cx.err("firewall-id-duplicate", &format!("steps[{i}].firewall.id"), format!("firewall rule id `{}` is also used in {file}; each rule needs its own id", f.id));
+                        out.extend(cx.out);
+                    }
+                    Some(_) => {}
+                    None => {
+                        fw.insert(key, (r.source.path.clone(), f.id.clone()));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -28,3 +28,7 @@ pub(in crate::review) fn rows(
         (Ensure::Present, None) => {}
     }
 }
+
+/// What undo cannot restore for this kind: its line in REVIEW.md's undo section.
+pub(in crate::review) const UNDO_LIMITS: &str =
+    "- registry: data of a kind the registry provider cannot write (REG_NONE, the resource kinds) is refused with an error; a key fixgen created is removed only when empty; key ACLs are not kept.\n";

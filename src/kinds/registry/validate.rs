@@ -1,6 +1,8 @@
-//! A registry step: its rules in the validator (`validate::kinds::registry`, mounted by `src/validate/mod.rs`).
+//! A registry step: its rules in the validator, and the value it writes for the checks across
+//! steps ([`value_sets`]) (`validate::kinds::registry`, mounted by `src/validate/mod.rs`).
 
 use super::super::*;
+use crate::validate::writes::{val_data, Data, ValueSet};
 
 /// A registry step: key, value name, `ensure` and the data (see [`registry_key`] and
 /// [`registry_value`]), the catalogue of known values, and the context lints.
@@ -216,4 +218,57 @@ fn registry_path_limits(p: &RegPath) -> Result<(), (&'static str, String)> {
         ));
     }
     Ok(())
+}
+
+/// The value a registry step writes, for the checks across steps (`cross::changes`): none when
+/// its key does not parse or a present value has no data (reported by [`check`]).
+pub(in crate::validate) fn value_sets(i: usize, s: &crate::model::RegistryStep) -> Vec<ValueSet> {
+    let Ok(path) = RegPath::parse(&s.key) else {
+        return Vec::new();
+    };
+    let data = match (s.ensure, &s.value) {
+        (Ensure::Absent, _) => Data::Absent,
+        (Ensure::Present, Some(v)) => reg_data(v),
+        (Ensure::Present, None) => return Vec::new(),
+    };
+    vec![(
+        path,
+        s.name.clone(),
+        data,
+        format!("steps[{i}].registry.name"),
+    )]
+}
+
+fn reg_data(v: &RegValue) -> Data {
+    match v {
+        RegValue::String(x) => val_data("string", x),
+        RegValue::ExpandString(x) => val_data("expand_string", x),
+        RegValue::MultiString(items) => Data::Lit("multi_string", items.join("\n")),
+        RegValue::Dword(x) => val_data("dword", x),
+        RegValue::Qword(x) => val_data("qword", x),
+        RegValue::Binary(h) => Data::Lit(
+            "binary",
+            h.parsed()
+                .map(hex::encode)
+                .unwrap_or_else(|_| h.text().to_string()),
+        ),
+    }
+}
+
+/// The free texts of a `multi_string` value and their limit, for `recipe::texts` (`string` and
+/// `expand_string` literals are checked with their use, `uses`).
+pub(in crate::validate) fn texts<'r>(
+    i: usize,
+    rs: &'r crate::model::RegistryStep,
+    texts: &mut Vec<(String, &'r str, usize)>,
+) {
+    if let Some(RegValue::MultiString(items)) = &rs.value {
+        for (j, t) in items.iter().enumerate() {
+            texts.push((
+                format!("steps[{i}].registry.value.multi_string[{j}]"),
+                t,
+                MAX_REG_TEXT,
+            ));
+        }
+    }
 }

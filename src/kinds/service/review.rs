@@ -46,3 +46,7 @@ pub(in crate::review) fn rows(
         );
     }
 }
+
+/// What undo cannot restore for this kind: its line in REVIEW.md's undo section.
+pub(in crate::review) const UNDO_LIMITS: &str =
+    "- service: only the startup types Automatic, AutomaticDelayed, Manual, Disabled and the states Running, Stopped; services started as dependencies stay running; a service not installed at backup time is left as it is.\n";

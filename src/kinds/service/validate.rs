@@ -1,6 +1,8 @@
-//! A service step: its rules in the validator (`validate::kinds::service`, mounted by `src/validate/mod.rs`).
+//! A service step: its rules in the validator, and the value its startup type writes for the
+//! checks across steps ([`value_sets`]) (`validate::kinds::service`, mounted by `src/validate/mod.rs`).
 
 use super::super::*;
+use crate::validate::writes::{Data, ValueSet};
 
 /// A service step: its name, that it changes something, and warnings for services Windows
 /// needs or that are server-side.
@@ -57,5 +59,19 @@ pub(in crate::validate) fn check(cx: &mut Ctx<'_>, base: &str, s: &crate::model:
             "RemoteAccess (Routing and Remote Access) is the VPN server service; VPN clients do not need it".into(),
             Some("for the client use RasMan (Remote Access Connection Manager)"),
         );
+    }
+}
+
+/// The startup type is the `Start` value of the service's key, for the checks across steps
+/// (`cross::changes`; the service's own settings are compared by `cross::service_settings`).
+pub(in crate::validate) fn value_sets(base: &str, s: &crate::model::ServiceStep) -> Vec<ValueSet> {
+    match (s.startup, crate::registry::service_key(&s.name)) {
+        (Some(st), Ok(path)) => vec![(
+            path,
+            "Start".into(),
+            Data::Lit("dword", st.start_value().to_string()),
+            format!("{base}.startup"),
+        )],
+        _ => Vec::new(),
     }
 }

@@ -1,11 +1,13 @@
 //! A VPN step as data for the generated PowerShell: its entries of the step hashtable
-//! (`render::kinds::vpn`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`).
+//! (`render::kinds::vpn`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`);
+//! and its line among what a `.reg` file cannot express ([`reg`], called by `render::reg`).
 
 use crate::model::{AuthMethod, Encryption, Tunnel, Val};
 use crate::plan::{Binding, RecipePlan, Resolved};
 use crate::render::escape::PsLit;
 use crate::render::ps_steps::Binder;
 use crate::render::ps_types::{entry, Entry, RenderError};
+use crate::render::reg_types::RegSink;
 
 fn tunnel_name(t: Tunnel) -> &'static str {
     match t {
@@ -125,4 +127,23 @@ pub(crate) fn undo_target(rp: &RecipePlan, v: &crate::model::VpnStep, e: &mut Ve
     };
     e.push(entry("Name", name));
     e.push(entry("AllUserConnection", PsLit::bool(v.all_users)));
+}
+
+/// How a VPN step is named in a `.reg` file's comment, without ever showing a param's value.
+fn reg_label(v: &crate::model::VpnStep) -> String {
+    match &v.name {
+        Val::Lit(n) => format!("VPN connection {n:?}"),
+        Val::Param(p) => {
+            format!("VPN connection named by param {}", p.param)
+        }
+    }
+}
+
+/// For a `.reg` file and Group Policy: a connection is for the scripts only.
+pub(crate) fn reg(out: &mut RegSink<'_>, v: &crate::model::VpnStep) {
+    out.script_only.push(if v.recreate {
+        format!("remove and add the {}", reg_label(v))
+    } else {
+        format!("settings of the {}", reg_label(v))
+    });
 }

@@ -132,3 +132,7 @@ fn vpn_psk_rows(rp: &RecipePlan, v: &crate::model::VpnStep, t: &str, rows: &mut 
             "when L2tpIPsecAuth is not Psk or the marker does not record this key's id (a PBKDF2 hash of the key; a new key means a new id); the marker is written after the key was applied",
         );
 }
+
+/// What undo cannot restore for this kind: its line in REVIEW.md's undo section.
+pub(in crate::review) const UNDO_LIMITS: &str =
+    "- vpn: never the pre-shared key; a connection added back gets only the managed settings (no saved credentials, EAP configuration, routes or DNS settings).\n";

@@ -1,9 +1,11 @@
 //! A Windows Update step as data for the generated PowerShell: its entries of the step hashtable
-//! (`render::kinds::windows_update`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`).
+//! (`render::kinds::windows_update`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`);
+//! and its line among what a `.reg` file cannot express ([`reg`], called by `render::reg`).
 
 use crate::model::UpdateAction;
 use crate::render::escape::PsLit;
 use crate::render::ps_types::{entry, Entry, RenderError};
+use crate::render::reg_types::RegSink;
 
 pub(crate) fn entries(
     w: &crate::model::WindowsUpdateStep,
@@ -27,4 +29,12 @@ pub(crate) fn undo_target(w: &crate::model::WindowsUpdateStep, e: &mut Vec<Entry
             UpdateAction::Install => "Install",
         }),
     ));
+}
+
+/// For a `.reg` file and Group Policy: Windows Update is for the scripts only.
+pub(crate) fn reg(out: &mut RegSink<'_>, w: &crate::model::WindowsUpdateStep) {
+    out.script_only.push(match w.action {
+        UpdateAction::Scan => "Windows Update: search for pending updates".to_string(),
+        UpdateAction::Install => "Windows Update: download and install pending updates".to_string(),
+    });
 }

@@ -27,3 +27,7 @@ pub(in crate::review) fn rows(
             ),
         }
 }
+
+/// What undo cannot restore for this kind: its line in REVIEW.md's undo section.
+pub(in crate::review) const UNDO_LIMITS: &str =
+    "- windows_update: Windows Update installs cannot be undone (installed updates are not rolled back).\n";
