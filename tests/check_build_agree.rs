@@ -484,9 +484,7 @@ fn build_target_intune_without_values_reports_located_diagnostics() {
             .find(|b| b.contains(&at))
             .unwrap_or_else(|| panic!("no finding at {at}:\n{t}"));
         assert!(
-            block.starts_with(&format!(
-                "intune-open-param]: param `{param}` has no value"
-            )),
+            block.starts_with(&format!("intune-open-param]: param `{param}` has no value")),
             "{block}"
         );
         assert!(
@@ -515,7 +513,11 @@ fn check_target_intune_agrees_with_build() {
         out.as_os_str(),
     ]);
     let (c, b) = (text(&check), text(&build));
-    assert_eq!(check.status.code(), Some(1), "check accepts what build refuses: {c}");
+    assert_eq!(
+        check.status.code(),
+        Some(1),
+        "check accepts what build refuses: {c}"
+    );
     // The same findings: every `error[` block of the build is in check's output.
     let blocks = |t: &str| -> Vec<String> {
         t.split("error[")

@@ -11,10 +11,9 @@ use askama::Template;
 
 use super::blocks::{self, Role};
 use super::escape::{PsComment, PsLit};
-use super::powershell::{
-    recipe_models, Entry, Help, PsOptions, RecipeModel, RenderError, StepData,
-};
+use super::powershell::{recipe_models, Entry, Help, PsOptions, RecipeModel, StepData};
 use super::{kinds, Artifacts, OutputFile};
+use crate::diag::Diagnostic;
 use crate::model::{Step, UpdateAction};
 use crate::plan::{Plan, RecipePlan};
 
@@ -194,7 +193,7 @@ struct UndoTemplate<'a> {
 }
 
 /// `scripts/Undo-<id>.ps1` for every recipe.
-pub fn render_undo_scripts(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<RenderError>> {
+pub fn render_undo_scripts(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<Diagnostic>> {
     let models = recipe_models(plan, opts)?;
     let mut out = Artifacts::default();
     let mut errors = Vec::new();
@@ -224,7 +223,7 @@ pub fn undo_file(
     rp: &RecipePlan,
     m: &RecipeModel,
     opts: &PsOptions,
-) -> Result<OutputFile, RenderError> {
+) -> Result<OutputFile, Diagnostic> {
     let targets = undo_targets(rp);
     let help = undo_script_help(plan, rp);
     let t = UndoTemplate {
@@ -245,9 +244,7 @@ pub fn undo_file(
             .iter()
             .any(|s| matches!(s, Step::WindowsUpdate(w) if w.action == UpdateAction::Install)),
     };
-    let bytes = super::powershell::render_ps(&t).map_err(|message| RenderError {
-        recipe: m.id.clone(),
-        message,
-    })?;
-    Ok(OutputFile::new(format!("scripts/Undo-{}.ps1", m.id), bytes))
+    let path = format!("scripts/Undo-{}.ps1", m.id);
+    let bytes = super::powershell::finish(&path, &t)?;
+    Ok(OutputFile::new(path, bytes))
 }

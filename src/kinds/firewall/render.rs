@@ -1,9 +1,10 @@
 //! A firewall step as data for the generated PowerShell: its entries of the step hashtable
 //! (`render::kinds::firewall`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`).
 
+use crate::diag::Diagnostic;
 use crate::model::{Direction, FirewallAction, Port, Profile, Protocol};
 use crate::render::escape::PsLit;
-use crate::render::ps_types::{entry, Entry, RenderError};
+use crate::render::ps_types::{entry, Entry};
 
 /// The NetSecurity cmdlets' spelling (`-Protocol TCP`, `ICMPv4`), which the generated scripts
 /// compare with `Get-NetFirewallPortFilter`; not the YAML spelling [`Protocol::name`].
@@ -35,7 +36,7 @@ fn port_texts(ports: &[Port]) -> Vec<String> {
 pub(crate) fn entries(
     f: &crate::model::FirewallStep,
     e: &mut Vec<Entry>,
-) -> Result<(), RenderError> {
+) -> Result<(), Diagnostic> {
     e.push(entry("Name", PsLit::string(&f.id)));
     e.push(entry("DisplayName", PsLit::string(&f.display_name)));
     e.push(entry(

@@ -1,9 +1,10 @@
 //! A service step as data for the generated PowerShell: its entries of the step hashtable
 //! (`render::kinds::service`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`).
 
+use crate::diag::Diagnostic;
 use crate::model::Startup;
 use crate::render::escape::PsLit;
-use crate::render::ps_types::{entry, Entry, RenderError, SERVICE_TIMEOUT_SECONDS};
+use crate::render::ps_types::{entry, Entry, SERVICE_TIMEOUT_SECONDS};
 
 fn startup_name(s: Startup) -> &'static str {
     match s {
@@ -14,10 +15,7 @@ fn startup_name(s: Startup) -> &'static str {
     }
 }
 
-pub(crate) fn entries(
-    s: &crate::model::ServiceStep,
-    e: &mut Vec<Entry>,
-) -> Result<(), RenderError> {
+pub(crate) fn entries(s: &crate::model::ServiceStep, e: &mut Vec<Entry>) -> Result<(), Diagnostic> {
     e.push(entry("Name", PsLit::string(&s.name)));
     e.push(entry(
         "Startup",

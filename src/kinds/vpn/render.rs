@@ -1,11 +1,12 @@
 //! A VPN step as data for the generated PowerShell: its entries of the step hashtable
 //! (`render::kinds::vpn`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`).
 
+use crate::diag::Diagnostic;
 use crate::model::{AuthMethod, Encryption, Tunnel, Val};
 use crate::plan::{Binding, RecipePlan, Resolved};
 use crate::render::escape::PsLit;
 use crate::render::ps_steps::Binder;
-use crate::render::ps_types::{entry, Entry, RenderError};
+use crate::render::ps_types::{entry, Entry};
 
 fn tunnel_name(t: Tunnel) -> &'static str {
     match t {
@@ -44,7 +45,7 @@ pub(crate) fn entries<'a>(
     b: &mut Binder<'a>,
     v: &'a crate::model::VpnStep,
     e: &mut Vec<Entry>,
-) -> Result<(), RenderError> {
+) -> Result<(), Diagnostic> {
     e.push(entry(
         "Name",
         b.value(&v.name, |x: &String| PsLit::string(x), "vpn.name")?,
