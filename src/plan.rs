@@ -6,8 +6,10 @@
 //! cannot take parameters, such as .reg or Intune, reports an error).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use crate::load::Bundle;
+use crate::diag::Diagnostic;
+use crate::load::{Bundle, SpanIndex};
 use crate::model::{BundleManifest, Param, ParamValue, Recipe, UseVal, Val};
 
 /// Where a parameter's value comes from.
@@ -33,6 +35,9 @@ pub struct RecipePlan {
     pub source_sha256: String,
     /// Every declared param, by name.
     pub params: BTreeMap<String, BoundParam>,
+    /// Field positions in the recipe's source, as the loader read them: later stages locate
+    /// their findings with it ([`RecipePlan::error_at`]).
+    pub index: Arc<SpanIndex>,
 }
 
 /// A value a step uses, after parameter binding.
@@ -144,6 +149,28 @@ impl RecipePlan {
     pub fn is_secret(&self, name: &str) -> bool {
         self.params.get(name).is_some_and(|b| b.decl.secret)
     }
+
+    /// An error of a later stage about this recipe, located at the value of `field` (a path
+    /// such as `steps[0].vpn.name`; the nearest written ancestor when it is not written).
+    pub fn error_at(&self, code: &str, field: &str, message: impl Into<String>) -> Diagnostic {
+        let pos = self.index.value_pos(field);
+        Diagnostic::error(code, self.source_path.clone(), message)
+            .at(pos.line, pos.column)
+            .with_field(field)
+    }
+
+    /// [`RecipePlan::error_at`] at the key of `field` (a declaration: `params.ConnectionName`).
+    pub fn error_at_key(&self, code: &str, field: &str, message: impl Into<String>) -> Diagnostic {
+        let pos = self.index.key_pos(field);
+        Diagnostic::error(code, self.source_path.clone(), message)
+            .at(pos.line, pos.column)
+            .with_field(field)
+    }
+
+    /// An error about the recipe as a whole (its source file, no line).
+    pub fn error(&self, code: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(code, self.source_path.clone(), message)
+    }
 }
 
 /// The whole plan: the bundle's identity and every recipe in run order.
@@ -153,6 +180,10 @@ pub struct Plan {
     /// Lower-case hex SHA-256 of bundle.yaml; empty for an implicit bundle (no bundle.yaml).
     pub bundle_sha256: String,
     pub recipes: Vec<RecipePlan>,
+    /// Path of bundle.yaml as shown (`<implicit bundle.yaml>` for an implicit bundle).
+    pub bundle_source: String,
+    /// Field positions in bundle.yaml (empty for an implicit bundle).
+    pub bundle_index: Arc<SpanIndex>,
 }
 
 impl Plan {
@@ -161,16 +192,55 @@ impl Plan {
         if self.recipes.iter().all(|r| r.recipe.in_channel(channel)) {
             return std::borrow::Cow::Borrowed(self);
         }
-        std::borrow::Cow::Owned(Plan {
+        std::borrow::Cow::Owned(
+            self.with_recipes(
+                self.recipes
+                    .iter()
+                    .filter(|r| r.recipe.in_channel(channel))
+                    .cloned()
+                    .collect(),
+            ),
+        )
+    }
+
+    /// The same bundle with only `recipes`.
+    pub fn with_recipes(&self, recipes: Vec<RecipePlan>) -> Plan {
+        Plan {
             bundle: self.bundle.clone(),
             bundle_sha256: self.bundle_sha256.clone(),
-            recipes: self
-                .recipes
-                .iter()
-                .filter(|r| r.recipe.in_channel(channel))
-                .cloned()
-                .collect(),
-        })
+            recipes,
+            bundle_source: self.bundle_source.clone(),
+            bundle_index: self.bundle_index.clone(),
+        }
+    }
+
+    /// An error of a later stage about the bundle, located at the value of `field` of
+    /// bundle.yaml (the whole file for an implicit bundle).
+    pub fn bundle_error(&self, code: &str, field: &str, message: impl Into<String>) -> Diagnostic {
+        let d = Diagnostic::error(code, self.bundle_source.clone(), message).with_field(field);
+        match self.bundle_index.get(field) {
+            Some(n) if !field.is_empty() => d.at(n.value.line, n.value.column),
+            _ => d,
+        }
+    }
+
+    /// The recipe whose source is `file`.
+    pub fn recipe_of(&self, file: &str) -> Option<&RecipePlan> {
+        self.recipes.iter().find(|r| r.source_path == file)
+    }
+
+    /// A finding about a recipe's field that has no line yet, located with the recipe's index.
+    pub fn locate(&self, d: Diagnostic) -> Diagnostic {
+        if d.line != 0 || d.field.is_empty() {
+            return d;
+        }
+        match self.recipe_of(&d.file) {
+            Some(rp) => {
+                let pos = rp.index.value_pos(&d.field);
+                d.at(pos.line, pos.column)
+            }
+            None => d,
+        }
     }
 }
 
@@ -315,6 +385,7 @@ pub fn build(bundle: &Bundle, values: &ParamValues) -> Result<Plan, PlanError> {
             source_path: lr.source.path.clone(),
             source_sha256: lr.source.sha256_hex(),
             params,
+            index: lr.index.clone(),
         });
     }
     if errors.is_empty() {
@@ -327,6 +398,8 @@ pub fn build(bundle: &Bundle, values: &ParamValues) -> Result<Plan, PlanError> {
                 bundle.manifest_source.sha256_hex()
             },
             recipes,
+            bundle_source: bundle.manifest_source.path.clone(),
+            bundle_index: bundle.manifest_index.clone(),
         })
     } else {
         Err(PlanError::Bind(errors))

@@ -423,3 +423,160 @@ fn check_and_build_agree_on_the_bad_corpus() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// 1-based (line, column) of the key `name` in the `params:` block of an embedded recipe, read
+/// from the recipe text itself.
+fn param_decl_pos(recipe: &str, name: &str) -> (usize, usize) {
+    let text = std::fs::read_to_string(bundle_dir().join(recipe)).expect("read recipe");
+    let params = text
+        .lines()
+        .position(|l| l == "params:")
+        .expect("a params: block");
+    let key = format!("{name}:");
+    let (i, line) = text
+        .lines()
+        .enumerate()
+        .skip(params + 1)
+        .find(|(_, l)| l.trim_start() == key)
+        .expect("the param's declaration");
+    (i + 1, line.len() - line.trim_start().len() + 1)
+}
+
+/// The five open params the Intune scripts of the embedded bundle need: (recipe, param).
+const INTUNE_OPEN: &[(&str, &str)] = &[
+    ("vpn-security.yaml", "ConnectionName"),
+    ("vpn-security.yaml", "ServerAddress"),
+    ("recreate-connection.yaml", "ConnectionName"),
+    ("recreate-connection.yaml", "PreSharedKey"),
+    ("recreate-connection.yaml", "ServerAddress"),
+];
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// `build --target intune` without values: every open param is a located finding (the
+/// param's declaration in its recipe, file:line:column, the code and the field), rendered as
+/// `check` renders the validator's, and nothing is written (issue 16 item 4).
+#[test]
+fn build_target_intune_without_values_reports_located_diagnostics() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    let o = run(&[
+        "build".as_ref(),
+        "--target".as_ref(),
+        "intune".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(!out.exists(), "a failed build writes nothing: {t}");
+    for (recipe, param) in INTUNE_OPEN {
+        let (line, col) = param_decl_pos(recipe, param);
+        let at = format!("<embedded>/l2tp/{recipe}:{line}:{col}");
+        let block = t
+            .split("error[")
+            .find(|b| b.contains(&at))
+            .unwrap_or_else(|| panic!("no finding at {at}:\n{t}"));
+        assert!(
+            block.starts_with(&format!("intune-open-param]: param `{param}` has no value")),
+            "{block}"
+        );
+        assert!(
+            block.contains(&format!("in `params.{param}`")),
+            "field: {block}"
+        );
+        assert!(block.contains(&format!("{param}:")), "source line: {block}");
+        assert!(block.contains(&format!("--set {param}=")), "hint: {block}");
+    }
+    assert!(t.contains("5 error(s), 0 warning(s), 0 info(s)"), "{t}");
+    assert!(!t.contains("error: recipe `"), "unlocated error lines: {t}");
+}
+
+/// `check --target intune` refuses what `build --target intune` refuses, with the same
+/// findings (human and JSON); `--target all` leaves intune out in both, without an error.
+#[test]
+fn check_target_intune_agrees_with_build() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    let check = run(&["check".as_ref(), "--target".as_ref(), "intune".as_ref()]);
+    let build = run(&[
+        "build".as_ref(),
+        "--target".as_ref(),
+        "intune".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    let (c, b) = (text(&check), text(&build));
+    assert_eq!(
+        check.status.code(),
+        Some(1),
+        "check accepts what build refuses: {c}"
+    );
+    // The same findings: every `error[` block of the build is in check's output.
+    let blocks = |t: &str| -> Vec<String> {
+        t.split("error[")
+            .skip(1)
+            .map(|b| b.split("\n\n").next().unwrap_or(b).to_string())
+            .collect()
+    };
+    assert_eq!(blocks(&c), blocks(&b), "check:\n{c}\nbuild:\n{b}");
+    assert_eq!(blocks(&c).len(), INTUNE_OPEN.len(), "{c}");
+
+    let json = run(&[
+        "check".as_ref(),
+        "--target".as_ref(),
+        "intune".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(json.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON report");
+    assert_eq!(v["summary"]["errors"], INTUNE_OPEN.len(), "{v}");
+    for (recipe, param) in INTUNE_OPEN {
+        let (line, col) = param_decl_pos(recipe, param);
+        let found = v["diagnostics"].as_array().unwrap().iter().any(|d| {
+            d["code"] == "intune-open-param"
+                && d["file"] == format!("<embedded>/l2tp/{recipe}")
+                && d["line"] == line
+                && d["column"] == col
+                && d["field"] == format!("params.{param}")
+                && d["hint"].as_str().is_some_and(|h| h.contains(param))
+        });
+        assert!(found, "{recipe} {param}: {v}");
+    }
+
+    // With every value given, both accept.
+    let values = tmp.path().join("values.yaml");
+    std::fs::write(&values, VALUES).expect("write values");
+    let with = |cmd: &str| {
+        let mut a: Vec<&std::ffi::OsStr> = vec![
+            cmd.as_ref(),
+            "--target".as_ref(),
+            "intune".as_ref(),
+            "--values".as_ref(),
+            values.as_os_str(),
+            "--allow-embedded-secrets".as_ref(),
+        ];
+        if cmd == "build" {
+            a.extend(["--out".as_ref(), out.as_os_str()]);
+        }
+        run(&a)
+    };
+    let (c, b) = (with("check"), with("build"));
+    assert_eq!(c.status.code(), Some(0), "{}", text(&c));
+    assert_eq!(b.status.code(), Some(0), "{}", text(&b));
+    let _ = std::fs::remove_dir_all(&out);
+
+    // `--target all` without values: intune is left out with a note; neither refuses.
+    let c = run(&["check".as_ref()]);
+    let b = run(&["build".as_ref(), "--out".as_ref(), out.as_os_str()]);
+    assert_eq!(c.status.code(), Some(0), "{}", text(&c));
+    assert_eq!(b.status.code(), Some(0), "{}", text(&b));
+    assert!(text(&b).contains("left out: intune/"), "{}", text(&b));
+}

@@ -754,6 +754,17 @@ fn two_builds_are_byte_identical() {
     );
 }
 
+/// An `error[...]` finding of the build's output located in the recipe file `at`
+/// (`vpn-security.yaml:`) naming `param` and the `--set` flag that gives it a value.
+fn finding(t: &str, at: &str, param: &str) -> bool {
+    t.split("error[").skip(1).any(|b| {
+        let b = b.split("\n\n").next().unwrap_or(b);
+        b.contains(at)
+            && b.contains(&format!("`{param}`"))
+            && b.contains(&format!("--set {param}="))
+    })
+}
+
 #[test]
 fn a_missing_param_is_an_error_naming_every_param_recipe_and_flag() {
     let dir = tempfile::tempdir().unwrap();
@@ -770,10 +781,7 @@ fn a_missing_param_is_an_error_naming_every_param_recipe_and_flag() {
         ("recreate-connection", "PreSharedKey"),
     ] {
         assert!(
-            t.lines().any(|l| l.starts_with("error:")
-                && l.contains(&format!("recipe `{recipe}`"))
-                && l.contains(&format!("`{param}`"))
-                && l.contains(&format!("--set {param}="))),
+            finding(&t, &format!("{recipe}.yaml:"), param),
             "{recipe}/{param} not reported:\n{t}"
         );
     }
@@ -1088,11 +1096,7 @@ fn an_optional_param_used_as_a_registry_value_needs_a_value() {
     let o = run(&["--target", "intune"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
-        text(&o)
-            .lines()
-            .any(|l| l.starts_with("error: recipe `opt-level`")
-                && l.contains("`Level`")
-                && l.contains("--set Level=VALUE")),
+        finding(&text(&o), "opt-level.yaml:", "Level") && text(&o).contains("--set Level=VALUE"),
         "{}",
         text(&o)
     );

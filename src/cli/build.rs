@@ -10,7 +10,7 @@ use super::{Exit, Format};
 use crate::diag;
 use crate::pipeline::{BuildError, Target};
 use crate::plan::ParamValues;
-use crate::render::powershell::{PsOptions, RenderError};
+use crate::render::powershell::PsOptions;
 
 #[derive(Debug, Args)]
 pub(crate) struct BuildArgs {
@@ -153,10 +153,14 @@ pub(crate) fn given_values(
     })
 }
 
-fn print_render_errors(errors: &[RenderError]) {
-    for e in errors {
-        errln!("error: {e}");
-    }
+/// The render stage's findings, shown as `check` shows the validator's: with the recipes'
+/// source lines (read again: the build frees them before rendering) and the summary line.
+fn print_render_errors(paths: &[PathBuf], errors: &[diag::Diagnostic]) {
+    let sources = crate::pipeline::inputs(paths)
+        .map(|i| i.sources)
+        .unwrap_or_default();
+    crate::term::err_rendered(&diag::render_human(errors, &sources, super::stderr_color()));
+    errln!("nothing written: {} error(s)", errors.len());
 }
 
 /// Every file and folder the build reads, which `--out` must not replace.
@@ -344,10 +348,7 @@ pub(crate) fn run(args: BuildArgs) -> Exit {
         Ok(built) => report(&args, &p, built, staging, progress),
         Err(e) => {
             progress.suspend(|| match &e {
-                BuildError::Render(errs) => {
-                    print_render_errors(errs);
-                    errln!("nothing written: {} error(s)", errs.len());
-                }
+                BuildError::Render(errs) => print_render_errors(&args.paths, errs),
                 BuildError::Finish(f) => {
                     errln!("error: {f}");
                     errln!("nothing written");

@@ -128,6 +128,19 @@ pub(crate) fn run(args: CheckArgs) -> Exit {
             &args.target,
         ));
         super::secrets::hint_for_shared_targets(&mut r.diagnostics, &args.target);
+        // What `build` finds only when rendering the targets (issue 16 item 4).
+        if let (Some(b), false) = (&r.bundle, r.has_errors()) {
+            let opts = crate::render::powershell::PsOptions {
+                allow_embedded_secrets: args.allow_embedded_secrets,
+                ..Default::default()
+            };
+            r.diagnostics.extend(crate::pipeline::render_findings(
+                b,
+                &given.values,
+                &args.target,
+                &opts,
+            ));
+        }
         r
     };
     // Values meant for params no recipe declares: `build` refuses them, so `check` does too.

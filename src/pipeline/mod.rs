@@ -19,6 +19,7 @@ mod targets;
 
 use std::path::{Path, PathBuf};
 
+use crate::diag::Diagnostic;
 use crate::load::{Bundle, Inputs, LoadError};
 use crate::model::ParamValues;
 use crate::plan::{Plan, PlanError};
@@ -63,6 +64,62 @@ pub fn check(inputs: Inputs, given: &Given) -> crate::validate::Report {
 /// Plan: every param bound to a value or left open.
 pub fn plan(bundle: &Bundle, values: &ParamValues) -> Result<Plan, PlanError> {
     crate::plan::build(bundle, values)
+}
+
+/// What a build of `targets` would stop on after the validator: binding the values, then the
+/// renderers, run in memory (nothing is kept). `fixgen check` adds these to the validator's
+/// findings, so it refuses what `build` refuses: `--target intune` without a value for every
+/// param, a target's own limits. Only the targets named: under `all` alone, a target that
+/// cannot be built is left out (never an error), and the scripts and module are what the
+/// validator checks (tests/check_build_agree.rs), so nothing is rendered.
+pub fn render_findings(
+    bundle: &Bundle,
+    values: &ParamValues,
+    targets: &[Target],
+    opts: &PsOptions,
+) -> Vec<Diagnostic> {
+    if targets.iter().all(|t| *t == Target::All) {
+        return Vec::new();
+    }
+    let plan = match plan(bundle, values) {
+        Ok(p) => p,
+        Err(errors) => {
+            return errors
+                .problems()
+                .iter()
+                .map(|e| {
+                    let message = e.message.clone();
+                    match bundle.recipes.iter().find(|r| r.recipe.id == e.recipe) {
+                        Some(r) => {
+                            let field = format!("params.{}", e.param);
+                            let pos = r.index.key_pos(&field);
+                            Diagnostic::error("param-value", r.source.path.clone(), message)
+                                .at(pos.line, pos.column)
+                                .with_field(field)
+                        }
+                        None => Diagnostic::error("param-value", "", e.to_string()),
+                    }
+                })
+                .collect()
+        }
+    };
+    let r = render_with(
+        &plan,
+        targets,
+        opts,
+        &mut |_| Ok(()),
+        &|| {},
+        &mut Vec::new(),
+    );
+    match r {
+        Ok(()) => Vec::new(),
+        Err(BuildError::Render(d)) => d,
+        Err(e) => vec![Diagnostic::error(
+            "internal-render",
+            "",
+            format!("internal error: {e}"),
+        )],
+    }
 }
 
 /// One build of a plan: what to render, how, and who signs.

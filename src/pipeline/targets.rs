@@ -7,11 +7,11 @@ use std::borrow::Cow;
 
 use clap::ValueEnum;
 
-use crate::diag;
+use crate::diag::{self, Diagnostic};
 use crate::model::Channel;
 use crate::plan::Plan;
 use crate::render::gpo::{self, GpoOptions, StartupScripts};
-use crate::render::powershell::{self, InvokeEntry, PsOptions, RecipeModel, RenderError};
+use crate::render::powershell::{self, InvokeEntry, PsOptions, RecipeModel};
 use crate::render::{undo, Artifacts, OutputFile};
 
 use super::LeftOut;
@@ -34,29 +34,48 @@ pub enum Target {
     Intune,
 }
 
-/// A renderer's diagnostic as a build error line.
-fn diagnostic_error(d: &diag::Diagnostic) -> RenderError {
-    let mut message = format!("{}: ", d.location());
+/// A finding as one line of the build summary (`left out: ...`), with where it is.
+fn located_line(d: &Diagnostic) -> String {
+    let mut line = format!("{}: ", d.location());
     if !d.field.is_empty() {
-        message.push_str(&format!("{}: ", d.field));
+        line.push_str(&format!("{}: ", d.field));
     }
-    message.push_str(&d.message);
+    line.push_str(&d.message);
     if let Some(h) = &d.hint {
-        message.push_str(&format!(" (hint: {h})"));
+        line.push_str(&format!(" (hint: {h})"));
     }
-    RenderError {
-        recipe: String::new(),
-        message,
+    line
+}
+
+/// A finding as one line naming its recipe (or the bundle): `recipe `id`: steps[0].vpn:
+/// vpn.name: message; hint`. The words of the summary's `left out` lines and of gpo/README.md's
+/// "No startup script" reason, which a successful build writes (so they stay as they were).
+fn recipe_line(plan: &Plan, d: &Diagnostic) -> String {
+    let owner = plan
+        .recipe_of(&d.file)
+        .map_or(plan.bundle.name.as_str(), |rp| rp.recipe.id.as_str());
+    let mut line = format!("recipe `{owner}`: ");
+    // `steps[0].vpn.name` -> `steps[0].vpn: vpn.name: `
+    if let Some(rest) = d.field.strip_prefix("steps[") {
+        if let Some((i, inner)) = rest.split_once("].") {
+            let kind = inner.split('.').next().unwrap_or(inner);
+            line.push_str(&format!("steps[{i}].{kind}: {inner}: "));
+        }
     }
+    line.push_str(&d.message);
+    if let Some(h) = &d.hint {
+        line.push_str(&format!("; {h}"));
+    }
+    line
 }
 
 /// `--target all` left a target out: why, for the summary at the end.
-fn skipped(target: &'static str, diags: &[diag::Diagnostic]) -> LeftOut {
+fn skipped(target: &'static str, diags: &[Diagnostic]) -> LeftOut {
     LeftOut {
         what: format!("{target}/"),
         target,
         because: "it cannot be built with these values",
-        problems: diags.iter().map(|d| diagnostic_error(d).message).collect(),
+        problems: diags.iter().map(located_line).collect(),
     }
 }
 
@@ -67,8 +86,9 @@ const BATCH: usize = 64;
 /// Why a build stopped.
 #[derive(Debug)]
 pub enum BuildError {
-    /// Errors in the recipes (all of them): nothing is written.
-    Render(Vec<RenderError>),
+    /// Errors in the recipes (all of them, located like the validator's findings, sorted):
+    /// nothing is written.
+    Render(Vec<Diagnostic>),
     /// Signing or writing a finished file failed.
     Finish(crate::sign::SignError),
     /// The staging folder could not be made or put in place of `--out` ([`super::build_into`]).
@@ -79,7 +99,7 @@ impl std::fmt::Display for BuildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             BuildError::Render(errors) => {
-                let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                let lines: Vec<String> = errors.iter().map(located_line).collect();
                 f.write_str(&lines.join("\n"))
             }
             BuildError::Finish(e) => e.fmt(f),
@@ -95,7 +115,7 @@ impl std::error::Error for BuildError {}
 /// error is reported.
 pub(crate) struct Out<'e> {
     emit: &'e mut dyn FnMut(Artifacts) -> Result<(), crate::sign::SignError>,
-    errors: Vec<RenderError>,
+    errors: Vec<Diagnostic>,
     left_out: &'e mut Vec<LeftOut>,
 }
 
@@ -109,7 +129,7 @@ impl Out<'_> {
     }
 
     /// Put a renderer's whole output, or keep its errors.
-    fn put_rendered(&mut self, r: Result<Artifacts, Vec<RenderError>>) -> Result<(), BuildError> {
+    fn put_rendered(&mut self, r: Result<Artifacts, Vec<Diagnostic>>) -> Result<(), BuildError> {
         match r {
             Ok(a) => self.put(a),
             Err(e) => {
@@ -126,7 +146,7 @@ pub fn render(
     plan: &Plan,
     targets: &[Target],
     opts: &PsOptions,
-) -> Result<Artifacts, Vec<RenderError>> {
+) -> Result<Artifacts, Vec<Diagnostic>> {
     let mut out = Artifacts::default();
     let r = render_with(
         plan,
@@ -142,10 +162,11 @@ pub fn render(
     match r {
         Ok(()) => Ok(out),
         Err(BuildError::Render(e)) => Err(e),
-        Err(e) => Err(vec![RenderError {
-            recipe: String::new(),
-            message: e.to_string(),
-        }]),
+        Err(e) => Err(vec![Diagnostic::error(
+            "internal-render",
+            "",
+            format!("internal error: {e}"),
+        )]),
     }
 }
 
@@ -187,10 +208,11 @@ pub fn render_with(
         match GpoOptions::from_env() {
             Ok(o) => Some(o),
             Err(message) => {
-                out.errors.push(RenderError {
-                    recipe: String::new(),
+                out.errors.push(Diagnostic::error(
+                    "gpo-options",
+                    "SOURCE_DATE_EPOCH",
                     message,
-                });
+                ));
                 None
             }
         }
@@ -241,7 +263,7 @@ pub fn render_with(
         match crate::render::reg::render(&plan.for_channel(Channel::Reg)) {
             Ok(a) => out.put(a)?,
             Err(d) if targets.contains(&Target::Reg) => {
-                out.errors.extend(d.iter().map(diagnostic_error))
+                out.errors.extend(d.into_iter().map(|d| plan.locate(d)))
             }
             Err(d) => out.left_out.push(skipped("reg", &d)),
         }
@@ -251,7 +273,7 @@ pub fn render_with(
         Ok(())
     } else {
         let mut errors = out.errors;
-        errors.dedup();
+        diag::sort(&mut errors);
         Err(BuildError::Render(errors))
     }
 }
@@ -288,17 +310,14 @@ fn startup_entries(
     if !gpo {
         return Err(String::new());
     }
-    let startup_plan = Plan {
-        bundle: plan.bundle.clone(),
-        bundle_sha256: plan.bundle_sha256.clone(),
-        recipes: plan
-            .recipes
+    let startup_plan = plan.with_recipes(
+        plan.recipes
             .iter()
             // Never a secret in SYSVOL (issue 15 item 7): gpo/README.md says why.
             .filter(|rp| crate::render::secret_scope::runs_at_startup(rp))
             .cloned()
             .collect(),
-    };
+    );
     if startup_plan.recipes.is_empty() {
         return Err(
             "no recipe of the bundle runs in the computer startup script (user-context recipes, recipes left out of the gpo channel and recipes that use a secret given a value are not run there)".to_string(),
@@ -306,7 +325,7 @@ fn startup_entries(
     }
     powershell::recipe_models_with(&startup_plan, startup_opts, |m| m.invoke_entry()).map_err(|e| {
         e.iter()
-            .map(|x| x.to_string())
+            .map(|d| recipe_line(plan, d))
             .collect::<Vec<_>>()
             .join("; ")
     })
@@ -351,7 +370,7 @@ fn gpo_target(
             Ok(true)
         }
         Err(d) if explicit => {
-            out.errors.extend(d.iter().map(diagnostic_error));
+            out.errors.extend(d.into_iter().map(|d| plan.locate(d)));
             Ok(false)
         }
         Err(d) => {
@@ -414,7 +433,7 @@ impl Scripts<'_> {
     }
 
     /// Recipe `i`'s script, undo script and startup copy, as wanted.
-    fn recipe_files(&self, i: usize) -> Vec<Result<OutputFile, Vec<RenderError>>> {
+    fn recipe_files(&self, i: usize) -> Vec<Result<OutputFile, Vec<Diagnostic>>> {
         let (plan, opts) = (self.plan, self.opts);
         let rp = &plan.recipes[i];
         let mut files = Vec::new();
@@ -476,7 +495,7 @@ fn intune(
                     what: "intune/".into(),
                     target: "intune",
                     because: "it cannot be built for this bundle",
-                    problems: e.iter().map(|x| x.to_string()).collect(),
+                    problems: e.iter().map(|d| recipe_line(plan, d)).collect(),
                 }),
             }
         } else {
@@ -484,7 +503,7 @@ fn intune(
                 what: "intune/".into(),
                 target: "intune",
                 because: "Intune scripts take no parameters",
-                problems: problems.iter().map(|p| p.to_string()).collect(),
+                problems: problems.iter().map(|d| recipe_line(plan, d)).collect(),
             });
         }
     }

@@ -24,13 +24,15 @@ use serde::Serialize;
 
 use std::collections::BTreeSet;
 
+use crate::diag::Diagnostic;
 use crate::model::{Context, Step};
 use crate::plan::{Binding, Plan};
 use crate::render::blocks::{self, Role};
 use crate::render::escape::{PsComment, PsLit, PsName};
 use crate::render::powershell::{
-    self, Entry, Help, Kinds, PsOptions, RecipeModel, RenderError, ScriptMode, StepData,
+    self, Entry, Help, Kinds, PsOptions, RecipeModel, ScriptMode, StepData,
 };
+use crate::render::ps_types::internal;
 use crate::render::{Artifacts, OutputFile};
 
 /// Intune accepts script files of 1 to 200,000 bytes; every script must stay under this.
@@ -106,10 +108,15 @@ impl IntunePackage {
     }
 }
 
-pub(crate) fn err(recipe: &str, message: impl Into<String>) -> RenderError {
-    RenderError {
-        recipe: recipe.to_string(),
-        message: message.into(),
+/// A problem of a package as a whole: reported in its recipe's source, or in bundle.yaml for
+/// the bundle package.
+fn package_error(plan: &Plan, pkg: &IntunePackage, code: &str, message: String) -> Diagnostic {
+    let recipe = (!pkg.is_bundle)
+        .then(|| plan.recipes.iter().find(|r| r.recipe.id == pkg.name))
+        .flatten();
+    match recipe {
+        Some(rp) => rp.error(code, message),
+        None => plan.bundle_error(code, "", message),
     }
 }
 
@@ -214,9 +221,10 @@ fn reboot_text(r: crate::model::Reboot) -> &'static str {
 
 /// Why the Intune target cannot be built with these values: every param a recipe uses and
 /// that is required but has no value (Intune scripts take no parameters), and every secret
-/// given a value without `allow_embedded_secrets`. All of them, in recipe order; each names
-/// the recipe, the param and what to pass. Secret values never appear in the messages.
-pub(crate) fn param_problems(plan: &Plan, allow_embedded_secrets: bool) -> Vec<RenderError> {
+/// given a value without `allow_embedded_secrets`. All of them, in recipe order; each located
+/// at the param's declaration in its recipe (`params.<name>`: its type and description say
+/// what value to give), with what to pass as the hint. Secret values never appear in them.
+pub(crate) fn param_problems(plan: &Plan, allow_embedded_secrets: bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rp in &plan.recipes {
         let id = &rp.recipe.id;
@@ -236,16 +244,21 @@ pub(crate) fn param_problems(plan: &Plan, allow_embedded_secrets: bool) -> Vec<R
                     } else {
                         format!("give it with --set {name}=VALUE (or in a --values FILE)")
                     };
-                    out.push(err(
-                        id,
-                        format!(
-                            "param `{name}` has no value, and an Intune script takes no parameters; {how}"
-                        ),
-                    ));
+                    out.push(
+                        rp.error_at_key(
+                            "intune-open-param",
+                            &format!("params.{name}"),
+                            format!(
+                                "param `{name}` has no value, and an Intune script takes no parameters"
+                            ),
+                        )
+                        .with_hint(how),
+                    );
                 }
                 Binding::Value(_) if secret && !allow_embedded_secrets => {
-                    out.push(err(
-                        id,
+                    out.push(rp.error_at_key(
+                        "intune-embedded-secret",
+                        &format!("params.{name}"),
                         format!(
                             "secret param `{name}` has a value, which an Intune script can only carry embedded in {DIR}/{id}/{REMEDIATE_FILE} (and its {HEALTH_SCRIPT_FILE}); pass --allow-embedded-secrets to allow that (the files are then marked holds_secret in manifest.json), or build without the intune target"
                         ),
@@ -327,7 +340,7 @@ fn render_script(
     pkg: &IntunePackage,
     models: &[&RecipeModel],
     mode: ScriptMode,
-) -> Result<OutputFile, RenderError> {
+) -> Result<OutputFile, Diagnostic> {
     let kinds = models
         .iter()
         .fold(Kinds::default(), |k, m| k.union(m.kinds));
@@ -367,17 +380,25 @@ fn render_script(
         ScriptMode::Detect => pkg.detect_path(),
         ScriptMode::Remediate => pkg.remediate_path(),
     };
-    let bytes = powershell::render_ps(&t).map_err(|m| err(&pkg.name, m))?;
-    check_size(&pkg.name, &path, bytes.len())?;
+    let bytes = powershell::render_ps(&t).map_err(|m| internal(&path, m))?;
+    check_size(plan, pkg, &path, bytes.len())?;
     let mut f = OutputFile::new(path, bytes);
     f.holds_secret = models.iter().any(|m| m.holds_secret);
     Ok(f)
 }
 
-pub(crate) fn check_size(name: &str, path: &str, len: usize) -> Result<(), RenderError> {
+/// Intune's limit on a script of package `pkg` (at `path`, `len` bytes).
+pub(crate) fn check_size(
+    plan: &Plan,
+    pkg: &IntunePackage,
+    path: &str,
+    len: usize,
+) -> Result<(), Diagnostic> {
     if len >= MAX_SCRIPT_BYTES {
-        return Err(err(
-            name,
+        return Err(package_error(
+            plan,
+            pkg,
+            "intune-script-size",
             format!(
                 "{path} is {len} bytes; Intune takes scripts under {MAX_SCRIPT_BYTES} bytes. Split the recipe or the bundle"
             ),
@@ -402,7 +423,7 @@ fn ps_options(allow_embedded_secrets: bool, mode: ScriptMode) -> PsOptions {
 pub(crate) fn render_intune(
     plan: &Plan,
     allow_embedded_secrets: bool,
-) -> Result<Artifacts, Vec<RenderError>> {
+) -> Result<Artifacts, Vec<Diagnostic>> {
     let problems = param_problems(plan, allow_embedded_secrets);
     if !problems.is_empty() {
         return Err(problems);
@@ -414,15 +435,18 @@ pub(crate) fn render_intune(
             .iter()
             .find(|r| r.recipe.id.eq_ignore_ascii_case(&b.name))
         {
-            return Err(vec![err(
-                &r.recipe.id,
+            return Err(vec![r.error_at(
+                "intune-folder-clash",
+                "id",
                 format!(
                     "the recipe id and the bundle name `{}` give the same folder {} (names are case-insensitive on Windows); rename one",
                     b.name, b.folder
                 ),
             )]);
         }
-        PsName::new(&b.name).map_err(|m| vec![err("", format!("bundle name: {m}"))])?;
+        PsName::new(&b.name).map_err(|m| {
+            vec![plan.bundle_error("bundle-name", "name", format!("bundle name: {m}"))]
+        })?;
     }
     let detect = powershell::recipe_models(
         plan,

@@ -16,15 +16,16 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 
+use crate::diag::Diagnostic;
 use crate::plan::Plan;
 use crate::render::blocks::{self, Role};
 use crate::render::escape::{PsComment, PsLit, PsName, PsText};
-use crate::render::ps_types::{err, HELP_WIDTH};
+use crate::render::ps_types::{internal, HELP_WIDTH};
 use crate::render::{Artifacts, OutputFile};
 
 pub(crate) use crate::render::ps_model::recipe_model;
 pub(crate) use crate::render::ps_types::{
-    Entry, Help, HelpParam, InvokeEntry, Kinds, ParamDecl, RenderError, StepData,
+    Entry, Help, HelpParam, InvokeEntry, Kinds, ParamDecl, StepData,
 };
 pub use crate::render::ps_types::{PsOptions, RecipeModel, ScriptMode};
 
@@ -75,8 +76,9 @@ pub(crate) fn render_ps_sized<T: Template>(t: &T, capacity: usize) -> Result<Vec
     }
 }
 
-pub(crate) fn finish<T: Template>(recipe: &str, t: &T) -> Result<Vec<u8>, RenderError> {
-    render_ps(t).map_err(|m| err(recipe, m))
+/// [`render_ps`], a failure reported as an internal error while making the file `what`.
+pub(crate) fn finish<T: Template>(what: &str, t: &T) -> Result<Vec<u8>, Diagnostic> {
+    render_ps(t).map_err(|m| internal(what, m))
 }
 
 /// The lines of a script's `$FixgenRecipe` (issue 17's size budget): what the run does, then
@@ -118,7 +120,7 @@ pub fn render_recipe_script(
     model: &RecipeModel,
     mode: ScriptMode,
     opts: &PsOptions,
-) -> Result<Vec<u8>, RenderError> {
+) -> Result<Vec<u8>, Diagnostic> {
     let t = ScriptTemplate {
         requires_admin: model.requires_admin,
         help: &model.help,
@@ -137,11 +139,15 @@ pub fn render_recipe_script(
             opts.relaunch && model.needs_64bit,
         )),
     };
-    finish(&model.id, &t)
+    let what = match mode {
+        ScriptMode::Detect => format!("the detection script of recipe `{}`", model.id),
+        ScriptMode::Remediate => format!("scripts/{}.ps1", model.id),
+    };
+    finish(&what, &t)
 }
 
 /// The escaped models of every recipe, in run order; all errors of all recipes.
-pub fn recipe_models(plan: &Plan, opts: &PsOptions) -> Result<Vec<RecipeModel>, Vec<RenderError>> {
+pub fn recipe_models(plan: &Plan, opts: &PsOptions) -> Result<Vec<RecipeModel>, Vec<Diagnostic>> {
     recipe_models_with(plan, opts, |m| m)
 }
 
@@ -150,7 +156,7 @@ pub(crate) fn recipe_models_with<R: Send>(
     plan: &Plan,
     opts: &PsOptions,
     keep: impl Fn(RecipeModel) -> R + Sync,
-) -> Result<Vec<R>, Vec<RenderError>> {
+) -> Result<Vec<R>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut models = Vec::new();
     // Recipes are independent: on every core, a chunk at a time, in recipe order. After the
@@ -177,8 +183,9 @@ pub(crate) fn recipe_models_with<R: Send>(
 /// Union of the recipes' parameters (for `Invoke-<Bundle>`); the same name must have the same
 /// type everywhere.
 pub(crate) fn union_params<'a>(
+    plan: &Plan,
     recipes: impl IntoIterator<Item = (&'a str, &'a [ParamDecl])>,
-) -> Result<Vec<ParamDecl>, Vec<RenderError>> {
+) -> Result<Vec<ParamDecl>, Vec<Diagnostic>> {
     let mut by_name: BTreeMap<String, ParamDecl> = BTreeMap::new();
     let mut errors = Vec::new();
     for (id, params) in recipes {
@@ -186,13 +193,15 @@ pub(crate) fn union_params<'a>(
             match by_name.get_mut(p.name.as_str()) {
                 Some(prev) => {
                     if prev.ps_type != p.ps_type {
-                        errors.push(err(
-                            id,
-                            format!(
-                                "param `{}` is [{}] here but [{}] in another recipe of the bundle",
-                                p.name, p.ps_type, prev.ps_type
-                            ),
-                        ));
+                        let message = format!(
+                            "param `{}` is [{}] here but [{}] in another recipe of the bundle",
+                            p.name, p.ps_type, prev.ps_type
+                        );
+                        let field = format!("params.{}", p.name);
+                        errors.push(match plan.recipes.iter().find(|r| r.recipe.id == id) {
+                            Some(rp) => rp.error_at_key("param-type-clash", &field, message),
+                            None => plan.bundle_error("param-type-clash", "", message),
+                        });
                     }
                     // Mandatory in any recipe: mandatory, with the help of that declaration
                     // (an optional one's help says "Optional.").
@@ -214,10 +223,11 @@ pub(crate) fn union_params<'a>(
     }
 }
 
-pub(crate) fn bundle_name(plan: &Plan) -> Result<PsName, Vec<RenderError>> {
+pub(crate) fn bundle_name(plan: &Plan) -> Result<PsName, Vec<Diagnostic>> {
     PsName::new(&plan.bundle.name).map_err(|m| {
-        vec![err(
-            "",
+        vec![plan.bundle_error(
+            "bundle-name",
+            "name",
             format!("bundle name: {m}; it is the PowerShell noun of Invoke-<name>"),
         )]
     })
@@ -287,7 +297,7 @@ pub(crate) fn invoke_help(plan: &Plan, params: &[ParamDecl], module: bool) -> He
 }
 
 /// `scripts/<id>.ps1` for every recipe and `scripts/Invoke-<Bundle>.ps1`.
-pub fn render_scripts(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<RenderError>> {
+pub fn render_scripts(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<Diagnostic>> {
     let models = recipe_models(plan, opts)?;
     let mut out = Artifacts::default();
     let mut errors = Vec::new();
@@ -310,7 +320,7 @@ pub fn render_scripts(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<Re
 }
 
 /// `scripts/<id>.ps1`: one recipe's standalone remediation script.
-pub(crate) fn script_file(m: &RecipeModel, opts: &PsOptions) -> Result<OutputFile, RenderError> {
+pub(crate) fn script_file(m: &RecipeModel, opts: &PsOptions) -> Result<OutputFile, Diagnostic> {
     let bytes = render_recipe_script(m, ScriptMode::Remediate, opts)?;
     Ok(script_output(m, bytes))
 }
@@ -327,9 +337,12 @@ pub(crate) fn invoke_file(
     plan: &Plan,
     models: &[InvokeEntry],
     opts: &PsOptions,
-) -> Result<OutputFile, Vec<RenderError>> {
+) -> Result<OutputFile, Vec<Diagnostic>> {
     let bundle = bundle_name(plan)?;
-    let params = union_params(models.iter().map(|m| (m.id.as_str(), m.params.as_slice())))?;
+    let params = union_params(
+        plan,
+        models.iter().map(|m| (m.id.as_str(), m.params.as_slice())),
+    )?;
     let t = InvokeTemplate {
         requires_admin: models.iter().any(|m| m.requires_admin),
         help: &invoke_help(plan, &params, false),
@@ -345,7 +358,7 @@ pub(crate) fn invoke_file(
         relaunch: opts.relaunch,
         machinery: blocks::machinery(&["relaunch"]),
     };
-    let bytes = finish("", &t).map_err(|e| vec![e])?;
+    let bytes = finish(&format!("scripts/Invoke-{bundle}.ps1"), &t).map_err(|e| vec![e])?;
     Ok(OutputFile::new(
         format!("scripts/Invoke-{bundle}.ps1"),
         bytes,

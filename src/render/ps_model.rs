@@ -2,19 +2,19 @@
 //! data, its parameters and its comment help, all escaped; and the facts derived from its steps
 //! (the module verb, the params the steps use, whether it needs the 64-bit view).
 
+use crate::diag::Diagnostic;
 use crate::model::{recipe_verb, used_params, Context, ParamType, Reboot, Step};
 use crate::plan::{Plan, RecipePlan};
 use crate::render::escape::{PsComment, PsLit, PsName};
 use crate::render::kinds;
 use crate::render::ps_steps::Binder;
 use crate::render::ps_types::{
-    entry, err, Help, HelpParam, Kinds, ParamDecl, PsOptions, RecipeModel, RenderError, StepData,
-    HELP_WIDTH,
+    entry, Help, HelpParam, Kinds, ParamDecl, PsOptions, RecipeModel, StepData, HELP_WIDTH,
 };
 
 /// A step as data for the generated scripts: one hashtable of escaped literals, its entries
 /// from the step's kind (`src/kinds/<kind>/render.rs`).
-pub(crate) fn step_data<'a>(b: &mut Binder<'a>, step: &'a Step) -> Result<StepData, RenderError> {
+pub(crate) fn step_data<'a>(b: &mut Binder<'a>, step: &'a Step) -> Result<StepData, Diagnostic> {
     let kind = step.kind();
     let mut e = vec![entry("Kind", PsLit::string(kind))];
     match step {
@@ -58,13 +58,13 @@ pub(crate) fn recipe_model(
     plan: &Plan,
     rp: &RecipePlan,
     opts: &PsOptions,
-) -> Result<RecipeModel, Vec<RenderError>> {
+) -> Result<RecipeModel, Vec<Diagnostic>> {
     let id = rp.recipe.id.clone();
     let mut errors = Vec::new();
     let noun = match PsName::pascal_from_kebab(&id) {
         Ok(n) => Some(n),
         Err(m) => {
-            errors.push(err(&id, m));
+            errors.push(rp.error_at("recipe-noun", "id", m));
             None
         }
     };
@@ -72,22 +72,21 @@ pub(crate) fn recipe_model(
         rp,
         opts,
         holds_secret: false,
+        step: 0,
     };
     let mut steps = Vec::new();
     let mut kinds = Kinds::default();
     for (i, step) in rp.recipe.steps.iter().enumerate() {
         kinds.add(step);
+        binder.step = i;
         match step_data(&mut binder, step) {
             Ok(s) => steps.push(s),
-            Err(mut e) => {
-                e.message = format!("steps[{i}].{}: {}", step.kind(), e.message);
-                errors.push(e);
-            }
+            Err(e) => errors.push(e),
         }
     }
     let holds_secret = binder.holds_secret;
 
-    let params = open_param_decls(rp, opts, &id, &mut errors);
+    let params = open_param_decls(rp, opts, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -140,8 +139,7 @@ pub(crate) fn needs_64bit(step: &Step) -> bool {
 fn open_param_decls(
     rp: &RecipePlan,
     opts: &PsOptions,
-    id: &str,
-    errors: &mut Vec<RenderError>,
+    errors: &mut Vec<Diagnostic>,
 ) -> Vec<ParamDecl> {
     let mut params = Vec::new();
     if opts.allow_open_params {
@@ -175,7 +173,7 @@ fn open_param_decls(
                         help: PsComment::text(&text, HELP_WIDTH),
                     });
                 }
-                Err(m) => errors.push(err(id, m)),
+                Err(m) => errors.push(rp.error_at_key("param-name", &format!("params.{name}"), m)),
             }
         }
     }

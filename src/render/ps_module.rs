@@ -6,14 +6,15 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 
+use crate::diag::Diagnostic;
 use crate::plan::Plan;
 use crate::render::blocks::{self, Role};
 use crate::render::escape::{PsComment, PsLit, PsName};
 use crate::render::powershell::{
     bundle_name, finish, invoke_help, recipe_models, render_ps_sized, union_params, Help, Kinds,
-    ParamDecl, PsOptions, RecipeModel, RenderError,
+    ParamDecl, PsOptions, RecipeModel,
 };
-use crate::render::ps_types::{err, HELP_WIDTH};
+use crate::render::ps_types::{internal, HELP_WIDTH};
 use crate::render::{Artifacts, OutputFile};
 
 #[derive(Template)]
@@ -69,7 +70,7 @@ pub(crate) fn module_guid(bundle_name: &str) -> String {
 }
 
 /// `module/<Bundle>/<Bundle>.psm1` and `.psd1`.
-pub fn render_module(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<RenderError>> {
+pub fn render_module(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<Diagnostic>> {
     let models = recipe_models(plan, opts)?;
     render_module_from(plan, &models)
 }
@@ -78,9 +79,12 @@ pub fn render_module(plan: &Plan, opts: &PsOptions) -> Result<Artifacts, Vec<Ren
 pub(crate) fn render_module_from(
     plan: &Plan,
     models: &[RecipeModel],
-) -> Result<Artifacts, Vec<RenderError>> {
+) -> Result<Artifacts, Vec<Diagnostic>> {
     let bundle = bundle_name(plan)?;
-    let params = union_params(models.iter().map(|m| (m.id.as_str(), m.params.as_slice())))?;
+    let params = union_params(
+        plan,
+        models.iter().map(|m| (m.id.as_str(), m.params.as_slice())),
+    )?;
     let mut kinds = Kinds::default();
     for m in models {
         kinds = kinds.union(m.kinds);
@@ -88,13 +92,15 @@ pub(crate) fn render_module_from(
     let mut nouns: BTreeMap<String, &str> = BTreeMap::new();
     for m in models {
         if let Some(other) = nouns.insert(m.noun.as_str().to_ascii_lowercase(), &m.id) {
-            return Err(vec![err(
-                &m.id,
-                format!(
-                    "its PowerShell noun {} is the same as recipe `{other}`'s (names are case-insensitive); rename one",
-                    m.noun
-                ),
-            )]);
+            let message = format!(
+                "its PowerShell noun {} is the same as recipe `{other}`'s (names are case-insensitive); rename one",
+                m.noun
+            );
+            let d = match plan.recipes.iter().find(|r| r.recipe.id == m.id) {
+                Some(rp) => rp.error_at("recipe-noun-clash", "id", message),
+                None => plan.bundle_error("recipe-noun-clash", "recipes", message),
+            };
+            return Err(vec![d]);
         }
     }
     let mut exports = Vec::new();
@@ -130,8 +136,8 @@ pub(crate) fn render_module_from(
     };
     // Reserved generously: untouched capacity costs address space, not memory, and a buffer
     // that never grows is never copied (a copy would briefly hold the module twice).
-    let psm1 =
-        render_ps_sized(&t, (1 << 20) + models.len() * 16 * 1024).map_err(|m| vec![err("", m)])?;
+    let psm1 = render_ps_sized(&t, (1 << 20) + models.len() * 16 * 1024)
+        .map_err(|m| vec![internal(&format!("module/{bundle}/{bundle}.psm1"), m)])?;
     drop(t);
     let psm1_name = format!("{bundle}.psm1");
     let psd1_name = format!("{bundle}.psd1");
@@ -145,7 +151,7 @@ pub(crate) fn render_module_from(
         exports: exports.iter().map(|e| PsLit::string(e)).collect(),
         files: vec![PsLit::string(&psm1_name), PsLit::string(&psd1_name)],
     };
-    let psd1 = finish("", &m).map_err(|e| vec![e])?;
+    let psd1 = finish(&format!("module/{bundle}/{psd1_name}"), &m).map_err(|e| vec![e])?;
     let mut out = Artifacts::default();
     let mut f = OutputFile::new(format!("module/{bundle}/{psm1_name}"), psm1);
     f.holds_secret = models.iter().any(|m| m.holds_secret);

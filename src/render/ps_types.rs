@@ -1,7 +1,8 @@
 //! The data every PowerShell renderer shares: a recipe's escaped model ([`RecipeModel`]: its
 //! metadata and steps as [`Entry`]/[`StepData`] of [`PsLit`]s, its parameters and help), the
-//! options and the error type. No rendering here; `powershell` re-exports these types.
+//! options and [`internal`] errors. No rendering here; `powershell` re-exports these types.
 
+use crate::diag::Diagnostic;
 use crate::model::Step;
 use crate::render::escape::{PsComment, PsLit, PsName};
 
@@ -9,25 +10,6 @@ use crate::render::escape::{PsComment, PsLit, PsName};
 pub(crate) const HELP_WIDTH: usize = 96;
 /// Seconds a service step waits for Running/Stopped.
 pub(crate) const SERVICE_TIMEOUT_SECONDS: u64 = 60;
-
-/// A problem that stops a recipe from rendering (reported with the recipe id).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenderError {
-    pub recipe: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for RenderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.recipe.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "recipe `{}`: {}", self.recipe, self.message)
-        }
-    }
-}
-
-impl std::error::Error for RenderError {}
 
 /// What a rendered script does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,9 +191,13 @@ impl RecipeModel {
     }
 }
 
-pub(crate) fn err(recipe: &str, message: impl Into<String>) -> RenderError {
-    RenderError {
-        recipe: recipe.to_string(),
-        message: message.into(),
-    }
+/// A renderer's own failure (a template that did not render, a character a generated file
+/// may not hold): not the recipe's fault, so not located in it. `what` names the file that was
+/// being made.
+pub(crate) fn internal(what: &str, message: impl std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(
+        "internal-template",
+        what,
+        format!("internal error while rendering {what}: {message}"),
+    )
 }

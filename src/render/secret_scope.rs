@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use crate::plan::{Binding, Plan, RecipePlan};
 
-use super::powershell::{self, PsOptions, RenderError};
+use super::powershell::{self, PsOptions};
 use super::Artifacts;
 
 /// The secret params of `rp` that have a value at build time and that its steps use, sorted.
@@ -71,7 +71,7 @@ pub(crate) fn without_secret_values(plan: &Plan) -> Cow<'_, Plan> {
 pub(crate) fn module_without_secrets(
     plan: &Plan,
     opts: &PsOptions,
-) -> Option<Result<Artifacts, Vec<RenderError>>> {
+) -> Option<Result<Artifacts, Vec<crate::diag::Diagnostic>>> {
     let Cow::Owned(stripped) = without_secret_values(plan) else {
         return None;
     };

@@ -11,8 +11,9 @@ use askama::Template;
 
 use super::blocks::{self, Role};
 use super::escape::{PsComment, PsLit};
-use super::powershell::{Entry, Help, PsOptions, RecipeModel, RenderError, StepData};
+use super::powershell::{Entry, Help, PsOptions, RecipeModel, StepData};
 use super::{kinds, OutputFile};
+use crate::diag::Diagnostic;
 use crate::model::{Step, UpdateAction};
 use crate::plan::{Plan, RecipePlan};
 
@@ -204,7 +205,7 @@ pub(crate) fn undo_file(
     rp: &RecipePlan,
     m: &RecipeModel,
     opts: &PsOptions,
-) -> Result<OutputFile, RenderError> {
+) -> Result<OutputFile, Diagnostic> {
     let targets = undo_targets(rp);
     let help = undo_script_help(plan, rp);
     let t = UndoTemplate {
@@ -225,9 +226,7 @@ pub(crate) fn undo_file(
             .iter()
             .any(|s| matches!(s, Step::WindowsUpdate(w) if w.action == UpdateAction::Install)),
     };
-    let bytes = super::powershell::render_ps(&t).map_err(|message| RenderError {
-        recipe: m.id.clone(),
-        message,
-    })?;
-    Ok(OutputFile::new(format!("scripts/Undo-{}.ps1", m.id), bytes))
+    let path = format!("scripts/Undo-{}.ps1", m.id);
+    let bytes = super::powershell::finish(&path, &t)?;
+    Ok(OutputFile::new(path, bytes))
 }

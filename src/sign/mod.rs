@@ -296,7 +296,7 @@ pub(crate) fn sign_stage_with(
     // Intune payloads carry the base64 of the scripts as signed: after signing, before hashing.
     payloads::add_payloads(artifacts, plan, signer.is_some()).map_err(|e| SignError::Script {
         path: crate::render::intune::DIR.to_string(),
-        message: e.to_string(),
+        message: format!("{}: {}", e.location(), e.message),
     })?;
     Ok(signed)
 }

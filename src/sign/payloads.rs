@@ -7,12 +7,12 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
+use crate::diag::Diagnostic;
 use crate::plan::Plan;
 use crate::render::intune::{
-    check_size, err, packages, IntunePackage, RunAs, DETECT_FILE, DIR, HEALTH_SCRIPT_FILE,
+    check_size, packages, IntunePackage, RunAs, DETECT_FILE, DIR, HEALTH_SCRIPT_FILE,
     PLATFORM_SCRIPT_FILE, README_FILE, REMEDIATE_FILE,
 };
-use crate::render::powershell::RenderError;
 use crate::render::{Artifacts, OutputFile};
 
 /// Graph `deviceHealthScript` (beta): a Remediations script package.
@@ -53,9 +53,15 @@ fn b64(bytes: &[u8]) -> String {
     base64ct::Base64::encode_string(bytes)
 }
 
-fn json<T: Serialize>(name: &str, v: &T) -> Result<Vec<u8>, RenderError> {
-    let mut s = serde_json::to_string_pretty(v)
-        .map_err(|e| err(name, format!("internal error writing JSON: {e}")))?;
+/// `v` as pretty JSON for the file `path`; a failure is an internal error.
+fn json<T: Serialize>(path: &str, v: &T) -> Result<Vec<u8>, Diagnostic> {
+    let mut s = serde_json::to_string_pretty(v).map_err(|e| {
+        Diagnostic::error(
+            "internal-json",
+            path,
+            format!("internal error writing JSON {path}: {e}"),
+        )
+    })?;
     s.push('\n');
     Ok(s.into_bytes())
 }
@@ -69,7 +75,7 @@ pub(crate) fn add_payloads(
     artifacts: &mut Artifacts,
     plan: &Plan,
     signed: bool,
-) -> Result<usize, RenderError> {
+) -> Result<usize, Diagnostic> {
     // Most batches `fixgen build` streams hold no Intune file (the target comes as one batch):
     // then there is nothing to do, and the package list (linear in the recipes) is not built.
     let prefix = format!("{DIR}/");
@@ -85,7 +91,7 @@ pub(crate) fn add_payloads(
             continue;
         };
         for f in [detect, remediate] {
-            check_size(&pkg.name, &f.path, f.bytes.len())?;
+            check_size(plan, &pkg, &f.path, f.bytes.len())?;
         }
         let secret = detect.holds_secret || remediate.holds_secret;
         let enforce = signed
@@ -104,7 +110,10 @@ pub(crate) fn add_payloads(
             remediation_script_content: b64(&remediate.bytes),
         };
         let mut files = Vec::new();
-        let mut f = OutputFile::new(pkg.health_script_path(), json(&pkg.name, &health)?);
+        let mut f = OutputFile::new(
+            pkg.health_script_path(),
+            json(&pkg.health_script_path(), &health)?,
+        );
         f.holds_secret = secret;
         files.push(f);
         if pkg.is_bundle {
@@ -118,7 +127,10 @@ pub(crate) fn add_payloads(
                 enforce_signature_check: enforce,
                 script_content: b64(&remediate.bytes),
             };
-            let mut f = OutputFile::new(pkg.platform_script_path(), json(&pkg.name, &platform)?);
+            let mut f = OutputFile::new(
+                pkg.platform_script_path(),
+                json(&pkg.platform_script_path(), &platform)?,
+            );
             f.holds_secret = remediate.holds_secret;
             files.push(f);
         }
@@ -266,12 +278,12 @@ pub(crate) fn resign_payloads(artifacts: &mut Artifacts) -> Result<usize, String
             h.enforce_signature_check = enforce;
             h.detection_script_content = b64(&detect.bytes);
             h.remediation_script_content = b64(&remediate.bytes);
-            json(folder, &h).map_err(|e| e.to_string())?
+            json(path, &h).map_err(|e| e.message)?
         } else {
             let mut m: DeviceManagementScript = serde_json::from_slice(&old.bytes).map_err(bad)?;
             m.enforce_signature_check = enforce;
             m.script_content = b64(&remediate.bytes);
-            json(folder, &m).map_err(|e| e.to_string())?
+            json(path, &m).map_err(|e| e.message)?
         };
         let mut f = OutputFile::new(path.clone(), bytes);
         f.holds_secret = old.holds_secret;

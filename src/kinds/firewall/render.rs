@@ -2,9 +2,10 @@
 //! (`render::kinds::firewall`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`);
 //! and its line among what a `.reg` file cannot express ([`reg`], called by `render::reg`).
 
+use crate::diag::Diagnostic;
 use crate::model::{Direction, FirewallAction, Port, Profile, Protocol};
 use crate::render::escape::PsLit;
-use crate::render::ps_types::{entry, Entry, RenderError};
+use crate::render::ps_types::{entry, Entry};
 use crate::render::reg_types::RegSink;
 
 /// The NetSecurity cmdlets' spelling (`-Protocol TCP`, `ICMPv4`), which the generated scripts
@@ -37,7 +38,7 @@ fn port_texts(ports: &[Port]) -> Vec<String> {
 pub(crate) fn entries(
     f: &crate::model::FirewallStep,
     e: &mut Vec<Entry>,
-) -> Result<(), RenderError> {
+) -> Result<(), Diagnostic> {
     e.push(entry("Name", PsLit::string(&f.id)));
     e.push(entry("DisplayName", PsLit::string(&f.display_name)));
     e.push(entry(

@@ -2,28 +2,35 @@
 //! (`render::kinds::registry`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`);
 //! and as a value in a `.reg` file and Group Policy ([`reg`], called by `reg::registry_changes`).
 
+use crate::diag::Diagnostic;
 use crate::model::{Ensure, RegValue};
 use crate::regfile::RegData;
 use crate::registry::RegPath;
 use crate::render::escape::PsLit;
 use crate::render::ps_steps::Binder;
-use crate::render::ps_types::{entry, err, Entry, RenderError};
+use crate::render::ps_types::{entry, Entry};
 use crate::render::reg_types::{Origin, RegChange, RegSink};
 
 pub(crate) fn entries<'a>(
     b: &mut Binder<'a>,
     r: &'a crate::model::RegistryStep,
     e: &mut Vec<Entry>,
-) -> Result<(), RenderError> {
-    let path = RegPath::parse(&r.key)
-        .map_err(|m| err(b.id(), format!("registry key `{}`: {m}", r.key)))?;
+) -> Result<(), Diagnostic> {
+    let path = RegPath::parse(&r.key).map_err(|m| {
+        b.error(
+            "registry-key",
+            "registry.key",
+            format!("registry key `{}`: {m}", r.key),
+        )
+    })?;
     e.push(entry("Path", PsLit::string(&path.provider_path())));
     e.push(entry("Name", PsLit::string(&r.name)));
     match (r.ensure, &r.value) {
         (Ensure::Absent, _) => e.push(entry("Ensure", PsLit::string("Absent"))),
         (Ensure::Present, None) => {
-            return Err(err(
-                b.id(),
+            return Err(b.error(
+                "registry-value",
+                "registry.name",
                 format!("registry value `{}` has no `value`", r.name),
             ))
         }
@@ -32,24 +39,35 @@ pub(crate) fn entries<'a>(
             let (ty, lit) = match v {
                 RegValue::String(s) => (
                     "String",
-                    b.value(s, |x: &String| PsLit::string(x), "value.string")?,
+                    b.value(s, |x: &String| PsLit::string(x), "registry.value.string")?,
                 ),
                 RegValue::ExpandString(s) => (
                     "ExpandString",
-                    b.value(s, |x: &String| PsLit::string(x), "value.expand_string")?,
+                    b.value(
+                        s,
+                        |x: &String| PsLit::string(x),
+                        "registry.value.expand_string",
+                    )?,
                 ),
                 RegValue::MultiString(items) => ("MultiString", PsLit::string_array(items)),
                 RegValue::Dword(d) => (
                     "DWord",
-                    b.value(d, |x: &u32| PsLit::uint(u64::from(*x)), "value.dword")?,
+                    b.value(
+                        d,
+                        |x: &u32| PsLit::uint(u64::from(*x)),
+                        "registry.value.dword",
+                    )?,
                 ),
                 RegValue::Qword(q) => (
                     "QWord",
-                    b.value(q, |x: &u64| PsLit::uint(*x), "value.qword")?,
+                    b.value(q, |x: &u64| PsLit::uint(*x), "registry.value.qword")?,
                 ),
                 RegValue::Binary(h) => (
                     "Binary",
-                    PsLit::bytes(h.parsed().map_err(|m| err(b.id(), m))?),
+                    PsLit::bytes(
+                        h.parsed()
+                            .map_err(|m| b.error("registry-binary", "registry.value.binary", m))?,
+                    ),
                 ),
             };
             e.push(entry("Type", PsLit::string(ty)));

@@ -3,11 +3,12 @@
 //! and its startup type as the `Services\<name>` values of a `.reg` file and Group Policy
 //! ([`reg`] and [`reg_comment`], called by `render::reg`).
 
+use crate::diag::Diagnostic;
 use crate::model::{ServiceState, Startup};
 use crate::regfile::write::RegWriter;
 use crate::regfile::RegData;
 use crate::render::escape::PsLit;
-use crate::render::ps_types::{entry, Entry, RenderError, SERVICE_TIMEOUT_SECONDS};
+use crate::render::ps_types::{entry, Entry, SERVICE_TIMEOUT_SECONDS};
 use crate::render::reg_types::{Origin, RegChange, RegSink};
 
 fn startup_name(s: Startup) -> &'static str {
@@ -19,10 +20,7 @@ fn startup_name(s: Startup) -> &'static str {
     }
 }
 
-pub(crate) fn entries(
-    s: &crate::model::ServiceStep,
-    e: &mut Vec<Entry>,
-) -> Result<(), RenderError> {
+pub(crate) fn entries(s: &crate::model::ServiceStep, e: &mut Vec<Entry>) -> Result<(), Diagnostic> {
     e.push(entry("Name", PsLit::string(&s.name)));
     e.push(entry(
         "Startup",

@@ -23,8 +23,8 @@ use crate::model::{AuthMethod, Step, Tunnel};
 use crate::plan::{Plan, Resolved};
 
 use super::escape::{uri_segment, XmlText};
-use super::powershell::RenderError;
 use super::{Artifacts, OutputFile};
+use crate::diag::Diagnostic;
 
 /// File name of the payload in the bundle's Intune folder.
 pub(crate) const PROFILE_FILE: &str = "vpnProfile.json";
@@ -48,13 +48,6 @@ pub(crate) struct VpnProfile {
 pub(crate) struct NoProfile {
     pub recipe: String,
     pub why: String,
-}
-
-fn err(recipe: &str, message: impl Into<String>) -> RenderError {
-    RenderError {
-        recipe: recipe.to_string(),
-        message: message.into(),
-    }
 }
 
 fn known<'a>(r: Resolved<'a, String>) -> Option<String> {
@@ -102,11 +95,11 @@ fn profile_xml(
 /// Every L2TP connection of `plan` that gets a profile (one per name, the last step in run
 /// order), and the steps that do not, with why. Never fails for a validated plan: a value a
 /// profile cannot carry means no profile for that step (so `check` and `build` agree).
-pub(crate) fn profiles(plan: &Plan) -> Result<(Vec<VpnProfile>, Vec<NoProfile>), Vec<RenderError>> {
+pub(crate) fn profiles(plan: &Plan) -> Result<(Vec<VpnProfile>, Vec<NoProfile>), Vec<Diagnostic>> {
     let mut by_name: BTreeMap<String, VpnProfile> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut none = Vec::new();
-    let errors: Vec<RenderError> = Vec::new();
+    let errors: Vec<Diagnostic> = Vec::new();
     for rp in &plan.recipes {
         let id = &rp.recipe.id;
         for step in &rp.recipe.steps {
@@ -208,7 +201,7 @@ pub(crate) fn profile_path(plan: &Plan) -> String {
 
 /// `intune/<Bundle>/vpnProfile.json` (marked `holds_secret`), or nothing when no connection
 /// gets a profile.
-pub(crate) fn render(plan: &Plan) -> Result<Artifacts, Vec<RenderError>> {
+pub(crate) fn render(plan: &Plan) -> Result<Artifacts, Vec<Diagnostic>> {
     let (list, _) = profiles(plan)?;
     let mut a = Artifacts::default();
     if list.is_empty() {
@@ -235,8 +228,14 @@ pub(crate) fn render(plan: &Plan) -> Result<Artifacts, Vec<RenderError>> {
             })
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&body)
-        .map_err(|e| vec![err("", format!("internal error writing JSON: {e}"))])?;
+    let mut text = serde_json::to_string_pretty(&body).map_err(|e| {
+        let path = profile_path(plan);
+        vec![Diagnostic::error(
+            "internal-json",
+            path.clone(),
+            format!("internal error writing JSON {path}: {e}"),
+        )]
+    })?;
     text.push('\n');
     let mut f = OutputFile::new(profile_path(plan), text.into_bytes());
     f.holds_secret = true;
@@ -247,8 +246,8 @@ pub(crate) fn render(plan: &Plan) -> Result<Artifacts, Vec<RenderError>> {
 /// The Intune target with its VPN profile payload added.
 pub(crate) fn with_profile(
     plan: &Plan,
-    intune: Result<Artifacts, Vec<RenderError>>,
-) -> Result<Artifacts, Vec<RenderError>> {
+    intune: Result<Artifacts, Vec<Diagnostic>>,
+) -> Result<Artifacts, Vec<Diagnostic>> {
     let mut a = intune?;
     a.extend(render(plan)?);
     Ok(a)

@@ -2,11 +2,12 @@
 //! (`render::kinds::vpn`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`);
 //! and its line among what a `.reg` file cannot express ([`reg`], called by `render::reg`).
 
+use crate::diag::Diagnostic;
 use crate::model::{AuthMethod, Encryption, Tunnel, Val};
 use crate::plan::{Binding, RecipePlan, Resolved};
 use crate::render::escape::PsLit;
 use crate::render::ps_steps::Binder;
-use crate::render::ps_types::{entry, Entry, RenderError};
+use crate::render::ps_types::{entry, Entry};
 use crate::render::reg_types::RegSink;
 
 fn tunnel_name(t: Tunnel) -> &'static str {
@@ -46,7 +47,7 @@ pub(crate) fn entries<'a>(
     b: &mut Binder<'a>,
     v: &'a crate::model::VpnStep,
     e: &mut Vec<Entry>,
-) -> Result<(), RenderError> {
+) -> Result<(), Diagnostic> {
     e.push(entry(
         "Name",
         b.value(&v.name, |x: &String| PsLit::string(x), "vpn.name")?,

@@ -2,15 +2,16 @@
 //! (`render::kinds::windows_update`, mounted by `src/render/mod.rs`; called by `ps_model::step_data` and `undo::undo_targets`);
 //! and its line among what a `.reg` file cannot express ([`reg`], called by `render::reg`).
 
+use crate::diag::Diagnostic;
 use crate::model::UpdateAction;
 use crate::render::escape::PsLit;
-use crate::render::ps_types::{entry, Entry, RenderError};
+use crate::render::ps_types::{entry, Entry};
 use crate::render::reg_types::RegSink;
 
 pub(crate) fn entries(
     w: &crate::model::WindowsUpdateStep,
     e: &mut Vec<Entry>,
-) -> Result<(), RenderError> {
+) -> Result<(), Diagnostic> {
     let (action, report_only) = match w.action {
         UpdateAction::Scan => ("Scan", true),
         UpdateAction::Install => ("Install", false),
