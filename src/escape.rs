@@ -17,8 +17,7 @@ use std::fmt;
 
 /// The single-quote characters PowerShell treats as quotes inside a single-quoted string:
 /// `'`, U+2018, U+2019, U+201A and U+201B. Inside a literal each is written twice.
-pub(crate) const PS_SINGLE_QUOTES: [char; 5] =
-    ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+const PS_SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
 
 /// A PowerShell expression (pure ASCII) that evaluates to a given string, or an array of them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

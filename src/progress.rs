@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// How long work runs before the bar appears (`FIXGEN_PROGRESS_DELAY_MS` overrides it).
-pub(crate) const DELAY: Duration = Duration::from_secs(1);
+const DELAY: Duration = Duration::from_secs(1);
 
 /// A counted progress bar that stays hidden for [`DELAY`] and when stderr is not a terminal.
 /// Shared by reference across threads (`inc` takes `&self`).
@@ -90,7 +90,7 @@ impl Progress {
 
     /// True once the bar has been drawn.
     #[cfg(test)]
-    pub(crate) fn is_visible(&self) -> bool {
+    fn is_visible(&self) -> bool {
         self.shown.load(Ordering::Relaxed)
     }
 

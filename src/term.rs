@@ -63,7 +63,7 @@ pub(crate) fn escape_text(s: &str) -> Cow<'_, str> {
 /// JSON text (as serde_json writes it) safe for a terminal, with the same data: DEL, C1 and
 /// bidi controls (which JSON allows raw inside strings) become `\uXXXX` escapes. A raw control
 /// character can only be inside a string there, so the escape keeps the document valid.
-pub(crate) fn escape_json(s: &str) -> Cow<'_, str> {
+fn escape_json(s: &str) -> Cow<'_, str> {
     let bad = |c: char| needs_escape(c) && c != '\n';
     if !s.chars().any(bad) {
         return Cow::Borrowed(s);

@@ -33,7 +33,7 @@ pub(crate) enum Format {
 }
 
 /// Colours only on a terminal and when `NO_COLOR` is unset or empty.
-pub(crate) fn use_color(stream_is_terminal: bool) -> bool {
+fn use_color(stream_is_terminal: bool) -> bool {
     stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 

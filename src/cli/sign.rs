@@ -37,7 +37,7 @@ pub(crate) struct SigningArgs {
 
 impl SigningArgs {
     /// True when signing was asked for.
-    pub(crate) fn is_set(&self) -> bool {
+    fn is_set(&self) -> bool {
         self.pfx.is_some() || self.cert.is_some()
     }
 

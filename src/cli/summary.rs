@@ -28,7 +28,7 @@ fn names(open: &[(String, bool)]) -> String {
 }
 
 /// One line for a left-out target.
-pub(crate) fn left_out_line(l: &LeftOut, open: &[(String, bool)]) -> String {
+fn left_out_line(l: &LeftOut, open: &[(String, bool)]) -> String {
     if !open.is_empty() && l.because.contains("no parameters") {
         return format!(
             "left out: {} ({}; {} param(s) open)",
@@ -46,11 +46,7 @@ pub(crate) fn left_out_line(l: &LeftOut, open: &[(String, bool)]) -> String {
 }
 
 /// The command that fills the open params: the same paths and --out, with a values file.
-pub(crate) fn fill_command(
-    paths: &[std::path::PathBuf],
-    out: &Path,
-    open: &[(String, bool)],
-) -> String {
+fn fill_command(paths: &[std::path::PathBuf], out: &Path, open: &[(String, bool)]) -> String {
     // A path with a space is shown in double quotes (a hint to copy, not shell-escaped text).
     let arg = |p: &Path| {
         let s = p.display().to_string();

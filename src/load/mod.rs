@@ -540,7 +540,7 @@ pub(crate) struct Parsed {
 }
 
 /// Read one YAML source into `T`, with every located error.
-pub(crate) fn parse_source<T: serde::de::DeserializeOwned>(
+fn parse_source<T: serde::de::DeserializeOwned>(
     src: &SourceFile,
     kind: de::DocKind,
 ) -> (de::Outcome<T>, Arc<SpanIndex>) {

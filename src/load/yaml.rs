@@ -93,7 +93,7 @@ impl SpanIndex {
 }
 
 /// `a.b[2].c` -> `a.b[2]` -> `a.b` -> `a` -> ``.
-pub(crate) fn parent_path(p: &str) -> &str {
+fn parent_path(p: &str) -> &str {
     if p.ends_with(']') {
         if let Some(i) = p.rfind('[') {
             return &p[..i];

@@ -23,8 +23,8 @@ pub(crate) mod kind {
     pub(crate) const REG_EXPAND_SZ: u32 = 2;
     pub(crate) const REG_BINARY: u32 = 3;
     pub(crate) const REG_DWORD: u32 = 4;
-    pub(crate) const REG_DWORD_BIG_ENDIAN: u32 = 5;
-    pub(crate) const REG_LINK: u32 = 6;
+    const REG_DWORD_BIG_ENDIAN: u32 = 5;
+    const REG_LINK: u32 = 6;
     pub(crate) const REG_MULTI_SZ: u32 = 7;
     pub(crate) const REG_QWORD: u32 = 11;
 

@@ -44,7 +44,7 @@ impl std::error::Error for WriteError {}
 
 /// `"text"` with `\` and `"` escaped, or `None` when the text holds CR, LF or NUL (which a
 /// quoted string cannot carry; REG_SZ data then goes out as `hex(1):`).
-pub(crate) fn quoted_string(s: &str) -> Option<String> {
+fn quoted_string(s: &str) -> Option<String> {
     if s.contains(['\r', '\n', '\0']) {
         return None;
     }
@@ -63,7 +63,7 @@ pub(crate) fn quoted_string(s: &str) -> Option<String> {
 
 /// The left-hand side of a value line: `@` for the default value (empty name), else the
 /// quoted name.
-pub(crate) fn value_name_token(name: &str) -> Result<String, WriteError> {
+fn value_name_token(name: &str) -> Result<String, WriteError> {
     if name.is_empty() {
         return Ok("@".to_string());
     }
@@ -73,7 +73,7 @@ pub(crate) fn value_name_token(name: &str) -> Result<String, WriteError> {
 }
 
 /// `hex:` for REG_BINARY, `hex(N):` (N in lower-case hex) for every other type.
-pub(crate) fn hex_tag(kind: u32) -> String {
+fn hex_tag(kind: u32) -> String {
     if kind == super::kind::REG_BINARY {
         "hex:".to_string()
     } else {
@@ -84,7 +84,7 @@ pub(crate) fn hex_tag(kind: u32) -> String {
 /// Comma-separated lower-case hex bytes, wrapped as regedit wraps them: after a comma, once
 /// the line reaches 77 columns, `\` + CRLF + two spaces. `column` is the width of the line
 /// before the data (`"name"=hex(2):`).
-pub(crate) fn hex_data(column: usize, bytes: &[u8]) -> String {
+fn hex_data(column: usize, bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 3 + bytes.len() / 24 * 5);
     let mut col = column;
     for (i, b) in bytes.iter().enumerate() {
@@ -118,7 +118,7 @@ fn is_bidi_control(c: char) -> bool {
 /// Turn any text into comment lines: `; ` + text. Every line break (CR, LF, VT, FF, NEL,
 /// U+2028, U+2029) starts a new `; ` line, other control characters and bidi controls become
 /// visible `<U+XXXX>` marks, so nothing in the text can end the comment.
-pub(crate) fn comment_lines(text: &str) -> Vec<String> {
+fn comment_lines(text: &str) -> Vec<String> {
     let normalised = text.replace("\r\n", "\n");
     normalised
         .split(is_line_break)

@@ -8,7 +8,7 @@ pub(crate) mod rules;
 use std::fmt;
 
 /// Longest key name (one path segment), in characters.
-pub(crate) const MAX_KEY_NAME: usize = 255;
+const MAX_KEY_NAME: usize = 255;
 /// Longest value name, in characters.
 pub(crate) const MAX_VALUE_NAME: usize = 16_383;
 /// Deepest key path, in levels below the hive.

@@ -177,7 +177,7 @@ pub(crate) struct KnownValue {
 }
 
 /// The catalogue: REG_DWORD values fixgen knows, with their allowed data. Keys are under HKLM.
-pub(crate) const CATALOGUE: &[KnownValue] = &[
+const CATALOGUE: &[KnownValue] = &[
     KnownValue {
         key: r"system\currentcontrolset\services\policyagent",
         name: "AssumeUDPEncapsulationContextOnSendRule",

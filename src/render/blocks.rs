@@ -134,7 +134,7 @@ pub(crate) struct StepKind {
 }
 
 /// The one list of step kinds: every kind dispatch in the generated code follows from it.
-pub(crate) const STEP_KINDS: &[StepKind] = &[
+const STEP_KINDS: &[StepKind] = &[
     StepKind {
         kind: "registry",
         test: "registry",

@@ -36,11 +36,11 @@ use crate::render::ps_types::internal;
 use crate::render::{Artifacts, OutputFile};
 
 /// Intune accepts script files of 1 to 200,000 bytes; every script must stay under this.
-pub(crate) const MAX_SCRIPT_BYTES: usize = 200_000;
+const MAX_SCRIPT_BYTES: usize = 200_000;
 /// Intune keeps the first 2,048 characters of a script's output; the summary line stays
 /// within this many.
 #[cfg(test)]
-pub(crate) const MAX_LINE_CHARS: usize = 2000;
+const MAX_LINE_CHARS: usize = 2000;
 /// Folder of the target inside the bundle.
 pub(crate) const DIR: &str = "intune";
 pub(crate) const DETECT_FILE: &str = "detect.ps1";

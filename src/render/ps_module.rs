@@ -48,7 +48,7 @@ struct ManifestTemplate {
 /// A GUID derived from the bundle name: SHA-256 of a fixed namespace and the name, first 16
 /// bytes, with the version nibble set to 5 and the RFC 4122 variant bits (UUID v5 layout with
 /// SHA-256 instead of SHA-1). Same name, same GUID, on every machine.
-pub(crate) fn module_guid(bundle_name: &str) -> String {
+fn module_guid(bundle_name: &str) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update(b"fixgen PowerShell module GUID\0");

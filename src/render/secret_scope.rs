@@ -21,7 +21,7 @@ use super::powershell::{self, PsOptions};
 use super::Artifacts;
 
 /// The secret params of `rp` that have a value at build time and that its steps use, sorted.
-pub(crate) fn given_secrets(rp: &RecipePlan) -> Vec<&str> {
+fn given_secrets(rp: &RecipePlan) -> Vec<&str> {
     let used = crate::model::used_params(&rp.recipe.steps);
     rp.params
         .iter()
@@ -46,7 +46,7 @@ pub(crate) fn runs_at_startup(rp: &RecipePlan) -> bool {
 
 /// `plan` with every secret param's value taken away (the param is open again), borrowed when
 /// no secret has a value.
-pub(crate) fn without_secret_values(plan: &Plan) -> Cow<'_, Plan> {
+fn without_secret_values(plan: &Plan) -> Cow<'_, Plan> {
     let has = |rp: &RecipePlan| {
         rp.params
             .values()

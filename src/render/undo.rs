@@ -195,7 +195,7 @@ struct UndoTemplate<'a> {
 /// Whether a recipe has anything to undo: not when it has only Windows Update steps (installed
 /// updates stay installed, and a scan changes nothing). Its undo script is then a few lines that
 /// say so, with no runtime blocks.
-pub(crate) fn has_undo(m: &RecipeModel) -> bool {
+fn has_undo(m: &RecipeModel) -> bool {
     blocks::undoable(m.kinds)
 }
 

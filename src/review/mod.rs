@@ -45,7 +45,7 @@ use crate::plan::{Binding, FromParamValue, ParamValues, Plan, RecipePlan, Resolv
 use crate::registry::RegPath;
 
 /// Format tag of the JSON report; bumped on an incompatible change.
-pub(crate) const PLAN_FORMAT: &str = "fixgen-plan/1";
+const PLAN_FORMAT: &str = "fixgen-plan/1";
 
 /// The whole review of a bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -186,7 +186,7 @@ fn param_text(v: &ParamValue) -> String {
 }
 
 /// How a param's value is shown: the value, `<secret: Name>` or `<param Name>` when open.
-pub(crate) fn shown_value(rp: &RecipePlan, name: &str) -> String {
+fn shown_value(rp: &RecipePlan, name: &str) -> String {
     match rp.params.get(name) {
         Some(b) if b.decl.secret => secret_mask(name),
         Some(b) => match &b.binding {
@@ -217,14 +217,14 @@ fn val_text<T: FromParamValue>(rp: &RecipePlan, v: &Val<T>, lit: impl Fn(&T) -> 
     }
 }
 
-pub(crate) fn context_str(c: Context) -> &'static str {
+fn context_str(c: Context) -> &'static str {
     match c {
         Context::System => "system",
         Context::User => "user",
     }
 }
 
-pub(crate) fn reboot_str(r: Reboot) -> &'static str {
+fn reboot_str(r: Reboot) -> &'static str {
     match r {
         Reboot::None => "none",
         Reboot::Recommended => "recommended",

@@ -28,7 +28,7 @@ pub(crate) fn blocks_in(bytes: &[u8]) -> Vec<String> {
 }
 
 /// A block's text as the files carry it: CRLF line ends.
-pub(crate) fn file_text(name: &str) -> String {
+fn file_text(name: &str) -> String {
     blocks::block(name).text.replace('\n', "\r\n")
 }
 

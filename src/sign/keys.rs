@@ -328,10 +328,7 @@ fn cert_for_key(key: &PrivateKey, certs: &[Certificate]) -> Option<usize> {
 }
 
 /// The checks Windows would otherwise only make when the script runs: codeSigning EKU, validity.
-pub(crate) fn check_signer_certificate(
-    cert: &Certificate,
-    now: SystemTime,
-) -> Result<(), SignError> {
+fn check_signer_certificate(cert: &Certificate, now: SystemTime) -> Result<(), SignError> {
     let subject = cert.tbs_certificate.subject.to_string();
     if !has_code_signing_eku(cert) {
         return Err(SignError::NoCodeSigningEku { subject });
@@ -353,7 +350,7 @@ pub(crate) fn check_signer_certificate(
 }
 
 /// True when the certificate has an Extended Key Usage extension listing codeSigning.
-pub(crate) fn has_code_signing_eku(cert: &Certificate) -> bool {
+fn has_code_signing_eku(cert: &Certificate) -> bool {
     has_eku(cert, ID_KP_CODE_SIGNING)
 }
 

@@ -116,7 +116,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// GNU `sha256sum` text for files: `<hex>  <path>` per line, sorted by path, LF endings.
 /// Paths with a backslash or a line break would need GNU's escaping; the bundle never has them.
 #[cfg(test)]
-pub(crate) fn sha256sums<'a>(
+fn sha256sums<'a>(
     files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
 ) -> Result<String, SignError> {
     sha256sums_of(

@@ -135,7 +135,7 @@ fn verify_timestamp(
 }
 
 /// Parse trusted certificates from PEM text.
-pub(crate) fn parse_ca_pem(pem: &[u8], origin: &str) -> Result<Vec<Certificate>, String> {
+fn parse_ca_pem(pem: &[u8], origin: &str) -> Result<Vec<Certificate>, String> {
     let certs = Certificate::load_pem_chain(pem).map_err(|_| {
         format!("{origin}: expected PEM certificates (-----BEGIN CERTIFICATE-----)")
     })?;

@@ -385,12 +385,12 @@ pub(crate) fn file_stem(path: &str) -> &str {
 
 /// Check one recipe (already deserialized). Findings are located in its source.
 #[cfg(test)]
-pub(crate) fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
+fn validate_recipe(lr: &LoadedRecipe) -> Vec<Diagnostic> {
     validate_recipe_with(lr, &NO_VALUES)
 }
 
 /// [`validate_recipe`] with the values given at build time.
-pub(crate) fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagnostic> {
+fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagnostic> {
     let r = &lr.recipe;
     let mut cx = Ctx::new(&lr.source, &lr.index);
     cx.given = given;
@@ -431,7 +431,7 @@ pub(crate) fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Ve
 /// Bundle-level rules for an assembled bundle (manifest fields, recipe list vs recipes,
 /// duplicate ids), plus every recipe's own rules.
 #[cfg(test)]
-pub(crate) fn validate_bundle(b: &Bundle) -> Vec<Diagnostic> {
+fn validate_bundle(b: &Bundle) -> Vec<Diagnostic> {
     let parsed = Parsed {
         manifest: if b.manifest_source.text.is_empty() {
             None

@@ -130,7 +130,7 @@ pub(crate) fn check_service_name(s: &str) -> Result<(), String> {
 }
 
 /// Services the L2TP/IPsec client uses: (key name, display name).
-pub(crate) const KNOWN_SERVICES: &[(&str, &str)] = &[
+const KNOWN_SERVICES: &[(&str, &str)] = &[
     ("IKEEXT", "IKE and AuthIP IPsec Keying Modules"),
     ("PolicyAgent", "IPsec Policy Agent"),
     ("RasMan", "Remote Access Connection Manager"),

@@ -36,7 +36,7 @@ fn problem(code: &'static str, message: impl Into<String>) -> Problem {
 
 /// A character that XML 1.0 cannot carry (Group Policy's Registry.xml): C0 controls other
 /// than TAB, LF and CR, and U+FFFE/U+FFFF. Returns its 1-based position and the character.
-pub(crate) fn xml_unsafe(s: &str) -> Option<(usize, char)> {
+fn xml_unsafe(s: &str) -> Option<(usize, char)> {
     s.chars().enumerate().find_map(|(i, c)| {
         let bad = ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
             || c == '\u{fffe}'
@@ -115,7 +115,7 @@ pub(crate) fn check_text_use(u: Use, s: &str) -> Vec<Problem> {
 }
 
 /// Check a number used at `u`.
-pub(crate) fn check_int_use(u: Use, i: i64) -> Option<Problem> {
+fn check_int_use(u: Use, i: i64) -> Option<Problem> {
     match u {
         Use::Unsigned(bits) => {
             let max: i64 = if bits == 32 {

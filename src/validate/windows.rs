@@ -53,7 +53,7 @@ pub(crate) fn is_builtin_cmdlet(name: &str) -> bool {
 /// Taken from `Get-Command -Module ...` in PowerShell 7.6 and the Windows-only lists of
 /// learn.microsoft.com/powershell/module (5.1). A module function with one of these names would
 /// shadow the built-in command in every session that imports the module.
-pub(crate) const BUILTIN_CMDLETS: &[&str] = &[
+const BUILTIN_CMDLETS: &[&str] = &[
     "Add-Computer",
     "Add-Content",
     "Add-History",
@@ -463,7 +463,7 @@ pub(crate) const BUILTIN_CMDLETS: &[&str] = &[
 /// .com/windows-server/security/windows-services/security-guidelines-for-disabling-system-
 /// services-in-windows-server), where each of these is "Do not disable", and the services that
 /// services.msc shows as not stoppable (RpcSs, DcomLaunch, RpcEptMapper, ...).
-pub(crate) const ESSENTIAL_SERVICES: &[(&str, &str)] = &[
+const ESSENTIAL_SERVICES: &[(&str, &str)] = &[
     ("BFE", "Base Filtering Engine"),
     (
         "BrokerInfrastructure",

@@ -195,7 +195,7 @@ const MAX_KEY_NAME_DOC: usize = 255;
 /// a key path as a UNICODE_STRING of at most 32,767 code units, which also holds the native
 /// root (`\REGISTRY\USER\<SID>_Classes\` for HKCU classes, up to about 200 characters), so
 /// 255 are kept for it.
-pub(crate) const MAX_KEY_PATH: usize = 32_767 - 255;
+const MAX_KEY_PATH: usize = 32_767 - 255;
 
 /// Limits of a parsed key beyond its syntax: no `.` or `..` segment (PowerShell's registry
 /// provider resolves them as parent and current key, a .reg file and the registry API take

@@ -27,7 +27,7 @@ use super::{Artifacts, OutputFile};
 use crate::diag::Diagnostic;
 
 /// File name of the payload in the bundle's Intune folder.
-pub(crate) const PROFILE_FILE: &str = "vpnProfile.json";
+const PROFILE_FILE: &str = "vpnProfile.json";
 
 /// One L2TP connection as a VPNv2 profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,7 +195,7 @@ struct CustomConfiguration<'a> {
 }
 
 /// Path of the payload for `plan`'s bundle.
-pub(crate) fn profile_path(plan: &Plan) -> String {
+fn profile_path(plan: &Plan) -> String {
     format!("{}/{}/{PROFILE_FILE}", super::intune::DIR, plan.bundle.name)
 }
 

@@ -192,7 +192,7 @@ pub(super) fn registry_item(
 /// yes for a value a recipe sets (the setting goes away with the GPO, as a Registry.pol value
 /// under a Policies key does); no for a service's startup type (deleting `Start` would leave
 /// the service without a start type) and no for a Delete item (nothing to remove).
-pub(crate) fn remove_policy(c: &RegChange) -> bool {
+fn remove_policy(c: &RegChange) -> bool {
     c.data.is_some() && matches!(c.origin, Origin::Registry)
 }
 
