@@ -297,13 +297,16 @@ fn deploy_script(
     stem: &str,
     all: &[RecipeChanges],
     startup_files: &[String],
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, Diagnostic> {
     let mut policy = Vec::new();
     let mut prefs = Vec::new();
     for rc in all {
         for c in &rc.changes {
-            let v =
-                deploy_value(c).map_err(|m| format!("{} steps[{}]: {m}", rc.recipe_id, c.step))?;
+            // Located by the pipeline (`Plan::locate`), like the other findings about a step.
+            let v = deploy_value(c).map_err(|m| {
+                Diagnostic::error("render-gpo", rc.source_path.clone(), m)
+                    .with_field(format!("steps[{}]", c.step))
+            })?;
             let pol = is_policy_key(&c.path.subkey)
                 && matches!(c.path.hive, Hive::LocalMachine | Hive::CurrentUser);
             if pol {
@@ -334,11 +337,13 @@ fn deploy_script(
         cse_scripts: CSE_SCRIPTS_GUID,
         tool_scripts: TOOL_SCRIPTS_MACHINE,
     };
-    super::powershell::render_ps(&t)
+    let what = format!("gpo/{script}");
+    super::powershell::render_ps(&t).map_err(|m| super::ps_types::internal(&what, m))
 }
 
-fn err(message: String) -> Diagnostic {
-    Diagnostic::error("render-gpo", "bundle.yaml", message)
+/// A Group Policy error about the bundle, located at `field` of bundle.yaml.
+fn err(plan: &Plan, field: &str, message: String) -> Diagnostic {
+    plan.bundle_error("render-gpo", field, message)
 }
 
 /// Render `gpo/`.
@@ -354,10 +359,14 @@ pub fn render(
     let mut arts = Artifacts::default();
     let bundle = &plan.bundle;
     let Some(stem) = super::reg::file_stem(&bundle.name) else {
-        return Err(vec![err(format!(
-            "the bundle name {:?} cannot be used as a file name",
-            bundle.name
-        ))]);
+        return Err(vec![err(
+            plan,
+            "name",
+            format!(
+                "the bundle name {:?} cannot be used as a file name",
+                bundle.name
+            ),
+        )]);
     };
 
     registry_files(&all, opts, &mut arts)?;
@@ -367,9 +376,11 @@ pub fn render(
         startup_scripts(startup, &left_out, &mut arts);
     if startup_note.is_none() {
         if !startup_files.contains(&invoke) {
-            return Err(vec![err(format!(
-                "the script target did not produce scripts/{invoke}"
-            ))]);
+            return Err(vec![err(
+                plan,
+                "",
+                format!("internal error: the script target did not produce scripts/{invoke}"),
+            )]);
         }
         arts.add(OutputFile::new(
             "gpo/Machine/Scripts/psscripts.ini",
@@ -397,7 +408,7 @@ pub fn render(
     };
     match deploy_script(plan, stem, &all, &deploy_files) {
         Ok(bytes) => arts.add(OutputFile::new(format!("gpo/Deploy-{stem}Gpo.ps1"), bytes)),
-        Err(m) => return Err(vec![err(m)]),
+        Err(d) => return Err(vec![d]),
     }
 
     let secret = startup_secret

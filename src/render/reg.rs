@@ -179,13 +179,13 @@ pub fn render(plan: &Plan) -> Result<Artifacts, Vec<Diagnostic>> {
     let generator = format!("fixgen {}", env!("CARGO_PKG_VERSION"));
 
     let Some(bundle_stem) = file_stem(&b.name) else {
-        return Err(vec![Diagnostic::error(
-            "render-registry",
-            "bundle.yaml",
-            format!("the bundle name {:?} cannot be used as a file name", b.name),
-        )
-        .with_field("name")
-        .with_hint("use letters and digits only (PascalCase)")]);
+        return Err(vec![plan
+            .bundle_error(
+                "render-registry",
+                "name",
+                format!("the bundle name {:?} cannot be used as a file name", b.name),
+            )
+            .with_hint("use letters and digits only (PascalCase)")]);
     };
 
     for rc in all.iter().filter(|rc| !rc.changes.is_empty()) {
@@ -300,16 +300,39 @@ fn bundle_file(
         let path = format!("reg/{bundle_stem}.reg");
         if arts.files.contains_key(&path) {
             errors.push(
-                Diagnostic::error(
+                plan.bundle_error(
                     "render-registry",
-                    "bundle.yaml",
+                    "name",
                     format!("the bundle file {path} has the same name as a recipe's file"),
                 )
-                .with_field("name")
                 .with_hint("rename the bundle or the recipe"),
             );
         } else {
             arts.add(OutputFile::new(path, w.into_bytes()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A finding about the bundle points into bundle.yaml (its `name`), like the validator's.
+    #[test]
+    fn a_bundle_name_that_cannot_be_a_file_name_is_located_in_bundle_yaml() {
+        let bundle = crate::validate::embedded_bundle().expect("embedded bundle");
+        let mut plan = crate::plan::build(&bundle, &Default::default()).expect("plan");
+        plan.bundle.name = "Bad/Name".into();
+        let errors = render(&plan).unwrap_err();
+        let d = &errors[0];
+        assert_eq!(d.file, plan.bundle_source, "{d:?}");
+        assert!(d.file.ends_with("bundle.yaml"), "{d:?}");
+        assert_eq!(d.field, "name", "{d:?}");
+        let line = bundle
+            .manifest_source
+            .text
+            .lines()
+            .position(|l| l.starts_with("name:"));
+        assert_eq!(Some(d.line), line.map(|i| i + 1), "{d:?}");
     }
 }
