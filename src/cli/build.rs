@@ -8,9 +8,9 @@ use clap::Args;
 use super::exit_codes::ExitCode;
 use super::{Exit, Format};
 use crate::diag;
-use crate::pipeline::{BuildError, Target};
+use crate::pipeline::{BuildError, Dest, Done, Stop, Target};
 use crate::plan::ParamValues;
-use crate::render::powershell::PsOptions;
+use crate::validate::uses::Given;
 
 #[derive(Debug, Args)]
 pub(crate) struct BuildArgs {
@@ -198,17 +198,49 @@ fn read_inputs(args: &BuildArgs) -> Vec<super::out_guard::Input> {
     v
 }
 
-/// What the stages before rendering produced (load, validate, plan), and the signer.
-struct Prepared {
-    plan: crate::plan::Plan,
-    diagnostics: Vec<diag::Diagnostic>,
-    values: ParamValues,
-    signer: Option<crate::sign::Signer>,
+/// Prints what the build reports as it goes (the validator's findings, undeclared values) and
+/// moves the progress bar.
+struct Printer<'a> {
+    args: &'a BuildArgs,
+    progress: &'a crate::progress::Progress,
 }
 
-/// Arguments, `--out`, signing material, then load -> validate -> plan; each failure is
-/// printed here and returned as its exit code.
-fn prepare(args: &BuildArgs) -> Result<Prepared, Exit> {
+impl crate::pipeline::Observer for Printer<'_> {
+    fn findings(&mut self, report: &crate::validate::Report) {
+        if !report.diagnostics.is_empty() {
+            self.progress.suspend(|| {
+                crate::term::err_rendered(&diag::render_human(
+                    &report.diagnostics,
+                    &report.sources,
+                    super::stderr_color(),
+                ))
+            });
+        }
+    }
+
+    fn undeclared(&mut self, bundle: &crate::load::Bundle, names: &[&str], allowed: bool) {
+        let a = self.args;
+        self.progress.suspend(|| {
+            super::values::report_undeclared(bundle, names, &a.set, a.values.as_deref(), allowed)
+        });
+    }
+
+    fn rendering(&mut self, recipes: usize) {
+        self.progress.stage(recipes as u64, "building");
+    }
+
+    fn recipe_done(&self) {
+        self.progress.inc();
+    }
+
+    fn writing(&mut self) {
+        self.progress.stage(0, "writing");
+    }
+}
+
+/// Arguments, `--out` and signing material, checked before any work; each failure is printed
+/// here and returned as its exit code.
+fn prepare(args: &BuildArgs) -> Result<(Given, Option<crate::sign::Signer>), Exit> {
     let given = given_values(&args.set, args.values.as_deref()).map_err(|e| {
         errln!("error: {e}");
         e.exit()
@@ -236,195 +268,119 @@ fn prepare(args: &BuildArgs) -> Result<Prepared, Exit> {
         errln!("nothing written");
         e.exit()
     })?;
-    // Load and validate: a bundle with any error renders nothing.
-    let inputs = crate::pipeline::inputs(&args.paths)
-        .map_err(|e| super::report_load_error(e, Format::Human))?;
+    if args.check {
+        // --check compares signed files only when their signatures are deterministic.
+        super::drift::preflight(&args.out, signer.as_ref(), &args.signing)?;
+    }
     // The given values are checked with the recipes, where their params are used.
-    let given = crate::validate::uses::Given {
+    let given = Given {
         allow_embedded_secrets: args.allow_embedded_secrets,
         ..given
     };
-    let mut report = crate::pipeline::check(inputs, &given);
-    // A secret asked for in gpo/ or module/ by name (issue 15 item 7); `check` does the same.
-    let shared =
-        super::secrets::shared_target_findings(report.bundle.as_ref(), &given, &args.target);
-    if !shared.is_empty() {
-        report.diagnostics.extend(shared);
-        diag::sort(&mut report.diagnostics);
-    }
-    super::secrets::hint_for_shared_targets(&mut report.diagnostics, &args.target);
-    let values = given.values;
-    if !report.diagnostics.is_empty() {
-        crate::term::err_rendered(&diag::render_human(
-            &report.diagnostics,
-            &report.sources,
-            super::stderr_color(),
-        ));
-    }
-    let diagnostics = report.diagnostics.clone();
-    let warnings = diag::Summary::of(&diagnostics).warnings;
-    if args.deny_warnings && warnings > 0 && !report.has_errors() {
-        errln!("nothing written: {warnings} warning(s) and --deny-warnings");
-        return Err(Exit::Findings);
-    }
-    let bundle = report.into_bundle().map_err(|e| {
-        errln!("nothing written: {e}");
-        e.exit()
-    })?;
-    if let Err(n) = super::values::check_undeclared(
-        &bundle,
-        &values,
-        &args.set,
-        args.values.as_deref(),
-        args.allow_unknown_values,
-    ) {
-        errln!("nothing written: {n} value(s) for params that no recipe declares");
-        return Err(Exit::Findings);
-    }
-    let plan = crate::pipeline::plan(&bundle, &values).map_err(|e| {
-        for p in e.problems() {
-            errln!("error: {p}");
+    Ok((given, signer))
+}
+
+/// Why the build stopped, printed; its exit code.
+fn stopped(args: &BuildArgs, stop: &Stop) -> Exit {
+    match stop {
+        Stop::Load(e) => return super::report_load_error(e.clone(), Format::Human),
+        Stop::Plan(e) => {
+            for p in e.problems() {
+                errln!("error: {p}");
+            }
+            errln!("nothing written: {e}");
         }
-        errln!("nothing written: {e}");
-        e.exit()
-    })?;
-    // The plan holds what rendering needs; the loaded bundle (every recipe's source text and a
-    // second copy of every recipe) is freed before the largest files are rendered.
-    drop(bundle);
-    crate::memory::release();
-    Ok(Prepared {
-        plan,
-        diagnostics,
-        values,
-        signer,
-    })
+        Stop::Build(BuildError::Render(errs)) => print_render_errors(&args.paths, errs),
+        Stop::Build(BuildError::Finish(f)) => {
+            errln!("error: {f}");
+            errln!("nothing written");
+        }
+        Stop::Build(BuildError::Write(w)) => errln!("error: {w}"),
+        Stop::Invalid(_) | Stop::Warnings(_) | Stop::Undeclared(_) => {
+            errln!("nothing written: {stop}")
+        }
+    }
+    stop.exit()
 }
 
 pub(crate) fn run(args: BuildArgs) -> Exit {
     // Progress bar on a terminal once the build has taken a second (hidden otherwise).
     let progress = crate::progress::Progress::new(0, "checking");
-    let p = match prepare(&args) {
+    let (given, signer) = match prepare(&args) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
-    let review = crate::review::PlanReport::new(&p.plan, &p.diagnostics, &p.values);
-    if args.check {
-        // Signing options are checked before the build; the build keeps only the hashes.
-        if let Err(exit) = super::drift::preflight(&args.out, p.signer.as_ref(), &args.signing) {
-            progress.finish();
-            return exit;
-        }
-    }
     // Files go to a staging folder beside --out as they are finished (or, with --check, are
     // only hashed); a failed build deletes the staging folder and leaves --out untouched.
-    let mut staging = None;
-    let mut discard = crate::write::Discard;
-    let sink: &mut dyn crate::write::Sink = if args.check {
-        &mut discard
-    } else {
-        match crate::write::Staging::begin(
-            &args.out,
-            crate::write::WriteOptions { force: args.force },
-        ) {
-            Ok(s) => staging.insert(s),
-            Err(e) => {
-                errln!("error: {e}");
-                return e.exit();
-            }
-        }
-    };
-    progress.stage(p.plan.recipes.len() as u64, "building");
-    let build = crate::pipeline::Build {
-        plan: &p.plan,
+    let request = crate::pipeline::Request {
+        paths: &args.paths,
+        given,
         targets: &args.target,
-        opts: PsOptions {
-            allow_embedded_secrets: args.allow_embedded_secrets,
-            ..PsOptions::default()
+        signer: signer.as_ref(),
+        deny_warnings: args.deny_warnings,
+        allow_unknown_values: args.allow_unknown_values,
+        dest: if args.check {
+            Dest::Nowhere
+        } else {
+            Dest::Folder {
+                out: &args.out,
+                force: args.force,
+            }
         },
-        signer: p.signer.as_ref(),
-        review: &review,
     };
-    match build.run(sink, &|| progress.inc()) {
-        Ok(built) => report(&args, &p, built, staging, progress),
-        Err(e) => {
-            progress.suspend(|| match &e {
-                BuildError::Render(errs) => print_render_errors(&args.paths, errs),
-                BuildError::Finish(f) => {
-                    errln!("error: {f}");
-                    errln!("nothing written");
-                }
-                BuildError::Write(w) => errln!("error: {w}"),
-            });
-            e.exit()
+    let mut printer = Printer {
+        args: &args,
+        progress: &progress,
+    };
+    match crate::pipeline::build(request, &mut printer) {
+        Ok(done) => {
+            progress.finish();
+            report(&args, signer.as_ref(), done)
+        }
+        Err(stop) => {
+            progress.finish();
+            stopped(&args, &stop)
         }
     }
 }
 
-/// After a build that succeeded: notes, `--check`'s comparison, or the commit of the staging
-/// folder and the summary.
-fn report(
-    args: &BuildArgs,
-    p: &Prepared,
-    built: crate::pipeline::Built,
-    staging: Option<crate::write::Staging>,
-    progress: crate::progress::Progress,
-) -> Exit {
-    let finished = built.finished;
-    progress.suspend(|| {
-        for pkg in crate::render::intune::packages(&p.plan) {
-            if pkg.run_as == crate::render::intune::RunAs::User
-                && finished.rows.contains_key(&pkg.detect_path())
-            {
-                errln!(
-                    "note: {}/ runs as the signed-in user (runAsAccount user), not SYSTEM",
-                    pkg.folder
-                );
-            }
+/// After a build that succeeded: notes, `--check`'s comparison, or the summary of the folder
+/// written.
+fn report(args: &BuildArgs, signer: Option<&crate::sign::Signer>, done: Done) -> Exit {
+    let finished = &done.built.finished;
+    for pkg in crate::render::intune::packages(&done.plan) {
+        if pkg.run_as == crate::render::intune::RunAs::User
+            && finished.rows.contains_key(&pkg.detect_path())
+        {
+            errln!(
+                "note: {}/ runs as the signed-in user (runAsAccount user), not SYSTEM",
+                pkg.folder
+            );
         }
-    });
-    if args.check {
-        progress.finish();
-        return super::drift::check(&args.out, &finished.rows, &p.plan);
     }
-    if let Some(line) = super::secrets::holding_line(finished.rows.values()) {
-        progress.suspend(|| errln!("{line}"));
-    }
-    if let Some(s) = &p.signer {
-        progress.suspend(|| {
-            outln!(
-                "signed {} PowerShell files and SHA256SUMS as {} ({})",
-                finished.signed,
-                s.subject(),
-                s.key_description()
-            )
-        });
-    }
-    progress.stage(0, "writing");
-    let written = match staging {
-        Some(s) => s.commit(),
-        None => Err(crate::write::WriteError {
-            path: args.out.clone(),
-            message: "internal error: no staging folder".to_string(),
-        }),
+    let Some(written) = done.written else {
+        return super::drift::check(&args.out, &finished.rows, &done.plan);
     };
-    progress.finish();
-    match written {
-        Ok(crate::write::WriteReport { files: _, notes }) => {
-            for note in notes {
-                errln!("note: {note}");
-            }
-            crate::term::out(&super::summary::render(
-                crate::sign::manifest::bundle_file_count(finished.rows.keys()),
-                &p.plan,
-                &args.out,
-                &args.paths,
-                &built.left_out,
-            ));
-            Exit::Ok
-        }
-        Err(e) => {
-            errln!("error: {e}");
-            e.exit()
-        }
+    if let Some(line) = super::secrets::holding_line(finished.rows.values()) {
+        errln!("{line}");
     }
+    if let Some(s) = signer {
+        outln!(
+            "signed {} PowerShell files and SHA256SUMS as {} ({})",
+            finished.signed,
+            s.subject(),
+            s.key_description()
+        );
+    }
+    for note in written.notes {
+        errln!("note: {note}");
+    }
+    crate::term::out(&super::summary::render(
+        crate::sign::manifest::bundle_file_count(finished.rows.keys()),
+        &done.plan,
+        &args.out,
+        &args.paths,
+        &done.built.left_out,
+    ));
+    Exit::Ok
 }

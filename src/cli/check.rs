@@ -120,14 +120,8 @@ pub(crate) fn run(args: CheckArgs) -> Exit {
             Err(e) => return super::report_load_error(e, args.format),
         };
         given.allow_embedded_secrets = args.allow_embedded_secrets;
-        let mut r = crate::validate::check_with(inputs, &given);
-        // As `build` does: a secret asked for in gpo/ or module/ by name (issue 15 item 7).
-        r.diagnostics.extend(super::secrets::shared_target_findings(
-            r.bundle.as_ref(),
-            &given,
-            &args.target,
-        ));
-        super::secrets::hint_for_shared_targets(&mut r.diagnostics, &args.target);
+        // The same validation as `build` (with the findings that depend on the targets).
+        let mut r = crate::pipeline::check(inputs, &given, &args.target);
         // What `build` finds only when rendering the targets (issue 16 item 4).
         if let (Some(b), false) = (&r.bundle, r.has_errors()) {
             let opts = crate::render::powershell::PsOptions {

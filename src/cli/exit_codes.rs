@@ -8,7 +8,7 @@
 
 use super::Exit;
 use crate::load::LoadError;
-use crate::pipeline::{BuildError, ResignError};
+use crate::pipeline::{BuildError, ResignError, Stop};
 use crate::plan::PlanError;
 use crate::review::drift::DriftError;
 use crate::sign::bundle::BundleIoError;
@@ -91,6 +91,20 @@ impl ExitCode for BuildError {
             BuildError::Render(_) => Exit::Findings,
             BuildError::Finish(e) => e.exit(),
             BuildError::Write(e) => e.exit(),
+        }
+    }
+}
+
+/// `fixgen build` in one call: each stage's error as above; denied warnings and values for
+/// params no recipe declares are findings.
+impl ExitCode for Stop {
+    fn exit(&self) -> Exit {
+        match self {
+            Stop::Load(e) => e.exit(),
+            Stop::Invalid(e) => e.exit(),
+            Stop::Warnings(_) | Stop::Undeclared(_) => Exit::Findings,
+            Stop::Plan(e) => e.exit(),
+            Stop::Build(e) => e.exit(),
         }
     }
 }

@@ -65,13 +65,30 @@ pub(crate) fn check_undeclared(
     if unknown.is_empty() {
         return Ok(());
     }
+    report_undeclared(bundle, &unknown, set, values_file, allow);
+    if allow {
+        Ok(())
+    } else {
+        Err(unknown.len())
+    }
+}
+
+/// Print one line per value (`unknown`) that no recipe of `bundle` declares, with the nearest
+/// declared name; unless `allow`, how to ignore them.
+pub(crate) fn report_undeclared(
+    bundle: &Bundle,
+    unknown: &[&str],
+    set: &[String],
+    values_file: Option<&Path>,
+    allow: bool,
+) {
     let declared: std::collections::BTreeSet<&str> = bundle
         .recipes
         .iter()
         .flat_map(|r| r.recipe.params.keys().map(String::as_str))
         .collect();
     let level = if allow { "warning" } else { "error" };
-    for k in &unknown {
+    for k in unknown {
         let hint = match nearest(k, declared.iter().copied()) {
             Some(d) => format!("; did you mean `{d}`?"),
             None if declared.is_empty() => "; it declares no params".to_string(),
@@ -91,13 +108,10 @@ pub(crate) fn check_undeclared(
             bundle.manifest.name
         );
     }
-    if allow {
-        Ok(())
-    } else {
+    if !allow {
         errln!(
             "  (pass --allow-unknown-values to ignore values that no recipe declares, e.g. one values file for several bundles)"
         );
-        Err(unknown.len())
     }
 }
 

@@ -1,20 +1,25 @@
 //! The build pipeline as a library: every stage of `fixgen build` is called from here, in the
 //! order `src/lib.rs` states (load -> validate -> plan -> render -> review -> sign -> write).
 //!
-//! - [`inputs`] reads the recipe files (or the embedded bundle); [`check`] validates them;
-//!   [`plan`] binds the parameter values;
+//! - [`build`] is `fixgen build` in one call ([`run`]): a [`Request`] in, findings and
+//!   progress to an [`Observer`], a [`Done`] report or a [`Stop`] out;
+//! - [`inputs`] reads the recipe files (or the embedded bundle); [`check`] validates them
+//!   (with what the targets refuse); [`plan`] binds the parameter values;
 //! - [`render`] / [`render_with`] run the renderers of the requested [`Target`]s ([`targets`]);
 //! - [`Build::run`] streams the rendered batches through the finishing stages ([`finish`]:
 //!   Authenticode signing and the Intune payloads per batch, then REVIEW.md and the manifest)
 //!   into a [`Sink`] (the writer's staging folder, or nothing for `--check`);
-//! - [`build_into`] is the whole build into a folder in one call (tests, benches);
+//! - [`build_into`] builds a plan already made into a folder (tests, benches);
 //! - [`resign_bundle`] signs a built bundle again with the same finishing code.
 //!
-//! `cli/build.rs` turns its arguments into these calls and prints what they report.
+//! `cli/build.rs` checks its arguments (values, `--out`, signing material), turns them into one
+//! [`build`] call and prints what it reports.
 
 pub mod finish;
 pub mod parts;
 mod resign;
+mod run;
+mod secrets;
 mod targets;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +37,7 @@ use crate::write::{Sink, Staging, WriteOptions, WriteReport};
 
 pub use finish::{Finished, Stream};
 pub use resign::{resign_bundle, ResignError, Resigned};
+pub use run::{build, Dest, Done, Observer, Request, Stop};
 pub use targets::{render, render_with, BuildError, Target};
 
 /// A target (or part of one) that `--target all` left out.
@@ -56,9 +62,18 @@ pub fn inputs(paths: &[PathBuf]) -> Result<Inputs, LoadError> {
     }
 }
 
-/// Validate: the recipes, the bundle and the given values (where their params are used).
-pub fn check(inputs: Inputs, given: &Given) -> crate::validate::Report {
-    crate::validate::check_with(inputs, given)
+/// Validate: the recipes, the bundle and the given values (where their params are used), and
+/// what the requested targets refuse: a secret given a value for `gpo` or `module`. `build`
+/// and `check` both call this, so they refuse the same.
+pub fn check(inputs: Inputs, given: &Given, targets: &[Target]) -> crate::validate::Report {
+    let mut report = crate::validate::check_with(inputs, given);
+    let shared = secrets::shared_target_findings(report.bundle.as_ref(), given, targets);
+    if !shared.is_empty() {
+        report.diagnostics.extend(shared);
+        crate::diag::sort(&mut report.diagnostics);
+    }
+    secrets::hint_for_shared_targets(&mut report.diagnostics, targets);
+    report
 }
 
 /// Plan: every param bound to a value or left open.

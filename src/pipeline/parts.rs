@@ -12,6 +12,7 @@ pub mod load {
 
 /// Validation: every finding of a bundle.
 pub mod validate {
+    pub use crate::validate::uses::Given;
     pub use crate::validate::{check, embedded_bundle, parse_bundle, Report, ValidateError};
 }
 
