@@ -83,3 +83,29 @@ impl Artifacts {
         }
     }
 }
+
+/// What the renderers' unit tests share.
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::diag::Diagnostic;
+    use crate::load::Bundle;
+    use crate::plan::Plan;
+
+    /// The embedded bundle and its plan, the bundle renamed to `name`.
+    pub(crate) fn plan_with_name(name: &str) -> (Bundle, Plan) {
+        let bundle = crate::validate::embedded_bundle().expect("embedded bundle");
+        let mut plan = crate::plan::build(&bundle, &Default::default()).expect("plan");
+        plan.bundle.name = name.into();
+        (bundle, plan)
+    }
+
+    /// `d` points at the `name:` line of the bundle's bundle.yaml, like the validator's findings.
+    pub(crate) fn assert_at_bundle_name(bundle: &Bundle, plan: &Plan, d: &Diagnostic) {
+        assert_eq!(d.file, plan.bundle_source, "{d:?}");
+        assert!(d.file.ends_with("bundle.yaml"), "{d:?}");
+        assert_eq!(d.field, "name", "{d:?}");
+        let text = &bundle.manifest_source.text;
+        let line = text.lines().position(|l| l.starts_with("name:"));
+        assert_eq!(Some(d.line), line.map(|i| i + 1), "{d:?}");
+    }
+}

@@ -320,19 +320,8 @@ mod tests {
     /// A finding about the bundle points into bundle.yaml (its `name`), like the validator's.
     #[test]
     fn a_bundle_name_that_cannot_be_a_file_name_is_located_in_bundle_yaml() {
-        let bundle = crate::validate::embedded_bundle().expect("embedded bundle");
-        let mut plan = crate::plan::build(&bundle, &Default::default()).expect("plan");
-        plan.bundle.name = "Bad/Name".into();
+        let (bundle, plan) = super::super::tests::plan_with_name("Bad/Name");
         let errors = render(&plan).unwrap_err();
-        let d = &errors[0];
-        assert_eq!(d.file, plan.bundle_source, "{d:?}");
-        assert!(d.file.ends_with("bundle.yaml"), "{d:?}");
-        assert_eq!(d.field, "name", "{d:?}");
-        let line = bundle
-            .manifest_source
-            .text
-            .lines()
-            .position(|l| l.starts_with("name:"));
-        assert_eq!(Some(d.line), line.map(|i| i + 1), "{d:?}");
+        super::super::tests::assert_at_bundle_name(&bundle, &plan, &errors[0]);
     }
 }
