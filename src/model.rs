@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod kinds;
 mod values;
+pub(crate) use kinds::{step_kind_dispatch, step_kind_items};
 pub use values::{HexBytes, Port, PortEntry, PortRange};
 
 /// One fix: metadata, typed parameters and ordered steps.
@@ -203,6 +205,17 @@ pub enum Step {
 }
 
 impl Step {
+    /// Whether the step installs updates (a Windows Update step with `action: install`): what
+    /// it changes cannot be undone by fixgen.
+    pub fn installs_updates(&self) -> bool {
+        matches!(self, Step::WindowsUpdate(w) if w.action == UpdateAction::Install)
+    }
+
+    /// Whether the step removes what it names (`ensure: absent`; only registry steps can).
+    pub fn removes(&self) -> bool {
+        matches!(self, Step::Registry(r) if r.ensure == Ensure::Absent)
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Step::Registry(_) => "registry",

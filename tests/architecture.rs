@@ -322,6 +322,12 @@ fn imports(files: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String
                     continue;
                 }
                 for rest in expand(&code[pos + at.len()..]) {
+                    // `step_kind_dispatch!(step, s => kinds::KIND::f(..))` calls `f` of every
+                    // kind module under `kinds` (src/model/kinds.rs).
+                    if rest.starts_with("KIND::") {
+                        found.extend(modules.iter().filter(|m| m.starts_with(&below)).cloned());
+                        continue;
+                    }
                     let full = format!("{path}::{rest}");
                     let segs: Vec<&str> = full.split("::").filter(|s| !s.is_empty()).collect();
                     if let Some(m) = resolve(&segs).filter(|m| m == path || m.starts_with(&below)) {
@@ -748,4 +754,62 @@ fn the_public_surface_is_main_pipeline_model_and_diag() {
     // The scanner sees a module made public (so the check above can fail).
     let widened = root_public_items("mod cli;\npub mod sign;\npub use cli::main;\n");
     assert!(widened.contains("sign") && widened.contains("main") && !widened.contains("cli"));
+}
+
+/// The kind names a text lists: every `$kinds::NAME::` (the dispatch macro) or `kind: "NAME"`
+/// (`STEP_KINDS`).
+fn kind_names(text: &str, before: &str, after: &str) -> BTreeSet<String> {
+    text.match_indices(before)
+        .filter_map(|(i, _)| {
+            let rest = &text[i + before.len()..];
+            rest.find(after).map(|j| rest[..j].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn one_list_of_step_kinds_in_rust_one_in_powershell_one_folder_each() {
+    let src = src_dir();
+    let folders: BTreeSet<String> = std::fs::read_dir(src.join("kinds"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let dispatch = std::fs::read_to_string(src.join("model/kinds.rs")).unwrap();
+    let rust = kind_names(&code_only(&dispatch), "$kinds::", "::");
+    let blocks = std::fs::read_to_string(src.join("render/blocks.rs")).unwrap();
+    let powershell = kind_names(&blocks, "kind: \"", "\"");
+    assert_eq!(
+        rust, folders,
+        "src/model/kinds.rs dispatches to exactly the folders of src/kinds"
+    );
+    assert_eq!(
+        powershell, folders,
+        "STEP_KINDS in src/render/blocks.rs names the same kinds"
+    );
+    // Every stage dispatches through the macros: no match arm on a step kind calls its kind
+    // file by hand (`Step::Vpn(v) => kinds::vpn::f(..)`), no list names every kind's item.
+    let by_hand: Vec<String> = sources()
+        .iter()
+        .filter(|(f, _)| !f.starts_with("model"))
+        .filter_map(|(f, t)| {
+            let code = code_only(t);
+            let arm = code.match_indices("Step::").any(|(i, _)| {
+                let rest = &code[i..];
+                rest.find("=>").is_some_and(|j| {
+                    !rest[..j].contains('\n') && rest[j + 2..].trim_start().starts_with("kinds::")
+                })
+            });
+            let all = folders
+                .iter()
+                .all(|k| code.contains(&format!("kinds::{k}::")));
+            (arm || all).then(|| format!("src/{f}"))
+        })
+        .collect();
+    assert!(
+        by_hand.is_empty(),
+        "dispatch by hand instead of step_kind_dispatch!: {by_hand:?}"
+    );
+    // The scanner sees a folder the macro does not list.
+    let missing = kind_names("$kinds::registry::f() $kinds::vpn::g()", "$kinds::", "::");
+    assert_ne!(missing, folders);
 }

@@ -200,14 +200,14 @@ pub(crate) enum Role {
 }
 
 /// The kinds whose steps have something to undo.
-pub(crate) fn undoable(kinds: Kinds) -> bool {
+pub(crate) fn undoable(kinds: &Kinds) -> bool {
     STEP_KINDS
         .iter()
         .any(|k| kinds.has(k.kind) && k.undo.is_some())
 }
 
 /// The block names a file carries, in order.
-pub(crate) fn blocks_for(role: Role, kinds: Kinds, relaunch: bool) -> Vec<&'static str> {
+pub(crate) fn blocks_for(role: Role, kinds: &Kinds, relaunch: bool) -> Vec<&'static str> {
     let used: Vec<&StepKind> = STEP_KINDS.iter().filter(|k| kinds.has(k.kind)).collect();
     let mut out = vec!["core"];
     let read_only = matches!(role, Role::Detect | Role::IntuneDetect);

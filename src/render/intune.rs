@@ -343,7 +343,7 @@ fn render_script(
 ) -> Result<OutputFile, Diagnostic> {
     let kinds = models
         .iter()
-        .fold(Kinds::default(), |k, m| k.union(m.kinds));
+        .fold(Kinds::default(), |k, m| k.union(&m.kinds));
     let h = help(plan, pkg, mode);
     let t = IntuneScriptTemplate {
         requires_admin: models.iter().any(|m| m.requires_admin),
@@ -372,7 +372,7 @@ fn render_script(
                 ScriptMode::Detect => Role::IntuneDetect,
                 ScriptMode::Remediate => Role::IntuneRemediate,
             },
-            kinds,
+            &kinds,
             false,
         )),
     };

@@ -135,7 +135,7 @@ pub fn render_recipe_script(
                 ScriptMode::Detect => Role::Detect,
                 ScriptMode::Remediate => Role::Script,
             },
-            model.kinds,
+            &model.kinds,
             opts.relaunch && model.needs_64bit,
         )),
     };

@@ -17,13 +17,7 @@ use crate::render::ps_types::{
 pub(crate) fn step_data<'a>(b: &mut Binder<'a>, step: &'a Step) -> Result<StepData, Diagnostic> {
     let kind = step.kind();
     let mut e = vec![entry("Kind", PsLit::string(kind))];
-    match step {
-        Step::Registry(r) => kinds::registry::entries(b, r, &mut e)?,
-        Step::Service(s) => kinds::service::entries(s, &mut e)?,
-        Step::Firewall(f) => kinds::firewall::entries(f, &mut e)?,
-        Step::Vpn(v) => kinds::vpn::entries(b, v, &mut e)?,
-        Step::WindowsUpdate(w) => kinds::windows_update::entries(w, &mut e)?,
-    }
+    crate::model::step_kind_dispatch!(step, s => kinds::KIND::entries(b, s, &mut e))?;
     Ok(StepData { kind, entries: e })
 }
 
@@ -127,11 +121,7 @@ pub(crate) fn recipe_model(
 /// (their modules and COM classes are not verified in 32-bit hosts, so they keep to 64-bit). A
 /// service step (Get-Service, sc.exe, the shared `Services` key) works the same in both.
 pub(crate) fn needs_64bit(step: &Step) -> bool {
-    match step {
-        Step::Registry(r) => kinds::registry::needs_64bit(r),
-        Step::Service(_) => false,
-        Step::Firewall(_) | Step::Vpn(_) | Step::WindowsUpdate(_) => true,
-    }
+    crate::model::step_kind_dispatch!(step, s => kinds::KIND::needs_64bit(s))
 }
 
 /// The script parameters of a recipe: every open param a step uses (an unused open param is not

@@ -87,7 +87,7 @@ pub(crate) fn render_module_from(
     )?;
     let mut kinds = Kinds::default();
     for m in models {
-        kinds = kinds.union(m.kinds);
+        kinds = kinds.union(&m.kinds);
     }
     let mut nouns: BTreeMap<String, &str> = BTreeMap::new();
     for m in models {
@@ -127,7 +127,7 @@ pub(crate) fn render_module_from(
         header: header.clone(),
         bundle_name: bundle.clone(),
         recipes: models,
-        machinery: blocks::machinery(&blocks::blocks_for(Role::Module, kinds, false)),
+        machinery: blocks::machinery(&blocks::blocks_for(Role::Module, &kinds, false)),
         invoke_help: &ih,
         invoke_params: &params,
         exports: exports.iter().map(|e| PsLit::string(e)).collect(),

@@ -92,58 +92,37 @@ pub struct Help {
     pub notes: PsComment,
 }
 
-/// Which step kinds a file needs code for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Which step kinds a file needs code for, by kind name (`Step::kind`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Kinds {
-    pub registry: bool,
-    pub service: bool,
-    pub firewall: bool,
-    pub vpn: bool,
-    pub windows_update: bool,
-    /// Some registry step is `ensure: absent` (its file carries `Remove-FixgenRegistryStep`).
-    pub registry_absent: bool,
+    present: std::collections::BTreeSet<&'static str>,
+    /// Kinds with a step that removes what it names (`ensure: absent`; the file carries
+    /// `Remove-Fixgen<Kind>Step`).
+    absent: std::collections::BTreeSet<&'static str>,
 }
 
 impl Kinds {
     pub(crate) fn add(&mut self, step: &Step) {
-        match step {
-            Step::Registry(r) => {
-                self.registry = true;
-                self.registry_absent |= r.ensure == crate::model::Ensure::Absent;
-            }
-            Step::Service(_) => self.service = true,
-            Step::Firewall(_) => self.firewall = true,
-            Step::Vpn(_) => self.vpn = true,
-            Step::WindowsUpdate(_) => self.windows_update = true,
+        self.present.insert(step.kind());
+        if step.removes() {
+            self.absent.insert(step.kind());
         }
     }
 
     /// Whether a step of `kind` (the `Kind` value of the step data) is present.
     pub fn has(&self, kind: &str) -> bool {
-        match kind {
-            "registry" => self.registry,
-            "service" => self.service,
-            "firewall" => self.firewall,
-            "vpn" => self.vpn,
-            "windows_update" => self.windows_update,
-            _ => false,
-        }
+        self.present.contains(kind)
     }
 
     /// Whether a step of `kind` has `Ensure = 'Absent'` (set by `Remove-Fixgen<Kind>Step`).
     pub fn has_absent(&self, kind: &str) -> bool {
-        kind == "registry" && self.registry_absent
+        self.absent.contains(kind)
     }
 
-    pub fn union(self, o: Kinds) -> Kinds {
-        Kinds {
-            registry: self.registry || o.registry,
-            service: self.service || o.service,
-            firewall: self.firewall || o.firewall,
-            vpn: self.vpn || o.vpn,
-            windows_update: self.windows_update || o.windows_update,
-            registry_absent: self.registry_absent || o.registry_absent,
-        }
+    pub fn union(mut self, o: &Kinds) -> Kinds {
+        self.present.extend(&o.present);
+        self.absent.extend(&o.absent);
+        self
     }
 }
 

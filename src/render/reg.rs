@@ -10,7 +10,7 @@
 //! `src/kinds/<kind>/render.rs`; the types are in `reg_types.rs`.
 
 use crate::diag::Diagnostic;
-use crate::model::{Reboot, Step};
+use crate::model::Reboot;
 use crate::plan::Plan;
 use crate::regfile::write::RegWriter;
 use crate::render::kinds;
@@ -36,13 +36,7 @@ pub(crate) fn registry_changes(
             errors: &mut errors,
         };
         for (i, step) in r.steps.iter().enumerate() {
-            match step {
-                Step::Registry(s) => kinds::registry::reg(&mut sink, i, s),
-                Step::Service(s) => kinds::service::reg(&mut sink, i, s),
-                Step::Firewall(f) => kinds::firewall::reg(&mut sink, f),
-                Step::Vpn(v) => kinds::vpn::reg(&mut sink, v),
-                Step::WindowsUpdate(w) => kinds::windows_update::reg(&mut sink, w),
-            }
+            crate::model::step_kind_dispatch!(step, s => kinds::KIND::reg(&mut sink, i, s));
         }
         let RegSink {
             changes,

@@ -14,7 +14,7 @@ use super::escape::{PsComment, PsLit};
 use super::powershell::{Entry, Help, PsOptions, RecipeModel, StepData};
 use super::{kinds, OutputFile};
 use crate::diag::Diagnostic;
-use crate::model::{Step, UpdateAction};
+use crate::model::Step;
 use crate::plan::{Plan, RecipePlan};
 
 const HELP_WIDTH: usize = 96;
@@ -41,13 +41,7 @@ pub(crate) fn undo_targets(rp: &RecipePlan) -> Vec<StepData> {
         .map(|s| {
             let kind = s.kind();
             let mut entries = vec![e("Kind", PsLit::string(kind))];
-            match s {
-                Step::Registry(r) => kinds::registry::undo_target(r, &mut entries),
-                Step::Service(sv) => kinds::service::undo_target(sv, &mut entries),
-                Step::Firewall(f) => kinds::firewall::undo_target(f, &mut entries),
-                Step::Vpn(v) => kinds::vpn::undo_target(rp, v, &mut entries),
-                Step::WindowsUpdate(w) => kinds::windows_update::undo_target(w, &mut entries),
-            }
+            crate::model::step_kind_dispatch!(s, k => kinds::KIND::undo_target(rp, k, &mut entries));
             StepData { kind, entries }
         })
         .collect()
@@ -88,10 +82,7 @@ const UNDO_TEXT: &str = "Restores, per item, the state saved before the recipe's
 fn undo_script_help(plan: &Plan, rp: &RecipePlan) -> Help {
     let r = &rp.recipe;
     let mut description = format!("{UNDO_TEXT}\n\nRecipe: {}", r.title);
-    if r.steps
-        .iter()
-        .any(|s| matches!(s, Step::WindowsUpdate(w) if w.action == UpdateAction::Install))
-    {
+    if r.steps.iter().any(Step::installs_updates) {
         description.push_str(
             "\n\nThis recipe installs Windows updates: they cannot be undone and stay installed.",
         );
@@ -196,7 +187,7 @@ struct UndoTemplate<'a> {
 /// updates stay installed, and a scan changes nothing). Its undo script is then a few lines that
 /// say so, with no runtime blocks.
 fn has_undo(m: &RecipeModel) -> bool {
-    blocks::undoable(m.kinds)
+    blocks::undoable(&m.kinds)
 }
 
 /// `scripts/Undo-<id>.ps1` for one recipe (`m` is its model).
@@ -216,15 +207,11 @@ pub(crate) fn undo_file(
         relaunch: opts.relaunch && m.needs_64bit,
         machinery: blocks::machinery(&blocks::blocks_for(
             Role::Undo,
-            m.kinds,
+            &m.kinds,
             opts.relaunch && m.needs_64bit,
         )),
         nothing: !has_undo(m),
-        install: rp
-            .recipe
-            .steps
-            .iter()
-            .any(|s| matches!(s, Step::WindowsUpdate(w) if w.action == UpdateAction::Install)),
+        install: rp.recipe.steps.iter().any(Step::installs_updates),
     };
     let path = format!("scripts/Undo-{}.ps1", m.id);
     let bytes = super::powershell::finish(&path, &t)?;

@@ -339,13 +339,7 @@ fn undo(o: &mut String) {
     o.push_str("Before its first change, each script saves the prior state of everything its recipe touches as JSON in `%ProgramData%\\fixgen\\backup\\<recipe>\\<UTC time>.json` (registry values with their kind, or their absence; service startup type and status; firewall rule presence and settings; VPN connection settings, never the pre-shared key). The folder is restricted to SYSTEM and Administrators, and undo refuses a backup folder or file owned by anyone else. A run that changes nothing writes no backup. At most 10 backup files are kept per recipe: restored ones are deleted first, then un-restored ones except the oldest (the state before the first change).\n\n");
     o.push_str("`scripts/Undo-<recipe>.ps1`, and `Undo-<Bundle>` in the module (all recipes in reverse order, or `-Recipe <id>`), restore per item the oldest backup not yet restored (the state before the first change since the last undo, even after a drift and a second run), then mark the backups used as restored (`<UTC time>-<n>.restored.json`). Both are idempotent (a second run changes nothing), honour `-WhatIf`, log like the other scripts and exit 0 (restored or nothing to do) or 1 (failed).\n\n");
     o.push_str("What undo cannot restore, by step kind:\n\n");
-    for limits in [
-        kinds::registry::UNDO_LIMITS,
-        kinds::service::UNDO_LIMITS,
-        kinds::firewall::UNDO_LIMITS,
-        kinds::vpn::UNDO_LIMITS,
-        kinds::windows_update::UNDO_LIMITS,
-    ] {
+    for limits in crate::model::step_kind_items!(kinds::KIND::UNDO_LIMITS) {
         o.push_str(limits);
     }
     o.push('\n');

@@ -287,21 +287,12 @@ fn reg_value_text(rp: &RecipePlan, v: &RegValue) -> String {
 
 /// Reads, changes and the undo note of one step.
 fn step_rows(rp: &RecipePlan, step: &Step, reads: &mut Vec<String>, rows: &mut Vec<Row>) {
-    match step {
-        Step::Registry(r) => kinds::registry::rows(rp, r, reads, rows),
-        Step::Service(s) => kinds::service::rows(rp, s, reads, rows),
-        Step::Firewall(f) => kinds::firewall::rows(rp, f, reads, rows),
-        Step::Vpn(v) => kinds::vpn::rows(rp, v, reads, rows),
-        Step::WindowsUpdate(w) => kinds::windows_update::rows(rp, w, reads, rows),
-    }
+    crate::model::step_kind_dispatch!(step, s => kinds::KIND::rows(rp, s, reads, rows))
 }
 
 fn undo_text(bundle: &str, rp: &RecipePlan) -> String {
     let r = &rp.recipe;
-    let installs = r
-        .steps
-        .iter()
-        .any(|s| matches!(s, Step::WindowsUpdate(w) if w.action == UpdateAction::Install));
+    let installs = r.steps.iter().any(Step::installs_updates);
     let only_updates =
         !r.steps.is_empty() && r.steps.iter().all(|s| matches!(s, Step::WindowsUpdate(_)));
     let has_vpn = r.steps.iter().any(|s| matches!(s, Step::Vpn(_)));

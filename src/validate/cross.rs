@@ -124,18 +124,14 @@ fn changes(p: &Parsed, cxs: &mut Cxs<'_>) {
     let mut services: BTreeMap<(String, &'static str), First> = BTreeMap::new();
     for (ri, r) in p.recipes.iter().enumerate() {
         for (i, step) in r.recipe.steps.iter().enumerate() {
-            let sets = match step {
-                Step::Registry(s) => kinds::registry::value_sets(i, s),
-                Step::Service(s) => {
-                    if names::check_service_name(&s.name).is_err() {
-                        continue;
-                    }
+            // A service's own settings (state, startup) compared across steps.
+            if let Step::Service(s) = step {
+                if names::check_service_name(&s.name).is_ok() {
                     let base = format!("steps[{i}].service");
                     service_settings(p, cxs, ri, s, &base, &mut services);
-                    kinds::service::value_sets(&base, s)
                 }
-                _ => Vec::new(),
-            };
+            }
+            let sets = crate::model::step_kind_dispatch!(step, s => kinds::KIND::value_sets(i, s));
             value_sets(p, cxs, ri, sets, &mut values);
         }
     }

@@ -25,6 +25,17 @@ mod kinds {
     pub(super) mod service;
     #[path = "vpn/validate.rs"]
     pub(super) mod vpn;
+    #[path = "windows_update/validate.rs"]
+    pub(super) mod windows_update;
+}
+
+/// What the steps of one recipe share while each is checked by its kind's `check`.
+#[derive(Default)]
+struct Steps {
+    /// The params the steps use (a declared param no step uses is an error).
+    used: BTreeSet<String>,
+    /// The recipe's firewall rule ids so far (lower case) and where each is.
+    fw_ids: BTreeMap<String, String>,
 }
 
 use param_use::{val_use, Want};
@@ -400,18 +411,12 @@ fn validate_recipe_with(lr: &LoadedRecipe, given: &uses::Given) -> Vec<Diagnosti
     recipe::given_values(&mut cx, r);
 
     // Steps.
-    let mut used: BTreeSet<String> = BTreeSet::new();
-    let mut fw_ids: BTreeMap<String, String> = BTreeMap::new();
+    let mut steps = Steps::default();
     for (i, step) in r.steps.iter().enumerate() {
         let base = format!("steps[{i}].{}", step.kind());
-        match step {
-            Step::Registry(s) => kinds::registry::check(&mut cx, r, &base, s, &mut used),
-            Step::Service(s) => kinds::service::check(&mut cx, &base, s),
-            Step::Firewall(s) => kinds::firewall::check(&mut cx, &base, s, &mut fw_ids),
-            Step::Vpn(s) => kinds::vpn::check(&mut cx, r, &base, s, &mut used),
-            Step::WindowsUpdate(_) => {}
-        }
+        crate::model::step_kind_dispatch!(step, s => kinds::KIND::check(&mut cx, r, &base, s, &mut steps));
     }
+    let used = steps.used;
 
     // Params declared but not used.
     for name in r.params.keys() {

@@ -111,11 +111,7 @@ pub(super) fn texts(cx: &mut Ctx<'_>, r: &Recipe) {
         }
     }
     for (i, step) in r.steps.iter().enumerate() {
-        match step {
-            Step::Firewall(f) => kinds::firewall::texts(i, f, &mut texts),
-            Step::Registry(rs) => kinds::registry::texts(i, rs, &mut texts),
-            Step::Service(_) | Step::Vpn(_) | Step::WindowsUpdate(_) => {}
-        }
+        crate::model::step_kind_dispatch!(step, s => kinds::KIND::texts(i, s, &mut texts));
     }
     for (field, text, max) in texts {
         // A NUL in registry data is reported as `registry-nul`.

@@ -4,7 +4,9 @@
 
 use crate::diag::Diagnostic;
 use crate::model::{Direction, FirewallAction, Port, Profile, Protocol};
+use crate::plan::RecipePlan;
 use crate::render::escape::PsLit;
+use crate::render::ps_steps::Binder;
 use crate::render::ps_types::{entry, Entry};
 use crate::render::reg_types::RegSink;
 
@@ -36,6 +38,7 @@ fn port_texts(ports: &[Port]) -> Vec<String> {
 }
 
 pub(crate) fn entries(
+    _b: &mut Binder<'_>,
     f: &crate::model::FirewallStep,
     e: &mut Vec<Entry>,
 ) -> Result<(), Diagnostic> {
@@ -81,14 +84,19 @@ pub(crate) fn entries(
 }
 
 /// Undo's target: the rule's stable name.
-pub(crate) fn undo_target(f: &crate::model::FirewallStep, e: &mut Vec<Entry>) {
+pub(crate) fn undo_target(_rp: &RecipePlan, f: &crate::model::FirewallStep, e: &mut Vec<Entry>) {
     e.push(entry("Name", PsLit::string(&f.id)));
 }
 
 /// For a `.reg` file and Group Policy: a rule is for the scripts only.
-pub(crate) fn reg(out: &mut RegSink<'_>, f: &crate::model::FirewallStep) {
+pub(crate) fn reg(out: &mut RegSink<'_>, _i: usize, f: &crate::model::FirewallStep) {
     out.script_only.push(format!(
         "Windows Defender Firewall rule {} ({})",
         f.id, f.display_name
     ));
+}
+
+/// Whether the step needs the 64-bit view (`ps_model::needs_64bit`): yes; the NetSecurity module is not verified in a 32-bit host, so it keeps to 64-bit.
+pub(crate) fn needs_64bit(_s: &crate::model::FirewallStep) -> bool {
+    true
 }

@@ -1,14 +1,17 @@
 //! A firewall step: its rules in the validator (`validate::kinds::firewall`, mounted by `src/validate/mod.rs`).
 
 use super::super::*;
+use crate::validate::writes::ValueSet;
 
 /// A firewall rule: its id (unique in the recipe), display name, ports and profiles.
 pub(in crate::validate) fn check(
     cx: &mut Ctx<'_>,
+    _r: &Recipe,
     base: &str,
     s: &crate::model::FirewallStep,
-    fw_ids: &mut BTreeMap<String, String>,
+    steps: &mut Steps,
 ) {
+    let fw_ids = &mut steps.fw_ids;
     let idf = format!("{base}.id");
     if let Err(m) = names::check_firewall_id(&s.id) {
         cx.err("firewall-id", &idf, m);
@@ -127,4 +130,9 @@ pub(in crate::validate) fn ids_across_recipes(p: &Parsed, out: &mut Vec<Diagnost
             }
         }
     }
+}
+
+/// A firewall rule writes no registry value (`cross::changes`).
+pub(in crate::validate) fn value_sets(_i: usize, _s: &crate::model::FirewallStep) -> Vec<ValueSet> {
+    Vec::new()
 }

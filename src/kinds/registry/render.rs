@@ -4,6 +4,7 @@
 
 use crate::diag::Diagnostic;
 use crate::model::{Ensure, RegValue};
+use crate::plan::RecipePlan;
 use crate::regfile::RegData;
 use crate::registry::RegPath;
 use crate::render::escape::PsLit;
@@ -84,7 +85,7 @@ pub(crate) fn needs_64bit(r: &crate::model::RegistryStep) -> bool {
 }
 
 /// Undo's target: the value's provider path and name, never its data.
-pub(crate) fn undo_target(r: &crate::model::RegistryStep, e: &mut Vec<Entry>) {
+pub(crate) fn undo_target(_rp: &RecipePlan, r: &crate::model::RegistryStep, e: &mut Vec<Entry>) {
     let path = RegPath::parse(&r.key)
         .map(|p| p.provider_path())
         .unwrap_or_default();

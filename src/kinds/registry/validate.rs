@@ -11,8 +11,9 @@ pub(in crate::validate) fn check(
     r: &Recipe,
     base: &str,
     s: &crate::model::RegistryStep,
-    used: &mut BTreeSet<String>,
+    steps: &mut Steps,
 ) {
+    let used = &mut steps.used;
     let keyf = format!("{base}.key");
     let path = registry_key(cx, base, s);
     let vf = format!("{base}.value");

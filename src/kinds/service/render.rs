@@ -5,9 +5,11 @@
 
 use crate::diag::Diagnostic;
 use crate::model::{ServiceState, Startup};
+use crate::plan::RecipePlan;
 use crate::regfile::write::RegWriter;
 use crate::regfile::RegData;
 use crate::render::escape::PsLit;
+use crate::render::ps_steps::Binder;
 use crate::render::ps_types::{entry, Entry, SERVICE_TIMEOUT_SECONDS};
 use crate::render::reg_types::{Origin, RegChange, RegSink};
 
@@ -20,7 +22,11 @@ fn startup_name(s: Startup) -> &'static str {
     }
 }
 
-pub(crate) fn entries(s: &crate::model::ServiceStep, e: &mut Vec<Entry>) -> Result<(), Diagnostic> {
+pub(crate) fn entries(
+    _b: &mut Binder<'_>,
+    s: &crate::model::ServiceStep,
+    e: &mut Vec<Entry>,
+) -> Result<(), Diagnostic> {
     e.push(entry("Name", PsLit::string(&s.name)));
     e.push(entry(
         "Startup",
@@ -47,7 +53,7 @@ pub(crate) fn entries(s: &crate::model::ServiceStep, e: &mut Vec<Entry>) -> Resu
 }
 
 /// Undo's target: the service name.
-pub(crate) fn undo_target(s: &crate::model::ServiceStep, e: &mut Vec<Entry>) {
+pub(crate) fn undo_target(_rp: &RecipePlan, s: &crate::model::ServiceStep, e: &mut Vec<Entry>) {
     e.push(entry("Name", PsLit::string(&s.name)));
 }
 
@@ -134,4 +140,9 @@ pub(crate) fn reg_comment(
     w.comment(&format!(
         "If {service} is not installed, importing creates an incomplete service key; check with: sc.exe qc {service}"
     ));
+}
+
+/// Whether the step needs the 64-bit view (`ps_model::needs_64bit`): no; Get-Service, sc.exe and the shared `Services` key work the same in both views.
+pub(crate) fn needs_64bit(_s: &crate::model::ServiceStep) -> bool {
+    false
 }

@@ -6,7 +6,13 @@ use crate::validate::writes::{Data, ValueSet};
 
 /// A service step: its name, that it changes something, and warnings for services Windows
 /// needs or that are server-side.
-pub(in crate::validate) fn check(cx: &mut Ctx<'_>, base: &str, s: &crate::model::ServiceStep) {
+pub(in crate::validate) fn check(
+    cx: &mut Ctx<'_>,
+    _r: &Recipe,
+    base: &str,
+    s: &crate::model::ServiceStep,
+    _steps: &mut Steps,
+) {
     if let Err(m) = names::check_service_name(&s.name) {
         let hint = names::service_key_for_display_name(&s.name).map(|k| {
             format!(
@@ -64,7 +70,12 @@ pub(in crate::validate) fn check(cx: &mut Ctx<'_>, base: &str, s: &crate::model:
 
 /// The startup type is the `Start` value of the service's key, for the checks across steps
 /// (`cross::changes`; the service's own settings are compared by `cross::service_settings`).
-pub(in crate::validate) fn value_sets(base: &str, s: &crate::model::ServiceStep) -> Vec<ValueSet> {
+/// None for a service name the step's own check refuses.
+pub(in crate::validate) fn value_sets(i: usize, s: &crate::model::ServiceStep) -> Vec<ValueSet> {
+    if names::check_service_name(&s.name).is_err() {
+        return Vec::new();
+    }
+    let base = format!("steps[{i}].service");
     match (s.startup, crate::registry::service_key(&s.name)) {
         (Some(st), Ok(path)) => vec![(
             path,
@@ -74,4 +85,12 @@ pub(in crate::validate) fn value_sets(base: &str, s: &crate::model::ServiceStep)
         )],
         _ => Vec::new(),
     }
+}
+
+/// No free text beyond what [`check`] checks with its use (`recipe::texts`).
+pub(in crate::validate) fn texts<'r>(
+    _i: usize,
+    _s: &'r crate::model::ServiceStep,
+    _texts: &mut Vec<(String, &'r str, usize)>,
+) {
 }

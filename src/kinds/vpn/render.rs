@@ -141,10 +141,15 @@ fn reg_label(v: &crate::model::VpnStep) -> String {
 }
 
 /// For a `.reg` file and Group Policy: a connection is for the scripts only.
-pub(crate) fn reg(out: &mut RegSink<'_>, v: &crate::model::VpnStep) {
+pub(crate) fn reg(out: &mut RegSink<'_>, _i: usize, v: &crate::model::VpnStep) {
     out.script_only.push(if v.recreate {
         format!("remove and add the {}", reg_label(v))
     } else {
         format!("settings of the {}", reg_label(v))
     });
+}
+
+/// Whether the step needs the 64-bit view (`ps_model::needs_64bit`): yes; the VpnClient module is not verified in a 32-bit host, so it keeps to 64-bit.
+pub(crate) fn needs_64bit(_s: &crate::model::VpnStep) -> bool {
+    true
 }

@@ -1,6 +1,7 @@
 //! A VPN step: its rules in the validator (`validate::kinds::vpn`, mounted by `src/validate/mod.rs`).
 
 use super::super::*;
+use crate::validate::writes::ValueSet;
 
 /// A VPN connection: its name, server and pre-shared key (and their params), and the weak
 /// settings.
@@ -9,8 +10,9 @@ pub(in crate::validate) fn check(
     r: &Recipe,
     base: &str,
     s: &crate::model::VpnStep,
-    used: &mut BTreeSet<String>,
+    steps: &mut Steps,
 ) {
+    let used = &mut steps.used;
     val_use(cx, r, &format!("{base}.name"), &s.name, Want::Text, used);
     if let Val::Lit(n) = &s.name {
         for p in uses::check_text_use(uses::Use::VpnName, n) {
@@ -150,4 +152,17 @@ fn vpn_security(cx: &mut Ctx<'_>, r: &Recipe, base: &str, s: &crate::model::VpnS
             Some("use `all_users: true`, or `context: user`"),
         );
     }
+}
+
+/// No free text beyond what [`check`] checks with its use (`recipe::texts`).
+pub(in crate::validate) fn texts<'r>(
+    _i: usize,
+    _s: &'r crate::model::VpnStep,
+    _texts: &mut Vec<(String, &'r str, usize)>,
+) {
+}
+
+/// A VPN step writes no registry value (`cross::changes`).
+pub(in crate::validate) fn value_sets(_i: usize, _s: &crate::model::VpnStep) -> Vec<ValueSet> {
+    Vec::new()
 }

@@ -4,11 +4,14 @@
 
 use crate::diag::Diagnostic;
 use crate::model::UpdateAction;
+use crate::plan::RecipePlan;
 use crate::render::escape::PsLit;
+use crate::render::ps_steps::Binder;
 use crate::render::ps_types::{entry, Entry};
 use crate::render::reg_types::RegSink;
 
 pub(crate) fn entries(
+    _b: &mut Binder<'_>,
     w: &crate::model::WindowsUpdateStep,
     e: &mut Vec<Entry>,
 ) -> Result<(), Diagnostic> {
@@ -22,7 +25,11 @@ pub(crate) fn entries(
 }
 
 /// Undo's target: the action (undo has nothing to restore for a scan).
-pub(crate) fn undo_target(w: &crate::model::WindowsUpdateStep, e: &mut Vec<Entry>) {
+pub(crate) fn undo_target(
+    _rp: &RecipePlan,
+    w: &crate::model::WindowsUpdateStep,
+    e: &mut Vec<Entry>,
+) {
     e.push(entry(
         "Action",
         PsLit::string(match w.action {
@@ -33,9 +40,14 @@ pub(crate) fn undo_target(w: &crate::model::WindowsUpdateStep, e: &mut Vec<Entry
 }
 
 /// For a `.reg` file and Group Policy: Windows Update is for the scripts only.
-pub(crate) fn reg(out: &mut RegSink<'_>, w: &crate::model::WindowsUpdateStep) {
+pub(crate) fn reg(out: &mut RegSink<'_>, _i: usize, w: &crate::model::WindowsUpdateStep) {
     out.script_only.push(match w.action {
         UpdateAction::Scan => "Windows Update: search for pending updates".to_string(),
         UpdateAction::Install => "Windows Update: download and install pending updates".to_string(),
     });
+}
+
+/// Whether the step needs the 64-bit view (`ps_model::needs_64bit`): yes; the Windows Update COM classes are not verified in a 32-bit host, so it keeps to 64-bit.
+pub(crate) fn needs_64bit(_s: &crate::model::WindowsUpdateStep) -> bool {
+    true
 }
