@@ -308,6 +308,34 @@ fn imports(files: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String
                 alias(&segs.join("::"));
             }
         }
+        // A `super::x::f(..)` path written in the code (not a `use` line), outside the file's
+        // own `mod tests`: `super` is the parent module; each further `super::` one more up.
+        let body = code.split("mod tests {").next().unwrap_or_default();
+        for (pos, _) in body.match_indices("super::") {
+            let prev = body[..pos].chars().next_back();
+            if prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let line_start = body[..pos].rfind('\n').map_or(0, |i| i + 1);
+            if body[line_start..pos].trim_start().starts_with("use ")
+                || body[line_start..pos].contains(" use ")
+            {
+                continue; // `use super::..` lines are read above
+            }
+            let mut rest = &body[pos..];
+            let mut segs = me.split("::").filter(|s| !s.is_empty()).collect::<Vec<_>>();
+            while let Some(r) = rest.strip_prefix("super::") {
+                segs.pop();
+                rest = r;
+            }
+            for path in expand(rest) {
+                let mut full = segs.clone();
+                full.extend(path.split("::").filter(|s| !s.is_empty()));
+                if let Some(m) = resolve(&full) {
+                    found.insert(m);
+                }
+            }
+        }
         // A path through such a name (`kinds::vpn::entries(..)`, `files::registry_xml(..)`)
         // reaches the module file it names, that module or one below it (`render::kinds::vpn`).
         for (name, path) in &aliases {
@@ -708,11 +736,15 @@ fn the_checks_see_what_they_claim_to_see() {
             "kinds/vpn/validate.rs",
             "use super::super::*;\npub(crate) fn check() {\n    crate::render::reg::describe();\n}\n",
         ),
+        // Siblings through a `super::x::f()` call in the code (not a `use` line).
+        ("render/a.rs", "fn f() {\n    super::b::g();\n}\n"),
+        ("render/b.rs", "use crate::render::a::X;\n"),
     ]);
     assert_eq!(
         problems,
         [
             "`validate::kinds::vpn` imports `render::reg`: `render` is not before `validate` in the pipeline",
+            "`render::a` and `render::b` import each other",
             "`render::kinds::vpn` and `render::reg` import each other",
         ],
         "{problems:#?}"
@@ -791,25 +823,45 @@ fn one_list_of_step_kinds_in_rust_one_in_powershell_one_folder_each() {
     let by_hand: Vec<String> = sources()
         .iter()
         .filter(|(f, _)| !f.starts_with("model"))
-        .filter_map(|(f, t)| {
-            let code = code_only(t);
-            let arm = code.match_indices("Step::").any(|(i, _)| {
-                let rest = &code[i..];
-                rest.find("=>").is_some_and(|j| {
-                    !rest[..j].contains('\n') && rest[j + 2..].trim_start().starts_with("kinds::")
-                })
-            });
-            let all = folders
-                .iter()
-                .all(|k| code.contains(&format!("kinds::{k}::")));
-            (arm || all).then(|| format!("src/{f}"))
-        })
+        .filter(|(_, t)| dispatches_by_hand(&code_only(t), &folders))
+        .map(|(f, _)| format!("src/{f}"))
         .collect();
     assert!(
         by_hand.is_empty(),
         "dispatch by hand instead of step_kind_dispatch!: {by_hand:?}"
     );
-    // The scanner sees a folder the macro does not list.
-    let missing = kind_names("$kinds::registry::f() $kinds::vpn::g()", "$kinds::", "::");
-    assert_ne!(missing, folders);
+    // The scanners see what they claim to see, on known text.
+    let named = kind_names("$kinds::registry::f() $kinds::vpn::g()", "$kinds::", "::");
+    assert_eq!(
+        named,
+        BTreeSet::from(["registry".to_string(), "vpn".to_string()])
+    );
+    let two: BTreeSet<String> = named.iter().cloned().collect();
+    assert!(dispatches_by_hand(
+        "match s {\n    Step::Vpn(v) => kinds::vpn::f(v),\n}",
+        &two
+    ));
+    assert!(dispatches_by_hand(
+        "[kinds::registry::X, kinds::vpn::X]",
+        &two
+    ));
+    assert!(!dispatches_by_hand(
+        "step_kind_dispatch!(s, k => kinds::KIND::f(k))",
+        &two
+    ));
+    assert!(!dispatches_by_hand("kinds::vpn::only_this_kind(v)", &two));
+}
+
+/// A match arm on a step kind that calls its kind file (`Step::Vpn(v) => kinds::vpn::f(..)`),
+/// or every kind's item listed by hand (`kinds::registry::X`, ..., for each of `kinds`).
+fn dispatches_by_hand(code: &str, kinds: &BTreeSet<String>) -> bool {
+    let arm = code.match_indices("Step::").any(|(i, _)| {
+        let rest = &code[i..];
+        rest.find("=>").is_some_and(|j| {
+            !rest[..j].contains('\n') && rest[j + 2..].trim_start().starts_with("kinds::")
+        })
+    });
+    arm || kinds
+        .iter()
+        .all(|k| code.contains(&format!("kinds::{k}::")))
 }

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use crate::plan::Plan;
 use crate::review::drift;
-use crate::review::markdown::FileRow;
+use crate::review::files::FileRow;
 use crate::sign::manifest::{Manifest, MANIFEST_FILE, SUMS_SIG_FILE};
 use crate::sign::Signer;
 

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::review::markdown::FileRow;
+use crate::review::files::FileRow;
 
 /// One line for the files that hold a secret baked in, grouped by top folder; `None` when none.
 pub(crate) fn holding_line<'a>(rows: impl IntoIterator<Item = &'a FileRow>) -> Option<String> {

@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 
 use crate::plan::Plan;
 use crate::render::{Artifacts, OutputFile};
-use crate::review::markdown::{FileRow, REVIEW_FILE};
+use crate::review::files::FileRow;
+use crate::review::markdown::REVIEW_FILE;
 use crate::review::PlanReport;
 use crate::sign::manifest::{self, file_row, is_manifest_file};
 use crate::sign::{SignError, Signer};

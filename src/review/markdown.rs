@@ -12,22 +12,11 @@
 
 use std::fmt::Write as _;
 
+use super::files::FileRow;
 use super::{kinds, PlanReport};
 
 /// Path of the report inside the bundle.
 pub(crate) const REVIEW_FILE: &str = "REVIEW.md";
-
-/// One generated file as REVIEW.md lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRow {
-    pub path: String,
-    pub size: usize,
-    pub sha256: String,
-    pub authenticode: bool,
-    pub holds_secret: bool,
-    /// The runtime blocks the file carries (`crate::review::runtime`).
-    pub blocks: Vec<String>,
-}
 
 pub(crate) use crate::escape::{md, md_start};
 

@@ -12,6 +12,7 @@
 //! secret params, so the value cannot reach the report even by mistake in a renderer.
 
 pub(crate) mod drift;
+pub(crate) mod files;
 pub(crate) mod markdown;
 pub(crate) mod runtime;
 pub(crate) mod text;

@@ -10,8 +10,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::escape::md;
 use crate::render::blocks::{self, BLOCKS};
-use crate::review::markdown::{md, FileRow};
+use crate::review::files::FileRow;
 
 /// The names of the blocks a file carries, in order (from its begin marker lines).
 pub(crate) fn blocks_in(bytes: &[u8]) -> Vec<String> {

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::{SignError, Signer};
 use crate::plan::Plan;
 use crate::render::{Artifacts, OutputFile};
-use crate::review::markdown::FileRow;
+use crate::review::files::FileRow;
 
 pub(crate) const SUMS_FILE: &str = "SHA256SUMS";
 pub(crate) const SUMS_SIG_FILE: &str = "SHA256SUMS.p7s";
