@@ -204,6 +204,21 @@ pub enum Step {
     WindowsUpdate(WindowsUpdateStep),
 }
 
+impl Protocol {
+    /// The NetSecurity cmdlets' spelling (`-Protocol TCP`, `ICMPv4`), which the generated
+    /// scripts compare with `Get-NetFirewallPortFilter` and REVIEW.md shows; not the YAML
+    /// spelling [`Protocol::name`].
+    pub fn cmdlet_name(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+            Protocol::Icmpv4 => "ICMPv4",
+            Protocol::Icmpv6 => "ICMPv6",
+            Protocol::Any => "Any",
+        }
+    }
+}
+
 impl Step {
     /// Whether the step installs updates (a Windows Update step with `action: install`): what
     /// it changes cannot be undone by fixgen.

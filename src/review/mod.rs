@@ -39,8 +39,8 @@ use serde::Serialize;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{
-    Context, Direction, Encryption, Ensure, FirewallAction, ParamValue, Port, Protocol, Reboot,
-    RegValue, ServiceState, Startup, Step, UpdateAction, Val,
+    Direction, Encryption, Ensure, FirewallAction, ParamValue, Port, Protocol, RegValue,
+    ServiceState, Startup, Step, UpdateAction, Val,
 };
 use crate::plan::{Binding, FromParamValue, ParamValues, Plan, RecipePlan, Resolved};
 use crate::registry::RegPath;
@@ -218,74 +218,6 @@ fn val_text<T: FromParamValue>(rp: &RecipePlan, v: &Val<T>, lit: impl Fn(&T) -> 
     }
 }
 
-fn context_str(c: Context) -> &'static str {
-    match c {
-        Context::System => "system",
-        Context::User => "user",
-    }
-}
-
-fn reboot_str(r: Reboot) -> &'static str {
-    match r {
-        Reboot::None => "none",
-        Reboot::Recommended => "recommended",
-        Reboot::Required => "required",
-    }
-}
-
-fn startup_str(s: Startup) -> &'static str {
-    match s {
-        Startup::Automatic => "Automatic",
-        Startup::AutomaticDelayed => "Automatic (delayed start)",
-        Startup::Manual => "Manual",
-        Startup::Disabled => "Disabled",
-    }
-}
-
-fn protocol_str(p: Protocol) -> &'static str {
-    match p {
-        Protocol::Tcp => "TCP",
-        Protocol::Udp => "UDP",
-        Protocol::Icmpv4 => "ICMPv4",
-        Protocol::Icmpv6 => "ICMPv6",
-        Protocol::Any => "Any",
-    }
-}
-
-fn ports_str(ports: &[Port]) -> String {
-    if ports.is_empty() {
-        return "Any".into();
-    }
-    ports
-        .iter()
-        .map(Port::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn reg_value_text(rp: &RecipePlan, v: &RegValue) -> String {
-    match v {
-        RegValue::String(s) => format!("REG_SZ {}", val_text(rp, s, |x| format!("{x:?}"))),
-        RegValue::ExpandString(s) => {
-            format!("REG_EXPAND_SZ {}", val_text(rp, s, |x| format!("{x:?}")))
-        }
-        RegValue::MultiString(items) => format!("REG_MULTI_SZ {items:?}"),
-        RegValue::Dword(d) => format!(
-            "REG_DWORD {}",
-            val_text(rp, d, |x: &u32| format!("{x} (0x{x:08x})"))
-        ),
-        RegValue::Qword(q) => format!(
-            "REG_QWORD {}",
-            val_text(rp, q, |x: &u64| format!("{x} (0x{x:016x})"))
-        ),
-        RegValue::Binary(h) => {
-            let bytes = h.parsed().unwrap_or_default();
-            let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            format!("REG_BINARY {}", hex.join(" "))
-        }
-    }
-}
-
 /// Reads, changes and the undo note of one step.
 fn step_rows(rp: &RecipePlan, step: &Step, reads: &mut Vec<String>, rows: &mut Vec<Row>) {
     crate::model::step_kind_dispatch!(step, s => kinds::KIND::rows(rp, s, reads, rows))
@@ -381,8 +313,8 @@ impl PlanReport {
         let mut all_changes = Vec::new();
         for rp in &plan.recipes {
             let r = &rp.recipe;
-            let context = context_str(r.context);
-            let reboot = reboot_str(r.reboot);
+            let context = r.context.name();
+            let reboot = r.reboot.name();
             let mut reads = Vec::new();
             let mut rows = Vec::new();
             for s in &r.steps {

@@ -3,24 +3,12 @@
 //! and its line among what a `.reg` file cannot express ([`reg`], called by `render::reg`).
 
 use crate::diag::Diagnostic;
-use crate::model::{Direction, FirewallAction, Port, Profile, Protocol};
+use crate::model::{Direction, FirewallAction, Port, Profile};
 use crate::plan::RecipePlan;
 use crate::render::escape::PsLit;
 use crate::render::ps_steps::Binder;
 use crate::render::ps_types::{entry, Entry};
 use crate::render::reg_types::RegSink;
-
-/// The NetSecurity cmdlets' spelling (`-Protocol TCP`, `ICMPv4`), which the generated scripts
-/// compare with `Get-NetFirewallPortFilter`; not the YAML spelling [`Protocol::name`].
-fn protocol_name(p: Protocol) -> &'static str {
-    match p {
-        Protocol::Tcp => "TCP",
-        Protocol::Udp => "UDP",
-        Protocol::Icmpv4 => "ICMPv4",
-        Protocol::Icmpv6 => "ICMPv6",
-        Protocol::Any => "Any",
-    }
-}
 
 fn profile_name(p: Profile) -> &'static str {
     match p {
@@ -55,7 +43,7 @@ pub(crate) fn entries(
             Direction::Outbound => "Outbound",
         }),
     ));
-    e.push(entry("Protocol", PsLit::string(protocol_name(f.protocol))));
+    e.push(entry("Protocol", PsLit::string(f.protocol.cmdlet_name())));
     e.push(entry(
         "LocalPort",
         PsLit::string_array(&port_texts(&f.local_ports)),

@@ -33,7 +33,7 @@ pub(in crate::review) fn rows(
             }
         ),
     );
-    row(&t, "protocol", protocol_str(f.protocol).into());
+    row(&t, "protocol", f.protocol.cmdlet_name().into());
     if matches!(f.protocol, Protocol::Tcp | Protocol::Udp) {
         row(&t, "local ports", ports_str(&f.local_ports));
         row(&t, "remote ports", ports_str(&f.remote_ports));
@@ -56,3 +56,14 @@ pub(in crate::review) fn rows(
 /// What undo cannot restore for this kind: its line in REVIEW.md's undo section.
 pub(in crate::review) const UNDO_LIMITS: &str =
     "- firewall: only the settings the step manages; a rule fixgen added is removed.\n";
+
+fn ports_str(ports: &[Port]) -> String {
+    if ports.is_empty() {
+        return "Any".into();
+    }
+    ports
+        .iter()
+        .map(Port::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -50,3 +50,12 @@ pub(in crate::review) fn rows(
 /// What undo cannot restore for this kind: its line in REVIEW.md's undo section.
 pub(in crate::review) const UNDO_LIMITS: &str =
     "- service: only the startup types Automatic, AutomaticDelayed, Manual, Disabled and the states Running, Stopped; services started as dependencies stay running; a service not installed at backup time is left as it is.\n";
+
+fn startup_str(s: Startup) -> &'static str {
+    match s {
+        Startup::Automatic => "Automatic",
+        Startup::AutomaticDelayed => "Automatic (delayed start)",
+        Startup::Manual => "Manual",
+        Startup::Disabled => "Disabled",
+    }
+}
