@@ -7,8 +7,9 @@
 //! Foundations: `model` `diag` `exit` `escape` `registry` `regfile` `limits` `term` `par` `progress` `memory`
 //!
 //! A foundation imports no stage (and no two modules import each other). `pipeline` runs the
-//! stages in that order; `cli` turns arguments into pipeline calls (`inputs`, `check`, `plan`,
-//! `Build::run`) and prints what they report.
+//! stages in that order; `cli` turns arguments into pipeline calls (`build` runs the whole
+//! build in one call; `check`, `list` and `plan` call `inputs`, `check` and `plan`) and prints
+//! what they report.
 
 // `println!` and friends panic when the stream cannot be written: all output goes through
 // `term` (escaped, write errors become exit codes).

@@ -114,7 +114,7 @@ impl ExitCode for Stop {
 impl ExitCode for ResignError {
     fn exit(&self) -> Exit {
         match self {
-            ResignError::NotABundle(_) => Exit::Findings,
+            ResignError::NotABundle(_) | ResignError::Payload(_) => Exit::Findings,
             ResignError::Sign(e) => e.exit(),
             ResignError::Write(e) => e.exit(),
         }

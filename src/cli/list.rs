@@ -41,7 +41,7 @@ pub(crate) fn run(args: ListArgs) -> Exit {
         Ok(i) => i,
         Err(e) => return super::report_load_error(e, args.format),
     };
-    let report = crate::validate::check(inputs);
+    let report = crate::pipeline::check(inputs, &Default::default(), &[]);
     let Some(bundle) = report.bundle.as_ref().filter(|_| !report.has_errors()) else {
         match args.format {
             Format::Json => crate::term::out_json(&diag::render_json(&report.diagnostics)),

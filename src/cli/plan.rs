@@ -46,7 +46,7 @@ pub(crate) fn run(args: PlanArgs) -> Exit {
         allow_embedded_secrets: true,
         ..given
     };
-    let report = crate::validate::check_with(inputs, &given);
+    let report = crate::pipeline::check(inputs, &given, &[]);
     let values = given.values;
     if report.has_errors() {
         match args.format {
@@ -84,7 +84,7 @@ pub(crate) fn run(args: PlanArgs) -> Exit {
         errln!("no plan: {n} value(s) for params that no recipe declares");
         return Exit::Findings;
     }
-    let plan = match crate::plan::build(&bundle, &values) {
+    let plan = match crate::pipeline::plan(&bundle, &values) {
         Ok(p) => p,
         Err(e) => {
             for p in e.problems() {

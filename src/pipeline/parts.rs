@@ -70,6 +70,11 @@ pub mod sign {
         pub use crate::sign::manifest::{is_manifest_file, sha256_hex, Manifest};
     }
 
+    /// Making the Intune payloads again (`fixgen sign --bundle`).
+    pub mod payloads {
+        pub use crate::sign::payloads::PayloadError;
+    }
+
     /// Checking a whole bundle folder.
     pub mod bundle {
         pub use crate::sign::bundle::verify_bundle;

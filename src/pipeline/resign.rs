@@ -43,6 +43,9 @@ pub enum ResignError {
     /// Signing failed (key, certificate, timestamp, a script's encoding).
     #[error(transparent)]
     Sign(#[from] crate::sign::SignError),
+    /// A package's payload is not one fixgen wrote (or could not be written again).
+    #[error(transparent)]
+    Payload(#[from] crate::sign::payloads::PayloadError),
     /// The signed bundle could not be written in place of the folder.
     #[error(transparent)]
     Write(#[from] crate::write::WriteError),

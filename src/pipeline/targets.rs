@@ -207,12 +207,8 @@ pub fn render_with(
     let gpo_opts = if want(Target::Gpo) {
         match GpoOptions::from_env() {
             Ok(o) => Some(o),
-            Err(message) => {
-                out.errors.push(Diagnostic::error(
-                    "gpo-options",
-                    "SOURCE_DATE_EPOCH",
-                    message,
-                ));
+            Err(d) => {
+                out.errors.push(d);
                 None
             }
         }

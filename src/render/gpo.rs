@@ -168,8 +168,9 @@ pub struct GpoOptions {
 
 impl GpoOptions {
     /// `SOURCE_DATE_EPOCH` from the environment (reproducible-builds.org): unset or empty
-    /// means no timestamp; anything but a whole number is an error.
-    pub fn from_env() -> Result<GpoOptions, String> {
+    /// means no timestamp; anything but a whole number is an error (`gpo-options`, located at
+    /// the variable).
+    pub fn from_env() -> Result<GpoOptions, Diagnostic> {
         match std::env::var("SOURCE_DATE_EPOCH") {
             Ok(v) if v.trim().is_empty() => Ok(GpoOptions::default()),
             Ok(v) => v
@@ -179,7 +180,11 @@ impl GpoOptions {
                     source_date_epoch: Some(s),
                 })
                 .map_err(|_| {
-                    format!("SOURCE_DATE_EPOCH must be a whole number of seconds, found {v:?}")
+                    Diagnostic::error(
+                        "gpo-options",
+                        "SOURCE_DATE_EPOCH",
+                        format!("SOURCE_DATE_EPOCH must be a whole number of seconds, found {v:?}"),
+                    )
                 }),
             Err(_) => Ok(GpoOptions::default()),
         }

@@ -242,11 +242,22 @@ fn signing_paragraph(signed: bool) -> &'static str {
     }
 }
 
+/// Why the payloads of a built bundle cannot be made again (`fixgen sign --bundle`).
+#[derive(Debug, thiserror::Error)]
+pub enum PayloadError {
+    /// A package is incomplete, or its payload is not one fixgen wrote.
+    #[error("{0}")]
+    NotFixgen(String),
+    /// The JSON writer failed (an internal error, located at the payload).
+    #[error("{}", .0.message)]
+    Internal(crate::diag::Diagnostic),
+}
+
 /// `fixgen sign --bundle`: after every PowerShell file of a built bundle was signed, make each
 /// package's payloads again from the signed bytes beside them (the same types and JSON writer
 /// as the build: a payload differs from a signed build's only where the bytes do), and say
 /// "signed" in intune/README.md. Returns the number of payloads made.
-pub(crate) fn resign_payloads(artifacts: &mut Artifacts) -> Result<usize, String> {
+pub(crate) fn resign_payloads(artifacts: &mut Artifacts) -> Result<usize, PayloadError> {
     let prefix = format!("{DIR}/");
     let health: Vec<String> = artifacts
         .files
@@ -265,25 +276,29 @@ pub(crate) fn resign_payloads(artifacts: &mut Artifacts) -> Result<usize, String
             artifacts
                 .files
                 .get(&format!("{folder}/{name}"))
-                .ok_or_else(|| format!("{path}: {folder}/{name} is missing"))
+                .ok_or_else(|| {
+                    PayloadError::NotFixgen(format!("{path}: {folder}/{name} is missing"))
+                })
         };
         let (detect, remediate) = (get(DETECT_FILE)?, get(REMEDIATE_FILE)?);
         let enforce = super::has_signature_block(&detect.bytes)
             && super::has_signature_block(&remediate.bytes);
         all_enforced &= enforce;
         let old = &artifacts.files[path];
-        let bad = |e: serde_json::Error| format!("{path}: not a payload fixgen wrote: {e}");
+        let bad = |e: serde_json::Error| {
+            PayloadError::NotFixgen(format!("{path}: not a payload fixgen wrote: {e}"))
+        };
         let bytes = if path.ends_with(HEALTH_SCRIPT_FILE) {
             let mut h: DeviceHealthScript = serde_json::from_slice(&old.bytes).map_err(bad)?;
             h.enforce_signature_check = enforce;
             h.detection_script_content = b64(&detect.bytes);
             h.remediation_script_content = b64(&remediate.bytes);
-            json(path, &h).map_err(|e| e.message)?
+            json(path, &h).map_err(PayloadError::Internal)?
         } else {
             let mut m: DeviceManagementScript = serde_json::from_slice(&old.bytes).map_err(bad)?;
             m.enforce_signature_check = enforce;
             m.script_content = b64(&remediate.bytes);
-            json(path, &m).map_err(|e| e.message)?
+            json(path, &m).map_err(PayloadError::Internal)?
         };
         let mut f = OutputFile::new(path.clone(), bytes);
         f.holds_secret = old.holds_secret;
