@@ -9,7 +9,10 @@
 //! recipe's step kinds and its role need ([`blocks_for`]); dispatch to a step kind is by name
 //! (`Test-Fixgen<Kind>Step`, `Set-Fixgen<Kind>Step` or, for a step with `Ensure = 'Absent'`,
 //! `Remove-Fixgen<Kind>Step`, `Get-Fixgen<Kind>Backup`,
-//! `Compare-/Restore-Fixgen<Kind>Item`), so no block lists the kinds: [`STEP_KINDS`] is the one list.
+//! `Compare-/Restore-Fixgen<Kind>Item`), and [`STEP_KINDS`] is the one list of kinds that picks
+//! the blocks. One exception: the shared `undo` block still names kinds in four small functions
+//! (a backup item's identity, whether it is a target of the recipe, its label, and Windows
+//! Update having nothing to restore); a new kind with an undo adds its branch there.
 
 use crate::render::ps_types::Kinds;
 

@@ -152,3 +152,46 @@ fn bound_use(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::SourceFile;
+
+    /// The validator checks a param use in exactly the fields `Step::param_uses` walks (the one
+    /// walk binding and the scripts use): a field walked but not validated would go out
+    /// unchecked, a field validated but not walked would never be bound.
+    #[test]
+    fn the_validator_checks_exactly_the_fields_param_uses_walks() {
+        let steps = [
+            "  - registry:\n      key: HKLM\\SOFTWARE\\Vendor\n      name: A\n      value: { string: { param: Missing } }\n",
+            "  - registry:\n      key: HKLM\\SOFTWARE\\Vendor\n      name: A\n      value: { expand_string: { param: Missing } }\n",
+            "  - registry:\n      key: HKLM\\SOFTWARE\\Vendor\n      name: A\n      value: { dword: { param: Missing } }\n",
+            "  - registry:\n      key: HKLM\\SOFTWARE\\Vendor\n      name: A\n      value: { qword: { param: Missing } }\n",
+            "  - vpn:\n      name: { param: Missing }\n      server: { param: Missing }\n      tunnel: l2tp\n      psk: { param: Missing }\n",
+        ];
+        for step in steps {
+            let text = format!("id: uses\ntitle: t\nsummary: s\nsteps:\n{step}");
+            let source = SourceFile {
+                path: "uses.yaml".into(),
+                text,
+            };
+            let parsed = crate::load::parse(std::slice::from_ref(&source));
+            let recipe = &parsed.recipes[0].recipe;
+            let walked: std::collections::BTreeSet<String> = recipe.steps[0]
+                .param_uses()
+                .iter()
+                .map(|u| format!("steps[0].{}.{}", recipe.steps[0].kind(), u.field))
+                .collect();
+            assert!(!walked.is_empty(), "{step}");
+            let report = crate::validate::check(crate::load::Inputs::from_sources(vec![source]));
+            let checked: std::collections::BTreeSet<String> = report
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == "param-undeclared")
+                // located at the `param:` key inside the field
+                .map(|d| d.field.trim_end_matches(".param").to_string())
+                .collect();
+            assert_eq!(checked, walked, "{step}\n{:#?}", report.diagnostics);
+        }
+    }
+}
