@@ -9,14 +9,6 @@ use std::process::{Command, Output};
 
 use common::fixgen;
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -114,8 +106,8 @@ fn signed_build_passes_every_oracle() {
     let root = pki::scratch("build-signed");
     let out = root.join("dist");
     let o = build_signed(&out, p);
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(!text(&o).contains(pki::PASSWORD));
+    assert!(o.status.success(), "{}", common::output_text(&o));
+    assert!(!common::output_text(&o).contains(pki::PASSWORD));
     let all = files(&out);
     let scripts: Vec<&PathBuf> = all.iter().filter(|f| is_ps(f)).collect();
     assert!(scripts.len() >= 3, "{all:?}");
@@ -141,7 +133,7 @@ fn signed_build_passes_every_oracle() {
         assert!(ok, "openssl cms -verify failed on a fresh bundle");
     }
     let v = verify(&out, &p.ca);
-    assert!(v.status.success(), "{}", text(&v));
+    assert!(v.status.success(), "{}", common::output_text(&v));
 
     // Deterministic with an RSA key: a second build is byte-identical.
     let out2 = root.join("dist2");
@@ -172,8 +164,12 @@ fn signed_build_passes_every_oracle() {
     bytes[0] ^= 0x01;
     std::fs::write(victim, &bytes).unwrap();
     let v = verify(&out, &p.ca);
-    assert_eq!(v.status.code(), Some(1), "{}", text(&v));
-    assert!(text(&v).contains("content hash mismatch"), "{}", text(&v));
+    assert_eq!(v.status.code(), Some(1), "{}", common::output_text(&v));
+    assert!(
+        common::output_text(&v).contains("content hash mismatch"),
+        "{}",
+        common::output_text(&v)
+    );
     if let Some(ok) = sha256sum_c(&out) {
         assert!(!ok);
     }
@@ -193,7 +189,7 @@ fn unsigned_build_still_has_a_manifest() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     assert!(out.join("SHA256SUMS").is_file());
     assert!(out.join("manifest.json").is_file());
     assert!(!out.join("SHA256SUMS.p7s").exists());
@@ -201,12 +197,16 @@ fn unsigned_build_still_has_a_manifest() {
         assert!(ok);
     }
     let v = verify(&out, &p.ca);
-    assert!(v.status.success(), "{}", text(&v));
-    assert!(text(&v).contains("not signed"), "{}", text(&v));
+    assert!(v.status.success(), "{}", common::output_text(&v));
+    assert!(
+        common::output_text(&v).contains("not signed"),
+        "{}",
+        common::output_text(&v)
+    );
     // The marker file is accepted only with its fixed text.
     std::fs::write(out.join(".fixgen-bundle"), "changed\n").unwrap();
     let v = verify(&out, &p.ca);
-    assert_eq!(v.status.code(), Some(1), "{}", text(&v));
+    assert_eq!(v.status.code(), Some(1), "{}", common::output_text(&v));
 }
 
 #[test]
@@ -252,10 +252,18 @@ fn bad_signing_options_write_nothing() {
             .stdin(std::process::Stdio::null())
             .output()
             .unwrap();
-        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-        assert!(text(&o).contains(expect), "{}", text(&o));
-        assert!(text(&o).contains("nothing written"), "{}", text(&o));
-        assert!(!text(&o).contains("not-the-password"));
+        assert_eq!(o.status.code(), Some(2), "{}", common::output_text(&o));
+        assert!(
+            common::output_text(&o).contains(expect),
+            "{}",
+            common::output_text(&o)
+        );
+        assert!(
+            common::output_text(&o).contains("nothing written"),
+            "{}",
+            common::output_text(&o)
+        );
+        assert!(!common::output_text(&o).contains("not-the-password"));
         assert!(!out.exists(), "a failed build wrote {}", out.display());
     }
 }

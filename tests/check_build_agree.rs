@@ -451,14 +451,6 @@ const INTUNE_OPEN: &[(&str, &str)] = &[
     ("recreate-connection.yaml", "ServerAddress"),
 ];
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 /// `build --target intune` without values: every open param is a located finding (the
 /// param's declaration in its recipe, file:line:column, the code and the field), rendered as
 /// `check` renders the validator's, and nothing is written (issue 16 item 4).
@@ -473,7 +465,7 @@ fn build_target_intune_without_values_reports_located_diagnostics() {
         "--out".as_ref(),
         out.as_os_str(),
     ]);
-    let t = text(&o);
+    let t = common::output_text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");
     assert!(!out.exists(), "a failed build writes nothing: {t}");
     for (recipe, param) in INTUNE_OPEN {
@@ -512,7 +504,7 @@ fn check_target_intune_agrees_with_build() {
         "--out".as_ref(),
         out.as_os_str(),
     ]);
-    let (c, b) = (text(&check), text(&build));
+    let (c, b) = (common::output_text(&check), common::output_text(&build));
     assert_eq!(
         check.status.code(),
         Some(1),
@@ -569,14 +561,18 @@ fn check_target_intune_agrees_with_build() {
         run(&a)
     };
     let (c, b) = (with("check"), with("build"));
-    assert_eq!(c.status.code(), Some(0), "{}", text(&c));
-    assert_eq!(b.status.code(), Some(0), "{}", text(&b));
+    assert_eq!(c.status.code(), Some(0), "{}", common::output_text(&c));
+    assert_eq!(b.status.code(), Some(0), "{}", common::output_text(&b));
     let _ = std::fs::remove_dir_all(&out);
 
     // `--target all` without values: intune is left out with a note; neither refuses.
     let c = run(&["check".as_ref()]);
     let b = run(&["build".as_ref(), "--out".as_ref(), out.as_os_str()]);
-    assert_eq!(c.status.code(), Some(0), "{}", text(&c));
-    assert_eq!(b.status.code(), Some(0), "{}", text(&b));
-    assert!(text(&b).contains("left out: intune/"), "{}", text(&b));
+    assert_eq!(c.status.code(), Some(0), "{}", common::output_text(&c));
+    assert_eq!(b.status.code(), Some(0), "{}", common::output_text(&b));
+    assert!(
+        common::output_text(&b).contains("left out: intune/"),
+        "{}",
+        common::output_text(&b)
+    );
 }

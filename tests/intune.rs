@@ -36,14 +36,6 @@ fn build(args: &[&str], out: &Path) -> std::process::Output {
         .expect("run fixgen")
 }
 
-fn text(o: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 /// The embedded L2TP bundle built with every value and the secret allowed.
 fn l2tp_build(dir: &Path) -> (PathBuf, String) {
     let values = values_file(dir);
@@ -56,8 +48,8 @@ fn l2tp_build(dir: &Path) -> (PathBuf, String) {
         ],
         &out,
     );
-    assert!(o.status.success(), "{}", text(&o));
-    (out, text(&o))
+    assert!(o.status.success(), "{}", common::output_text(&o));
+    (out, common::output_text(&o))
 }
 
 const RECIPES: [&str; 6] = [
@@ -587,7 +579,7 @@ fn detection_of_an_install_recipe_has_no_install_calls() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     for f in ["update-install", "UpdFix"] {
         let d = std::fs::read_to_string(out.join(format!("intune/{f}/detect.ps1"))).unwrap();
         assert!(changes(f, &d).is_empty(), "{:#?}", changes(f, &d));
@@ -773,8 +765,8 @@ fn a_missing_param_is_an_error_naming_every_param_recipe_and_flag() {
         &["--target", "intune", "--set", "ConnectionName=Office"],
         &out,
     );
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", common::output_text(&o));
+    let t = common::output_text(&o);
     for (recipe, param) in [
         ("vpn-security", "ServerAddress"),
         ("recreate-connection", "ServerAddress"),
@@ -794,10 +786,10 @@ fn the_default_build_skips_intune_with_a_note() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dist");
     let o = build(&[], &out);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     assert!(!out.join("intune").exists());
     assert!(out.join("scripts/nat-traversal.ps1").is_file());
-    let t = text(&o);
+    let t = common::output_text(&o);
     assert!(
         t.contains("left out: intune/ (Intune scripts take no parameters"),
         "{t}"
@@ -822,7 +814,7 @@ fn a_secret_needs_the_flag() {
         &out,
     );
     assert_eq!(o.status.code(), Some(1));
-    let t = text(&o);
+    let t = common::output_text(&o);
     assert!(
         t.lines().any(|l| l.starts_with("error")
             && l.contains("recreate-connection")
@@ -935,11 +927,11 @@ fn user_context_recipes_run_as_the_user_and_are_flagged() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     assert!(
-        text(&o).contains("intune/user-part/ runs as the signed-in user"),
+        common::output_text(&o).contains("intune/user-part/ runs as the signed-in user"),
         "{}",
-        text(&o)
+        common::output_text(&o)
     );
     let user = json(&std::fs::read(out.join("intune/user-part/deviceHealthScript.json")).unwrap());
     assert_eq!(user["runAsAccount"], "user");
@@ -1045,8 +1037,8 @@ fn signed_build_payloads_carry_the_signed_bytes() {
         ],
         &cli,
     );
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(!text(&o).contains(SECRET));
+    assert!(o.status.success(), "{}", common::output_text(&o));
+    assert!(!common::output_text(&o).contains(SECRET));
     assert_eq!(check_payloads(&cli, true), 8);
     // fixgen verify accepts the whole signed bundle, payloads and README included.
     let v = common::fixgen()
@@ -1056,7 +1048,7 @@ fn signed_build_payloads_carry_the_signed_bytes() {
         .arg(&pki.ca)
         .output()
         .unwrap();
-    assert!(v.status.success(), "{}", text(&v));
+    assert!(v.status.success(), "{}", common::output_text(&v));
     if let Some((ok, log)) =
         pki::osslsigncode_verify(&cli.join("intune/L2tpIpsecFix/remediate.ps1"), &pki.ca)
     {
@@ -1094,19 +1086,24 @@ fn an_optional_param_used_as_a_registry_value_needs_a_value() {
             .unwrap()
     };
     let o = run(&["--target", "intune"]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", common::output_text(&o));
     assert!(
-        finding(&text(&o), "opt-level.yaml:", "Level") && text(&o).contains("--set Level=VALUE"),
+        finding(&common::output_text(&o), "opt-level.yaml:", "Level")
+            && common::output_text(&o).contains("--set Level=VALUE"),
         "{}",
-        text(&o)
+        common::output_text(&o)
     );
     assert!(!out.exists());
     let o = run(&[]);
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("left out: intune/"), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
+    assert!(
+        common::output_text(&o).contains("left out: intune/"),
+        "{}",
+        common::output_text(&o)
+    );
     assert!(!out.join("intune").exists());
     let o = run(&["--target", "intune", "--set", "Level=7"]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     let d = std::fs::read_to_string(out.join("intune/opt-level/detect.ps1")).unwrap();
     assert!(pwsh::string_values(&d).iter().any(|v| v == "Level"));
     assert!(d.contains("Value = 7"));

@@ -16,7 +16,6 @@ mod pki;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::sync::OnceLock;
 
 use common::pwsh_host;
@@ -134,14 +133,6 @@ struct Run {
     _root: tempfile::TempDir,
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn ps_files(dir: &Path) -> Vec<PathBuf> {
     common::bundle_files(dir)
         .keys()
@@ -163,7 +154,7 @@ fn build(label: &'static str, out: &Path, args: &[&str], signed: Option<&pki::Pk
     assert!(
         o.status.success(),
         "{label}: fixgen build failed:\n{}",
-        text(&o)
+        common::output_text(&o)
     );
     let files = ps_files(out);
     assert!(
@@ -246,7 +237,7 @@ fn run() -> Option<&'static Run> {
         assert!(
             o.status.success(),
             "fixgen check refused legal value names:\n{}",
-            text(&o)
+            common::output_text(&o)
         );
         bundles.push(build(
             "registry names --target all",
@@ -309,7 +300,7 @@ fn run() -> Option<&'static Run> {
             o.status.success() && o.stderr.is_empty(),
             "the checker failed (exit {:?}):\n{}",
             o.status.code(),
-            text(&o)
+            common::output_text(&o)
         );
         let checked = out
             .lines()

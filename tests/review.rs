@@ -14,14 +14,6 @@ use common::{fixgen, pwsh};
 /// A value no recipe or template contains: if it shows up, it leaked.
 const SECRET: &str = "Zq9vPsk-4711-LeakCanary";
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn run(args: &[&str], extra: &[&Path]) -> Output {
     fixgen()
         .args(args)
@@ -38,7 +30,11 @@ fn build(out: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("run fixgen");
-    assert!(o.status.success(), "build failed: {}", text(&o));
+    assert!(
+        o.status.success(),
+        "build failed: {}",
+        common::output_text(&o)
+    );
     o
 }
 
@@ -116,12 +112,12 @@ fn scratch(name: &str) -> PathBuf {
 #[test]
 fn plan_text_and_json_snapshots() {
     let o = run(&["plan"], &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     let t = String::from_utf8(o.stdout).expect("utf-8");
     insta::assert_snapshot!("plan_text", t);
 
     let o = run(&["plan", "--format", "json"], &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     let j = String::from_utf8(o.stdout).expect("utf-8");
     let v: serde_json::Value = serde_json::from_str(&j).expect("plan JSON parses");
     assert_eq!(v["format"], "fixgen-plan/1");
@@ -156,8 +152,8 @@ fn plan_shows_set_values_and_masks_secrets() {
         ],
         &[],
     );
-    assert!(o.status.success(), "{}", text(&o));
-    let t = text(&o);
+    assert!(o.status.success(), "{}", common::output_text(&o));
+    let t = common::output_text(&o);
     assert!(t.contains("vpn.example.com"), "{t}");
     assert!(t.contains("<secret: PreSharedKey>"), "{t}");
     assert!(!t.contains(SECRET), "secret value in plan output: {t}");
@@ -180,8 +176,12 @@ fn plan_of_a_bad_bundle_is_refused_with_located_errors() {
         ],
     );
     let o = run(&["plan"], &[&dir]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(text(&o).contains("bad-one.yaml:"), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", common::output_text(&o));
+    assert!(
+        common::output_text(&o).contains("bad-one.yaml:"),
+        "{}",
+        common::output_text(&o)
+    );
 }
 
 #[test]
@@ -247,7 +247,7 @@ fn review_md_lists_the_final_files_and_is_listed_in_the_manifest() {
             .current_dir(&out)
             .output()
             .unwrap();
-        assert!(o.status.success(), "{}", text(&o));
+        assert!(o.status.success(), "{}", common::output_text(&o));
     }
     // The article step of every recipe, and the honest notes.
     for step in ["Fix 1:", "Fix 2:", "Fix 3:", "Fix 4:", "Fix 5:", "Fix 6:"] {
@@ -292,11 +292,15 @@ fn review_md_of_a_signed_bundle_lists_the_signed_bytes() {
 
     // Same RSA key: signatures are deterministic, --check passes.
     let o = check(&out, &["--cert", cert, "--key", key]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", common::output_text(&o));
     // Without signing options a signed folder cannot be compared: usage error, not a diff.
     let o = check(&out, &[]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("signed bundle"), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", common::output_text(&o));
+    assert!(
+        common::output_text(&o).contains("signed bundle"),
+        "{}",
+        common::output_text(&o)
+    );
     // ECDSA signatures differ on every run: refused with a reason.
     let o = check(
         &out,
@@ -307,8 +311,12 @@ fn review_md_of_a_signed_bundle_lists_the_signed_bytes() {
             p.p256.key.to_str().unwrap(),
         ],
     );
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("ECDSA"), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", common::output_text(&o));
+    assert!(
+        common::output_text(&o).contains("ECDSA"),
+        "{}",
+        common::output_text(&o)
+    );
 }
 
 #[test]
@@ -317,8 +325,12 @@ fn check_passes_on_a_fresh_build_and_catches_drift() {
     let out = dir.join("dist");
     build(&out, &[]);
     let o = check(&out, &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains("up to date"), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", common::output_text(&o));
+    assert!(
+        common::output_text(&o).contains("up to date"),
+        "{}",
+        common::output_text(&o)
+    );
     let before = common::bundle_files(&out);
 
     // One byte changed.
@@ -328,8 +340,8 @@ fn check_passes_on_a_fresh_build_and_catches_drift() {
     b[i] ^= 0x01;
     std::fs::write(&victim, &b).unwrap();
     let o = check(&out, &[]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", common::output_text(&o));
+    let t = common::output_text(&o);
     assert!(t.contains("changed: scripts/nat-traversal.ps1"), "{t}");
     assert!(!t.contains("added:") && !t.contains("removed:"), "{t}");
     // --check writes nothing.
@@ -339,8 +351,8 @@ fn check_passes_on_a_fresh_build_and_catches_drift() {
     std::fs::remove_file(out.join("REVIEW.md")).unwrap();
     std::fs::write(out.join("scripts/extra.ps1"), b"Write-Output 1\r\n").unwrap();
     let o = check(&out, &[]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", common::output_text(&o));
+    let t = common::output_text(&o);
     assert!(t.contains("removed: REVIEW.md"), "{t}");
     assert!(t.contains("added:   scripts/extra.ps1"), "{t}");
     assert!(t.contains("changed: scripts/nat-traversal.ps1"), "{t}");
@@ -350,15 +362,15 @@ fn check_passes_on_a_fresh_build_and_catches_drift() {
     build(&out, &[]);
     assert_eq!(common::bundle_files(&out), before);
     let o = check(&out, &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", common::output_text(&o));
 
     // Other options are compared too: a value set at build time is drift when --check differs.
     let o = check(&out, &["--set", "ServerAddress=vpn.example.com"]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", common::output_text(&o));
 
     // A folder that does not exist is a usage error.
     let o = check(&dir.join("nope"), &[]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", common::output_text(&o));
 }
 
 #[test]
@@ -490,10 +502,15 @@ fn no_secret_in_plan_review_manifest_or_terminal_output() {
     outputs.push(run(&check_args, &[]));
     outputs.push(run(&["verify", "--format", "json"], &[&out]));
     for o in &outputs {
-        let t = text(o);
+        let t = common::output_text(o);
         assert!(!t.contains(SECRET), "secret in terminal output: {t}");
     }
-    assert_eq!(outputs[3].status.code(), Some(0), "{}", text(&outputs[3]));
+    assert_eq!(
+        outputs[3].status.code(),
+        Some(0),
+        "{}",
+        common::output_text(&outputs[3])
+    );
     let plan_json: serde_json::Value =
         serde_json::from_slice(&outputs[2].stdout).expect("plan JSON");
     let psk_row = plan_json["params"]
@@ -518,8 +535,12 @@ fn user_context_recipes_are_flagged_and_recipe_text_cannot_inject_markdown() {
         ],
     );
     let o = run(&["plan"], &[&b]);
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("USER CONTEXT"), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
+    assert!(
+        common::output_text(&o).contains("USER CONTEXT"),
+        "{}",
+        common::output_text(&o)
+    );
 
     let out = dir.join("dist");
     let o = fixgen()
@@ -529,7 +550,7 @@ fn user_context_recipes_are_flagged_and_recipe_text_cannot_inject_markdown() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     let review = std::fs::read_to_string(out.join("REVIEW.md")).unwrap();
     assert!(review.contains("## User-context recipes"), "{review}");
     assert!(review.contains("- Context: **user**"), "{review}");

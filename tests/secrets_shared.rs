@@ -26,15 +26,6 @@ fn run(args: &[&str]) -> Output {
     common::fixgen().args(args).output().expect("run fixgen")
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 /// Every form of `s` a generated file could carry it in: UTF-8, UTF-16LE, and base64 of both
 /// (the middle of the base64 text, whatever the alignment in the encoded stream).
 fn forms(s: &str) -> Vec<(String, Vec<u8>)> {
@@ -80,7 +71,7 @@ fn refused_build(dir: &Path, vs: &str, targets: &str) -> String {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let all = text(&o);
+    let all = common::output_report(&o);
     assert_eq!(o.status.code(), Some(1), "--target {targets}: {all}");
     assert!(!out.exists(), "a refused build wrote {}", out.display());
     assert!(all.contains("secret-shared-target"), "{all}");
@@ -116,7 +107,7 @@ fn secret_in_gpo_target_is_refused() {
             c.status.code(),
             Some(1),
             "check --target {targets}: {}",
-            text(&c)
+            common::output_report(&c)
         );
         let j: serde_json::Value = serde_json::from_slice(&c.stdout).unwrap();
         let d: Vec<&serde_json::Value> = j["diagnostics"]
@@ -147,7 +138,7 @@ fn secret_in_gpo_target_is_refused() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", common::output_report(&o));
 }
 
 #[test]
@@ -172,7 +163,7 @@ fn secret_in_module_target_is_refused() {
             c.status.code(),
             Some(1),
             "check --target {targets}: {}",
-            text(&c)
+            common::output_report(&c)
         );
         assert!(String::from_utf8_lossy(&c.stdout).contains("secret-shared-target"));
     }
@@ -188,7 +179,7 @@ fn secret_in_module_target_is_refused() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", common::output_report(&o));
     let c = run(&[
         "check",
         "--values",
@@ -197,7 +188,7 @@ fn secret_in_module_target_is_refused() {
         "--target",
         "scripts,intune",
     ]);
-    assert_eq!(c.status.code(), Some(0), "{}", text(&c));
+    assert_eq!(c.status.code(), Some(0), "{}", common::output_report(&c));
 }
 
 /// The default build (`--target all`) with the key and the flag.
@@ -212,7 +203,7 @@ fn build_all(t: &Path) -> (std::path::PathBuf, Output) {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", common::output_report(&o));
     (out, o)
 }
 
@@ -268,7 +259,12 @@ fn no_file_under_gpo_or_module_contains_the_key() {
             .current_dir(&out)
             .output()
             .unwrap();
-        assert_eq!(g.status.code(), Some(1), "grep found: {}", text(&g));
+        assert_eq!(
+            g.status.code(),
+            Some(1),
+            "grep found: {}",
+            common::output_report(&g)
+        );
         let g = std::process::Command::new(common::oracle("grep").unwrap())
             .args(["-rlaF", KEY, "scripts"])
             .current_dir(&out)
@@ -278,7 +274,7 @@ fn no_file_under_gpo_or_module_contains_the_key() {
             g.status.code(),
             Some(0),
             "grep finds the key in scripts/: {}",
-            text(&g)
+            common::output_report(&g)
         );
     }
 }
@@ -331,7 +327,7 @@ fn gpo_startup_script_leaves_out_recipes_that_need_the_key() {
         String::from_utf8_lossy(&r.stdout).trim(),
         "0",
         "{}",
-        text(&r)
+        common::output_report(&r)
     );
 }
 
@@ -353,7 +349,7 @@ fn module_built_with_values_asks_for_the_key_at_run_time() {
     );
     let r = common::pwsh_host::run_pwsh(&pwsh, &script);
     let s = String::from_utf8_lossy(&r.stdout).to_string();
-    assert!(r.status.success(), "{}", text(&r));
+    assert!(r.status.success(), "{}", common::output_report(&r));
     let with_key: Vec<&str> = s
         .lines()
         .filter(|l| l.contains(" System.Security.SecureString "))
@@ -402,7 +398,7 @@ fn gpo_of_a_bundle_whose_every_startup_recipe_needs_the_key_has_no_startup_scrip
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", common::output_report(&o));
     assert!(!out.join("gpo/Machine/Scripts/psscripts.ini").exists());
     assert!(!out.join("gpo/Machine/Scripts/Startup").exists());
     let readme = std::fs::read_to_string(out.join("gpo/README.md")).unwrap();
@@ -439,7 +435,7 @@ fn secret_for_gpo_or_module_alone_without_the_flag_is_not_told_to_use_the_flag()
                 args.extend(["--out", out.to_str().unwrap()]);
             }
             let o = run(&args);
-            let all = text(&o);
+            let all = common::output_report(&o);
             assert_eq!(o.status.code(), Some(1), "{cmd} --target {targets}: {all}");
             assert!(all.contains("secret-embedded"), "{all}");
             assert!(
@@ -454,8 +450,8 @@ fn secret_for_gpo_or_module_alone_without_the_flag_is_not_told_to_use_the_flag()
     // With scripts among the targets the flag does help: the hint keeps naming it.
     let o = run(&["check", "--values", vs, "--target", "scripts,gpo"]);
     assert!(
-        text(&o).contains("--allow-embedded-secrets"),
+        common::output_report(&o).contains("--allow-embedded-secrets"),
         "{}",
-        text(&o)
+        common::output_report(&o)
     );
 }

@@ -8,20 +8,11 @@ mod pki;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Output;
 
 use common::fixgen;
 
 const BEGIN: &str = "# SIG # Begin signature block";
 const END: &str = "# SIG # End signature block";
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// A bundle whose every kind of recipe text carries the marker lines: bundle description,
 /// title, summary (own lines, and a long line that wraps with a marker at the start of a
@@ -115,7 +106,11 @@ fn marker_lines_in_recipe_text_never_cut_a_signed_script() {
         .arg(&unsigned)
         .output()
         .unwrap();
-    assert!(o.status.success(), "unsigned build: {}", text(&o));
+    assert!(
+        o.status.success(),
+        "unsigned build: {}",
+        common::output_text(&o)
+    );
     let signed = dir.join("signed");
     let o = fixgen()
         .arg("build")
@@ -125,7 +120,11 @@ fn marker_lines_in_recipe_text_never_cut_a_signed_script() {
         .args(p.rsa2048.key_args())
         .output()
         .unwrap();
-    assert!(o.status.success(), "signed build: {}", text(&o));
+    assert!(
+        o.status.success(),
+        "signed build: {}",
+        common::output_text(&o)
+    );
 
     let plain = powershell_files(&unsigned);
     let with_sig = powershell_files(&signed);
@@ -155,7 +154,7 @@ fn marker_lines_in_recipe_text_never_cut_a_signed_script() {
                 unsigned.display()
             );
         let o = common::pwsh_host::run_pwsh(&exe, &script);
-        let t = text(&o);
+        let t = common::output_text(&o);
         assert!(o.status.success() && t.contains("parse errors: 0"), "{t}");
         assert!(
             t.contains("synopsis: U+0023 SIG # Begin signature block"),
@@ -199,15 +198,15 @@ fn marker_lines_in_recipe_text_never_cut_a_signed_script() {
             .args(pki::ca_json_args(&p.ca))
             .output()
             .unwrap();
-        assert!(v.status.success(), "{path}: {}", text(&v));
+        assert!(v.status.success(), "{path}: {}", common::output_text(&v));
         let j: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
         assert_eq!(j["signature"]["signed_bytes"], bytes.len() as u64, "{path}");
         assert_eq!(j["signature"]["file_bytes"], s.len() as u64, "{path}");
         let v = fixgen().arg("verify").arg(&f).output().unwrap();
         assert!(
-            text(&v).contains(&format!("over {} of {} bytes", bytes.len(), s.len())),
+            common::output_text(&v).contains(&format!("over {} of {} bytes", bytes.len(), s.len())),
             "{path}: {}",
-            text(&v)
+            common::output_text(&v)
         );
     }
     // The bundle verifies as a whole too, with the byte counts in its report.
@@ -217,7 +216,7 @@ fn marker_lines_in_recipe_text_never_cut_a_signed_script() {
         .args(pki::ca_json_args(&p.ca))
         .output()
         .unwrap();
-    assert!(v.status.success(), "{}", text(&v));
+    assert!(v.status.success(), "{}", common::output_text(&v));
     let j: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
     let files = j["files"].as_array().unwrap();
     for (path, bytes) in &plain {
@@ -270,9 +269,14 @@ fn fixgen_sign_never_truncates_a_file_with_a_marker_line() {
             after.len(),
             body.len()
         );
-        assert_eq!(o.status.code(), Some(1), "{name}: {}", text(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{name}: {}",
+            common::output_text(&o)
+        );
         assert_eq!(&after, body, "{name}: a refused file must stay unchanged");
-        let t = text(&o);
+        let t = common::output_text(&o);
         assert!(
             t.contains(name) && t.contains("line ") && t.contains("is refused"),
             "{name}: {t}"
@@ -292,18 +296,22 @@ fn fixgen_sign_never_truncates_a_file_with_a_marker_line() {
             .unwrap()
     };
     let o = sign(&f);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     let once = std::fs::read_to_string(&f).unwrap();
     let tampered = format!("{BEGIN}\r\nWrite-Output 'x'\r\n{once}");
     std::fs::write(&f, &tampered).unwrap();
     let o = sign(&f);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", common::output_text(&o));
     assert_eq!(std::fs::read_to_string(&f).unwrap(), tampered);
     // Re-signing a well-formed signed file still replaces its block.
     std::fs::write(&f, &once).unwrap();
     let o = sign(&f);
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("re-signed"), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
+    assert!(
+        common::output_text(&o).contains("re-signed"),
+        "{}",
+        common::output_text(&o)
+    );
     let twice = std::fs::read_to_string(&f).unwrap();
     assert!(twice.starts_with("Write-Output 'ok'\r\n\r\n# SIG # Begin"));
     assert_eq!(twice.matches("SIG #").count(), 2);
@@ -322,7 +330,7 @@ fn fixgen_verify_accepts_only_a_final_well_formed_block() {
         .args(p.rsa2048.key_args())
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     let good = std::fs::read_to_string(&f).unwrap();
     let block_at = good.find(&format!("\r\n{BEGIN}")).unwrap();
     assert_eq!(block_at, content.len());
@@ -386,8 +394,13 @@ fn fixgen_verify_accepts_only_a_final_well_formed_block() {
                 .args(["--format", format])
                 .output()
                 .unwrap();
-            assert_eq!(v.status.code(), Some(1), "{label}: {}", text(&v));
-            let t = text(&v);
+            assert_eq!(
+                v.status.code(),
+                Some(1),
+                "{label}: {}",
+                common::output_text(&v)
+            );
+            let t = common::output_text(&v);
             assert!(
                 t.contains(expect) && t.contains("signature block"),
                 "{label} ({format}): {t}"
@@ -405,10 +418,14 @@ fn fixgen_verify_accepts_only_a_final_well_formed_block() {
         .arg(&p.ca)
         .output()
         .unwrap();
-    assert!(v.status.success(), "{}", text(&v));
+    assert!(v.status.success(), "{}", common::output_text(&v));
     assert!(
-        text(&v).contains(&format!("over {} of {} bytes", content.len(), good.len())),
+        common::output_text(&v).contains(&format!(
+            "over {} of {} bytes",
+            content.len(),
+            good.len()
+        )),
         "{}",
-        text(&v)
+        common::output_text(&v)
     );
 }

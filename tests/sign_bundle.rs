@@ -12,14 +12,6 @@ use std::process::{Command, Output};
 use base64ct::Encoding;
 use common::fixgen;
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn values(dir: &Path) -> std::path::PathBuf {
     let v = dir.join("v.yaml");
     std::fs::write(
@@ -61,7 +53,7 @@ fn sign_bundle_signs_every_powershell_file_and_rewrites_the_lists() {
     let v = values(&root);
     let dir = root.join("dist");
     let o = build(&dir, &v, None);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
 
     let o = fixgen()
         .args(["sign", "--bundle"])
@@ -69,8 +61,8 @@ fn sign_bundle_signs_every_powershell_file_and_rewrites_the_lists() {
         .args(p.rsa2048.key_args())
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(!text(&o).contains("Sb-Secret-41xz"));
+    assert!(o.status.success(), "{}", common::output_text(&o));
+    assert!(!common::output_text(&o).contains("Sb-Secret-41xz"));
 
     // fixgen verify, with the CA: every file and SHA256SUMS.p7s.
     let o = fixgen()
@@ -80,15 +72,19 @@ fn sign_bundle_signs_every_powershell_file_and_rewrites_the_lists() {
         .arg(&p.ca)
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("SHA256SUMS.p7s: valid"), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
+    assert!(
+        common::output_text(&o).contains("SHA256SUMS.p7s: valid"),
+        "{}",
+        common::output_text(&o)
+    );
     // sha256sum -c in the folder.
     let o = Command::new(&sha256sum)
         .args(["-c", "--strict", "SHA256SUMS"])
         .current_dir(&dir)
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     // openssl: SHA256SUMS.p7s is a detached signature of SHA256SUMS by the signer.
     let o = Command::new(&openssl)
         .args(["cms", "-verify", "-binary", "-inform", "DER", "-in"])
@@ -100,7 +96,7 @@ fn sign_bundle_signs_every_powershell_file_and_rewrites_the_lists() {
         .args(["-purpose", "any", "-out", "/dev/null"])
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
 
     let files = common::bundle_files(&dir);
     let ps: Vec<&String> = files.keys().filter(|k| is_powershell(k)).collect();
@@ -147,7 +143,7 @@ fn sign_bundle_signs_every_powershell_file_and_rewrites_the_lists() {
     // RSA PKCS#1 v1.5 signatures are deterministic: the same bytes as a signed build.
     let signed_build = root.join("signed");
     let o = build(&signed_build, &v, Some(p));
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     assert_eq!(files, common::bundle_files(&signed_build));
 }
 
@@ -162,7 +158,7 @@ fn sign_bundle_refuses_a_changed_bundle_and_plain_sign_inside_a_bundle_warns() {
         .arg(&dir)
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     // Plain sign of one script inside the bundle: signed, with a warning naming --bundle.
     let script = dir.join("scripts/nat-traversal.ps1");
     let o = fixgen()
@@ -171,7 +167,7 @@ fn sign_bundle_refuses_a_changed_bundle_and_plain_sign_inside_a_bundle_warns() {
         .args(p.rsa2048.key_args())
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("warning:") && err.contains("fixgen sign --bundle"),
@@ -185,8 +181,12 @@ fn sign_bundle_refuses_a_changed_bundle_and_plain_sign_inside_a_bundle_warns() {
         .args(p.rsa2048.key_args())
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(text(&o).contains("does not verify"), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", common::output_text(&o));
+    assert!(
+        common::output_text(&o).contains("does not verify"),
+        "{}",
+        common::output_text(&o)
+    );
     assert_eq!(
         before,
         common::bundle_files(&dir),

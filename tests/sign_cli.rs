@@ -8,17 +8,9 @@ use std::process::Output;
 
 use common::fixgen;
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 /// Every output must be free of the password and of private key material.
 fn assert_no_secrets(o: &Output, p: &pki::Pki) {
-    let t = text(o);
+    let t = common::output_text(o);
     assert!(!t.contains(pki::PASSWORD), "password leaked:\n{t}");
     for key in [
         &p.rsa2048.key,
@@ -88,7 +80,7 @@ fn fixgen_sign_output_is_accepted_by_osslsigncode() {
             .args(leaf.key_args())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", text(&out));
+        assert!(out.status.success(), "{}", common::output_text(&out));
         assert_no_secrets(&out, p);
         for (f, orig) in files.iter().zip(&originals) {
             let signed = std::fs::read(f).unwrap();
@@ -104,8 +96,12 @@ fn fixgen_sign_output_is_accepted_by_osslsigncode() {
                 .arg(&p.ca)
                 .output()
                 .unwrap();
-            assert!(v.status.success(), "{}", text(&v));
-            assert!(text(&v).contains("Authenticode valid"), "{}", text(&v));
+            assert!(v.status.success(), "{}", common::output_text(&v));
+            assert!(
+                common::output_text(&v).contains("Authenticode valid"),
+                "{}",
+                common::output_text(&v)
+            );
         }
         // Re-signing replaces the block.
         let again = fixgen()
@@ -114,8 +110,12 @@ fn fixgen_sign_output_is_accepted_by_osslsigncode() {
             .args(leaf.key_args())
             .output()
             .unwrap();
-        assert!(again.status.success(), "{}", text(&again));
-        assert!(text(&again).contains("re-signed"), "{}", text(&again));
+        assert!(again.status.success(), "{}", common::output_text(&again));
+        assert!(
+            common::output_text(&again).contains("re-signed"),
+            "{}",
+            common::output_text(&again)
+        );
         let t = std::fs::read_to_string(&files[0]).unwrap();
         assert_eq!(t.matches("# SIG # Begin signature block").count(), 1);
         if let Some((ok, o)) = pki::osslsigncode_verify(&files[0], &p.ca) {
@@ -141,7 +141,12 @@ fn fixgen_sign_with_pfx_and_password_sources() {
             .env("FIXGEN_TEST_PFX_PW", pki::PASSWORD)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}: {}", pfx.display(), text(&out));
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            pfx.display(),
+            common::output_text(&out)
+        );
         assert_no_secrets(&out, p);
         for f in &files {
             if let Some((ok, o)) = pki::osslsigncode_verify(f, &p.ca) {
@@ -157,7 +162,7 @@ fn fixgen_sign_with_pfx_and_password_sources() {
             .arg(&pwfile)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", text(&out));
+        assert!(out.status.success(), "{}", common::output_text(&out));
         assert_no_secrets(&out, p);
     }
     // Encrypted PKCS#8 PEM key with the password from a file.
@@ -173,7 +178,7 @@ fn fixgen_sign_with_pfx_and_password_sources() {
         .arg(&pwfile)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", common::output_text(&out));
     assert_no_secrets(&out, p);
 }
 
@@ -277,7 +282,7 @@ fn bad_signing_material_gives_clear_errors_and_changes_nothing() {
             c.env(k, v);
         }
         let out = c.output().unwrap();
-        let t = text(&out);
+        let t = common::output_text(&out);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {t}");
         assert!(t.contains(expect), "{args:?}: expected `{expect}` in:\n{t}");
         assert!(!t.contains(wrong), "the wrong password was echoed:\n{t}");
@@ -298,7 +303,7 @@ fn bad_signing_material_gives_clear_errors_and_changes_nothing() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).contains("not a PowerShell file"));
+    assert!(common::output_text(&out).contains("not a PowerShell file"));
 }
 
 #[test]
@@ -329,7 +334,7 @@ fn fixgen_verify_accepts_osslsigncode_and_rejects_tampering() {
         .args(pki::ca_json_args(&p.ca))
         .output()
         .unwrap();
-    assert!(v.status.success(), "{}", text(&v));
+    assert!(v.status.success(), "{}", common::output_text(&v));
     let j: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
     assert_eq!(j["ok"], true);
     assert_eq!(j["signature"]["trust"], "trusted");
@@ -357,9 +362,22 @@ fn fixgen_verify_accepts_osslsigncode_and_rejects_tampering() {
             .arg(&p.ca)
             .output()
             .unwrap();
-        assert_eq!(v.status.code(), Some(1), "{label}: {}", text(&v));
-        assert!(text(&v).contains("FAILED"), "{label}: {}", text(&v));
-        assert!(text(&v).contains(expect), "{label}: {}", text(&v));
+        assert_eq!(
+            v.status.code(),
+            Some(1),
+            "{label}: {}",
+            common::output_text(&v)
+        );
+        assert!(
+            common::output_text(&v).contains("FAILED"),
+            "{label}: {}",
+            common::output_text(&v)
+        );
+        assert!(
+            common::output_text(&v).contains(expect),
+            "{label}: {}",
+            common::output_text(&v)
+        );
         if label != "appended" {
             if let Some((ok, o)) = pki::osslsigncode_verify(&f, &p.ca) {
                 assert!(!ok, "osslsigncode accepted {label}:\n{o}");
@@ -374,13 +392,13 @@ fn fixgen_verify_accepts_osslsigncode_and_rejects_tampering() {
         .arg(&p.other_ca)
         .output()
         .unwrap();
-    assert_eq!(v.status.code(), Some(1), "{}", text(&v));
+    assert_eq!(v.status.code(), Some(1), "{}", common::output_text(&v));
     let v = fixgen()
         .arg("verify")
         .arg(dir.join("nope"))
         .output()
         .unwrap();
-    assert_eq!(v.status.code(), Some(2), "{}", text(&v));
+    assert_eq!(v.status.code(), Some(2), "{}", common::output_text(&v));
 }
 
 #[test]
@@ -416,7 +434,7 @@ fn fixgen_verify_reports_a_bundle_as_json() {
             .unwrap()
     };
     let out = run();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", common::output_text(&out));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["ok"], true);
     assert_eq!(j["sums_signature"], "valid");
@@ -427,7 +445,7 @@ fn fixgen_verify_reports_a_bundle_as_json() {
 
     std::fs::write(dir.join("REVIEW.md"), "# changed\n").unwrap();
     let out = run();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", common::output_text(&out));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["ok"], false);
     let r = j["files"]
@@ -440,7 +458,11 @@ fn fixgen_verify_reports_a_bundle_as_json() {
     // Human output names the file.
     let out = fixgen().arg("verify").arg(&dir).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).contains("FAILED  REVIEW.md"), "{}", text(&out));
+    assert!(
+        common::output_text(&out).contains("FAILED  REVIEW.md"),
+        "{}",
+        common::output_text(&out)
+    );
 }
 
 #[test]
@@ -458,7 +480,7 @@ fn fixgen_sign_with_timestamp_url() {
         .env("PW", pki::PASSWORD)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", common::output_text(&out));
     assert_no_secrets(&out, p);
     for f in &files {
         if let Some(tool) = common::oracle("osslsigncode") {
@@ -486,8 +508,12 @@ fn fixgen_sign_with_timestamp_url() {
             .arg(&p.ca)
             .output()
             .unwrap();
-        assert!(v.status.success(), "{}", text(&v));
-        assert!(text(&v).contains("timestamped"), "{}", text(&v));
+        assert!(v.status.success(), "{}", common::output_text(&v));
+        assert!(
+            common::output_text(&v).contains("timestamped"),
+            "{}",
+            common::output_text(&v)
+        );
     }
     // No TSA listening: clear error, exit 2, file untouched.
     let before = std::fs::read(&files[0]).unwrap();
@@ -500,9 +526,9 @@ fn fixgen_sign_with_timestamp_url() {
         .unwrap();
     assert_ne!(out.status.code(), Some(0));
     assert!(
-        text(&out).contains("timestamp from http://127.0.0.1:9/ failed"),
+        common::output_text(&out).contains("timestamp from http://127.0.0.1:9/ failed"),
         "{}",
-        text(&out)
+        common::output_text(&out)
     );
     assert_eq!(std::fs::read(&files[0]).unwrap(), before);
 }
@@ -526,7 +552,7 @@ fn fixgen_sign_many_files_with_missing_ones() {
         .args(p.rsa2048.key_args())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", common::output_text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(

@@ -7,17 +7,9 @@ mod common;
 mod pki;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use common::fixgen;
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn openssl(dir: &Path, args: &[&str]) {
     let out = Command::new("openssl")
@@ -109,7 +101,11 @@ fn ossl_sign(tool: &Path, dir: &Path, name: &str, cert: &Path, key: &Path) -> Pa
         .arg(&out)
         .output()
         .unwrap();
-    assert!(o.status.success(), "osslsigncode sign {name}: {}", text(&o));
+    assert!(
+        o.status.success(),
+        "osslsigncode sign {name}: {}",
+        common::output_text(&o)
+    );
     out
 }
 
@@ -147,7 +143,7 @@ fn verify_rejects_a_signer_without_the_code_signing_eku() {
         .arg(&p.ca)
         .output()
         .unwrap();
-    assert!(v.status.success(), "{}", text(&v));
+    assert!(v.status.success(), "{}", common::output_text(&v));
 
     for (name, cert, key) in [
         ("serverauth", &srv_cert, &srv_key),
@@ -163,8 +159,13 @@ fn verify_rejects_a_signer_without_the_code_signing_eku() {
                 .args(["--format", format])
                 .output()
                 .unwrap();
-            assert_eq!(v.status.code(), Some(1), "{name}: {}", text(&v));
-            let t = text(&v);
+            assert_eq!(
+                v.status.code(),
+                Some(1),
+                "{name}: {}",
+                common::output_text(&v)
+            );
+            let t = common::output_text(&v);
             assert!(
                 t.contains("lacks the Code Signing extended key usage")
                     && t.contains(&format!("fixgen eku test {name}")),
@@ -173,7 +174,12 @@ fn verify_rejects_a_signer_without_the_code_signing_eku() {
         }
         // Without --ca too: the EKU is checked whether or not trust is.
         let v = fixgen().arg("verify").arg(&f).output().unwrap();
-        assert_eq!(v.status.code(), Some(1), "{name}: {}", text(&v));
+        assert_eq!(
+            v.status.code(),
+            Some(1),
+            "{name}: {}",
+            common::output_text(&v)
+        );
         // In a bundle: the file is reported invalid and the bundle fails.
         let b = dir.join(format!("bundle-{name}"));
         std::fs::create_dir_all(b.join("scripts")).unwrap();
@@ -191,7 +197,12 @@ fn verify_rejects_a_signer_without_the_code_signing_eku() {
             .args(["--format", "json"])
             .output()
             .unwrap();
-        assert_eq!(v.status.code(), Some(1), "{name}: {}", text(&v));
+        assert_eq!(
+            v.status.code(),
+            Some(1),
+            "{name}: {}",
+            common::output_text(&v)
+        );
         let j: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
         let file = &j["files"][0];
         assert_eq!(file["path"], "scripts/fix.ps1");

@@ -17,15 +17,6 @@ fn xsd() -> PathBuf {
     root().join("schema/vpnv2-profile.xsd")
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn build(dir: &Path, values: &str, extra: &[&str]) -> (PathBuf, Output) {
     let v = dir.join("values.yaml");
     std::fs::write(&v, values).unwrap();
@@ -52,7 +43,7 @@ fn xmllint(args: &[&str], file: &Path) -> Option<Output> {
 
 fn xpath(file: &Path, expr: &str) -> String {
     let o = xmllint(&["--xpath", expr], file).unwrap();
-    assert!(o.status.success(), "{expr}: {}", text(&o));
+    assert!(o.status.success(), "{expr}: {}", common::output_report(&o));
     // xmllint ends the result with one line break of its own.
     let mut s = String::from_utf8(o.stdout).unwrap();
     assert_eq!(s.pop(), Some('\n'), "{expr}");
@@ -90,7 +81,7 @@ fn intune_delivers_the_key_in_a_vpn_profile_not_a_script_body() {
     }
     let t = tempfile::tempdir().unwrap();
     let (out, o) = build(t.path(), VALUES, &["--allow-embedded-secrets"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", common::output_report(&o));
     let (body, list) = settings(&out, t.path());
     assert_eq!(
         body["@odata.type"],
@@ -105,7 +96,7 @@ fn intune_delivers_the_key_in_a_vpn_profile_not_a_script_body() {
     );
     // The schema written from Microsoft's documentation accepts it.
     let v = xmllint(&["--noout", "--schema", xsd().to_str().unwrap()], file).unwrap();
-    assert!(v.status.success(), "{}", text(&v));
+    assert!(v.status.success(), "{}", common::output_report(&v));
     // And it says what the recipes say (the last VPN recipe in run order: recreate-connection).
     assert_eq!(
         xpath(file, "string(/VPNProfile/NativeProfile/L2tpPsk)"),
@@ -144,7 +135,7 @@ fn intune_delivers_the_key_in_a_vpn_profile_not_a_script_body() {
         .find(|f| f["path"] == "intune/L2tpIpsecFix/vpnProfile.json")
         .expect("vpnProfile.json in manifest.json");
     assert_eq!(row["holds_secret"], true);
-    assert!(!text(&o).contains("Zq8-unique-psk-7f3a91"));
+    assert!(!common::output_report(&o).contains("Zq8-unique-psk-7f3a91"));
     // intune/README.md follows Microsoft's guidance for Remediations and names the payload.
     let readme = std::fs::read_to_string(out.join("intune/README.md")).unwrap();
     for want in [
@@ -207,7 +198,7 @@ fn the_profile_schema_rejects_what_windows_would_not_take() {
     let f = t.path().join("good.xml");
     std::fs::write(&f, good).unwrap();
     let o = xmllint(&["--noout", "--schema", xsd().to_str().unwrap()], &f).unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_report(&o));
     for (what, x) in bad {
         let f = t.path().join("bad.xml");
         std::fs::write(&f, &x).unwrap();
@@ -234,11 +225,11 @@ fn hostile_values_stay_text_in_the_profile_xml() {
         &values,
         &["--allow-embedded-secrets", "--target", "scripts,intune"],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", common::output_report(&o));
     let (_, list) = settings(&out, t.path());
     let (s, file) = &list[0];
     let v = xmllint(&["--noout", "--schema", xsd().to_str().unwrap()], file).unwrap();
-    assert!(v.status.success(), "{}", text(&v));
+    assert!(v.status.success(), "{}", common::output_report(&v));
     assert_eq!(
         xpath(file, "string(/VPNProfile/NativeProfile/L2tpPsk)"),
         key
@@ -258,7 +249,7 @@ fn no_profile_without_the_key() {
         "ConnectionName: Contoso VPN\nServerAddress: vpn.contoso.com\n",
         &["--target", "scripts"],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", common::output_report(&o));
     assert!(!out.join("intune").exists());
     // Intune without the key: recreate-connection needs it, so intune is refused by name.
     let t2 = tempfile::tempdir().unwrap();
@@ -267,6 +258,6 @@ fn no_profile_without_the_key() {
         "ConnectionName: Contoso VPN\nServerAddress: vpn.contoso.com\n",
         &[],
     );
-    assert_eq!(o2.status.code(), Some(0), "{}", text(&o2));
+    assert_eq!(o2.status.code(), Some(0), "{}", common::output_report(&o2));
     assert!(!out2.join("intune/L2tpIpsecFix/vpnProfile.json").exists());
 }

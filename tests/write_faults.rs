@@ -14,14 +14,6 @@ use std::process::{Command, Output};
 use common::fixgen;
 use fixgen::pipeline::parts::write::fault;
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("fixgen-{}-{name}", std::process::id()));
@@ -64,7 +56,7 @@ fn sums_ok(dir: &Path) -> Result<(), String> {
     if o.status.success() {
         Ok(())
     } else {
-        Err(text(&o))
+        Err(common::output_text(&o))
     }
 }
 
@@ -86,7 +78,7 @@ fn stop_at_every_step(name: &str, old: Option<&BTreeMap<String, Vec<u8>>>, old_d
     let new_targets = "scripts,module";
     let reference = scratch(&format!("{name}-reference"));
     let o = build(&reference.join("dist"), new_targets, None);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     let new = common::bundle_files(&reference.join("dist"));
 
     for n in 1..2000 {
@@ -107,8 +99,13 @@ fn stop_at_every_step(name: &str, old: Option<&BTreeMap<String, Vec<u8>>>, old_d
             eprintln!("{name}: stopped the writer at each of {stops} file-system steps");
             return;
         }
-        assert_eq!(code, Some(fault::EXIT_CODE), "step {n}: {}", text(&o));
-        let step = text(&o);
+        assert_eq!(
+            code,
+            Some(fault::EXIT_CODE),
+            "step {n}: {}",
+            common::output_text(&o)
+        );
+        let step = common::output_text(&o);
         // Old or new, complete, at --out (or nothing yet on a first build).
         match std::fs::metadata(&out) {
             Ok(_) => {
@@ -134,7 +131,11 @@ fn stop_at_every_step(name: &str, old: Option<&BTreeMap<String, Vec<u8>>>, old_d
         }
         // The next build recovers and writes the new bundle, leaving nothing beside it.
         let o = build(&out, new_targets, None);
-        assert!(o.status.success(), "{name}, after {step}: {}", text(&o));
+        assert!(
+            o.status.success(),
+            "{name}, after {step}: {}",
+            common::output_text(&o)
+        );
         assert_eq!(common::bundle_files(&out), new, "{name}, after {step}");
         assert!(
             leftovers(&dir).is_empty(),
@@ -151,7 +152,7 @@ fn a_stop_between_any_two_writer_steps_leaves_the_old_or_the_new_bundle() {
     let dir = scratch("faults-old");
     let old_dir = dir.join("dist");
     let o = build(&old_dir, "scripts,reg", None);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     assert!(sums_ok(&old_dir).is_ok());
     let old = common::bundle_files(&old_dir);
     stop_at_every_step("replace", Some(&old), Some(&old_dir));

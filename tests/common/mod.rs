@@ -105,3 +105,22 @@ pub fn write_bundle(dir: &Path, files: &[(&str, &str)]) {
         std::fs::write(dir.join(name), text).expect("write bundle file");
     }
 }
+
+/// A command's stdout followed by its stderr, as text (what the assertions search).
+pub fn output_text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A command's exit code, stdout and stderr, labelled (for failure messages).
+pub fn output_report(o: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
