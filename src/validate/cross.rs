@@ -34,6 +34,12 @@ impl<'a> Cxs<'a> {
     fn line(&mut self, ri: usize, field: &str) -> usize {
         self.get(ri).index.value_pos(field).line
     }
+
+    /// Where an earlier setting is, for a message: `file:line (field)`.
+    fn place(&mut self, p: &Parsed, f: &First) -> String {
+        let line = self.line(f.recipe, &f.field);
+        format!("{}:{line} ({})", p.recipes[f.recipe].source.path, f.field)
+    }
 }
 
 pub(super) fn check(p: &Parsed) -> Vec<Diagnostic> {
@@ -167,12 +173,10 @@ fn service_settings(
                 .filter(|f| f.data == Data::Lit("service", c.to_string()))
         }) {
             let msg = format!(
-                "service {} is set to {what} {v} here but to {other} {} at {}:{} ({}); a disabled service cannot be running",
+                "service {} is set to {what} {v} here but to {other} {} at {}; a disabled service cannot be running",
                 s.name,
                 clash.unwrap_or_default(),
-                p.recipes[f.recipe].source.path,
-                cxs.line(f.recipe, &f.field),
-                f.field
+cxs.place(p, f)
             );
             cxs.get(ri).push(
                 Severity::Error,
@@ -185,16 +189,14 @@ fn service_settings(
         match services.get(&key) {
             Some(f) if f.data.differs(&data) => {
                 let msg = format!(
-                    "service {} {what} is set to {} here but to {} at {}:{} ({}); one step would undo the other",
+                    "service {} {what} is set to {} here but to {} at {}; one step would undo the other",
                     s.name,
                     v,
                     match &f.data {
                         Data::Lit(_, x) => x.as_str(),
                         _ => "",
                     },
-                    p.recipes[f.recipe].source.path,
-                    cxs.line(f.recipe, &f.field),
-                    f.field
+cxs.place(p, f)
                 );
                 cxs.get(ri).push(
                     Severity::Error,
@@ -240,14 +242,12 @@ fn value_sets(
                     continue; // reported as `service-conflict`
                 }
                 let msg = format!(
-                    "{} value `{}` is set to {} here but to {} at {}:{} ({}); one step would undo the other",
+                    "{} value `{}` is set to {} here but to {} at {}; one step would undo the other",
                     path.short(),
                     name.escape_debug(),
                     data.show(),
                     f.data.show(),
-                    p.recipes[f.recipe].source.path,
-                    cxs.line(f.recipe, &f.field),
-                    f.field
+cxs.place(p, f)
                 );
                 cxs.get(ri).push(
                     Severity::Error,
