@@ -547,29 +547,46 @@ pub(crate) struct XmlText(String);
 
 impl XmlText {
     pub(crate) fn new(s: &str) -> Result<XmlText, String> {
-        let mut o = String::with_capacity(s.len());
-        for c in s.chars() {
-            match c {
-                '&' => o.push_str("&amp;"),
-                '<' => o.push_str("&lt;"),
-                '>' => o.push_str("&gt;"),
-                '\r' => o.push_str("&#13;"),
-                '\t' | '\n' => o.push(c),
-                c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
-                    return Err(format!(
-                        "the character U+{:04X} cannot be written in an XML file",
-                        c as u32
-                    ))
-                }
-                c => o.push(c),
-            }
-        }
-        Ok(XmlText(o))
+        xml_escape(s, false).map(XmlText)
     }
 
     pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// XML attribute value (Group Policy Preferences): like [`XmlText`], and `" '` as entities,
+/// TAB and LF as character references (so attribute normalisation keeps them).
+pub(crate) fn xml_attr(s: &str) -> Result<String, String> {
+    xml_escape(s, true)
+}
+
+/// The one XML 1.0 escaper: `& < >` as entities, CR as `&#13;` (a parser would turn a raw CR
+/// into LF); in an attribute also `" '` and TAB/LF. Characters XML 1.0 cannot carry (the other
+/// C0 controls, U+FFFE, U+FFFF) are an error.
+fn xml_escape(s: &str, attr: bool) -> Result<String, String> {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '\r' => o.push_str("&#13;"),
+            '"' if attr => o.push_str("&quot;"),
+            '\'' if attr => o.push_str("&apos;"),
+            '\t' if attr => o.push_str("&#9;"),
+            '\n' if attr => o.push_str("&#10;"),
+            '\t' | '\n' => o.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
+                return Err(format!(
+                    "the character U+{:04X} cannot be written in an XML file",
+                    c as u32
+                ))
+            }
+            c => o.push(c),
+        }
+    }
+    Ok(o)
 }
 
 /// One segment of an OMA-URI (a VPNv2 profile name): every byte but the URI unreserved

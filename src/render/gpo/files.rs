@@ -4,32 +4,7 @@
 use super::*;
 use crate::regfile::{kind, utf16le};
 
-/// XML attribute value: `& < > " '` as entities, TAB/LF/CR as character references (so
-/// attribute normalisation keeps them). Characters XML 1.0 cannot carry (other C0 controls,
-/// U+FFFE, U+FFFF) are an error.
-pub(crate) fn xml_attr(s: &str) -> Result<String, String> {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            '\t' => o.push_str("&#9;"),
-            '\n' => o.push_str("&#10;"),
-            '\r' => o.push_str("&#13;"),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
-                return Err(format!(
-                    "the character U+{:04X} cannot be written in an XML file",
-                    c as u32
-                ))
-            }
-            c => o.push(c),
-        }
-    }
-    Ok(o)
-}
+pub(crate) use crate::escape::xml_attr;
 
 /// XML element text: like [`xml_attr`].
 pub(crate) fn xml_text(s: &str) -> Result<String, String> {
