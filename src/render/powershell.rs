@@ -250,17 +250,7 @@ pub(crate) fn invoke_help(plan: &Plan, params: &[ParamDecl], module: bool) -> He
             description.push_str(&format!(" ({u})"));
         }
     }
-    let args: String = params
-        .iter()
-        .filter(|p| p.mandatory)
-        .map(|p| {
-            if p.secret {
-                format!(" -{} (Read-Host -AsSecureString)", p.name)
-            } else {
-                format!(" -{} <{}>", p.name, p.ps_type)
-            }
-        })
-        .collect();
+    let args = ParamDecl::example_args(params);
     let cmd = if module {
         format!("Invoke-{}", b.name)
     } else {

@@ -194,17 +194,7 @@ fn recipe_helps(plan: &Plan, rp: &RecipePlan, noun: &PsName, params: &[ParamDecl
             help: p.help.clone(),
         })
         .collect();
-    let args: String = params
-        .iter()
-        .filter(|p| p.mandatory)
-        .map(|p| {
-            if p.secret {
-                format!(" -{} (Read-Host -AsSecureString)", p.name)
-            } else {
-                format!(" -{} <{}>", p.name, p.ps_type)
-            }
-        })
-        .collect();
+    let args = ParamDecl::example_args(params);
     let examples = vec![PsComment::text(
         &format!(
             "PS> .\\{id}.ps1{args} -WhatIf\nShows what would change (each step is read, changed only if it differs, read again to verify). Then run it with -Verbose."

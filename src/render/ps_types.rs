@@ -76,6 +76,24 @@ pub struct ParamDecl {
     pub help: PsComment,
 }
 
+impl ParamDecl {
+    /// The mandatory params as an `.EXAMPLE` passes them: ` -Name <string>`, a secret read with
+    /// `Read-Host -AsSecureString`.
+    pub(crate) fn example_args(params: &[ParamDecl]) -> String {
+        params
+            .iter()
+            .filter(|p| p.mandatory)
+            .map(|p| {
+                if p.secret {
+                    format!(" -{} (Read-Host -AsSecureString)", p.name)
+                } else {
+                    format!(" -{} <{}>", p.name, p.ps_type)
+                }
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HelpParam {
     pub name: PsName,
