@@ -422,6 +422,26 @@ impl PlanError {
             PlanError::Bind(e) => e,
         }
     }
+
+    /// Every binding problem as a `param-value` finding, located at the param's declaration
+    /// in its recipe of `bundle`.
+    pub fn diagnostics(&self, bundle: &Bundle) -> Vec<Diagnostic> {
+        self.problems()
+            .iter()
+            .map(
+                |e| match bundle.recipes.iter().find(|r| r.recipe.id == e.recipe) {
+                    Some(r) => {
+                        let field = format!("params.{}", e.param);
+                        let pos = r.index.key_pos(&field);
+                        Diagnostic::error("param-value", r.source.path.clone(), e.message.clone())
+                            .at(pos.line, pos.column)
+                            .with_field(field)
+                    }
+                    None => Diagnostic::error("param-value", "", e.to_string()),
+                },
+            )
+            .collect()
+    }
 }
 
 #[cfg(test)]

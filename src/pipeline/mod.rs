@@ -98,25 +98,7 @@ pub fn render_findings(
     }
     let plan = match plan(bundle, values) {
         Ok(p) => p,
-        Err(errors) => {
-            return errors
-                .problems()
-                .iter()
-                .map(|e| {
-                    let message = e.message.clone();
-                    match bundle.recipes.iter().find(|r| r.recipe.id == e.recipe) {
-                        Some(r) => {
-                            let field = format!("params.{}", e.param);
-                            let pos = r.index.key_pos(&field);
-                            Diagnostic::error("param-value", r.source.path.clone(), message)
-                                .at(pos.line, pos.column)
-                                .with_field(field)
-                        }
-                        None => Diagnostic::error("param-value", "", e.to_string()),
-                    }
-                })
-                .collect()
-        }
+        Err(e) => return e.diagnostics(bundle),
     };
     let r = render_with(
         &plan,
