@@ -176,15 +176,9 @@ fn service_settings(
                 "service {} is set to {what} {v} here but to {other} {} at {}; a disabled service cannot be running",
                 s.name,
                 clash.unwrap_or_default(),
-cxs.place(p, f)
+                cxs.place(p, f)
             );
-            cxs.get(ri).push(
-                Severity::Error,
-                "service-conflict",
-                &field,
-                msg,
-                Some("keep one setting per service in the bundle"),
-            );
+            service_conflict(cxs, ri, &field, msg);
         }
         match services.get(&key) {
             Some(f) if f.data.differs(&data) => {
@@ -196,15 +190,9 @@ cxs.place(p, f)
                         Data::Lit(_, x) => x.as_str(),
                         _ => "",
                     },
-cxs.place(p, f)
+                    cxs.place(p, f)
                 );
-                cxs.get(ri).push(
-                    Severity::Error,
-                    "service-conflict",
-                    &field,
-                    msg,
-                    Some("keep one setting per service in the bundle"),
-                );
+                service_conflict(cxs, ri, &field, msg);
             }
             Some(_) => {}
             None => {
@@ -247,7 +235,7 @@ fn value_sets(
                     name.escape_debug(),
                     data.show(),
                     f.data.show(),
-cxs.place(p, f)
+                    cxs.place(p, f)
                 );
                 cxs.get(ri).push(
                     Severity::Error,
@@ -374,4 +362,15 @@ fn file_names(p: &Parsed, bundle: Option<&str>, cxs: &mut Cxs<'_>, mcx: &mut Ctx
             }
         }
     }
+}
+
+/// A service set two ways in the bundle, reported at the later step's field.
+fn service_conflict(cxs: &mut Cxs<'_>, ri: usize, field: &str, msg: String) {
+    cxs.get(ri).push(
+        Severity::Error,
+        "service-conflict",
+        field,
+        msg,
+        Some("keep one setting per service in the bundle"),
+    );
 }
